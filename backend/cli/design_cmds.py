@@ -1,0 +1,123 @@
+"""Design sub-commands: templates, new, summary, validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from backend.project import load_design, save_design
+from backend.shapes import analyse
+from backend.templates import TEMPLATES, make_template
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp-digits.json"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("templates", help="list built-in templates")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_templates)
+    p = sub.add_parser("new", help="write a design from a template")
+    p.add_argument("--template", required=True, help="template name (see `templates`)")
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(run=cmd_new)
+    p = sub.add_parser("summary", help="per-layer shapes, parameters and problems")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=cmd_summary)
+    p = sub.add_parser("validate", help="exit 0 if the design is valid, 1 with problems")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_validate)
+
+
+def cmd_templates(args) -> int:
+    if args.json:
+        print(json.dumps([{"name": k, "description": d} for k, (_, d) in TEMPLATES.items()],
+                         indent=2))
+        return 0
+    width = max(len(k) for k in TEMPLATES)
+    for name, (_, desc) in TEMPLATES.items():
+        print(f"{name:<{width}}  {desc}")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from backend.cli import CliError
+
+    if args.template not in TEMPLATES:
+        raise CliError(f"unknown template '{args.template}': choose one of "
+                       f"{', '.join(TEMPLATES)}")
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise CliError(f"{out} already exists: choose another name or pass --force")
+    if out.parent and not out.parent.exists():
+        raise CliError(f"folder {out.parent} does not exist: create it first")
+    save_design(make_template(args.template), out)
+    print(f"wrote {out}")
+    return 0
+
+
+def summary_json(doc, analysis) -> dict:
+    return {
+        "nodes": [{"id": nid, "title": n.title, "type": n.type,
+                   "output_shape": _shape_json(analysis.shapes.get(nid)),
+                   "params": analysis.counts.get(nid, 0)} for nid, n in doc.nodes.items()],
+        "total_params": analysis.total_params,
+        "trainable_params": analysis.trainable_params,
+        "problems": [{"node": p.node, "message": p.message, "severity": p.severity}
+                     for p in analysis.problems],
+    }
+
+
+def _shape_json(shape):
+    return None if shape is None else ["B", *shape]
+
+
+def cmd_summary(args) -> int:
+    doc = load_design(args.file)
+    analysis = analyse(doc)
+    if args.json:
+        print(json.dumps(summary_json(doc, analysis), indent=2))
+        return 0
+    print(format_summary(doc, analysis))
+    return 0
+
+
+def format_summary(doc, analysis) -> str:
+    rows = [("Layer", "Type", "Output shape", "Params")]
+    for nid, n in doc.nodes.items():
+        rows.append((n.title or nid, n.type, analysis.shape_text(nid),
+                     f"{analysis.counts.get(nid, 0):,}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    line = lambda r: "  ".join(  # noqa: E731
+        c.rjust(w) if i == 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    out = [f"{doc.name}", line(rows[0]), "-" * (sum(widths) + 6)]
+    out += [line(r) for r in rows[1:]]
+    out.append("-" * (sum(widths) + 6))
+    out.append(f"Total params: {analysis.total_params:,}   "
+               f"Trainable: {analysis.trainable_params:,}")
+    for p in analysis.problems:
+        out.append(f"{p.severity}: {p.message}")
+    return "\n".join(out)
+
+
+def cmd_validate(args) -> int:
+    import sys
+
+    doc = load_design(args.file)
+    analysis = analyse(doc)
+    for p in analysis.problems:
+        print(f"{p.severity}: {p.message}", file=sys.stderr if p.severity == "error"
+              else sys.stdout)
+    if analysis.ok:
+        print(f"{args.file}: valid ({analysis.total_params:,} parameters)")
+        return 0
+    return 1
+
+
+def demo() -> int:
+    """Headless stand-in for the designer: summarise the example design."""
+    path = EXAMPLE if EXAMPLE.exists() else None
+    doc = load_design(path) if path else make_template("mlp")
+    print(format_summary(doc, analyse(doc)))
+    return 0

@@ -1,0 +1,105 @@
+"""Structural validation of a design with networkx: types, cycles, wiring and reachability.
+
+Shape and parameter problems come from shape inference (backend/shapes.py), which calls this
+module first; nothing here raises for a bad design, it only reports.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from backend.graph.document import GraphDocument
+from backend.graph.problems import Problem
+from backend.graph.traverse import to_networkx
+from backend.layers import get_spec, layer_types
+
+
+def label(doc: GraphDocument, node_id: str) -> str:
+    node = doc.nodes[node_id]
+    return f"{node.type} '{node.title or node_id}'"
+
+
+def structural_problems(doc: GraphDocument, cyclic: set[str]) -> list[Problem]:
+    problems = _unknown_types(doc)
+    problems += _cycles(doc, cyclic)
+    problems += _wiring(doc)
+    problems += _reachability(doc)
+    return problems
+
+
+def _unknown_types(doc):
+    known = ", ".join(layer_types()[:6])
+    return [Problem(nid, f"'{n.title or nid}' has unknown layer type '{n.type}': replace it "
+                         f"with a known layer ({known}, ...)")
+            for nid, n in doc.nodes.items() if get_spec(n.type) is None]
+
+
+def _cycles(doc, cyclic):
+    g = to_networkx(doc)
+    problems = []
+    for comp in nx.strongly_connected_components(g):
+        if len(comp) > 1:
+            names = ", ".join(sorted(label(doc, n) for n in comp))
+            first = next(n for n in doc.nodes if n in comp)
+            problems.append(Problem(first, f"{names} form a cycle: a feed-forward network "
+                                           "cannot feed a layer's output back into it; "
+                                           "remove one of the wires"))
+    return problems
+
+
+def _wiring(doc):
+    problems = []
+    counts: dict[tuple[str, str], int] = {}
+    for e in doc.edges:
+        counts[(e.dst, e.dst_port)] = counts.get((e.dst, e.dst_port), 0) + 1
+        problems += _bad_ports(doc, e)
+    for nid, node in doc.nodes.items():
+        spec = get_spec(node.type)
+        if spec is None:
+            continue
+        for port in spec.inputs:
+            n = counts.get((nid, port.name), 0)
+            problems += _port_problems(doc, nid, port, n)
+    return problems
+
+
+def _bad_ports(doc, e):
+    out = []
+    for end, port, side in ((e.src, e.src_port, "outputs"), (e.dst, e.dst_port, "inputs")):
+        spec = get_spec(doc.nodes[end].type) if end in doc.nodes else None
+        if end not in doc.nodes:
+            out.append(Problem(None, f"a wire refers to a missing node '{end}': remove it"))
+        elif spec is not None:
+            names = spec.outputs if side == "outputs" else [p.name for p in spec.inputs]
+            if port not in names:
+                out.append(Problem(end, f"{label(doc, end)} has no port '{port}' (its {side}: "
+                                        f"{', '.join(names) or 'none'}): reconnect the wire"))
+    return out
+
+
+def _port_problems(doc, nid, port, n):
+    name = label(doc, nid)
+    if n == 0 and not port.optional:
+        need = f"at least {port.min_wires} inputs" if port.multi else "an input"
+        return [Problem(nid, f"{name} needs {need}: connect a layer's output to it")]
+    if port.multi and 0 < n < port.min_wires:
+        return [Problem(nid, f"{name} needs at least {port.min_wires} inputs but has {n}: "
+                             "connect another branch or remove it")]
+    if not port.multi and n > 1:
+        return [Problem(nid, f"{name} takes one input but {n} wires go into it: merge them "
+                             "first with Add or Concatenate")]
+    return []
+
+
+def _reachability(doc):
+    g = to_networkx(doc)
+    inputs = [nid for nid, n in doc.nodes.items() if n.type == "Input"]
+    if not inputs:
+        return [Problem(None, "the design has no Input layer: add an Input and set the shape "
+                              "of one sample")] if doc.nodes else []
+    reached = set(inputs)
+    for nid in inputs:
+        reached |= nx.descendants(g, nid)
+    return [Problem(nid, f"{label(doc, nid)} is not connected to any Input: wire it in or "
+                         "delete it", "warning")
+            for nid in doc.nodes if nid not in reached and g.in_degree(nid) > 0]

@@ -1,0 +1,76 @@
+"""Activation layers: elementwise non-linearities and (log-)softmax."""
+
+from __future__ import annotations
+
+from backend.layers._common import fmt
+from backend.layers.registry import register
+from backend.layers.spec import CodeForm, LayerSpec, Param, ShapeError
+
+
+def _same(ins, p):
+    return ins[0]
+
+
+def _simple(kind, description, params=(), args=lambda p: ""):
+    register(LayerSpec(
+        type=kind, category="activation", description=description, params=params,
+        shape_rule=_same,
+        build=lambda p, s: _build_nn(kind, p, args),
+        code=lambda p, s: CodeForm(f"nn.{kind}({args(p)})"),
+    ))
+
+
+def _build_nn(kind, p, args):
+    from torch import nn
+
+    cls = getattr(nn, kind)
+    return cls(**_kwargs(kind, p))
+
+
+def _kwargs(kind, p):
+    return {"LeakyReLU": lambda: {"negative_slope": p["negative_slope"]},
+            "ELU": lambda: {"alpha": p["alpha"]},
+            }.get(kind, lambda: {})()
+
+
+_simple("ReLU", "max(0, x): the default choice; cheap, but units can 'die' for negative inputs.")
+_simple("LeakyReLU", "x for x > 0, αx otherwise: keeps a small gradient for negative inputs.",
+        (Param("negative_slope", "float", 0.01, "The slope α for negative inputs.",
+               min=0.0, max=10.0, label="alpha"),),
+        lambda p: f"negative_slope={p['negative_slope']!r}")
+_simple("Sigmoid", "1 / (1 + e^-x) in (0, 1): saturates, so deep stacks suffer vanishing "
+        "gradients (its derivative is at most 0.25).")
+_simple("Tanh", "Zero-centred squashing to (-1, 1); tanh(x) = 2·sigmoid(2x) - 1. Saturates too.")
+_simple("ELU", "x for x > 0, α(e^x - 1) otherwise: smooth and zero-centred-ish.",
+        (Param("alpha", "float", 1.0, "Value approached for very negative inputs.",
+               min=0.0, max=100.0),),
+        lambda p: f"alpha={p['alpha']!r}")
+_simple("GELU", "x·Φ(x): smooth ReLU used in transformers.")
+_simple("SiLU", "x·sigmoid(x) (swish): smooth, non-monotonic ReLU alternative.")
+
+
+def _dim_shape(kind):
+    def rule(ins, p):
+        (shape,) = ins
+        rank = len(shape) + 1
+        if not -rank <= p["dim"] < rank or p["dim"] in (0, -rank):
+            raise ShapeError(f"{kind} dim {p['dim']} does not exist in {fmt(shape)}: use a "
+                             f"dim from 1 to {rank - 1} (or -1 for the last)")
+        return shape
+    return rule
+
+
+def _softmax(kind, description):
+    register(LayerSpec(
+        type=kind, category="activation", description=description,
+        params=(Param("dim", "int", 1, "Axis to normalise over, counting the batch as 0 "
+                      "(1 = classes for (B, classes)).", min=-6, max=6),),
+        shape_rule=_dim_shape(kind),
+        build=lambda p, s: getattr(__import__("torch").nn, kind)(dim=p["dim"]),
+        code=lambda p, s: CodeForm(f"nn.{kind}(dim={p['dim']})"),
+    ))
+
+
+_softmax("Softmax", "exp(y_i) / Σ exp(y_j): turns logits into class probabilities. "
+         "Leave it out before a cross-entropy loss, which applies it itself.")
+_softmax("LogSoftmax", "log of softmax; pairs with a negative log-likelihood loss.")

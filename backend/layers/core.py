@@ -1,0 +1,119 @@
+"""Core layers: Input, Dense, Flatten, Reshape, Identity."""
+
+from __future__ import annotations
+
+from backend.layers._common import BIAS, INIT, apply_init, fmt, init_lines, numel
+from backend.layers.registry import register
+from backend.layers.spec import CodeForm, LayerSpec, Param, ShapeError
+
+
+def _input_shape(ins, p):
+    return tuple(p["shape"])
+
+
+register(LayerSpec(
+    type="Input", category="input",
+    description="Where data enters the network; its shape excludes the batch dimension.",
+    params=(
+        Param("shape", "shape", [1, 28, 28], "Size of one sample without the batch: "
+              "[features], [time, features] or [channels, height, width]."),
+        Param("dtype", "choice", "float32", "Element type: float32 for numbers, int64 for "
+              "token or class indices.", choices=("float32", "int64")),
+    ),
+    inputs=(),
+    shape_rule=_input_shape,
+    build=lambda p, s: None,
+    code=lambda p, s: CodeForm(None, "{x}"),
+))
+
+
+def _dense_shape(ins, p):
+    (shape,) = ins
+    if len(shape) != 1:
+        raise ShapeError(f"Dense expects (B, features) but receives {fmt(shape)}: "
+                         "insert a Flatten before it")
+    return (p["units"],)
+
+
+def _dense_build(p, ins):
+    from torch import nn
+
+    m = nn.Linear(ins[0][0], p["units"], bias=p["bias"])
+    apply_init(m, p)
+    return m
+
+
+register(LayerSpec(
+    type="Dense", category="core",
+    description="Fully connected layer: every output is a weighted sum of all inputs (s = Wx + b).",
+    params=(
+        Param("units", "int", 64, "Number of output neurons.", min=1, max=1_000_000),
+        BIAS, INIT,
+    ),
+    shape_rule=_dense_shape,
+    build=_dense_build,
+    code=lambda p, s: CodeForm(f"nn.Linear({s[0][0]}, {p['units']}, bias={p['bias']})",
+                               post=init_lines(p)),
+    param_count=lambda p, s: s[0][0] * p["units"] + (p["units"] if p["bias"] else 0),
+))
+
+
+def _flatten_shape(ins, p):
+    (shape,) = ins
+    if len(shape) < 1:
+        raise ShapeError("Flatten needs at least one dimension besides the batch")
+    return (numel(shape),)
+
+
+register(LayerSpec(
+    type="Flatten", category="core",
+    description="Unrolls each sample into one long vector, e.g. (C, H, W) -> C·H·W.",
+    params=(),
+    shape_rule=_flatten_shape,
+    build=lambda p, s: __import__("torch").nn.Flatten(),
+    code=lambda p, s: CodeForm("nn.Flatten()"),
+))
+
+
+def _reshape_shape(ins, p):
+    (shape,) = ins
+    target = list(p["shape"])
+    total = numel(shape)
+    if -1 in target:
+        known = numel([d for d in target if d != -1])
+        if total % known:
+            raise ShapeError(f"Reshape cannot fit {total} values into {p['shape']}: "
+                             f"choose sizes whose product divides {total}")
+        target[target.index(-1)] = total // known
+    if numel(target) != total:
+        raise ShapeError(f"Reshape cannot turn {fmt(shape)} ({total} values) into "
+                         f"{fmt(target)} ({numel(target)} values): make the sizes multiply "
+                         f"to {total}")
+    return tuple(target)
+
+
+def _reshape_build(p, ins):
+    from backend.layers.modules import Reshape
+
+    return Reshape(_reshape_shape(ins, p))
+
+
+register(LayerSpec(
+    type="Reshape", category="core",
+    description="Rearranges each sample into a new shape with the same number of values.",
+    params=(Param("shape", "shape", [-1], "Target shape without the batch; one size may be "
+                  "-1 to be inferred."),),
+    shape_rule=_reshape_shape,
+    build=_reshape_build,
+    code=lambda p, s: CodeForm(f"Reshape({list(_reshape_shape(s, p))})", helpers=("Reshape",)),
+))
+
+register(LayerSpec(
+    type="Identity", category="core",
+    description="Passes its input through unchanged (a placeholder or a skip path).",
+    params=(),
+    shape_rule=lambda ins, p: ins[0],
+    build=lambda p, s: __import__("torch").nn.Identity(),
+    code=lambda p, s: CodeForm(None, "{x}"),
+))
+

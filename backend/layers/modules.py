@@ -1,0 +1,61 @@
+"""Small torch modules for layers that torch.nn lacks.
+
+This file imports nothing but torch: the Python exporter copies these classes verbatim into
+exported code, so exported models run with torch alone.
+"""
+
+import torch
+from torch import nn
+
+
+class Reshape(nn.Module):
+    """Reshape each sample to `shape` (the batch dimension is kept)."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
+class GaussianNoise(nn.Module):
+    """Add N(0, std^2) noise while training; identity at evaluation time."""
+
+    def __init__(self, std):
+        super().__init__()
+        self.std = std
+
+    def forward(self, x):
+        if self.training and self.std > 0:
+            return x + torch.randn_like(x) * self.std
+        return x
+
+
+class GlobalAvgPool(nn.Module):
+    """Average over every spatial/time axis: (B, C, ...) -> (B, C)."""
+
+    def forward(self, x):
+        return x.flatten(2).mean(dim=2)
+
+
+class GlobalMaxPool(nn.Module):
+    """Maximum over every spatial/time axis: (B, C, ...) -> (B, C)."""
+
+    def forward(self, x):
+        return x.flatten(2).amax(dim=2)
+
+
+class Recurrent(nn.Module):
+    """An RNN/LSTM/GRU over (B, T, F) returning all steps (B, T, H) or the last (B, H)."""
+
+    def __init__(self, cell, input_size, units, num_layers, bidirectional, dropout, sequences):
+        super().__init__()
+        kind = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rnn = kind(input_size, units, num_layers=num_layers, batch_first=True,
+                        bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
+        self.sequences = sequences
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return out if self.sequences else out[:, -1]

@@ -1,0 +1,1 @@
+"""Netwright's desktop designer (PySide6 + pyqtgraph). Depends on backend, never the reverse."""

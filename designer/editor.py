@@ -1,0 +1,104 @@
+"""DocumentEditor: the hub between the document and every widget.
+
+Owns the GraphDocument, the one QUndoStack, the current selection and the derived analysis
+(shapes, parameter counts, problems), re-derived on a short debounce after each change.
+Widgets and canvas items never mutate the document: they call `push(op, text)`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from backend.graph import EditError, GraphDocument
+from backend.shapes import Analysis, analyse
+from designer.commands import EditCommand
+
+DEBOUNCE_MS = 60
+
+
+class DocumentEditor(QObject):
+    document_event = Signal(str, dict)  # every past-tense document event, as it happens
+    analysis_changed = Signal()  # shapes/counts/problems re-derived
+    selection_changed = Signal(list)  # list of selected node ids
+    refused = Signal(str)  # an edit was refused; the sentence says why
+    dirty_changed = Signal(bool)
+    path_changed = Signal(str)
+    document_replaced = Signal()  # a different design was opened or created
+
+    def __init__(self, doc: GraphDocument | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.doc = doc or GraphDocument()
+        self.undo_stack = QUndoStack(self)
+        self.path: str = ""
+        self._selection: list[str] = []
+        self._analysis: Analysis = analyse(self.doc)
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(self.reanalyse)
+        self.doc.subscribe(self._on_event)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    # -- edits ----------------------------------------------------------------------------------
+    def push(self, op, text: str, merge_key: str | None = None) -> bool:
+        """Apply `op` as one undoable command named `text`; False (and `refused`) if refused."""
+        try:
+            inverse = self.doc.apply(op)
+        except EditError as exc:
+            self.refused.emit(str(exc))
+            return False
+        self.undo_stack.push(EditCommand(self.doc, op, inverse, text, merge_key))
+        return True
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
+
+    # -- selection ------------------------------------------------------------------------------
+    @property
+    def selection(self) -> list[str]:
+        return list(self._selection)
+
+    def set_selection(self, node_ids: list[str]) -> None:
+        ids = [n for n in node_ids if n in self.doc.nodes or n in self.doc.comments]
+        if ids != self._selection:
+            self._selection = ids
+            self.selection_changed.emit(list(ids))
+
+    # -- analysis -------------------------------------------------------------------------------
+    @property
+    def analysis(self) -> Analysis:
+        return self._analysis
+
+    def reanalyse(self) -> None:
+        self._timer.stop()
+        self._analysis = analyse(self.doc)
+        self.analysis_changed.emit()
+
+    def _on_event(self, name: str, payload: dict) -> None:
+        if name == "node_removed" and payload["node_id"] in self._selection:
+            self.set_selection([n for n in self._selection if n != payload["node_id"]])
+        self.document_event.emit(name, payload)
+        if name not in ("nodes_moved", "comment_added", "comment_removed", "comment_changed"):
+            self._timer.start()
+
+    # -- whole documents ------------------------------------------------------------------------
+    def replace_document(self, doc: GraphDocument, path: str = "") -> None:
+        """Show another design (open/new): clears undo history and selection."""
+        self.set_selection([])
+        self.doc.replace_content(doc)
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.set_path(path)
+        self.reanalyse()
+        self.document_replaced.emit()
+
+    def set_path(self, path: str) -> None:
+        self.path = path
+        self.path_changed.emit(path)
+
+    def mark_saved(self, path: str) -> None:
+        self.undo_stack.setClean()
+        self.set_path(path)
