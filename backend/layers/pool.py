@@ -9,11 +9,14 @@ from backend.layers.spec import CodeForm, LayerSpec, Param, ShapeError
 
 
 def _geometry(p, dims):
-    k = pair(p["kernel_size"])[:dims] if dims == 2 else (_first(p["kernel_size"]),)
-    stride = p["stride"] if p["stride"] != 0 else p["kernel_size"]
-    s = pair(stride)[:dims] if dims == 2 else (_first(stride),)
-    pad = pair(p["padding"])[:dims] if dims == 2 else (_first(p["padding"]),)
-    return k, s, pad
+    """Kernel, stride and padding per axis; a stride of 0 on an axis means the window size."""
+    k = _axes(p["kernel_size"], dims)
+    s = tuple(st or kk for st, kk in zip(_axes(p["stride"], dims), k, strict=True))
+    return k, s, _axes(p["padding"], dims)
+
+
+def _axes(value, dims):
+    return pair(value) if dims == 2 else (_first(value),)
 
 
 def _first(v):

@@ -1,0 +1,220 @@
+"""The contract every registered layer keeps, checked with seeded random params and inputs.
+
+For each layer in the registry: the shape rule equals the shape of a real torch forward pass
+(batch 2, train and eval mode), the parameter count equals torch's, params survive a save/load
+round trip, the exporter's code form builds the same module, and impossible params become
+problems from `analyse`, never exceptions.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import torch
+from layer_cases import random_case
+from torch import nn
+
+from backend.build import build_model
+from backend.graph import Edge, GraphDocument, Node
+from backend.layers import all_specs, get_spec, modules
+from backend.layers.spec import CodeForm
+from backend.project import dumps, loads
+from backend.shapes import analyse
+
+SPECS = all_specs()
+TRIALS = 12
+
+
+def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDocument:
+    """Inputs of the given shapes wired into one layer of type `kind`."""
+    doc = GraphDocument("contract")
+    for i, shape in enumerate(shapes):
+        doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape)}, f"in{i}")
+    doc.nodes["layer"] = Node("layer", kind, params, "layer")
+    doc.edges += [Edge(f"in{i}", "layer") for i in range(len(shapes))]
+    if kind == "Input":
+        doc.nodes["out"] = Node("out", "Identity", {}, "out")
+        doc.edges.append(Edge("layer", "out"))
+    return doc
+
+
+def sample_inputs(doc: GraphDocument, analysis) -> list[torch.Tensor]:
+    out = []
+    for nid, node in doc.nodes.items():
+        if node.type == "Input":
+            shape = (2, *analysis.shapes[nid])
+            if analysis.params[nid]["dtype"] == "int64":
+                out.append(torch.randint(0, 5, shape))
+            else:
+                out.append(torch.randn(shape))
+    return out
+
+
+def valid_cases(spec, seed: int):
+    """(params, shapes, doc, analysis) for the random cases `analyse` accepts."""
+    rng = random.Random(f"{spec.type}-{seed}")
+    found = []
+    for _ in range(TRIALS * 4):
+        params, shapes = random_case(spec, rng)
+        doc = layer_doc(spec.type, params, shapes)
+        analysis = analyse(doc)
+        if analysis.ok:
+            found.append((params, shapes, doc, analysis))
+        if len(found) == TRIALS:
+            break
+    return found
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.type)
+def test_shape_rule_and_param_count_match_torch(spec):
+    cases = valid_cases(spec, 0)
+    assert len(cases) >= TRIALS // 2, f"{spec.type}: too few valid random cases"
+    torch.manual_seed(0)
+    for params, shapes, doc, analysis in cases:
+        model = build_model(doc, analysis)
+        xs = sample_inputs(doc, analysis)
+        expected = analysis.shapes["layer"] if spec.type != "Input" else analysis.shapes["out"]
+        for train in (True, False):
+            model.train(train)
+            with torch.no_grad():
+                y = model(*xs)
+            assert tuple(y.shape) == (2, *expected), (spec.type, params, shapes, train)
+        real = sum(p.numel() for p in model.parameters())
+        assert analysis.counts["layer"] == real, (spec.type, params, shapes)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.type)
+def test_params_survive_save_and_load(spec):
+    for params, _, doc, analysis in valid_cases(spec, 1):
+        again = loads(dumps(doc))
+        assert again.nodes["layer"].params == params
+        assert analyse(again).params["layer"] == analysis.params["layer"]
+        assert analyse(again).shapes == analysis.shapes
+
+
+def _namespace() -> dict:
+    ns = {"nn": nn, "torch": torch}
+    ns.update({k: getattr(modules, k) for k in dir(modules) if not k.startswith("_")})
+    return ns
+
+
+def _forward_expr(form: CodeForm, n_inputs: int) -> str:
+    xs = [f"xs[{i}]" for i in range(n_inputs)]
+    return form.forward.format(self="m", x=xs[0] if xs else "x", xs=", ".join(xs),
+                               sum=" + ".join(xs), prod=" * ".join(xs))
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.type != "Input"], ids=lambda s: s.type)
+def test_code_form_builds_the_same_layer(spec):
+    """The exporter's init expression makes a module equal to the built one (eval mode)."""
+    for params, shapes, doc, analysis in valid_cases(spec, 2)[:4]:
+        form = spec.code(analysis.params["layer"], analysis.in_shapes["layer"])
+        assert isinstance(form, CodeForm)
+        assert form.init is None or isinstance(form.init, str)
+        assert isinstance(form.forward, str) and form.forward
+        built = build_model(doc, analysis).eval()
+        ns = _namespace()
+        m = eval(form.init, ns) if form.init else None  # noqa: S307 (trusted spec text)
+        if m is not None:
+            for line in form.post:
+                exec(line.format(self="m"), {**ns, "m": m})  # noqa: S102
+            m.load_state_dict(getattr(built, built.node_attrs["layer"]).state_dict())
+            m.eval()
+        xs = sample_inputs(doc, analysis)
+        with torch.no_grad():
+            want = built(*xs)
+            got = eval(_forward_expr(form, len(xs)), {**ns, "m": m, "xs": xs})  # noqa: S307
+        torch.testing.assert_close(got, want, msg=f"{spec.type} {params} {shapes}")
+
+
+EDGE_CASES = [
+    ("MaxPool2d", {"kernel_size": [3, 2], "stride": [0, 1]}, [(2, 7, 5)]),
+    ("AvgPool2d", {"kernel_size": 3, "stride": 2, "padding": 1}, [(2, 8, 9)]),
+    ("Conv2d", {"kernel_size": 4, "padding": "same", "dilation": 2}, [(2, 9, 6)]),
+    ("Conv2d", {"kernel_size": [1, 3], "stride": [2, 1], "padding": [0, 2]}, [(3, 5, 5)]),
+    ("Conv1d", {"kernel_size": 2, "padding": "same", "groups": 2, "filters": 4}, [(4, 7)]),
+    ("ConvTranspose2d", {"kernel_size": 3, "stride": 1, "dilation": 2, "output_padding": 1},
+     [(2, 3, 4)]),
+    ("ConvTranspose2d", {"kernel_size": [3, 2], "stride": [2, 3], "padding": [1, 0]},
+     [(1, 4, 4)]),
+    ("UpSampling2d", {"scale_factor": 3, "mode": "bilinear"}, [(2, 2, 3)]),
+    ("LocalResponseNorm", {"size": 3}, [(5, 4)]),
+    ("BatchNorm1d", {}, [(3, 6)]),
+    ("LayerNorm", {"dims": 2}, [(3, 4, 5)]),
+    ("Concatenate", {"dim": -1}, [(2, 3), (2, 5)]),
+    ("LSTM", {"units": 3, "num_layers": 2, "bidirectional": True, "dropout": 0.3,
+              "return_sequences": True}, [(5, 2)]),
+    ("GlobalMaxPool", {}, [(3, 7)]),
+    ("Reshape", {"shape": [2, -1, 3]}, [(3, 4)]),
+    ("Softmax", {"dim": -2}, [(3, 4)]),
+]
+
+
+@pytest.mark.parametrize("kind, params, shapes", EDGE_CASES,
+                         ids=[f"{k}-{i}" for i, (k, *_) in enumerate(EDGE_CASES)])
+def test_edge_cases_match_torch(kind, params, shapes):
+    doc = layer_doc(kind, params, shapes)
+    analysis = analyse(doc)
+    assert analysis.ok, analysis.problems
+    model = build_model(doc, analysis)
+    for train in (True, False):
+        with torch.no_grad():
+            y = model.train(train)(*sample_inputs(doc, analysis))
+        assert tuple(y.shape) == (2, *analysis.shapes["layer"])
+    assert analysis.counts["layer"] == sum(p.numel() for p in model.parameters())
+
+
+IMPOSSIBLE = [
+    ("Conv2d", {"kernel_size": 7}, [(1, 5, 5)], "larger than its input"),
+    ("Conv2d", {"kernel_size": 3, "padding": "same", "stride": 2}, [(1, 8, 8)], "stride 1"),
+    ("Conv2d", {"filters": -3}, [(1, 8, 8)], "filters"),
+    ("Conv2d", {"groups": 2}, [(3, 8, 8)], "groups"),
+    ("Conv1d", {"kernel_size": 9}, [(2, 4)], "larger than its input"),
+    ("MaxPool2d", {"kernel_size": 4}, [(1, 3, 3)], "larger than its input"),
+    ("MaxPool2d", {"kernel_size": 2, "padding": 2}, [(1, 8, 8)], "half"),
+    ("AvgPool1d", {"kernel_size": 5}, [(3, 4)], "larger than its input"),
+    ("ConvTranspose2d", {"output_padding": 2, "stride": 2}, [(1, 4, 4)], "output_padding"),
+    ("ConvTranspose2d", {"padding": 5, "kernel_size": 2}, [(1, 2, 2)], "padding"),
+    ("Dropout", {"p": 1.0}, [(4,)], "below 1"),
+    ("Dropout", {"p": -0.1}, [(4,)], "at least 0"),
+    ("Dropout2d", {"p": 1.5}, [(1, 4, 4)], "below 1"),
+    ("Dense", {"units": 0}, [(4,)], "units"),
+    ("Dense", {"units": -5}, [(4,)], "units"),
+    ("Dense", {}, [(1, 4, 4)], "Flatten"),
+    ("Reshape", {"shape": [3, 3]}, [(4, 2)], "Reshape"),
+    ("Reshape", {"shape": [-5]}, [(4,)], "positive"),
+    ("LayerNorm", {"dims": 3}, [(4,)], "dims"),
+    ("Softmax", {"dim": 3}, [(4,)], "dim"),
+    ("Concatenate", {"dim": 4}, [(4,), (4,)], "dim"),
+    ("Concatenate", {"dim": 1}, [(4, 2), (3, 3)], "same size"),
+    ("Add", {}, [(4,), (5,)], "equal shapes"),
+    ("LSTM", {}, [(1, 4, 4)], "Reshape"),
+    ("LSTM", {"units": 0}, [(4, 2)], "units"),
+    ("GRU", {"dropout": 1.0}, [(4, 2)], "dropout"),
+    ("BatchNorm2d", {}, [(4,)], "BatchNorm1d"),
+    ("UpSampling2d", {"scale_factor": 0}, [(1, 4, 4)], "scale_factor"),
+    ("LocalResponseNorm", {}, [(4,)], "LocalResponseNorm"),
+    ("GlobalAvgPool", {}, [(4,)], "after a convolution"),
+    ("Input", {"shape": [0, 3]}, [], "positive"),
+    ("Input", {"shape": []}, [], "list"),
+]
+
+
+@pytest.mark.parametrize("kind, params, shapes, words", IMPOSSIBLE,
+                         ids=[f"{k}-{i}" for i, (k, *_) in enumerate(IMPOSSIBLE)])
+def test_impossible_params_are_problems_not_exceptions(kind, params, shapes, words):
+    analysis = analyse(layer_doc(kind, params, shapes))
+    errors = [p for p in analysis.problems if p.severity == "error"]
+    assert errors, f"{kind} {params} on {shapes} was accepted"
+    assert errors[0].node == "layer"
+    assert words.lower() in errors[0].message.lower(), errors[0].message
+    assert "'layer'" in errors[0].message
+
+
+def test_every_spec_is_documented():
+    for spec in SPECS:
+        assert spec.description.strip(), spec.type
+        for p in spec.params:
+            assert p.doc.strip(), f"{spec.type}.{p.name}"
+        assert get_spec(spec.type) is spec
