@@ -118,15 +118,19 @@ class Move:
     positions: tuple[tuple[str, tuple[float, float]], ...]
 
     def apply(self, doc: GraphDocument):
-        old = []
+        for node_id, _ in self.positions:  # refuse before moving anything
+            doc.node(node_id)
+        old, moved = [], []
         for node_id, pos in self.positions:
             node = doc.node(node_id)
             old.append((node_id, tuple(node.pos)))
             node.pos = (float(pos[0]), float(pos[1]))
-        moved = [nid for (nid, p), (_, q) in zip(self.positions, old, strict=True) if p != q]
+            if node.pos != old[-1][1] and node_id not in moved:
+                moved.append(node_id)
         if moved:
             doc.emit("nodes_moved", node_ids=moved)
-        return Move(tuple(old))
+        # reversed, so a node listed twice ends where it started
+        return Move(tuple(reversed(old)))
 
 
 @dataclass(frozen=True)
