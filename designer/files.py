@@ -1,0 +1,196 @@
+"""Opening, saving and creating designs from the main window, and the unsaved-changes guard.
+
+Files go through `backend.project` (`open_any` / `save_project` for .nwproj projects, .json
+designs and exported .py files; plain `load_design` / `save_design` where those are missing).
+A file that cannot be opened shows one sentence and leaves the open design untouched; a save
+that fails shows one sentence and keeps the unsaved changes. The dialogs are methods
+(`ask_save_changes`, `ask_open_path`, `ask_save_path`, `warn`) so tests can replace them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+from backend.project import DesignFileError, load_design, save_design
+from designer import settings
+from designer.editor import DocumentEditor
+from designer.panels.templates import TemplateDialog, new_document
+
+try:  # project files (weights and runs) arrive with backend.project.project
+    from backend.project.project import Project, json_drops, open_any, save_project
+except ImportError:  # pragma: no cover - only while that module is missing
+    Project = open_any = save_project = json_drops = None
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+OPEN_FILTER = "Netwright files (*.nwproj *.json *.py);;All files (*)"
+SAVE_FILTER = ("Netwright project (*.nwproj);;Design only (*.json)" if save_project
+               else "Netwright design (*.json)")
+EXAMPLE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "mlp-digits.json"
+
+
+class FileController:
+    """File menu behaviour for one window and its DocumentEditor."""
+
+    def __init__(self, editor: DocumentEditor, parent: QWidget):
+        self.editor = editor
+        self.parent = parent
+        self.project = None  # the backend Project (weights, runs) behind the open design
+        self.on_recent_changed = lambda files: None
+
+    # -- dialogs (replaceable in tests) ---------------------------------------------------------
+    def ask_save_changes(self) -> str:
+        """SAVE, DISCARD or CANCEL for the unsaved changes of the open design."""
+        name = self.display_name()
+        box = QMessageBox(QMessageBox.Warning, "Unsaved changes",
+                          f"Save the changes to {name} before closing it?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+                          self.parent)
+        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(answer, CANCEL)
+
+    def ask_open_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Open design", self._folder(),
+                                              OPEN_FILTER)
+        return path
+
+    def ask_save_path(self) -> str:
+        suggested = os.path.join(self._folder(), self._suggested_name())
+        path, chosen = QFileDialog.getSaveFileName(self.parent, "Save design as", suggested,
+                                                   SAVE_FILTER)
+        if path and not Path(path).suffix:
+            path += ".json" if "json" in chosen or not save_project else ".nwproj"
+        return path
+
+    def warn(self, title: str, sentence: str) -> None:
+        QMessageBox.warning(self.parent, title, sentence)
+
+    # -- guard ------------------------------------------------------------------------------------
+    def confirm_discard(self) -> bool:
+        """True when the open design may be replaced (saved, discarded, or not modified)."""
+        if not self.editor.dirty:
+            return True
+        answer = self.ask_save_changes()
+        if answer == SAVE:
+            return self.save()
+        return answer == DISCARD
+
+    # -- commands ---------------------------------------------------------------------------------
+    def new_from_template(self) -> bool:
+        if not self.confirm_discard():
+            return False
+        dialog = TemplateDialog(self.parent)
+        if dialog.exec() != QDialog.Accepted:
+            return False
+        return self.new_design(dialog.chosen())
+
+    def new_design(self, template: str = "") -> bool:
+        """Show a fresh untitled design (no prompt; callers guard with confirm_discard)."""
+        self.project = None
+        self.editor.replace_document(new_document(template), "")
+        return True
+
+    def open(self) -> bool:
+        if not self.confirm_discard():
+            return False
+        path = self.ask_open_path()
+        return bool(path) and self.open_path(path, confirm=False)
+
+    def open_path(self, path: str, confirm: bool = True, untitled: bool = False) -> bool:
+        """Open `path`; on failure show one sentence and keep the open design as it was."""
+        if confirm and not self.confirm_discard():
+            return False
+        try:
+            project, doc = _load(path)
+        except (DesignFileError, OSError) as exc:
+            self.warn("Cannot open design", _sentence(exc))
+            return False
+        self.project = project
+        self.editor.replace_document(doc, "" if untitled else os.path.abspath(path))
+        if not untitled:
+            self._remember(path)
+        return True
+
+    def open_example(self) -> bool:
+        """The bundled example as an untitled copy, so saving never overwrites it."""
+        return EXAMPLE.exists() and self.open_path(str(EXAMPLE), confirm=False, untitled=True)
+
+    def save(self) -> bool:
+        if not self.editor.path:
+            return self.save_as()
+        return self.save_to(self.editor.path)
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        return bool(path) and self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Write the design to `path`; on failure one sentence, and the changes stay unsaved."""
+        try:
+            self._write(path)
+        except (DesignFileError, OSError) as exc:
+            self.warn("Cannot save design", _save_sentence(path, exc))
+            return False
+        self.editor.mark_saved(os.path.abspath(path))
+        self._remember(path)
+        return True
+
+    def _write(self, path: str) -> None:
+        doc = self.editor.doc
+        if save_project is None:
+            save_design(doc, path)
+            return
+        project = self.project if self.project is not None else Project(doc)
+        project.doc = doc
+        lost = json_drops(project) if path.lower().endswith(".json") else None
+        if lost:
+            raise DesignFileError(f"Not saved: {lost}.")
+        save_project(path, project)
+        self.project = project
+
+    # -- names and recent files -------------------------------------------------------------------
+    def display_name(self) -> str:
+        if self.editor.path:
+            return os.path.basename(self.editor.path)
+        return self.editor.doc.name or "Untitled"
+
+    def _suggested_name(self) -> str:
+        stem = "".join(ch if ch.isalnum() or ch in "-_" else "-"
+                       for ch in (self.editor.doc.name or "untitled").lower()).strip("-")
+        return f"{stem or 'untitled'}{'.nwproj' if save_project else '.json'}"
+
+    def _folder(self) -> str:
+        if self.editor.path:
+            return os.path.dirname(self.editor.path)
+        recent = settings.recent_files()
+        return os.path.dirname(recent[0]) if recent else str(Path.home())
+
+    def _remember(self, path: str) -> None:
+        self.on_recent_changed(settings.add_recent_file(path))
+
+
+def _load(path: str):
+    if open_any is None:
+        return None, load_design(path)
+    project = open_any(path)
+    return project, project.doc
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _save_sentence(path: str, exc: Exception) -> str:
+    if isinstance(exc, PermissionError):
+        return (f"{os.path.basename(path)} could not be saved because the folder is not "
+                "writable: use Save As to choose another place. Your changes are still open.")
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        return (f"{os.path.basename(path)} could not be saved ({reason}): use Save As to choose "
+                "another place. Your changes are still open.")
+    return _sentence(exc)

@@ -1,0 +1,202 @@
+"""Editors for one layer parameter each, generated from its `Param` schema.
+
+int -> QSpinBox and float -> a spin box that shows values like 1e-05 (both with the schema's
+range), choice -> QComboBox, bool -> QCheckBox, and size / padding / shape / str -> a line
+edit validated while typing with the backend's own `coerce` messages. A field emits
+`committed(name, value)` only for a valid value that differs from the one shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+
+from backend.layers import Param, ParamError
+from backend.layers.params import coerce
+from designer.theme import repolish
+
+INT_LIMIT = 2**31 - 1
+FLOAT_LIMIT = 1e12
+_SPLIT = re.compile(r"[\s,x×*]+")
+
+
+def format_value(value: Any) -> str:
+    """A parameter value as the user types it: 5, '5, 3', 'same', '1, 28, 28'."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def parse_text(p: Param, text: str) -> Any:
+    """Turn typed text into a value of `p`'s kind, or raise ParamError saying what to type."""
+    text = text.strip()
+    if p.kind == "str":
+        return text
+    if p.kind == "padding" and text.lower() in ("valid", "same"):
+        return text.lower()
+    parts = [t for t in _SPLIT.split(text.strip("[]() ")) if t]
+    if not parts:
+        raise ParamError(f"'{p.name}' needs a value: {_example(p)}")
+    try:
+        numbers = [int(t) for t in parts]
+    except ValueError:
+        raise ParamError(f"'{p.name}' must be {_example(p)}, not '{text}'") from None
+    if p.kind == "shape":
+        return numbers
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
+def _example(p: Param) -> str:
+    if p.kind == "shape":
+        return "whole numbers like 1, 28, 28"
+    if p.kind == "padding":
+        return "'valid', 'same', a number or a pair like 2, 1"
+    return "a whole number or a pair like 5, 3"
+
+
+def describe(p: Param) -> str:
+    """Tooltip text: the parameter's doc plus its allowed range or choices."""
+    extra = ""
+    if p.choices:
+        extra = "One of: " + ", ".join(p.choices) + "."
+    elif p.min is not None and p.max is not None:
+        top = "below" if p.exclusive_max else "up to"
+        extra = f"From {_num(p.min)} {top} {_num(p.max)}."
+    return f"{p.doc} {extra}".strip()
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+class ParamField(QObject):
+    """One parameter's editor widget (`widget`) and its validation state (`error`)."""
+
+    committed = Signal(str, object)  # param name, valid new value
+    error_changed = Signal(str)  # "" when valid
+
+    def __init__(self, param: Param, parent: QObject | None = None):
+        super().__init__(parent)
+        self.param = param
+        self.error = ""
+        self.widget: QWidget = self._make_widget()
+        self.widget.setToolTip(describe(param))
+        self.widget.setAccessibleName(param.display)
+        self.widget.setObjectName(f"param_{param.name}")
+
+    def _make_widget(self) -> QWidget:
+        p = self.param
+        if p.kind == "int":
+            return _int_box(p, self._emit)
+        if p.kind == "float":
+            box = FloatSpinBox(p)
+            box.valueChanged.connect(lambda v: self._emit(float(v)))
+            return box
+        if p.kind == "bool":
+            box = QCheckBox()
+            box.toggled.connect(self._emit)
+            return box
+        if p.kind == "choice":
+            combo = QComboBox()
+            combo.addItems(list(p.choices))
+            combo.currentTextChanged.connect(self._emit)
+            return combo
+        edit = QLineEdit()
+        edit.textEdited.connect(self._on_text)
+        edit.editingFinished.connect(lambda: self._on_text(edit.text()))
+        return edit
+
+    def set_value(self, value: Any) -> None:
+        """Show `value` without emitting; leaves text being typed alone if it means the same."""
+        w = self.widget
+        w.blockSignals(True)
+        try:
+            if isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                w.setCurrentText(str(value))
+            elif isinstance(w, QSpinBox | QDoubleSpinBox):
+                w.setValue(value if isinstance(value, int | float) else 0)
+            elif not (w.hasFocus() and self._parsed(w.text()) == value):
+                w.setText(format_value(value))
+                self._set_error("")
+        finally:
+            w.blockSignals(False)
+        self.value = value
+
+    def _parsed(self, text: str) -> Any:
+        try:
+            return coerce(self.param, parse_text(self.param, text))
+        except ParamError:
+            return None
+
+    def _on_text(self, text: str) -> None:
+        try:
+            value = coerce(self.param, parse_text(self.param, text))
+        except ParamError as exc:
+            self._set_error(str(exc))
+            return
+        self._set_error("")
+        self._emit(value)
+
+    def _emit(self, value: Any) -> None:
+        if getattr(self, "value", object()) != value:
+            self.value = value
+            self.committed.emit(self.param.name, value)
+
+    def _set_error(self, message: str) -> None:
+        if message != self.error:
+            self.error = message
+            self.widget.setProperty("invalid", bool(message))
+            repolish(self.widget)
+            self.error_changed.emit(message)
+
+
+def _int_box(p: Param, emit) -> QSpinBox:
+    box = QSpinBox()
+    lo = -INT_LIMIT if p.min is None else max(-INT_LIMIT, math.ceil(p.min))
+    hi = INT_LIMIT if p.max is None else min(INT_LIMIT, math.floor(p.max))
+    box.setRange(lo, hi - 1 if p.exclusive_max and hi == p.max else hi)
+    box.setKeyboardTracking(False)
+    box.setAccelerated(True)
+    box.valueChanged.connect(lambda v: emit(int(v)))
+    return box
+
+
+class FloatSpinBox(QDoubleSpinBox):
+    """A double spin box that shows 1e-05 and 0.5 alike, with a step fitting the default."""
+
+    def __init__(self, p: Param, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setDecimals(12)
+        lo = -FLOAT_LIMIT if p.min is None else p.min
+        hi = FLOAT_LIMIT if p.max is None else p.max
+        self.setRange(lo, hi)
+        default = abs(float(p.default or 0))
+        self.setSingleStep(10 ** math.floor(math.log10(default)) if default > 0 else 0.1)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802  (Qt API)
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802  (Qt API)
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            value = float(text)
+        except ValueError:
+            ok = re.fullmatch(r"[-+]?\d*\.?\d*(e[-+]?\d*)?", text.strip(), re.I) is not None
+            return QValidator.Intermediate if ok else QValidator.Invalid
+        in_range = self.minimum() <= value <= self.maximum()
+        return QValidator.Acceptable if in_range else QValidator.Intermediate
