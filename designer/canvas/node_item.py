@@ -1,0 +1,247 @@
+"""NodeItem: one layer on the canvas (title, type, output shape, parameter count, ports).
+
+The item paints what the scene tells it (`set_title`, `set_analysis`, `set_heat`) and reports
+gestures to the scene (rename, moves through Qt's movable flag, committed by the scene on
+release). It never touches the document. Zoomed out it paints less (level of detail).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from backend.layers import LayerSpec
+from designer.canvas import style as st
+from designer.canvas.port_item import PortItem, make_flags
+from designer.canvas.rename import TitleEditor
+
+_FONTS: dict | None = None
+
+
+def fonts() -> dict:
+    global _FONTS
+    if _FONTS is None:
+        _FONTS = st.fonts()
+    return _FONTS
+
+
+def format_count(n: int) -> str:
+    return f"{n:,} params".replace(",", "\u2009") if n else "no params"
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, node_id: str, spec: LayerSpec | None, layer_type: str,
+                 style: st.CanvasStyle) -> None:
+        super().__init__()
+        self.node_id = node_id
+        self.layer_type = layer_type
+        self.category = spec.category if spec else ""
+        self.style = style
+        self.title = node_id
+        self.shape_text = "?"
+        self.count: int | None = None
+        self.problems: list = []  # backend Problem values
+        self.heat: float | None = None
+        self.syncing = False  # True while the scene sets the position from the document
+        self.editor: TitleEditor | None = None
+        make_flags(self)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+        self.inputs = self._make_ports(spec, True)
+        self.outputs = self._make_ports(spec, False)
+
+    # -- ports ----------------------------------------------------------------------------------
+    def _make_ports(self, spec: LayerSpec | None, inputs: bool) -> dict[str, PortItem]:
+        if spec is None:
+            return {}
+        names = [(p.name, p.multi, p.optional) for p in spec.inputs] if inputs else \
+            [(name, False, False) for name in spec.outputs]
+        ports = {}
+        for i, (name, multi, optional) in enumerate(names):
+            port = PortItem(self, name, inputs, multi, optional)
+            y = st.NODE_H * (i + 1) / (len(names) + 1)
+            port.setPos(0.0 if inputs else st.NODE_W, y)
+            ports[name] = port
+        return ports
+
+    def port(self, name: str, is_input: bool) -> PortItem | None:
+        return (self.inputs if is_input else self.outputs).get(name)
+
+    # -- state from the scene -------------------------------------------------------------------
+    def set_style(self, style: st.CanvasStyle) -> None:
+        self.style = style
+        self.update()
+        for port in (*self.inputs.values(), *self.outputs.values()):
+            port.update()
+
+    def set_title(self, title: str) -> None:
+        if title != self.title:
+            self.title = title
+            self.update()
+
+    def set_analysis(self, shape_text: str, count: int | None, problems: list) -> bool:
+        """Take derived data; True when something visible changed."""
+        state = (shape_text, count, [(p.message, p.severity) for p in problems])
+        if state == (self.shape_text, self.count,
+                     [(p.message, p.severity) for p in self.problems]):
+            return False
+        self.shape_text, self.count, self.problems = shape_text, count, list(problems)
+        self.update()
+        return True
+
+    def set_heat(self, value: float | None) -> None:
+        if value != self.heat:
+            self.heat = value
+            self.update()
+
+    def has_error(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    # -- geometry -------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
+        return QRectF(-4, -12, st.NODE_W + 16, st.NODE_H + 18)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, st.NODE_W, st.NODE_H), 6, 6)
+        return path
+
+    def title_rect(self) -> QRectF:
+        return QRectF(30, 4, st.NODE_W - 58, st.HEADER_H - 6)
+
+    def badge_rect(self) -> QRectF:
+        return QRectF(st.NODE_W - 14, -10, 24, 22)
+
+    def itemChange(self, change, value):  # noqa: N802  (Qt API name)
+        flag = QGraphicsItem.GraphicsItemChange
+        if change == flag.ItemPositionChange and not self.syncing and self.scene():
+            if getattr(self.scene(), "snap", True):
+                return QPointF(round(value.x() / st.GRID) * st.GRID,
+                               round(value.y() / st.GRID) * st.GRID)
+        elif change == flag.ItemPositionHasChanged and self.scene():
+            self.scene().node_geometry_changed(self)
+        elif change == flag.ItemSelectedHasChanged:
+            self.update()
+        return super().itemChange(change, value)
+
+    # -- painting -------------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        s = self.style
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        rect = QRectF(0, 0, st.NODE_W, st.NODE_H)
+        accent = st.category_accent(self.category)
+        selected = self.isSelected()
+        if lod < 0.3:
+            painter.fillRect(rect, accent if not selected else s.selection)
+            return
+        self._paint_body(painter, rect, accent, selected, lod)
+        if lod >= 0.45:
+            self._paint_text(painter, accent)
+        self._paint_heat(painter)
+        if self.problems:
+            self._paint_badge(painter)
+
+    def _paint_body(self, painter, rect, accent, selected, lod) -> None:
+        s = self.style
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
+        if lod > 0.6:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(s.node_shadow)
+            painter.drawRoundedRect(rect.translated(0, 2), 6, 6)
+        border = s.selection if selected else (s.problem if self.has_error() else s.node_border)
+        painter.setPen(QPen(border, 2.2 if selected or self.has_error() else 1.0))
+        painter.setBrush(s.node_fill)
+        painter.drawRoundedRect(rect, 6, 6)
+        header = QColor(accent)
+        header.setAlpha(70 if s.dark else 46)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(header)
+        path = QPainterPath()
+        path.addRoundedRect(rect.adjusted(1, 1, -1, 0), 5, 5)
+        clip = QPainterPath()
+        clip.addRect(QRectF(0, 0, st.NODE_W, st.HEADER_H))
+        painter.drawPath(path.intersected(clip))
+        painter.setBrush(accent)
+        painter.drawRoundedRect(QRectF(1, 1, 5, st.NODE_H - 2), 2.5, 2.5)
+
+    def _paint_text(self, painter, accent) -> None:
+        s, f = self.style, fonts()
+        painter.setPen(accent.darker(135) if not s.dark else accent.lighter(115))
+        painter.setFont(f["glyph"])
+        painter.drawText(QRectF(10, 3, 18, st.HEADER_H - 4), Qt.AlignmentFlag.AlignCenter,
+                         st.category_glyph(self.category))
+        painter.setPen(s.text)
+        painter.setFont(f["title"])
+        if self.editor is None:
+            title = QFontMetricsF(f["title"]).elidedText(self.title, Qt.TextElideMode.ElideRight,
+                                                          self.title_rect().width())
+            painter.drawText(self.title_rect(), Qt.AlignmentFlag.AlignVCenter, title)
+        painter.setFont(f["body"])
+        painter.setPen(s.text_muted)
+        row = QRectF(14, st.HEADER_H + 3, st.NODE_W - 26, 18)
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, self.layer_type)
+        if self.count is not None:
+            painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             format_count(self.count))
+        painter.setFont(f["mono"])
+        painter.setPen(s.text if self.shape_text != "?" else s.text_muted)
+        shape_row = QRectF(14, st.HEADER_H + 22, st.NODE_W - 26, 18)
+        text = "→ " + (self.shape_text if self.shape_text != "?" else "shape unknown")
+        painter.drawText(shape_row, Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetricsF(f["mono"]).elidedText(text, Qt.TextElideMode.ElideRight,
+                                                             shape_row.width()))
+
+    def _paint_heat(self, painter) -> None:
+        if self.heat is None:
+            return
+        bar = QRectF(10, st.NODE_H - 7, st.NODE_W - 20, 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(st.heat_colour(self.heat))
+        painter.drawRoundedRect(bar, 2, 2)
+        x = bar.left() + bar.width() * min(1.0, max(0.0, self.heat))
+        painter.setPen(QPen(self.style.text, 1.5))
+        painter.drawLine(QPointF(x, bar.top() - 3), QPointF(x, bar.bottom() + 3))
+
+    def _paint_badge(self, painter) -> None:
+        s = self.style
+        colour = s.problem if self.has_error() else s.warning
+        r = self.badge_rect()
+        tri = QPolygonF([QPointF(r.center().x(), r.top()), QPointF(r.right(), r.bottom()),
+                         QPointF(r.left(), r.bottom())])
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(s.background, 2))
+        painter.setBrush(QBrush(colour))
+        painter.drawPolygon(tri)
+        painter.setPen(QColor("#ffffff") if self.has_error() else QColor("#1f2328"))
+        f = fonts()["title"]
+        painter.setFont(f)
+        painter.drawText(r.adjusted(0, 5, 0, 0), Qt.AlignmentFlag.AlignCenter, "!")
+
+    # -- gestures -------------------------------------------------------------------------------
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.scene() is not None:
+            self.setToolTip(self.scene().node_tooltip(self.node_id))
+        super().hoverEnterEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.title_rect().adjusted(-20, -4, 20, 4).contains(event.pos()):
+            self.start_rename()
+        else:
+            super().mouseDoubleClickEvent(event)
+
+    def start_rename(self) -> None:
+        if self.editor is None:
+            self.editor = TitleEditor(self, self.title, fonts()["title"], self.style.text)
+            self.editor.setPos(self.title_rect().topLeft() + QPointF(-4, -3))
+            self.update()
+
+    def finish_rename(self, text: str | None) -> None:
+        """Called by the title editor: None cancels, text commits through the scene."""
+        editor, self.editor = self.editor, None
+        if editor is not None:
+            editor.hide()
+            editor.deleteLater()
+        self.update()
+        if text is not None and text.strip() and text.strip() != self.title and self.scene():
+            self.scene().request_rename(self.node_id, text.strip())

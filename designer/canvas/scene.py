@@ -1,0 +1,397 @@
+"""CanvasScene: observes the editor's document and keeps one item per node, wire and comment.
+
+The scene keeps `node_id -> NodeItem`, `Edge -> WireItem` and `comment_id -> CommentItem`
+maps and updates them from the document's past-tense events (never a full rebuild, except on
+`reset`); shapes, counts and problems come from `editor.analysis` after `analysis_changed`.
+Gestures that change the design end here and become ops pushed through `editor.push`: a wire
+drawn between ports (checked by connect.py first), a drag committed on release as one Move,
+an inline rename. Items never mutate the document.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene
+
+from backend.graph import Edge, Move
+from backend.graph.traverse import to_networkx
+from backend.layers import get_spec
+from backend.layers._common import fmt
+from designer.canvas import style as st
+from designer.canvas.comment_item import CommentItem
+from designer.canvas.connect import check_connection, first_free_input, name_of, orient
+from designer.canvas.node_item import NodeItem
+from designer.canvas.port_item import PortItem
+from designer.canvas.scene_edits import SceneEdits
+from designer.canvas.tooltips import node_tooltip
+from designer.canvas.wire_item import DragWire, WireItem
+
+
+class CanvasScene(SceneEdits, QGraphicsScene):
+    message = Signal(str)  # an informational sentence for the user (status / toast)
+
+    def __init__(self, editor, parent=None) -> None:
+        QGraphicsScene.__init__(self, parent)
+        self.editor = editor
+        self.style = st.LIGHT
+        self.snap = True
+        self.nodes: dict[str, NodeItem] = {}
+        self.wires: dict[Edge, WireItem] = {}
+        self.comments: dict[str, CommentItem] = {}
+        self.heat: dict[str, float] = {}
+        self._wires_at: dict[str, set[Edge]] = {}
+        self._order: list[str] = []  # selection order (ids)
+        self._syncing_selection = False
+        self._drag: dict | None = None
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        editor.document_event.connect(self._on_event)
+        editor.analysis_changed.connect(self.refresh_analysis)
+        editor.selection_changed.connect(self._select_ids)
+        self.selectionChanged.connect(self._on_selection_changed)
+        self.rebuild()
+
+    @property
+    def doc(self):
+        return self.editor.doc
+
+    # -- building -------------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        self._drag = None
+        self.clear()
+        self.nodes.clear()
+        self.wires.clear()
+        self.comments.clear()
+        self._wires_at.clear()
+        for nid in self.doc.nodes:
+            self._add_node(nid)
+        for edge in self.doc.edges:
+            self._add_wire(edge)
+        for cid in self.doc.comments:
+            self._add_comment(cid)
+        self.refresh_analysis()
+        self._select_ids(self.editor.selection)
+        self._grow_rect()
+
+    def _add_node(self, nid: str) -> NodeItem:
+        node = self.doc.nodes[nid]
+        item = NodeItem(nid, get_spec(node.type), node.type, self.style)
+        item.set_title(node.title or nid)
+        self._place(item, node.pos)
+        item.set_heat(self.heat.get(nid))
+        self.addItem(item)
+        self.nodes[nid] = item
+        return item
+
+    def _place(self, item, pos) -> None:
+        item.syncing = True
+        item.setPos(QPointF(*pos))
+        item.syncing = False
+
+    def _add_wire(self, edge: Edge) -> None:
+        if edge.src not in self.nodes or edge.dst not in self.nodes:
+            return
+        item = WireItem(edge, self.style)
+        self.addItem(item)
+        self.wires[edge] = item
+        self._wires_at.setdefault(edge.src, set()).add(edge)
+        self._wires_at.setdefault(edge.dst, set()).add(edge)
+        self._refresh_ports(edge)
+        self._route_node(edge.dst)
+        shape = self.editor.analysis.edge_shape(edge)
+        item.set_label(fmt(shape) if shape is not None else "")
+
+    def _remove_wire(self, edge: Edge) -> None:
+        item = self.wires.pop(edge, None)
+        if item is None:
+            return
+        self.removeItem(item)
+        for end in (edge.src, edge.dst):
+            self._wires_at.get(end, set()).discard(edge)
+        self._refresh_ports(edge)
+        if edge.dst in self.nodes:
+            self._route_node(edge.dst)
+
+    def _add_comment(self, cid: str) -> None:
+        item = CommentItem(self.doc.comments[cid], self.style)
+        self.addItem(item)
+        self.comments[cid] = item
+
+    def _grow_rect(self) -> None:
+        bounds = self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000)
+        self.setSceneRect(self.sceneRect().united(bounds))
+
+    # -- document events ------------------------------------------------------------------------
+    def _on_event(self, name: str, payload: dict) -> None:
+        handler = getattr(self, "_ev_" + name, None)
+        if handler is not None:
+            handler(**payload)
+
+    def _ev_reset(self) -> None:
+        self.rebuild()
+
+    def _ev_node_added(self, node_id: str) -> None:
+        self._add_node(node_id)
+        self._grow_rect()
+
+    def _ev_node_removed(self, node_id: str) -> None:
+        item = self.nodes.pop(node_id, None)
+        if item is not None:
+            self.removeItem(item)
+        self._wires_at.pop(node_id, None)
+        self._order = [i for i in self._order if i != node_id]
+
+    def _ev_edge_added(self, edge: Edge) -> None:
+        self._add_wire(edge)
+
+    def _ev_edge_removed(self, edge: Edge) -> None:
+        self._remove_wire(edge)
+
+    def _ev_node_renamed(self, node_id: str) -> None:
+        node = self.doc.nodes[node_id]
+        self.nodes[node_id].set_title(node.title or node_id)
+
+    def _ev_nodes_moved(self, node_ids: list[str]) -> None:
+        for nid in node_ids:
+            if nid in self.nodes:
+                self._place(self.nodes[nid], self.doc.nodes[nid].pos)
+                self._route_node(nid)
+
+    def _ev_comment_added(self, comment_id: str) -> None:
+        self._add_comment(comment_id)
+
+    def _ev_comment_removed(self, comment_id: str) -> None:
+        item = self.comments.pop(comment_id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _ev_comment_changed(self, comment_id: str) -> None:
+        self.comments[comment_id].sync(self.doc.comments[comment_id])
+
+    # -- wires follow nodes ---------------------------------------------------------------------
+    def node_geometry_changed(self, item: NodeItem) -> None:
+        if item.node_id in self.nodes:
+            self._route_node(item.node_id)
+
+    def _route_node(self, nid: str) -> None:
+        for edge in self._wires_at.get(nid, ()):
+            self._route(edge)
+
+    def _route(self, edge: Edge) -> None:
+        wire = self.wires.get(edge)
+        src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
+        if wire is None or src is None or dst is None:
+            return
+        out_port, in_port = src.port(edge.src_port, False), dst.port(edge.dst_port, True)
+        a = out_port.anchor() if out_port else src.mapToScene(QPointF(st.NODE_W, st.NODE_H / 2))
+        if in_port is None:
+            b = dst.mapToScene(QPointF(0, st.NODE_H / 2))
+        else:
+            siblings = [e for e in self.doc.edges
+                        if e.dst == edge.dst and e.dst_port == edge.dst_port] \
+                if in_port.multi else [edge]
+            index = siblings.index(edge) if edge in siblings else 0
+            b = in_port.anchor(index, len(siblings))
+        wire.set_ends(a, b)
+
+    def _refresh_ports(self, edge: Edge) -> None:
+        for nid, port, is_input in ((edge.src, edge.src_port, False),
+                                    (edge.dst, edge.dst_port, True)):
+            item = self.nodes.get(nid)
+            p = item.port(port, is_input) if item else None
+            if p is not None:
+                count = sum(1 for e in self._wires_at.get(nid, ())
+                            if (e.dst_port if is_input else e.src_port) == port
+                            and (e.dst if is_input else e.src) == nid)
+                p.set_connected(count)
+
+    # -- derived data ---------------------------------------------------------------------------
+    def refresh_analysis(self) -> None:
+        analysis = self.editor.analysis
+        by_node: dict[str, list] = {}
+        for problem in analysis.problems:
+            by_node.setdefault(problem.node, []).append(problem)
+        for nid, item in self.nodes.items():
+            count = analysis.counts.get(nid)
+            item.set_analysis(analysis.shape_text(nid), count, by_node.get(nid, []))
+        for edge, wire in self.wires.items():
+            shape = analysis.edge_shape(edge)
+            dst_broken = any(p.severity == "error" for p in by_node.get(edge.dst, ()))
+            bad = dst_broken and shape is not None and analysis.shapes.get(edge.dst) is None
+            wire.set_label(fmt(shape) if shape is not None else "", bad)
+
+    def node_tooltip(self, node_id: str) -> str:
+        return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))
+
+    def set_style(self, style: st.CanvasStyle) -> None:
+        self.style = style
+        for group in (self.nodes, self.wires, self.comments):
+            for item in group.values():
+                item.set_style(style)
+        self.update()
+
+    def set_heat(self, values: dict[str, float] | None) -> None:
+        self.heat = dict(values or {})
+        for nid, item in self.nodes.items():
+            item.set_heat(self.heat.get(nid))
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        s = self.style
+        painter.fillRect(rect, s.background)
+        scale = painter.worldTransform().m11()
+        step = st.GRID if scale >= 0.6 else st.GRID * st.MAJOR_EVERY
+        if step * scale < 6:
+            return
+        left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
+        minor, major = [], []
+        x = left
+        while x <= rect.right():
+            (major if round(x / st.GRID) % st.MAJOR_EVERY == 0 else minor).append(
+                (QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += step
+        y = top
+        while y <= rect.bottom():
+            (major if round(y / st.GRID) % st.MAJOR_EVERY == 0 else minor).append(
+                (QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += step
+        for lines, colour in ((minor, s.grid_minor), (major, s.grid_major)):
+            painter.setPen(QPen(colour, 0))
+            for a, b in lines:
+                painter.drawLine(a, b)
+
+    # -- selection ------------------------------------------------------------------------------
+    def _on_selection_changed(self) -> None:
+        if self._syncing_selection:
+            return
+        ids = [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+        ids += [i.comment_id for i in self.selectedItems() if isinstance(i, CommentItem)]
+        self._order = [i for i in self._order if i in ids] + [i for i in ids
+                                                              if i not in self._order]
+        self.editor.set_selection(list(self._order))
+
+    def _select_ids(self, ids: list[str]) -> None:
+        if list(ids) == self._order:
+            return
+        self._syncing_selection = True
+        try:
+            wanted = set(ids)
+            for group in (self.nodes, self.comments):
+                for key, item in group.items():
+                    item.setSelected(key in wanted)
+            for wire in self.wires.values():
+                wire.setSelected(False)
+            self._order = [i for i in ids if i in self.nodes or i in self.comments]
+        finally:
+            self._syncing_selection = False
+
+    @property
+    def selection_order(self) -> list[str]:
+        return list(self._order)
+
+    # -- drawing a wire -------------------------------------------------------------------------
+    def begin_wire(self, port: PortItem, pos: QPointF) -> None:
+        self._drag = {"port": port, "graph": to_networkx(self.doc), "target": None,
+                      "item": DragWire(self.style)}
+        self.addItem(self._drag["item"])
+        self.drag_wire(pos)
+
+    def drag_wire(self, pos: QPointF) -> None:
+        drag = self._drag
+        if drag is None:
+            return
+        if drag["target"] is not None:
+            drag["target"][0].set_highlight("")
+        port: PortItem = drag["port"]
+        target = self._target_at(pos, port)
+        hint = ""
+        end = pos
+        if target is not None:
+            tport, edge = target
+            verdict = check_connection(self.doc, edge, drag["graph"])
+            if verdict.ok:
+                tport.set_highlight("ok")
+            elif verdict.replaces is not None:
+                tport.set_highlight("ok")
+                hint = f"release to replace the wire from {name_of(self.doc, verdict.replaces.src)}"
+            else:
+                tport.set_highlight("bad")
+                hint = verdict.hint
+            end = tport.anchor()
+        drag["target"] = target
+        a, b = (end, port.anchor()) if port.is_input else (port.anchor(), end)
+        drag["item"].set_ends(a, b, hint)
+
+    def end_wire(self, pos: QPointF) -> None:
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return
+        self.removeItem(drag["item"])
+        if drag["target"] is not None:
+            drag["target"][0].set_highlight("")
+        target = self._target_at(pos, drag["port"])
+        if target is not None:
+            self.connect_edge(target[1], replace=True)
+
+    def _target_at(self, pos: QPointF, port: PortItem):
+        """The port a wire dragged from `port` would attach to at `pos`, with the edge."""
+        area = QRectF(pos.x() - st.PORT_HIT_R, pos.y() - st.PORT_HIT_R,
+                      2 * st.PORT_HIT_R, 2 * st.PORT_HIT_R)
+        for item in self.items(area):
+            if isinstance(item, PortItem) and item.is_input != port.is_input:
+                return item, self._edge(port, item)
+        for item in self.items(pos):
+            if isinstance(item, NodeItem) and item is not port.node_item:
+                name = first_free_input(self.doc, item.node_id) if not port.is_input else \
+                    next(iter(item.outputs), None)
+                other = item.port(name, not port.is_input) if name else None
+                if other is not None:
+                    return other, self._edge(port, other)
+        return None
+
+    @staticmethod
+    def _edge(a: PortItem, b: PortItem) -> Edge | None:
+        return orient((a.node_id, a.name, a.is_input), (b.node_id, b.name, b.is_input))
+
+    def connect_edge(self, edge: Edge, replace: bool = False) -> bool:
+        """Push a Connect for `edge` if it makes sense; otherwise say why (editor.refused)."""
+        from backend.graph import Batch, Connect, Disconnect
+
+        verdict = check_connection(self.doc, edge)
+        src, dst = name_of(self.doc, edge.src), name_of(self.doc, edge.dst)
+        if verdict.ok:
+            return self.editor.push(Connect(edge), f"Connect {src} to {dst}")
+        if replace and verdict.replaces is not None:
+            ok = self.editor.push(Batch((Disconnect(verdict.replaces), Connect(edge))),
+                                  f"Reconnect {dst}")
+            if ok:
+                old = name_of(self.doc, verdict.replaces.src)
+                self.message.emit(f"replaced the wire from {old} into {dst} (undo with Ctrl+Z)")
+            return ok
+        self.editor.refused.emit(verdict.hint)
+        return False
+
+    def connect_ports(self, src: str, dst: str, src_port: str = "out",
+                      dst_port: str = "in", replace: bool = False) -> bool:
+        return self.connect_edge(Edge(src, dst, src_port, dst_port), replace)
+
+    # -- moves ----------------------------------------------------------------------------------
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        super().mouseReleaseEvent(event)
+        self.commit_moves()
+
+    def commit_moves(self) -> bool:
+        """Turn item positions that differ from the document into one Move command."""
+        moved = tuple((nid, (item.x(), item.y())) for nid, item in self.nodes.items()
+                      if (item.x(), item.y()) != tuple(self.doc.nodes[nid].pos))
+        comment_ops = [c.pending_edit() for c in self.comments.values()]
+        comment_ops = [op for op in comment_ops if op is not None]
+        if not moved and not comment_ops:
+            return False
+        n = len(moved) + len(comment_ops)
+        if n == 1:
+            text = f"Move {name_of(self.doc, moved[0][0])}" if moved else "Move comment"
+        else:
+            text = f"Move {n} items" if comment_ops else f"Move {n} nodes"
+        ops = ([Move(moved)] if moved else []) + comment_ops
+        return self.push_ops(ops, text)

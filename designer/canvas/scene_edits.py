@@ -1,0 +1,235 @@
+"""SceneEdits: the canvas's edit gestures turned into named ops pushed through the editor.
+
+Mixed into CanvasScene. Every method builds backend graph ops (AddNode, RemoveNode, Connect,
+Move, Rename, AddComment, ...) and pushes them as ONE command with a name a user reads in the
+Edit menu ("Add Conv2d", "Delete 3 items", "Move 2 nodes"). Nothing here mutates the document
+directly.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtWidgets import QApplication
+
+from backend.graph import (
+    AddComment,
+    AddNode,
+    Batch,
+    Comment,
+    Connect,
+    Disconnect,
+    Edge,
+    Move,
+    Node,
+    RemoveComment,
+    RemoveNode,
+    Rename,
+)
+from backend.layers import get_spec
+from designer.canvas import clipboard
+from designer.canvas import style as st
+from designer.canvas.connect import check_connection, first_free_input, name_of
+from designer.canvas.layout import layered_positions
+
+
+def snap(v: float) -> float:
+    return round(v / st.GRID) * st.GRID
+
+
+class SceneEdits:
+    _paste_count = 0
+    _last_paste = ""
+
+    def push_ops(self, ops: list, text: str, merge_key: str | None = None) -> bool:
+        if not ops:
+            return False
+        return self.editor.push(ops[0] if len(ops) == 1 else Batch(tuple(ops)), text, merge_key)
+
+    # -- nodes ----------------------------------------------------------------------------------
+    def add_layer(self, layer_type: str, scene_pos: QPointF,
+                  after: str | None = None) -> str | None:
+        """Add a layer centred at `scene_pos`; wire it after node `after` when that makes sense."""
+        spec = get_spec(layer_type)
+        if spec is None:
+            self.editor.refused.emit(f"there is no layer type '{layer_type}': pick one from "
+                                     "the palette")
+            return None
+        nid = self.doc.new_id(layer_type)
+        pos = (snap(scene_pos.x() - st.NODE_W / 2), snap(scene_pos.y() - st.NODE_H / 2))
+        ops: list = [AddNode(Node(nid, layer_type, spec.defaults(), nid, pos))]
+        if after in self.doc.nodes and spec.inputs:
+            src_spec = get_spec(self.doc.nodes[after].type)
+            if src_spec is not None and src_spec.outputs:
+                ops.append(Connect(Edge(after, nid, src_spec.outputs[0], spec.inputs[0].name)))
+        if not self.push_ops(ops, f"Add {layer_type}"):
+            return None
+        self.editor.set_selection([nid])
+        return nid
+
+    def request_rename(self, node_id: str, title: str) -> bool:
+        old = name_of(self.doc, node_id)
+        return self.editor.push(Rename(node_id, title), f"Rename {old} to '{title}'")
+
+    def delete_selection(self, verb: str = "Delete") -> bool:
+        from designer.canvas.node_item import NodeItem
+        from designer.canvas.wire_item import WireItem
+
+        selected = self.selectedItems()
+        node_ids = [i.node_id for i in selected if isinstance(i, NodeItem)]
+        comment_ids = [i.comment_id for i in selected if hasattr(i, "comment_id")]
+        wires = [i.edge for i in selected if isinstance(i, WireItem)
+                 and i.edge.src not in node_ids and i.edge.dst not in node_ids]
+        ops = [Disconnect(e) for e in wires] + [RemoveNode(n) for n in node_ids] + \
+            [RemoveComment(c) for c in comment_ids]
+        n = len(ops)
+        if n == 0:
+            return False
+        if n == 1:
+            what = name_of(self.doc, node_ids[0]) if node_ids else \
+                ("wire" if wires else "comment")
+            return self.push_ops(ops, f"{verb} {what}")
+        return self.push_ops(ops, f"{verb} {n} items")
+
+    # -- clipboard ------------------------------------------------------------------------------
+    def _payload(self) -> dict | None:
+        ids = self.selection_order
+        return clipboard.selection_payload(self.doc, ids) if ids else None
+
+    def copy(self) -> bool:
+        payload = self._payload()
+        if payload is None:
+            return False
+        text = clipboard.to_text(payload)
+        mime = QMimeData()
+        mime.setData(clipboard.MIME, text.encode("utf-8"))
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        return True
+
+    def cut(self) -> bool:
+        return self.copy() and self.delete_selection("Cut")
+
+    def paste(self) -> list[str]:
+        mime = QApplication.clipboard().mimeData()
+        if mime is None:
+            return []
+        if mime.hasFormat(clipboard.MIME):
+            text = bytes(mime.data(clipboard.MIME)).decode("utf-8", "replace")
+        else:
+            text = mime.text()
+        part = clipboard.parse(text)
+        if part is None:
+            self.editor.refused.emit("the clipboard holds no Netwright layers: copy some "
+                                     "layers first")
+            return []
+        self._paste_count = self._paste_count + 1 if text == self._last_paste else 1
+        self._last_paste = text
+        return self._paste_part(part, st.PASTE_OFFSET * self._paste_count, "Paste")
+
+    def duplicate(self) -> list[str]:
+        payload = self._payload()
+        if payload is None:
+            return []
+        part = clipboard.parse(clipboard.to_text(payload))
+        return self._paste_part(part, st.PASTE_OFFSET, "Duplicate") if part else []
+
+    def _paste_part(self, part, offset: float, verb: str) -> list[str]:
+        batch, new_ids = clipboard.paste_ops(self.doc, part, (offset, offset))
+        count = len(new_ids)
+        what = name_of(part, next(iter(part.nodes))) if count == 1 and part.nodes else \
+            f"{count} items"
+        if not self.editor.push(batch, f"{verb} {what}"):
+            return []
+        self.editor.set_selection(new_ids)
+        return new_ids
+
+    # -- moving ---------------------------------------------------------------------------------
+    def nudge(self, dx: float, dy: float) -> bool:
+        """Move the selection by (dx, dy); repeated presses merge into one undo step."""
+        ids = [i for i in self.selection_order if i in self.doc.nodes]
+        if not ids:
+            return False
+        moved = tuple((nid, (self.doc.nodes[nid].pos[0] + dx, self.doc.nodes[nid].pos[1] + dy))
+                      for nid in ids)
+        text = f"Move {name_of(self.doc, ids[0])}" if len(ids) == 1 else f"Move {len(ids)} nodes"
+        return self.editor.push(Move(moved), text, "nudge:" + ",".join(sorted(ids)))
+
+    def auto_layout(self) -> bool:
+        positions = layered_positions(self.doc)
+        moved = tuple((nid, pos) for nid, pos in positions.items()
+                      if tuple(self.doc.nodes[nid].pos) != pos)
+        if not moved:
+            self.message.emit("the design is already laid out")
+            return False
+        return self.editor.push(Move(moved), "Auto-layout")
+
+    # -- keyboard connecting --------------------------------------------------------------------
+    def connect_selected(self) -> bool:
+        """Wire the selected nodes in selection order; one node: to the nearest one after it."""
+        ids = [i for i in self.selection_order if i in self.doc.nodes]
+        if len(ids) == 1:
+            nxt = self._next_to_the_right(ids[0])
+            if nxt is None:
+                self.editor.refused.emit("select two layers (first the source) to connect "
+                                         "them, or place a layer to the right of this one")
+                return False
+            ids.append(nxt)
+        if len(ids) < 2:
+            self.editor.refused.emit("select two layers (first the source) to connect them")
+            return False
+        if len(ids) == 2:
+            port = first_free_input(self.doc, ids[1]) or "in"
+            src_spec = get_spec(self.doc.nodes[ids[0]].type)
+            out = src_spec.outputs[0] if src_spec and src_spec.outputs else "out"
+            return self.connect_edge(Edge(ids[0], ids[1], out, port))
+        return self._connect_chain(ids)
+
+    def _connect_chain(self, ids: list[str]) -> bool:
+        ops = []
+        for a, b in zip(ids, ids[1:], strict=False):
+            edge = Edge(a, b, "out", first_free_input(self.doc, b) or "in")
+            verdict = check_connection(self.doc, edge)
+            if not verdict.ok:
+                self.editor.refused.emit(verdict.hint)
+                return False
+            ops.append(Connect(edge))
+        return self.push_ops(ops, f"Connect {len(ids)} layers in a chain")
+
+    def _next_to_the_right(self, nid: str) -> str | None:
+        x, y = self.doc.nodes[nid].pos
+        best, best_d = None, None
+        for other, node in self.doc.nodes.items():
+            dx, dy = node.pos[0] - x, node.pos[1] - y
+            if other == nid or dx <= 0 or not first_free_input(self.doc, other):
+                continue
+            d = dx * dx + 4 * dy * dy
+            if best_d is None or d < best_d:
+                best, best_d = other, d
+        return best
+
+    def cycle_selection(self, forward: bool = True) -> str | None:
+        """Select the next (or previous) node in reading order: left to right, top to bottom."""
+        order = sorted(self.doc.nodes, key=lambda n: (self.doc.nodes[n].pos[0],
+                                                      self.doc.nodes[n].pos[1]))
+        if not order:
+            return None
+        current = [i for i in self.selection_order if i in self.doc.nodes]
+        if current:
+            k = order.index(current[-1]) + (1 if forward else -1)
+        else:
+            k = 0 if forward else -1
+        nid = order[k % len(order)]
+        self.editor.set_selection([nid])
+        return nid
+
+    # -- comments -------------------------------------------------------------------------------
+    def add_comment(self, scene_pos: QPointF, text: str = "Note") -> str | None:
+        cid = self.doc.new_id("comment")
+        comment = Comment(cid, text, (snap(scene_pos.x()), snap(scene_pos.y())), (240.0, 100.0))
+        if not self.editor.push(AddComment(comment), "Add comment"):
+            return None
+        self.editor.set_selection([cid])
+        return cid
+
+    def select_all(self) -> None:
+        self.editor.set_selection(list(self.doc.nodes) + list(self.doc.comments))

@@ -1,0 +1,57 @@
+"""Tooltip text for nodes: what the layer does, its shapes, its problems with the fix, and for
+convolution/pooling layers the output-size arithmetic with the actual numbers.
+"""
+
+from __future__ import annotations
+
+import html
+
+from backend.layers import get_spec
+from backend.layers._common import fmt
+from designer.canvas import style as st
+
+_EXPLAINED = ("convolution", "pooling")
+
+
+def explain(doc, analysis, node_id: str) -> str:
+    """The output-size arithmetic from backend.explain when that module is available."""
+    try:
+        from backend.explain import explain_shape
+    except (ImportError, AttributeError):
+        return ""
+    try:
+        text = explain_shape(doc, analysis, node_id)
+    except Exception:  # an explanation must never break hovering
+        return ""
+    if isinstance(text, list | tuple):
+        text = "\n".join(str(t) for t in text)
+    return str(text or "")
+
+
+def node_tooltip(doc, analysis, node_id: str, heat: float | None = None) -> str:
+    node = doc.nodes.get(node_id)
+    if node is None:
+        return ""
+    spec = get_spec(node.type)
+    esc = html.escape
+    lines = [f"<b>{esc(node.title or node_id)}</b> &nbsp;<i>{esc(node.type)}</i>"]
+    if spec is not None:
+        lines.append(esc(spec.description))
+    ins = analysis.in_shapes.get(node_id)
+    out = analysis.shapes.get(node_id)
+    if ins:
+        lines.append("in: " + ", ".join(esc(fmt(s)) for s in ins))
+    lines.append("out: " + (esc(fmt(out)) if out is not None else "unknown"))
+    if node_id in analysis.counts:
+        lines.append(f"parameters: {analysis.counts[node_id]:,}")
+    if spec is not None and spec.category in _EXPLAINED:
+        arithmetic = explain(doc, analysis, node_id)
+        if arithmetic:
+            lines.append("<pre>" + esc(arithmetic) + "</pre>")
+    if heat is not None:
+        lines.append(f"gradient: {heat:.2f} ({st.heat_word(heat)})")
+    for problem in analysis.problems_for(node_id):
+        mark = "⚠ problem" if problem.severity == "error" else "⚠ warning"
+        lines.append(f"<b>{mark}:</b> {esc(problem.message)}")
+    lines.append("<span style='color:gray'>F2 renames · drag a port to connect</span>")
+    return "<br>".join(lines)

@@ -1,0 +1,319 @@
+"""CanvasView: the node-editor widget the main window embeds.
+
+It shows a CanvasScene for a DocumentEditor and owns viewing (zoom around the cursor, pan with
+the middle button, space+drag or scroll bars, fit), keyboard editing, drops from the palette
+(MIME `application/x-netwright-layer`, data = layer type) and the quick-add popup. Edits are
+delegated to the scene, which pushes named commands through the editor.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QCursor, QKeySequence, QPainter
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from designer.canvas import style as st
+from designer.canvas.node_item import NodeItem
+from designer.canvas.overlay import HeatLegend, Toast
+from designer.canvas.quick_add import QuickAddPopup
+from designer.canvas.scene import CanvasScene
+
+LAYER_MIME = "application/x-netwright-layer"
+MIN_ZOOM, MAX_ZOOM = 0.08, 3.0
+ZOOM_STEP = 1.2
+
+
+class CanvasView(QGraphicsView):
+    zoom_changed = Signal(float)
+    message = Signal(str)  # hints and refusals, also shown as a toast on the canvas
+
+    def __init__(self, editor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.canvas = CanvasScene(editor, self)
+        self.setScene(self.canvas)
+        self._configure()
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self.toast = Toast(self.viewport())
+        self.legend = HeatLegend(self.viewport())
+        self.popup = QuickAddPopup(self)
+        self.popup.chosen.connect(self._quick_add_chosen)
+        self._quick_pos = QPointF()
+        editor.refused.connect(self._show_message)
+        self.canvas.message.connect(self._show_message)
+        self.set_dark(False)
+
+    def _configure(self) -> None:
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
+                                  | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+
+    @property
+    def scene_(self) -> CanvasScene:
+        return self.canvas
+
+    # -- theme and overlays ---------------------------------------------------------------------
+    def set_dark(self, dark: bool) -> None:
+        s = st.DARK if dark else st.LIGHT
+        self.canvas.set_style(s)
+        self.toast.set_style(s)
+        self.legend.set_style(s)
+        self.resetCachedContent()
+        self.viewport().update()
+
+    def set_node_heat(self, values: dict[str, float] | None) -> None:
+        self.canvas.set_heat(values)
+        self.legend.setVisible(bool(values))
+        self.legend.place()
+
+    def _show_message(self, text: str) -> None:
+        self.toast.show_text(text)
+        self.message.emit(text)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        super().resizeEvent(event)
+        self.legend.place()
+
+    # -- zoom and pan ---------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
+        factor = min(MAX_ZOOM, max(MIN_ZOOM, factor))
+        if abs(factor - self.zoom) < 1e-9:
+            return
+        if anchor is not None:
+            before = self.mapToScene(anchor)
+        scale = factor / self.zoom
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.scale(scale, scale)
+        if anchor is not None:
+            delta = self.mapToScene(anchor) - before
+            self.translate(delta.x(), delta.y())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.zoom_changed.emit(self.zoom)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP, self.viewport().rect().center())
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP, self.viewport().rect().center())
+
+    def wheelEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            super().wheelEvent(event)  # shift+wheel scrolls
+            return
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.set_zoom(self.zoom * (ZOOM_STEP ** steps), event.position().toPoint())
+        event.accept()
+
+    def fit_all(self) -> None:
+        rect = QRectF()
+        for group in (self.canvas.nodes, self.canvas.comments):
+            for item in group.values():
+                rect = rect.united(item.sceneBoundingRect())
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > 1.25:
+            self.set_zoom(1.25)
+            self.centerOn(rect.center())
+        elif self.zoom < MIN_ZOOM:
+            self.set_zoom(MIN_ZOOM)
+            self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom)
+
+    def center_on_node(self, node_id: str) -> None:
+        item = self.canvas.nodes.get(node_id) or self.canvas.comments.get(node_id)
+        if item is not None:
+            self.centerOn(item.sceneBoundingRect().center())
+
+    def _pan_start(self, pos: QPoint) -> None:
+        self._pan_from = pos
+        self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        middle = event.button() == Qt.MouseButton.MiddleButton
+        if middle or (self._space and event.button() == Qt.MouseButton.LeftButton):
+            self._pan_start(event.position().toPoint())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self._pan_from is not None:
+            delta = event.position().toPoint() - self._pan_from
+            self._pan_from = event.position().toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.itemAt(event.position().toPoint()) is None:
+            self.quick_add(self.mapToScene(event.position().toPoint()))
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # -- drops from the palette ----------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        mime = event.mimeData()
+        if not mime.hasFormat(LAYER_MIME):
+            super().dropEvent(event)
+            return
+        layer_type = bytes(mime.data(LAYER_MIME)).decode("utf-8", "replace").strip()
+        self.add_layer(layer_type, self.mapToScene(event.position().toPoint()))
+        event.acceptProposedAction()
+        self.setFocus()
+
+    # -- edits (delegated to the scene) ---------------------------------------------------------
+    def add_layer(self, layer_type: str, scene_pos: QPointF, after: str | None = None
+                  ) -> str | None:
+        return self.canvas.add_layer(layer_type, scene_pos, after)
+
+    def add_comment(self, scene_pos: QPointF | None = None) -> str | None:
+        pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
+        return self.canvas.add_comment(pos)
+
+    def copy(self) -> bool:
+        return self.canvas.copy()
+
+    def cut(self) -> bool:
+        return self.canvas.cut()
+
+    def paste(self) -> list[str]:
+        return self.canvas.paste()
+
+    def duplicate(self) -> list[str]:
+        return self.canvas.duplicate()
+
+    def delete_selection(self) -> bool:
+        return self.canvas.delete_selection()
+
+    def select_all(self) -> None:
+        self.canvas.select_all()
+
+    def auto_layout(self) -> bool:
+        done = self.canvas.auto_layout()
+        if done:
+            self.fit_all()
+        return done
+
+    def connect_selected(self) -> bool:
+        return self.canvas.connect_selected()
+
+    def rename_selected(self) -> bool:
+        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
+        if len(ids) != 1:
+            return False
+        self.center_on_node(ids[0]) if not self._visible(ids[0]) else None
+        self.canvas.nodes[ids[0]].start_rename()
+        return True
+
+    def _visible(self, node_id: str) -> bool:
+        rect = self.mapToScene(self.viewport().rect()).boundingRect()
+        return rect.contains(self.canvas.nodes[node_id].sceneBoundingRect())
+
+    # -- quick add ------------------------------------------------------------------------------
+    def _cursor_scene_pos(self) -> QPointF:
+        local = self.viewport().mapFromGlobal(QCursor.pos())
+        if not self.viewport().rect().contains(local):
+            local = self.viewport().rect().center()
+        return self.mapToScene(local)
+
+    def quick_add(self, scene_pos: QPointF | None = None) -> None:
+        """Open the search popup at the cursor; Enter adds the layer there."""
+        self._quick_pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
+        local = self.mapFromScene(self._quick_pos)
+        self.popup.open_at(self.viewport().mapToGlobal(local))
+
+    def _quick_add_chosen(self, layer_type: str) -> None:
+        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
+        after = ids[0] if len(ids) == 1 else None
+        pos = self._quick_pos
+        if after is not None:
+            src = self.canvas.nodes[after]
+            pos = self._free_spot(src.pos() + QPointF(st.COL_STEP + st.NODE_W / 2,
+                                                      st.NODE_H / 2))
+        nid = self.add_layer(layer_type, pos, after)
+        if nid is not None and not self._visible(nid):
+            self.center_on_node(nid)
+        self.setFocus()
+
+    def _free_spot(self, centre: QPointF) -> QPointF:
+        """`centre`, moved down until a new node there would not cover another node."""
+        for _ in range(50):
+            rect = QRectF(centre.x() - st.NODE_W / 2, centre.y() - st.NODE_H / 2,
+                          st.NODE_W, st.NODE_H)
+            if not any(isinstance(i, NodeItem) for i in self.canvas.items(rect)):
+                return centre
+            centre = centre + QPointF(0, st.ROW_STEP)
+        return centre
+
+    # -- keyboard -------------------------------------------------------------------------------
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802  (Qt API name)
+        return False  # Tab belongs to the canvas (quick-add), not to focus navigation
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.scene().focusItem() is not None:  # an inline editor is typing
+            super().keyPressEvent(event)
+            return
+        if not self._handle_key(event):
+            super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            self.viewport().unsetCursor()
+        super().keyReleaseEvent(event)
+
+    def _handle_key(self, event) -> bool:
+        from designer.canvas.keys import handle_key
+
+        return handle_key(self, event)
+
+    def _begin_space_pan(self) -> None:
+        self._space = True
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+
+    @staticmethod
+    def matches(event, key: QKeySequence.StandardKey) -> bool:
+        return event.matches(key)

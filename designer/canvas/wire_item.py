@@ -1,0 +1,142 @@
+"""WireItem: one edge drawn as a cubic Bézier curve, labelled with the tensor shape it carries.
+
+`DragWire` is the temporary curve that follows the cursor while a connection is being drawn.
+Both only paint; the scene owns which ports they join and refreshes them when nodes move.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from backend.graph import Edge
+from designer.canvas import style as st
+from designer.canvas.node_item import fonts
+
+
+def curve(a: QPointF, b: QPointF) -> QPainterPath:
+    """A left-to-right S curve from output `a` to input `b` (loops round when b is behind a)."""
+    dx = b.x() - a.x()
+    reach = max(40.0, abs(dx) * 0.5) if dx >= 0 else max(80.0, abs(dx) * 0.35 + 60.0)
+    path = QPainterPath(a)
+    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
+    return path
+
+
+class WireItem(QGraphicsItem):
+    def __init__(self, edge: Edge, style: st.CanvasStyle) -> None:
+        super().__init__()
+        self.edge = edge
+        self.style = style
+        self.label = ""
+        self.bad = False  # the destination reports a problem (e.g. shape mismatch)
+        self._path = QPainterPath()
+        self._label_rect = QRectF()
+        self._bounds = QRectF()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+
+    def set_ends(self, a: QPointF, b: QPointF) -> None:
+        self.prepareGeometryChange()
+        self._path = curve(a, b)
+        self._place_label()
+
+    def set_label(self, text: str, bad: bool = False) -> None:
+        if (text, bad) != (self.label, self.bad):
+            self.prepareGeometryChange()
+            self.label, self.bad = text, bad
+            self._place_label()
+            self.update()
+            self.setToolTip(f"carries {text}" if text else "shape unknown until the source "
+                                                           "layer's shape is known")
+
+    def set_style(self, style: st.CanvasStyle) -> None:
+        self.style = style
+        self.update()
+
+    def _place_label(self) -> None:
+        if self.label:
+            fm = QFontMetricsF(fonts()["label"])
+            w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 4
+            mid = self._path.pointAtPercent(0.5)
+            self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        else:
+            self._label_rect = QRectF()
+        self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6).united(
+            self._label_rect.adjusted(-2, -2, 2, 2))
+
+    def path(self) -> QPainterPath:
+        return self._path
+
+    def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        hit = stroker.createStroke(self._path)
+        if not self._label_rect.isNull():
+            hit.addRect(self._label_rect)
+        return hit
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        s = self.style
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.4)
+        colour = s.wire_selected if self.isSelected() else (s.problem if self.bad else s.wire)
+        pen = QPen(colour, 2.6 if self.isSelected() else 1.8)
+        if self.bad:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        if self.label and lod >= 0.55:
+            painter.setPen(QPen(colour, 1.0))
+            painter.setBrush(s.label_fill)
+            painter.drawRoundedRect(self._label_rect, 4, 4)
+            painter.setFont(fonts()["label"])
+            painter.setPen(s.problem if self.bad else s.text_muted)
+            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+class DragWire(QGraphicsItem):
+    """The curve that follows the cursor while the user draws a connection."""
+
+    def __init__(self, style: st.CanvasStyle) -> None:
+        super().__init__()
+        self.style = style
+        self.hint = ""
+        self._path = QPainterPath()
+        self._end = QPointF()
+        self.setZValue(10)
+
+    def set_ends(self, a: QPointF, b: QPointF, hint: str = "") -> None:
+        self.prepareGeometryChange()
+        self._path = curve(a, b)
+        self.hint = hint
+        self._end = b
+
+    def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
+        extra = QRectF()
+        if self.hint:
+            extra = QRectF(self._end.x() + 8, self._end.y() - 30, 420, 24)
+        return self._path.boundingRect().adjusted(-4, -4, 4, 4).united(extra)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(self.style.selection, 2.0, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawPath(self._path)
+        if self.hint:
+            font = fonts()["body"]
+            fm = QFontMetricsF(font)
+            rect = QRectF(self._end.x() + 12, self._end.y() - 28,
+                          fm.horizontalAdvance(self.hint) + 12, fm.height() + 6)
+            painter.setPen(QPen(self.style.node_border))
+            painter.setBrush(self.style.node_fill)
+            painter.drawRoundedRect(rect, 4, 4)
+            painter.setFont(font)
+            painter.setPen(self.style.text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.hint)
