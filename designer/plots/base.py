@@ -1,0 +1,146 @@
+"""Shared pieces of the live plot views: colours, theme following, the export bar.
+
+Every view is a `PlotPanel`: a titled QWidget with a small bar offering "PNG…" and "CSV…".
+Subclasses implement `table()` (the plotted data as a header and rows) and
+`apply_theme(dark)`; the panel follows the application palette (light or dark) by itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.plots import export
+
+pg.setConfigOptions(antialias=False, useOpenGL=False)
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#999999"]
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def theme_colours(dark: bool) -> tuple[str, str]:
+    """(background, foreground) for plots in the given theme."""
+    return ("#1e2227", "#d0d4da") if dark else ("#ffffff", "#303030")
+
+
+def style_plot(plot: pg.PlotWidget | pg.PlotItem, dark: bool) -> None:
+    """Recolour a plot's background, axes and title for the theme."""
+    bg, fg = theme_colours(dark)
+    item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+    if isinstance(plot, pg.PlotWidget):
+        plot.setBackground(bg)
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(fg))
+        axis.setTextPen(pg.mkPen(fg))
+    if item.titleLabel is not None:
+        item.titleLabel.setAttr("color", fg)
+        item.titleLabel.setText(item.titleLabel.text, color=fg)
+
+
+def heat_lut(n: int = 256) -> np.ndarray:
+    """A perceptually ordered lookup table (viridis), (n, 4) uint8."""
+    return pg.colormap.get("viridis").getLookupTable(0.0, 1.0, n, alpha=True)
+
+
+def diverging_lut(n: int = 256) -> np.ndarray:
+    return pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, n, alpha=True)
+
+
+class PlotPanel(QWidget):
+    """A titled plot view with PNG/CSV export; subclasses fill `self.body`."""
+
+    export_name = "plot"
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        bar = QHBoxLayout()
+        self.title_label = QLabel(f"<b>{title}</b>")
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        bar.addWidget(self.title_label)
+        bar.addWidget(self.status_label, 1)
+        for text, slot in (("PNG…", self.ask_png), ("CSV…", self.ask_csv)):
+            button = QToolButton(text=text, autoRaise=True)
+            button.setToolTip(f"Save this view as {text[:-1]}")
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+        layout.addLayout(bar)
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.body, 1)
+
+    # -- theme ----------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802  (Qt API name)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.apply_theme(is_dark(self))
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        self.apply_theme(is_dark(self))
+        super().showEvent(event)
+
+    def apply_theme(self, dark: bool) -> None:
+        """Recolour for the theme; subclasses restyle their plots."""
+
+    # -- data and export ------------------------------------------------------------------------
+    def table(self) -> tuple[list[str], list[list]]:
+        """The plotted data: a header and rows (what CSV export writes)."""
+        return [], []
+
+    def clear(self) -> None:
+        """Forget everything plotted."""
+
+    def ask_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save view as PNG",
+                                              f"{self.export_name}.png", "PNG image (*.png)")
+        if path:
+            self.save_png(path)
+
+    def ask_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save plotted data as CSV",
+                                              f"{self.export_name}.csv", "CSV (*.csv)")
+        if path:
+            self.save_csv(path)
+
+    def save_png(self, path: str) -> bool:
+        return export.save_png(self, path)
+
+    def save_csv(self, path: str) -> int:
+        header, rows = self.table()
+        return export.save_csv(path, header, rows)
+
+    def set_status(self, text: str, warn: bool = False) -> None:
+        colour_ = "#D55E00" if warn else ""
+        self.status_label.setStyleSheet(f"color: {colour_};" if colour_ else "")
+        self.status_label.setText(text)
+
+
+def qcolor(hex_: str, alpha: int = 255) -> QColor:
+    c = QColor(hex_)
+    c.setAlpha(alpha)
+    return c

@@ -1,0 +1,87 @@
+"""Validation confusion matrix: rows are true classes, columns predictions, counts written in.
+
+Colours are row-normalised (the share of each true class that went to each prediction), so a
+rare class is as readable as a common one; the status line gives overall and worst per-class
+accuracy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from designer.plots.base import PlotPanel, heat_lut, style_plot
+
+MAX_TEXT_CLASSES = 20
+
+
+class ConfusionMatrixView(PlotPanel):
+    export_name = "confusion-matrix"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Confusion matrix (validation)", parent)
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.invertY(True)
+        self.plot.setAspectLocked(True)
+        self.plot.setLabel("left", "true class")
+        self.plot.setLabel("bottom", "predicted class")
+        self.body.addWidget(self.plot_widget)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(heat_lut())
+        self.plot.addItem(self.image)
+        self._texts: list[pg.TextItem] = []
+        self.matrix: np.ndarray | None = None
+        self.labels: list[str] = []
+
+    def set_matrix(self, matrix: np.ndarray, labels: list[str] | None = None) -> None:
+        m = np.asarray(matrix, dtype=np.int64)
+        k = m.shape[0]
+        self.matrix = m
+        self.labels = list(labels) if labels else [str(i) for i in range(k)]
+        rows = m.sum(axis=1, keepdims=True)
+        share = m / np.where(rows > 0, rows, 1)
+        self.image.setImage(share.astype(np.float32), autoLevels=False, levels=(0.0, 1.0))
+        ticks = [(i, self.labels[i]) for i in range(k)]
+        self.plot.getAxis("bottom").setTicks([ticks])
+        self.plot.getAxis("left").setTicks([ticks])
+        self._write_counts(m, share)
+        self.plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
+        self.image.setRect(-0.5, -0.5, k, k)
+        total = m.sum()
+        acc = np.trace(m) / total if total else 0.0
+        per_class = np.diag(m) / np.where(rows[:, 0] > 0, rows[:, 0], 1)
+        worst = int(np.argmin(per_class))
+        self.set_status(f"accuracy {acc:.1%}; weakest class {self.labels[worst]} "
+                        f"({per_class[worst]:.0%})")
+
+    def _write_counts(self, m: np.ndarray, share: np.ndarray) -> None:
+        k = m.shape[0]
+        need = k * k if k <= MAX_TEXT_CLASSES else 0
+        while len(self._texts) < need:
+            t = pg.TextItem(anchor=(0.5, 0.5))
+            self.plot.addItem(t)
+            self._texts.append(t)
+        while len(self._texts) > need:
+            self.plot.removeItem(self._texts.pop())
+        for idx, t in enumerate(self._texts):
+            i, j = divmod(idx, k)
+            t.setText(str(m[i, j]) if m[i, j] else "")
+            t.setColor("#000000" if share[i, j] > 0.6 else "#ffffff")
+            t.setPos(j, i)
+
+    def clear(self) -> None:
+        self.matrix = None
+        self.image.clear()
+        self._write_counts(np.zeros((0, 0), dtype=int), np.zeros((0, 0)))
+
+    def apply_theme(self, dark: bool) -> None:
+        style_plot(self.plot_widget, dark)
+
+    def table(self) -> tuple[list[str], list[list]]:
+        if self.matrix is None:
+            return [], []
+        header = ["true \\ predicted", *self.labels]
+        rows = [[self.labels[i], *map(int, self.matrix[i])] for i in range(len(self.labels))]
+        return header, rows

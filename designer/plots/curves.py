@@ -1,0 +1,208 @@
+"""Live training curves: loss, accuracy (or another metric) and learning rate, plus overlays.
+
+X is the epoch (fractional for per-step points) so runs with different batch sizes overlay
+correctly. Every series lives in a `SeriesBuffer`, a preallocated numpy buffer that grows by
+doubling; appending never reallocates per point, and the curve gets `setData` on views of the
+buffers, with auto-downsampling and clip-to-view so long runs stay cheap to draw.
+
+Other runs are drawn as dashed overlays (their epoch curves) with a legend entry each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from designer.plots.base import PlotPanel, colour, style_plot, theme_colours
+
+
+class SeriesBuffer:
+    """x/y float64 buffers grown by doubling; `x`/`y` are views of the filled part."""
+
+    def __init__(self, capacity: int = 256):
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self.n = 0
+
+    def extend(self, xs, ys) -> None:
+        xs = np.asarray(xs, dtype=float).ravel()
+        ys = np.asarray(ys, dtype=float).ravel()
+        need = self.n + len(xs)
+        if need > len(self._x):
+            size = max(need, 2 * len(self._x))
+            self._x = np.resize(self._x, size)
+            self._y = np.resize(self._y, size)
+        self._x[self.n:need] = xs
+        self._y[self.n:need] = ys
+        self.n = need
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[:self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[:self.n]
+
+    def clear(self) -> None:
+        self.n = 0
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    plot: str  # "loss" | "metric" | "lr"
+    label: str
+    colour: int
+    width: float = 2.0
+    symbol: str | None = None
+    faint: bool = False
+
+
+# key -> how it is drawn; keys are what the worker's metrics use.
+SERIES = {
+    "train_loss_step": SeriesStyle("loss", "train (step)", 0, 1.0, faint=True),
+    "train_loss": SeriesStyle("loss", "train (epoch)", 0, 2.0, "o"),
+    "val_loss": SeriesStyle("loss", "validation", 3, 2.0, "s"),
+    "train_metric_step": SeriesStyle("metric", "train (step)", 0, 1.0, faint=True),
+    "train_metric": SeriesStyle("metric", "train (epoch)", 0, 2.0, "o"),
+    "val_metric": SeriesStyle("metric", "validation", 3, 2.0, "s"),
+    "lr": SeriesStyle("lr", "learning rate", 2, 2.0),
+}
+OVERLAY_KEYS = ("train_loss", "val_loss", "train_metric", "val_metric", "lr")
+
+
+@dataclass
+class Overlay:
+    """Another run's curves to draw dashed beside the live one."""
+
+    label: str
+    colour: int
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+class TrainingCurves(PlotPanel):
+    """Loss | metric | learning rate, per step and per epoch, with run overlays."""
+
+    export_name = "training-curves"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Curves", parent)
+        self.view = pg.GraphicsLayoutWidget()
+        self.body.addWidget(self.view)
+        self.plots = {
+            "loss": self.view.addPlot(row=0, col=0, title="loss"),
+            "metric": self.view.addPlot(row=0, col=1, title="accuracy"),
+            "lr": self.view.addPlot(row=0, col=2, title="learning rate"),
+        }
+        self.legends = {}
+        for key, plot in self.plots.items():
+            plot.setLabel("bottom", "epoch")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            self.legends[key] = plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.view.ci.layout.setColumnStretchFactor(2, 0)
+        self.buffers = {key: SeriesBuffer() for key in SERIES}
+        self.items = {key: self._make_item(key) for key in SERIES}
+        self._overlay_items: list[tuple[str, pg.PlotDataItem]] = []
+        self._overlays: list[Overlay] = []
+        self._dirty: set[str] = set()
+        self._log_loss = False
+
+    def _make_item(self, key: str) -> pg.PlotDataItem:
+        style = SERIES[key]
+        alpha = 110 if style.faint else 255
+        c = pg.mkColor(colour(style.colour))
+        c.setAlpha(alpha)
+        pen = pg.mkPen(c, width=style.width)
+        item = pg.PlotDataItem(pen=pen, symbol=style.symbol, symbolSize=5,
+                               symbolBrush=colour(style.colour), symbolPen=None,
+                               name=None if style.faint else style.label)
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        self.plots[style.plot].addItem(item)
+        return item
+
+    # -- feeding --------------------------------------------------------------------------------
+    def append(self, key: str, xs, ys) -> None:
+        """Add points to a series; drawing happens in `refresh()` (once per batch of events)."""
+        if key not in self.buffers:
+            return
+        self.buffers[key].extend(xs, ys)
+        self._dirty.add(key)
+
+    def refresh(self) -> None:
+        for key in self._dirty:
+            buf = self.buffers[key]
+            self.items[key].setData(buf.x, buf.y)
+        self._dirty.clear()
+
+    def set_metric_name(self, name: str) -> None:
+        self.plots["metric"].setTitle(name)
+
+    def set_log_loss(self, on: bool) -> None:
+        self._log_loss = on
+        self.plots["loss"].setLogMode(y=on)
+
+    def clear(self) -> None:
+        for key, buf in self.buffers.items():
+            buf.clear()
+            self.items[key].setData([], [])
+        self._dirty.clear()
+
+    def curves(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Copies of every non-empty series (what a run keeps)."""
+        return {k: (b.x.copy(), b.y.copy()) for k, b in self.buffers.items() if b.n}
+
+    def point_count(self, key: str) -> int:
+        return self.buffers[key].n
+
+    # -- overlays -------------------------------------------------------------------------------
+    def set_overlays(self, overlays: list[Overlay]) -> None:
+        """Draw these runs dashed (their epoch curves), replacing the previous overlays."""
+        for plot_key, item in self._overlay_items:
+            self.plots[plot_key].removeItem(item)
+            self.legends[plot_key].removeItem(item)
+        self._overlay_items = []
+        self._overlays = list(overlays)
+        for ov in overlays:
+            for key in OVERLAY_KEYS:
+                if key in ov.curves:
+                    self._add_overlay(ov, key)
+
+    def _add_overlay(self, ov: Overlay, key: str) -> None:
+        style = SERIES[key]
+        dash = Qt.PenStyle.DashLine if key.startswith("val") else Qt.PenStyle.DotLine
+        pen = pg.mkPen(colour(ov.colour), width=1.5, style=dash)
+        suffix = "" if key == "lr" else (" val" if key.startswith("val") else " train")
+        xs, ys = ov.curves[key]
+        item = pg.PlotDataItem(pen=pen, name=f"{ov.label}{suffix}")
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        self.plots[style.plot].addItem(item)  # add first: clip-to-view needs its view box
+        item.setData(np.asarray(xs), np.asarray(ys))
+        self._overlay_items.append((style.plot, item))
+
+    # -- theme and export -----------------------------------------------------------------------
+    def apply_theme(self, dark: bool) -> None:
+        bg, fg = theme_colours(dark)
+        self.view.setBackground(bg)
+        for plot in self.plots.values():
+            style_plot(plot, dark)
+        for legend in self.legends.values():
+            legend.setLabelTextColor(fg)
+
+    def table(self) -> tuple[list[str], list[list]]:
+        rows: list[list] = []
+        for key, buf in self.buffers.items():
+            pairs = zip(buf.x, buf.y, strict=True)
+            rows.extend(["current", key, float(x), float(y)] for x, y in pairs)
+        for ov in self._overlays:
+            for key, (xs, ys) in ov.curves.items():
+                pairs = zip(xs, ys, strict=True)
+                rows.extend([ov.label, key, float(x), float(y)] for x, y in pairs)
+        return ["run", "series", "epoch", "value"], rows

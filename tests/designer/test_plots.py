@@ -1,0 +1,101 @@
+"""The live plot views hold what they are fed and export it (PNG picture, CSV data)."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from designer.plots.confusion import ConfusionMatrixView
+from designer.plots.curves import Overlay, SeriesBuffer, TrainingCurves
+from designer.plots.decision_boundary import DecisionBoundaryView
+from designer.plots.feature_maps import FeatureMapView, mosaic
+from designer.plots.gradient_flow import GradientFlowView, gradient_heat, gradient_warnings
+from designer.plots.histograms import WeightHistogramView, histogram
+
+
+def test_series_buffer_grows_and_keeps_order():
+    buf = SeriesBuffer(capacity=4)
+    for i in range(10):
+        buf.extend([i], [i * i])
+    assert buf.n == 10
+    assert list(buf.y) == [i * i for i in range(10)]
+
+
+def test_curves_plot_points_and_overlays(qtbot, tmp_path):
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.append("train_loss_step", np.linspace(0, 1, 50), np.linspace(2, 1, 50))
+    view.append("val_loss", [1.0], [0.9])
+    view.refresh()
+    xs, ys = view.items["train_loss_step"].getData()
+    assert len(xs) == 50 and ys[0] == pytest.approx(2.0)
+    view.set_overlays([Overlay("run 1 · SGD", 1, {"val_loss": (np.array([1.0, 2.0]),
+                                                                 np.array([1.5, 1.2]))})])
+    names = [item.name() for _, item in view._overlay_items]
+    assert names == ["run 1 · SGD val"]
+    assert view.save_csv(str(tmp_path / "c.csv")) == 53
+    with open(tmp_path / "c.csv") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["run", "series", "epoch", "value"]
+    assert rows[-1][0] == "run 1 · SGD"
+    view.resize(600, 300)
+    assert view.save_png(str(tmp_path / "c.png"))
+    assert (tmp_path / "c.png").stat().st_size > 1000
+
+
+def test_feature_map_mosaic_tiles_every_channel(qtbot):
+    maps = np.random.default_rng(0).normal(size=(6, 5, 5)).astype(np.float32)
+    image, shown = mosaic(maps, np.zeros((256, 4), np.uint8) + 255)
+    assert shown == 6
+    assert image.shape[2] == 4 and image[..., 3].sum() == 6 * 25 * 255  # gaps transparent
+    view = FeatureMapView()
+    qtbot.addWidget(view)
+    view.set_maps("conv1", np.zeros((1, 8, 8)), maps)
+    assert view.updates == 1 and "conv1: 6×5×5" in view.status_label.text()
+    header, rows = view.table()
+    assert len(rows) == 150 and header[-1] == "activation"
+
+
+def test_gradient_heat_flags_vanishing_and_exploding():
+    stats = {"a": (1e-9, 1e-8), "b": (1e-3, 1e-2), "c": (1e-2, 5e2)}
+    heat = gradient_heat(stats)
+    assert heat["a"] < 0.25 and heat["c"] > 0.75 and 0.25 <= heat["b"] <= 0.75
+    words = " ".join(gradient_warnings(stats, {"a": "first", "c": "last"}))
+    assert "Vanishing gradients in 'first'" in words
+    assert "Exploding gradients in 'last'" in words
+    healthy = {"a": (1e-3, 1e-2), "b": (2e-3, 3e-2)}
+    assert gradient_warnings(healthy, {}) == []
+
+
+def test_gradient_flow_view_keeps_history(qtbot):
+    view = GradientFlowView()
+    qtbot.addWidget(view)
+    for k in range(70):  # past the first buffer doubling
+        view.add_probe(k / 10, {"h1": (1e-9 * (k + 1), 1e-8), "h2": (1e-2, 1e-1)},
+                       {"h1": "hidden1", "h2": "hidden2"})
+    assert view.history.view().shape == (2, 70)
+    assert "Vanishing" in view.status_label.text()
+    assert len(view.table()[1]) == 140
+
+
+def test_histograms_confusion_and_boundary(qtbot):
+    hv = WeightHistogramView()
+    qtbot.addWidget(hv)
+    hv.set_histograms(1.0, {"d1": histogram(np.random.default_rng(1).normal(size=500))},
+                      {"d1": "dense"})
+    assert len(hv._curves) == 1 and hv.table()[1][0][1] == "dense"
+
+    cm = ConfusionMatrixView()
+    qtbot.addWidget(cm)
+    cm.set_matrix(np.array([[5, 1], [0, 4]]), ["cat", "dog"])
+    assert "accuracy 90.0%" in cm.status_label.text()
+    assert cm.table()[1][0] == ["cat", 5, 1]
+
+    db = DecisionBoundaryView()
+    qtbot.addWidget(db)
+    xs, ys = np.linspace(-1, 1, 20), np.linspace(-1, 1, 10)
+    db.set_points(np.zeros((3, 2)), np.array([0, 1, 1]))
+    db.set_boundary(xs, ys, (ys[:, None] > 0).astype(int) * np.ones((1, 20), int), epoch=2)
+    assert len(db.table()[1]) == 200
