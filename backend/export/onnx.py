@@ -1,0 +1,134 @@
+"""Design -> one ONNX file with a dynamic batch dimension, verified after writing.
+
+The model is built exactly as for training (weights loaded when given), exported with
+`torch.onnx.export` into a single file (no external data), checked with `onnx.checker`, and
+run through onnxruntime on a batch of a different size than the one traced: the report says
+how far its outputs are from torch's. The file is written to a temp name and renamed, so a
+failed export leaves no half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.graph.document import GraphDocument
+from backend.graph.naming import attribute_names
+from backend.graph.traverse import model_inputs, model_outputs
+
+TOLERANCE = 1e-4
+
+
+class OnnxExportError(ValueError):
+    """The design could not be exported to ONNX; one sentence with the reason."""
+
+
+@dataclass(frozen=True)
+class OnnxReport:
+    path: Path
+    max_abs_diff: float  # onnxruntime vs torch on a fresh batch
+    batch_checked: int
+    opset: int
+
+    @property
+    def ok(self) -> bool:
+        return self.max_abs_diff <= TOLERANCE
+
+
+def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
+    """Random inputs of the design's input shapes (class indices for int64 inputs)."""
+    import torch
+
+    from backend.shapes import analyse
+
+    analysis = analyse(doc)
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    for nid in model_inputs(doc):
+        shape = (batch, *analysis.shapes[nid])
+        if doc.nodes[nid].params.get("dtype") == "int64":
+            out.append(torch.randint(0, 2, shape, generator=gen))
+        else:
+            out.append(torch.randn(shape, generator=gen))
+    return out
+
+
+def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = None,
+                verify: bool = True) -> OnnxReport:
+    """Write `doc` as ONNX to `path`; raises OnnxExportError or a BuildError with the reason."""
+
+    from backend.build import build_model
+    from backend.export.weights import load_into
+
+    path = Path(path)
+    model = build_model(doc).eval()
+    if weights is not None:
+        load_into(model, weights)
+    names = attribute_names(doc)
+    input_names = [names[i] for i in model_inputs(doc)]
+    output_names = [names[o] for o in model_outputs(doc)]
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        _export(model, example_inputs(doc, 2), tmp, input_names, output_names)
+        report = _verify(model, doc, tmp, input_names) if verify else None
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for extra in path.parent.glob(f".{path.name}.tmp*"):
+            extra.unlink(missing_ok=True)
+    if report is None:
+        return OnnxReport(path, float("nan"), 0, _opset(path))
+    return OnnxReport(path, report[0], report[1], report[2])
+
+
+def _export(model, inputs, tmp: Path, input_names, output_names) -> None:
+    import torch
+
+    batch = torch.export.Dim("batch", min=1)
+    dynamic = {"xs": tuple({0: batch} for _ in inputs)}
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            torch.onnx.export(model, tuple(inputs), str(tmp), input_names=input_names,
+                              output_names=output_names, dynamic_shapes=dynamic,
+                              external_data=False, verbose=False)
+    except Exception as exc:
+        first = str(exc).strip().split("\n")[0][:200]
+        raise OnnxExportError(f"ONNX export failed ({type(exc).__name__}: {first}): export "
+                              "Python instead, or simplify the layers named there") from None
+
+
+def _verify(model, doc, tmp: Path, input_names) -> tuple[float, int, int]:
+    import numpy as np
+    import onnx
+    import onnxruntime as ort
+    import torch
+
+    proto = onnx.load(str(tmp))
+    onnx.checker.check_model(proto, full_check=True)
+    batch = 3
+    inputs = example_inputs(doc, batch, seed=1)
+    session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
+    got = session.run(None, {n: x.numpy() for n, x in zip(input_names, inputs, strict=True)})
+    with torch.no_grad():
+        want = model(*inputs)
+    want = want if isinstance(want, tuple) else (want,)
+    diff = max(float(np.max(np.abs(g - w.numpy()))) if g.size else 0.0
+               for g, w in zip(got, want, strict=True))
+    return diff, batch, _proto_opset(proto)
+
+
+def _proto_opset(proto) -> int:
+    return max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")),
+               default=0)
+
+
+def _opset(path: Path) -> int:
+    import onnx
+
+    return _proto_opset(onnx.load(str(path)))

@@ -1,0 +1,253 @@
+"""Projects: one `.nwproj` zip holding the design, trained weights and the run history.
+
+Layout: `project.json` ({"format", "version", "design", "meta", "weights", "runs"}),
+`weights/NAME.safetensors` and `runs/NAME.json`. Plain design `.json` files and Python files
+exported by Netwright open too (`open_any` looks at the content, not only the name).
+
+Opening runs in phases (read with limits -> parse -> migrate -> build) and never executes,
+unpickles or writes anything; any problem is one `ProjectFileError` sentence and changes
+nothing. Weights stay as safetensors bytes (checked without torch), so opening and saving a
+project never imports torch. Saving is atomic and keeps the previous version as `NAME.bak`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend.graph.document import GraphDocument
+from backend.project.archive import (
+    SafeZip,
+    atomic_save,
+    damaged,
+    is_zip,
+    write_entries,
+)
+from backend.project.design import DesignFileError, doc_to_dict, dumps, from_dict, migrate
+from backend.project.migrations import PROJECT_FORMAT, PROJECT_VERSION, migrate_project
+from backend.project.safe import (
+    MAX_JSON_BYTES,
+    ProjectFileError,
+    check_safetensors,
+    parse_json,
+    safe_name,
+)
+
+PROJECT_SUFFIX = ".nwproj"
+MAX_WEIGHTS_BYTES = 8 * 1024**3
+MAX_DESIGN_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class Project:
+    """What a file holds: the design plus (for projects) weights and runs."""
+
+    doc: GraphDocument
+    weights: dict[str, bytes] = field(default_factory=dict)  # name -> safetensors bytes
+    runs: list[dict] = field(default_factory=list)  # each has an "id"
+    meta: dict = field(default_factory=dict)
+    path: Path | None = None
+    kind: str = "project"  # project | design | python | recovered
+    warnings: list[str] = field(default_factory=list)
+
+    def default_weights(self) -> str | None:
+        """The weights to use by default: 'best', else the latest run's, else any."""
+        if "best" in self.weights:
+            return "best"
+        for run in reversed(self.runs):
+            if run.get("id") in self.weights:
+                return run["id"]
+        return sorted(self.weights)[-1] if self.weights else None
+
+    def add_run(self, run: dict, weights: bytes | None = None) -> str:
+        """Record a finished run (and its weights); returns the run's id."""
+        taken = {r.get("id") for r in self.runs} | set(self.weights)
+        run_id = run.get("id") if safe_name(run.get("id")) else None
+        if run_id is None or run_id in taken:
+            k = len(self.runs) + 1
+            while f"run_{k}" in taken:
+                k += 1
+            run_id = f"run_{k}"
+        self.runs.append({**run, "id": run_id})
+        if weights is not None:
+            check_safetensors(weights, f"weights of {run_id}")
+            self.weights[run_id] = weights
+        return run_id
+
+
+def open_any(path: str | Path) -> Project:
+    """Open a project (.nwproj), a design (.json) or a Python file exported by Netwright."""
+    path = Path(path)
+    head = _head(path)
+    if is_zip(head):
+        return open_project(path)
+    if path.suffix.lower() == ".py":
+        from backend.importer import import_python
+
+        doc, warnings = import_python(path)
+        return Project(doc, path=path, kind="python", warnings=warnings)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        raw = _read_limited(path, MAX_DESIGN_BYTES)
+        return Project(_design(parse_json(raw, path.name), path.name), path=path,
+                       kind="design")
+    raise ProjectFileError(f"{path.name} is not a Netwright file: open a {PROJECT_SUFFIX} "
+                           "project, a .json design or a .py file exported by Netwright")
+
+
+def _head(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise ProjectFileError(f"{path} is a folder: choose a project or design file")
+        with open(path, "rb") as fh:
+            return fh.read(512)
+    except FileNotFoundError:
+        raise ProjectFileError(f"{path} does not exist: check the path") from None
+    except PermissionError:
+        raise ProjectFileError(f"{path} cannot be read (permission denied): check its "
+                               "permissions") from None
+    except OSError as exc:
+        raise ProjectFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise ProjectFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise ProjectFileError(f"{path.name} is larger than {limit // 1024**2} MB: it is not "
+                               "a design file")
+    return raw
+
+
+def _design(data: object, source: str) -> GraphDocument:
+    try:
+        return from_dict(migrate(data, source), source)
+    except DesignFileError:
+        raise
+    except Exception as exc:  # a hostile design must not crash the caller
+        raise damaged(source, exc) from None
+
+
+def open_project(path: str | Path) -> Project:
+    path = Path(path)
+    source = path.name
+    with SafeZip(path) as z:
+        if "project.json" not in z.entries:
+            raise ProjectFileError(f"{source} has no project.json: it is not a Netwright "
+                                   "project")
+        data = parse_json(z.read("project.json", MAX_JSON_BYTES), f"{source} (project.json)")
+        data = migrate_project(data, z.names(), source)
+        doc = _design(data.get("design"), f"{source} (design)")
+        meta = data.get("meta", {})
+        if not isinstance(meta, dict):
+            raise ProjectFileError(f"{source}: 'meta' must be an object: the file is damaged")
+        weights = {name: _weights_entry(z, name, source)
+                   for name in _index(data, "weights", source)}
+        runs = [_run_entry(z, name, source) for name in _index(data, "runs", source)]
+    return Project(doc, weights, runs, meta, path, "project")
+
+
+def _index(data: dict, key: str, source: str) -> list[str]:
+    names = data.get(key, [])
+    if not isinstance(names, list) or not all(safe_name(n) for n in names):
+        raise ProjectFileError(f"{source}: the '{key}' index must list plain names: the file "
+                               "is damaged")
+    if len(set(names)) != len(names):
+        raise ProjectFileError(f"{source}: the '{key}' index lists a name twice: the file "
+                               "is damaged")
+    return names
+
+
+def _entry(z: SafeZip, entry: str, source: str) -> str:
+    if entry not in z.entries:
+        raise ProjectFileError(f"{source} lists {entry} but does not contain it: the file is "
+                               "damaged; open its .bak backup")
+    return entry
+
+
+def _weights_entry(z: SafeZip, name: str, source: str) -> bytes:
+    entry = _entry(z, f"weights/{name}.safetensors", source)
+    raw = z.read(entry, MAX_WEIGHTS_BYTES)
+    check_safetensors(raw, f"{source} ({entry})")
+    return raw
+
+
+def _run_entry(z: SafeZip, name: str, source: str) -> dict:
+    entry = _entry(z, f"runs/{name}.json", source)
+    run = parse_json(z.read(entry, MAX_JSON_BYTES), f"{source} ({entry})")
+    if not isinstance(run, dict):
+        raise ProjectFileError(f"{source}: {entry} must hold an object: the file is damaged")
+    return {**run, "id": name}
+
+
+def save_project(path: str | Path, project: Project | GraphDocument, *,
+                 weights: dict[str, bytes] | None = None, runs: list[dict] | None = None,
+                 meta: dict | None = None) -> Path | None:
+    """Save atomically (a `.json` path writes the plain design only); returns the backup path.
+
+    `project` may be a Project or just a GraphDocument; `weights`, `runs` and `meta`, when
+    given, replace the Project's.
+    """
+    path = Path(path)
+    if isinstance(project, GraphDocument):
+        project = Project(project)
+    weights = project.weights if weights is None else weights
+    runs = project.runs if runs is None else runs
+    meta = project.meta if meta is None else meta
+    if path.suffix.lower() == ".json":
+        data = dumps(project.doc).encode("utf-8")
+        return atomic_save(path, lambda tmp: tmp.write_bytes(data))
+    entries = project_entries(project.doc, weights, runs, meta)
+    return atomic_save(path, lambda tmp: _write_zip(tmp, entries))
+
+
+def project_entries(doc: GraphDocument, weights: dict[str, bytes], runs: list[dict],
+                    meta: dict) -> list[tuple[str, bytes, bool]]:
+    """The archive's entries (name, bytes, compress), checked before anything is written."""
+    run_ids = [r.get("id") for r in runs]
+    for name in [*weights, *run_ids]:
+        if not safe_name(name):
+            raise ProjectFileError(f"cannot save: {name!r} is not a valid weights or run name "
+                                   "(use letters, digits, '_', '.', '-')")
+    if len(set(run_ids)) != len(run_ids):
+        raise ProjectFileError("cannot save: two runs share an id; give each run its own id")
+    for name, raw in weights.items():
+        check_safetensors(raw, f"weights '{name}'")
+    head = {"format": PROJECT_FORMAT, "version": PROJECT_VERSION, "design": doc_to_dict(doc),
+            "meta": meta, "weights": sorted(weights), "runs": run_ids}
+    entries = [("project.json", _json_bytes(head), True)]
+    entries += [(f"runs/{r['id']}.json", _json_bytes(r), True) for r in runs]
+    entries += [(f"weights/{n}.safetensors", weights[n], False) for n in sorted(weights)]
+    return entries
+
+
+def _json_bytes(data: object) -> bytes:
+    try:
+        text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ProjectFileError(f"cannot save: the project holds a value JSON cannot store "
+                               f"({exc}); report this as a bug") from None
+    return (text + "\n").encode("utf-8")
+
+
+def _write_zip(tmp: Path, entries: list[tuple[str, bytes, bool]]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        write_entries(zf, entries)
+
+
+def json_drops(project: Project) -> str | None:
+    """A sentence if saving this project as plain .json would leave weights or runs out."""
+    lost = []
+    if project.weights:
+        lost.append(f"{len(project.weights)} set(s) of trained weights")
+    if project.runs:
+        lost.append(f"{len(project.runs)} run(s)")
+    if not lost:
+        return None
+    return (f"a .json design keeps only the design, so {' and '.join(lost)} would be left "
+            f"out: save as {PROJECT_SUFFIX} to keep them")
