@@ -1,0 +1,90 @@
+"""Does a design fit a dataset? Input shape, output size and task, as sentences with the fix.
+
+`fit_problems(doc, data_config, info, task, loss)` returns a list of user messages (empty
+when the design fits). The designer shows them before a run; the trainer refuses to start
+with the first one.
+"""
+
+from __future__ import annotations
+
+from backend.data.base import DatasetInfo
+from backend.data.sources import DataConfig, get_source
+from backend.graph.document import GraphDocument
+from backend.graph.traverse import model_inputs, model_outputs
+from backend.shapes import Analysis, analyse
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, ...]]:
+    """The output shapes that fit this dataset, task and loss (first = preferred)."""
+    if task == "autoencoding":
+        return [info.input_shape]
+    if task == "classification":
+        k = info.num_classes
+        return [(k,), (1,)] if loss == "bce_with_logits" and k == 2 else [(k,)]
+    return [info.target_shape or (1,)]
+
+
+def fit_problems(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, task: str,
+                 loss: str, analysis: Analysis | None = None) -> list[str]:
+    analysis = analysis or analyse(doc)
+    inputs, outputs = model_inputs(doc), model_outputs(doc)
+    if len(inputs) != 1:
+        return [f"training needs exactly one Input node but the design has {len(inputs)}: "
+                "keep one Input"]
+    if len(outputs) != 1:
+        names = ", ".join(f"'{_name(doc, o)}'" for o in outputs) or "none"
+        return [f"training needs exactly one output (a layer nothing else reads) but the "
+                f"design has {len(outputs)} ({names}): connect or remove the extra ones"]
+    problems = []
+    got = analysis.shapes.get(inputs[0])
+    if got is not None and tuple(got) != info.input_shape:
+        problems.append(_input_problem(doc, inputs[0], tuple(got), config, info))
+    out = analysis.shapes.get(outputs[0])
+    if out is not None and not problems:
+        wanted = expected_output(info, task, loss)
+        if tuple(out) not in wanted:
+            problems.append(_output_problem(doc, outputs[0], tuple(out), wanted[0], info,
+                                            task))
+    return problems
+
+
+def _name(doc: GraphDocument, nid: str) -> str:
+    return doc.nodes[nid].title or nid
+
+
+def _input_problem(doc, nid, got, config, info) -> str:
+    want = list(info.input_shape)
+    fix = f"set the Input shape to {want}"
+    hint = _shape_hint(config)
+    extra = hint(config.options, got) if hint else None
+    if extra:
+        fix += f" or {extra}"
+    return (f"Input '{_name(doc, nid)}' has shape {shape_text(got)} but dataset "
+            f"'{info.name}' gives {shape_text(info.input_shape)}: {fix}")
+
+
+def _shape_hint(config: DataConfig | None):
+    if config is None:
+        return None
+    try:
+        return get_source(config.name).shape_hint
+    except ValueError:
+        return None
+
+
+def _output_problem(doc, nid, got, want, info, task) -> str:
+    node = doc.nodes[nid]
+    where = f"the output layer '{_name(doc, nid)}' gives {shape_text(got)}"
+    if task == "classification":
+        fix = (f"set its units to {want[0]}" if node.type == "Dense" and len(got) == 1
+               else f"end the network with a Dense layer of {want[0]} units")
+        return f"{where} but dataset '{info.name}' has {info.num_classes} classes: {fix}"
+    if task == "autoencoding":
+        return (f"{where} but an autoencoder must reconstruct its input "
+                f"{shape_text(info.input_shape)}: make the last layer output that shape")
+    return (f"{where} but dataset '{info.name}' has targets of shape {shape_text(want)}: "
+            f"end the network with a layer that outputs {shape_text(want)}")

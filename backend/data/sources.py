@@ -1,0 +1,124 @@
+"""The registry of data sources and the design's `dataset` section.
+
+A source is registered once with its name, a loader `load(options) -> Dataset` and its
+options with defaults; user-file sources (CSV, NPZ, IDX, image folders) plug in the same way
+with options such as `path`. The `dataset` section of a design names a source and sets its
+options plus the options every source shares (normalise, labels, seed). `DataConfig`
+validates a section into typed values, refusing unknown names and wrong types with one
+sentence that lists what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend.data.base import NORMALISATIONS, Dataset, DatasetError
+
+LABELS = ("index", "onehot")
+COMMON = {"normalise": "standard", "labels": "index", "seed": 0}
+
+
+@dataclass(frozen=True)
+class DataSource:
+    name: str
+    description: str
+    load: Callable[[dict], Dataset]
+    options: dict[str, Any] = field(default_factory=dict)
+    # given the options and the Input shape the design wants, how to make the data fit
+    shape_hint: Callable[[dict, tuple[int, ...]], str | None] | None = None
+
+
+_SOURCES: dict[str, DataSource] = {}
+
+
+def register_source(source: DataSource) -> DataSource:
+    _SOURCES[source.name] = source
+    return source
+
+
+def get_source(name: str) -> DataSource:
+    _ensure_builtins()
+    try:
+        return _SOURCES[name]
+    except KeyError:
+        raise DatasetError(f"unknown dataset '{name}': choose one of "
+                           f"{', '.join(_SOURCES)}") from None
+
+
+def source_names() -> list[str]:
+    _ensure_builtins()
+    return list(_SOURCES)
+
+
+def _ensure_builtins() -> None:
+    import backend.data.builtin  # noqa: F401  (registers the bundled sets)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """A validated `dataset` section: a source name and all its options (defaults filled)."""
+
+    name: str = "digits"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def normalise(self) -> str:
+        return self.options.get("normalise", "standard")
+
+    @property
+    def labels(self) -> str:
+        return self.options.get("labels", "index")
+
+    @property
+    def seed(self) -> int:
+        return int(self.options.get("seed", 0))
+
+    @classmethod
+    def from_section(cls, section: dict | None) -> DataConfig:
+        section = dict(section or {})
+        name = section.pop("name", "digits")
+        if not isinstance(name, str):
+            raise DatasetError("the dataset's name must be text, e.g. \"digits\"")
+        source = get_source(name)
+        allowed = {**COMMON, **source.options}
+        options = dict(allowed)
+        for key, value in section.items():
+            if key not in allowed:
+                raise DatasetError(f"dataset '{name}' has no setting '{key}': use one of "
+                                   f"{', '.join(allowed)}")
+            options[key] = _checked(name, key, value, allowed[key])
+        if options["normalise"] not in NORMALISATIONS:
+            raise DatasetError(f"unknown normalisation '{options['normalise']}': choose one "
+                               f"of {', '.join(NORMALISATIONS)}")
+        if options["labels"] not in LABELS:
+            raise DatasetError(f"unknown label format '{options['labels']}': choose one of "
+                               f"{', '.join(LABELS)}")
+        return cls(name, options)
+
+    def to_section(self) -> dict:
+        return {"name": self.name, **self.options}
+
+    def load(self) -> Dataset:
+        return get_source(self.name).load(self.options)
+
+
+def _checked(name: str, key: str, value: Any, default: Any) -> Any:
+    """Values must have the default's type (ints pass for floats; None defaults take any)."""
+    if default is None or value is None:
+        return value
+    ok = (isinstance(value, bool) if isinstance(default, bool)
+          else isinstance(value, int | float) and not isinstance(value, bool)
+          if isinstance(default, float)
+          else isinstance(value, int) and not isinstance(value, bool)
+          if isinstance(default, int) else isinstance(value, type(default)))
+    if not ok:
+        raise DatasetError(f"dataset '{name}' setting '{key}' must be "
+                           f"{type(default).__name__}, like {default!r}, not {value!r}")
+    return float(value) if isinstance(default, float) else value
+
+
+def load_dataset(section: dict | None) -> Dataset:
+    """Load the data a design's `dataset` section describes."""
+    return DataConfig.from_section(section).load()

@@ -1,0 +1,184 @@
+"""What a training run reports, and how another thread steers it.
+
+Events are small dataclasses holding plain Python numbers and numpy arrays (never tensors on
+a device), so a GUI worker can pass them through queued signals as they are:
+RunStarted -> (StepMetrics | EpochEnd | ProbeResult subclasses | Paused | Resumed)* ->
+RunFinished (always last, exactly once, also after an error). StepMetrics are batched at the
+source: one per `metrics_interval` seconds (≈10/s), carrying every step's loss since the last.
+
+`Control` is the thread-safe remote: stop(), pause(), resume() and the feature-map node may be
+set from any thread; the loop checks them before every step.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class RunStarted:
+    epochs: int
+    steps_per_epoch: int
+    train_samples: int
+    val_samples: int
+    test_samples: int
+    device: str
+    parameters: int
+    task: str
+    loss: str
+    class_names: tuple[str, ...] = ()
+    mixed_precision: bool = False
+
+
+@dataclass
+class StepMetrics:
+    epoch: int  # 1-based
+    step: int  # global steps done so far
+    total_steps: int
+    losses: list[float]  # one per step since the previous StepMetrics
+    loss: float  # mean of `losses`
+    accuracy: float | None  # training accuracy over the same steps (classification)
+    lr: float
+    samples_per_s: float
+    eta_s: float
+
+
+@dataclass
+class EpochEnd:
+    epoch: int
+    epochs: int
+    step: int
+    train_loss: float
+    train_accuracy: float | None
+    val_loss: float | None
+    val_accuracy: float | None
+    val_metrics: dict[str, float]  # e.g. {"top_5": 0.99, "mae": 0.12}
+    lr: float
+    seconds: float  # wall time of the whole epoch, validation included
+    samples_per_s: float  # training samples per second of training time
+    best: bool  # this epoch gave the best validation loss so far
+
+
+@dataclass
+class ProbeResult:
+    step: int
+    epoch: int
+
+
+@dataclass
+class FeatureMaps(ProbeResult):
+    node: str
+    maps: np.ndarray  # float32 (C, H, W): channels ≤ max_channels, H, W ≤ max_size
+    sample: np.ndarray  # the probe input, float32, shape of the Input (normalised)
+    shape: tuple[int, ...]  # the node's real output shape, without the batch
+
+
+@dataclass
+class GradientFlow(ProbeResult):
+    nodes: list[str]  # node ids with parameters, in model order
+    mean_abs: np.ndarray  # float32 (L,) mean |grad| per node
+    max_abs: np.ndarray  # float32 (L,) max |grad| per node
+    update_ratio: np.ndarray  # float32 (L,) ||Δw|| / ||w|| of this step per node
+
+
+@dataclass
+class WeightHistograms(ProbeResult):
+    nodes: list[str]
+    counts: list[np.ndarray]  # int64 (bins,) per node
+    edges: list[np.ndarray]  # float32 (bins + 1,) per node
+
+
+@dataclass
+class ConfusionMatrix(ProbeResult):
+    matrix: np.ndarray  # int64 (K, K): rows = true class, columns = predicted
+    class_names: tuple[str, ...]
+
+
+@dataclass
+class Paused:
+    step: int
+
+
+@dataclass
+class Resumed:
+    step: int
+
+
+REASONS = ("completed", "stopped", "early-stopped", "error")
+
+
+@dataclass
+class RunFinished:
+    reason: str  # one of REASONS
+    message: str  # a sentence for the user ("" when completed)
+    epochs_done: int = 0
+    steps: int = 0
+    best_epoch: int | None = None
+    best_val_loss: float | None = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    history: list[dict] = field(default_factory=list)  # EpochEnd fields per epoch
+    node: str | None = None  # the node an error was traced to
+
+
+@dataclass
+class Probes:
+    """Which probes to run; all off by default so an unobserved run pays nothing."""
+
+    feature_node: str | None = None
+    feature_every_s: float = 2.0
+    max_channels: int = 32
+    max_size: int = 32
+    gradient_every: int = 0  # steps; 0 = off
+    weights_every_epoch: bool = False
+    histogram_bins: int = 30
+    confusion: bool = False
+
+
+class Control:
+    """Thread-safe stop / pause / resume, plus the node whose feature maps to probe."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._lock = threading.Lock()
+        self._feature_node: str | None = None
+        self._feature_dirty = False
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()  # wake a paused loop so it can finish
+
+    def pause(self) -> None:
+        if not self._stop.is_set():
+            self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        """Block while paused; True once running (or stopped)."""
+        return self._running.wait(timeout)
+
+    def watch_node(self, node_id: str | None) -> None:
+        """Probe this node's feature maps from now on (None stops feature maps)."""
+        with self._lock:
+            self._feature_node, self._feature_dirty = node_id, True
+
+    def take_feature_node(self) -> tuple[bool, str | None]:
+        """(changed since last call, node) for the loop."""
+        with self._lock:
+            dirty, self._feature_dirty = self._feature_dirty, False
+            return dirty, self._feature_node
