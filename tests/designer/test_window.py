@@ -1,0 +1,214 @@
+"""The main window: files, the unsaved-changes guard, themes, menus and start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel
+
+from backend.graph import SetParams
+from backend.project import save_design
+from backend.templates import make_template
+from designer import files as files_module
+from designer.files import CANCEL, DISCARD, SAVE
+from designer.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.warnings = []
+    win.files.warn = lambda title, sentence: win.warnings.append(sentence)
+    win.files.ask_save_changes = lambda: DISCARD
+    win.show()
+    yield win
+    win.files.ask_save_changes = lambda: DISCARD
+
+
+@pytest.fixture
+def lenet_file(tmp_path) -> Path:
+    path = tmp_path / "lenet5.json"
+    save_design(make_template("lenet5"), path)
+    return path
+
+
+def edit_filters(window, value: int = 8) -> None:
+    node = window.editor.doc.nodes["c1_1"]
+    window.editor.push(SetParams("c1_1", {**node.params, "filters": value}), "Set filters")
+
+
+def test_open_edit_save_reopen_keeps_everything(window, qtbot, lenet_file, tmp_path):
+    assert window.files.open_path(str(lenet_file))
+    window.editor.set_selection(["c1_1"])
+    window.inspector.fields["filters"].widget.setValue(8)
+    window.inspector.title_edit.setText("first conv")
+    window.inspector.title_edit.editingFinished.emit()
+    before = window.editor.doc.snapshot()
+    target = tmp_path / "saved.json"
+    window.files.ask_save_path = lambda: str(target)
+    assert window.files.save_as()
+    assert not window.isWindowModified()
+    assert "saved.json" in window.windowTitle()
+    window.files.new_design("")
+    assert window.editor.doc.nodes == {}
+    assert window.files.open_path(str(target))
+    assert window.editor.doc.snapshot() == before
+    assert window.editor.doc.nodes["c1_1"].title == "first conv"
+
+
+def test_title_shows_file_name_and_unsaved_changes(window, lenet_file):
+    window.files.open_path(str(lenet_file))
+    assert window.windowTitle().startswith("lenet5.json")
+    assert not window.isWindowModified()
+    edit_filters(window)
+    assert window.isWindowModified()
+    window.editor.undo_stack.undo()
+    assert not window.isWindowModified()
+
+
+@pytest.mark.parametrize("answer, closes", [(CANCEL, False), (DISCARD, True)])
+def test_closing_with_unsaved_changes_asks_first(window, lenet_file, answer, closes):
+    window.files.open_path(str(lenet_file))
+    original = lenet_file.read_bytes()
+    edit_filters(window)
+    asked = []
+    window.files.ask_save_changes = lambda: asked.append(1) or answer
+    assert window.close() is closes
+    assert asked == [1]
+    assert window.isVisible() is not closes
+    assert window.editor.doc.nodes["c1_1"].params["filters"] == 8
+    assert lenet_file.read_bytes() == original
+
+
+def test_closing_with_save_writes_the_file(window, lenet_file):
+    window.files.open_path(str(lenet_file))
+    edit_filters(window, 12)
+    window.files.ask_save_changes = lambda: SAVE
+    assert window.close()
+    saved = json.loads(lenet_file.read_text())
+    c1 = next(n for n in saved["nodes"] if n["id"] == "c1_1")
+    assert c1["params"]["filters"] == 12
+
+
+def test_closing_without_changes_does_not_ask(window, lenet_file):
+    window.files.open_path(str(lenet_file))
+    window.files.ask_save_changes = lambda: pytest.fail("asked without changes")
+    assert window.close()
+
+
+def test_opening_with_unsaved_changes_asks_and_cancel_keeps_the_design(window, lenet_file,
+                                                                        tmp_path):
+    window.files.new_design("mlp")
+    window.editor.push(SetParams("hidden_1", {"units": 32}), "Set units")
+    window.files.ask_save_changes = lambda: CANCEL
+    assert not window.files.open_path(str(lenet_file))
+    assert window.editor.doc.nodes["hidden_1"].params == {"units": 32}
+    window.files.ask_save_changes = lambda: DISCARD
+    assert window.files.open_path(str(lenet_file))
+    assert "c1_1" in window.editor.doc.nodes
+
+
+@pytest.mark.parametrize("content, words", [
+    ("{not json", "not valid JSON"),
+    ('{"format": "netwright-design", "version": 99, "nodes": []}', "version 99"),
+    ("", "not a Netwright file"),
+])
+def test_opening_a_bad_file_shows_one_sentence_and_keeps_the_design(window, lenet_file,
+                                                                     tmp_path, content, words):
+    window.files.open_path(str(lenet_file))
+    edit_filters(window)
+    before = window.editor.doc.snapshot()
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    window.files.ask_save_changes = lambda: DISCARD
+    assert not window.files.open_path(str(bad))
+    assert len(window.warnings) == 1
+    assert words in window.warnings[0] or words.lower() in window.warnings[0].lower()
+    assert window.warnings[0].count("\n") == 0
+    assert window.editor.doc.snapshot() == before
+    assert window.editor.path == str(lenet_file)
+    assert window.isWindowModified()
+
+
+def test_a_failed_save_says_why_and_keeps_the_changes(window, lenet_file, tmp_path):
+    window.files.open_path(str(lenet_file))
+    edit_filters(window)
+    window.files.ask_save_path = lambda: str(tmp_path / "missing-folder" / "x.json")
+    assert not window.files.save_as()
+    assert len(window.warnings) == 1 and "Save As" in window.warnings[0]
+    assert window.isWindowModified()
+    assert window.editor.path == str(lenet_file)
+
+
+def test_new_from_template_creates_an_untitled_design(window):
+    assert window.files.new_design("lenet5")
+    assert len(window.editor.doc.nodes) == 13
+    assert window.editor.path == ""
+    assert window.windowTitle().startswith("LeNet-5")
+
+
+def test_recent_files_menu_lists_opened_files(window, lenet_file):
+    window.files.open_path(str(lenet_file))
+    texts = [a.text() for a in window.menus["recent"].actions()]
+    assert any("lenet5.json" in t for t in texts)
+
+
+def test_theme_switch_changes_colours_and_is_remembered(window, monkeypatch):
+    told = []
+    monkeypatch.setattr(window.canvas, "set_dark", told.append, raising=False)
+    window.actions["dark"].setChecked(True)
+    app = QApplication.instance()
+    assert app.palette().window().color().lightness() < 80
+    assert told[-1] is True
+    assert files_module.settings.dark_theme()
+    window.actions["dark"].setChecked(False)
+    assert app.palette().window().color().lightness() > 200
+    assert told[-1] is False and not files_module.settings.dark_theme()
+
+
+def test_extension_points_for_other_features(window):
+    train = window.menu("&Train")
+    assert window.menus["train"] is train
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles.index("&Train") == titles.index("&Help") - 1
+    dock = window.add_dock(QLabel("runs"), window.dockWidgetArea(window.problems_dock), "Runs")
+    assert dock.toggleViewAction() in window.menus["panels"].actions()
+    assert "export" in window.menus
+
+
+def test_standard_shortcuts_are_set(window):
+    acts = window.actions
+    for name in ("new", "open", "save", "undo", "redo", "copy", "paste", "cut", "delete",
+                 "zoom_in", "zoom_out", "select_all"):
+        assert not acts[name].shortcut().isEmpty(), name
+
+
+def test_a_file_given_on_the_command_line_is_opened(qtbot, lenet_file, tmp_path, monkeypatch):
+    from designer.app import create_window
+
+    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
+    win = create_window([str(lenet_file)])
+    qtbot.addWidget(win)
+    assert win.isVisible() and win.editor.path == str(lenet_file)
+    assert len(win.editor.doc.nodes) == 13
+
+
+def test_window_shows_before_torch_is_imported(tmp_path):
+    script = ("import sys; from designer.app import create_window; "
+              "w = create_window([]); assert w.isVisible(); "
+              "print(len(w.editor.doc.nodes), 'torch' in sys.modules)")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini")}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                         capture_output=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-2:] == ["5", "False"]
