@@ -48,11 +48,17 @@ def cmd_new(args) -> int:
         raise CliError(f"unknown template '{args.template}': choose one of "
                        f"{', '.join(TEMPLATES)}")
     out = Path(args.output)
+    if not args.output.strip() or out.is_dir():
+        raise CliError(f"'{args.output}' is not a file name: give one such as design.json")
     if out.exists() and not args.force:
         raise CliError(f"{out} already exists: choose another name or pass --force")
-    if out.parent and not out.parent.exists():
+    if not out.parent.is_dir():
         raise CliError(f"folder {out.parent} does not exist: create it first")
-    save_design(make_template(args.template), out)
+    try:
+        save_design(make_template(args.template), out)
+    except OSError as exc:
+        raise CliError(f"cannot write {out} ({exc.strerror}): choose a folder you can "
+                       "write to") from None
     print(f"wrote {out}")
     return 0
 
@@ -90,7 +96,8 @@ def format_summary(doc, analysis) -> str:
                      f"{analysis.counts.get(nid, 0):,}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     line = lambda r: "  ".join(  # noqa: E731
-        c.rjust(w) if i == 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        c.rjust(w) if i == 3 else c.ljust(w)
+        for i, (c, w) in enumerate(zip(r, widths, strict=True)))
     out = [f"{doc.name}", line(rows[0]), "-" * (sum(widths) + 6)]
     out += [line(r) for r in rows[1:]]
     out.append("-" * (sum(widths) + 6))

@@ -106,7 +106,13 @@ def _as_shape(p: Param, value: Any) -> list[int]:
 
 
 def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(v)
+    """A number for a message: whole numbers without '.0', huge ones shortened."""
+    if isinstance(v, int):
+        text = str(v)
+        return text if len(text) <= 15 else f"{text[0]}.{text[1:3]}e+{len(text) - 1}"
+    if abs(v) >= 1e15:
+        return f"{v:.3g}"
+    return str(int(v)) if v.is_integer() else repr(v)
 
 
 def pair(value: int | list[int]) -> tuple[int, int]:

@@ -83,7 +83,7 @@ def load_design(path: str | os.PathLike) -> GraphDocument:
 
 def loads(raw: bytes | str, source: str = "the file") -> GraphDocument:
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
         data = json.loads(text, parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise DesignFileError(f"{source} is not a text file: open a .json design") from None
@@ -112,7 +112,8 @@ def migrate(data, source: str) -> dict:
         raise DesignFileError(f"{source} uses format version {version}, newer than this "
                               f"Netwright understands ({VERSION}): update Netwright")
     if version < 1:
-        raise DesignFileError(f"{source} uses unknown format version {version}")
+        raise DesignFileError(f"{source} uses unknown format version {version}: the file is "
+                              "damaged; open a design saved by Netwright")
     return data
 
 
@@ -127,6 +128,9 @@ def from_dict(data: dict, source: str = "the file") -> GraphDocument:
         doc.edges.append(_edge(raw, i, doc, source))
     for i, raw in enumerate(_list(data, "comments", source)):
         c = _comment(raw, i, source)
+        if c.id in doc.comments or c.id in doc.nodes:
+            raise DesignFileError(f"{source}: two items share the id '{c.id}': give the "
+                                  "comment another id")
         doc.comments[c.id] = c
     for key, value in data.items():
         if key not in _RESERVED:
