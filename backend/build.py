@@ -29,6 +29,9 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
     names = attribute_names(doc)
     inputs = model_inputs(doc)
     outputs = model_outputs(doc)
+    if not inputs or not outputs:
+        raise BuildError("the design has nothing to compute: add an Input and connect at "
+                         "least one layer after it")
     steps = []
     modules: dict[str, nn.Module] = {}
     for step in plan(doc):
