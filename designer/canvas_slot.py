@@ -17,9 +17,10 @@ from backend.graph import AddNode, Node
 from designer.editor import DocumentEditor
 
 log = logging.getLogger(__name__)
+READABLE_ZOOM = 0.7
 
 CANVAS_METHODS = (
-    "zoom_in", "zoom_out", "fit_all", "auto_layout", "copy", "cut", "paste", "duplicate",
+    "zoom_in", "zoom_out", "auto_layout", "copy", "cut", "paste", "duplicate",
     "delete_selection", "select_all", "quick_add", "add_comment",
 )
 
@@ -33,6 +34,22 @@ def create_canvas(editor: DocumentEditor, parent: QWidget | None = None) -> QWid
         log.info("canvas not available (%s); using the placeholder", exc)
         return PlaceholderCanvas(editor, parent)
     return view_class(editor, parent)
+
+
+def fit_readable(view: QWidget) -> None:
+    """Fit the design in view, but never so small that layer names become unreadable.
+
+    A long design opens at a readable zoom showing its start (the inputs, on the left);
+    View > Fit still shows the whole design.
+    """
+    view.fit_all()
+    zoom = getattr(view, "zoom", None)
+    if not isinstance(zoom, float) or zoom >= READABLE_ZOOM or not hasattr(view, "set_zoom"):
+        return
+    bounds = view.scene().itemsBoundingRect()
+    view.set_zoom(READABLE_ZOOM)
+    half_width = view.viewport().width() / 2 / READABLE_ZOOM
+    view.centerOn(bounds.left() + half_width - 24, bounds.center().y())
 
 
 class PlaceholderCanvas(QWidget):
@@ -62,6 +79,9 @@ class PlaceholderCanvas(QWidget):
 
     def mapToScene(self, point):  # noqa: N802  (mirrors QGraphicsView)
         return QPointF(point)
+
+    def fit_all(self) -> None:
+        pass
 
     def set_dark(self, dark: bool) -> None:
         pass

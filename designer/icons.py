@@ -7,6 +7,8 @@ at the usual sizes. Rendered icons are cached per (name, colour).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +40,17 @@ def severity_icon(severity: str) -> QIcon:
 def category_icon(category: str) -> QIcon:
     name = f"cat-{category}"
     return icon(name if (ICON_DIR / f"{name}.svg").exists() else "layer")
+
+
+def image_file(name: str, color: str, size: int = 24) -> str:
+    """A PNG of the icon in a cache folder, for stylesheets that need a file (url(...))."""
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    folder = Path(tempfile.gettempdir()) / f"netwright-icons-{user}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{color.lstrip('#')}-{size}.png"
+    if not path.exists():
+        icon(name, color).pixmap(size, size).save(str(path))
+    return path.as_posix()
 
 
 def pixmap(name: str, size: int, color: str | None = None) -> QPixmap:

@@ -8,7 +8,7 @@ View > Panels. File behaviour lives in files.py, actions and menus in actions.py
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from designer import actions, icons, settings, theme
-from designer.canvas_slot import create_canvas
+from designer.canvas_slot import create_canvas, fit_readable
 from designer.editor import DocumentEditor
 from designer.files import FileController
 from designer.panels.inspector import InspectorPanel
@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.editor = editor or DocumentEditor(parent=self)
         self.menus: dict[str, QMenu] = {}
+        self._shown = False
         self.setWindowIcon(icons.icon("app"))
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
         self.setTabPosition(Qt.AllDockWidgetAreas, QTabWidget.North)
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.editor.dirty_changed.connect(self.setWindowModified)
         self.editor.path_changed.connect(self.update_title)
         self.editor.document_replaced.connect(self.update_title)
+        self.editor.document_replaced.connect(self._fit_soon)
         self.resize(1440, 900)
         self._restore_layout()
         self.update_title()
@@ -80,8 +82,10 @@ class MainWindow(QMainWindow):
         same_area = [d for d in self.findChildren(QDockWidget)
                      if d is not dock and self.dockWidgetArea(d) == area and not d.isFloating()]
         self.addDockWidget(area, dock)
-        if same_area and area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea):
-            self.tabifyDockWidget(same_area[-1], dock)
+        if area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea):
+            dock.setTitleBarWidget(QWidget())  # the tabs name these docks
+            if same_area:
+                self.tabifyDockWidget(same_area[-1], dock)
         self.menus["panels"].addAction(dock.toggleViewAction())
         return dock
 
@@ -106,6 +110,16 @@ class MainWindow(QMainWindow):
         centre = getattr(self.canvas, "center_on_node", None)
         if callable(centre):
             centre(node_id)
+
+    def _fit_soon(self) -> None:
+        """Fit the canvas to the design once the view has its size (after open or new)."""
+        QTimer.singleShot(0, lambda: fit_readable(self.canvas))
+
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API)
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            self._fit_soon()
 
     def set_dark(self, dark: bool) -> None:
         theme.apply(QApplication.instance(), dark)

@@ -64,7 +64,7 @@ def apply(app: QApplication, dark: bool) -> Colors:
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.0))
     app.setFont(font)
-    app.setStyleSheet(stylesheet(_current))
+    app.setStyleSheet(stylesheet(_current) + _control_images(_current))
     return _current
 
 
@@ -110,6 +110,7 @@ QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ padding: 3px 6px; border: 1px 
     {c.border}; border-radius: 4px; background: {c.base}; min-height: 20px; }}
 QLineEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus {{
     border-color: {c.accent}; }}
+QLineEdit[role="title"] {{ font-size: 13pt; font-weight: 600; padding: 4px 8px; }}
 QLineEdit[invalid="true"] {{ border-color: {c.error}; }}
 QTreeView, QListView, QTableView {{ border: none; background: {c.base};
     selection-background-color: {c.accent}; selection-color: {c.accent_text}; }}
@@ -126,6 +127,34 @@ QFrame[role="card"] {{ background: {c.alt_base}; border: 1px solid {c.border};
     border-radius: 6px; }}
 QToolTip {{ background: {c.base}; color: {c.text}; border: 1px solid {c.border}; padding: 6px; }}
 QMenu::separator {{ height: 1px; background: {c.border}; margin: 4px 8px; }}
+"""
+
+
+def _control_images(c: Colors) -> str:
+    """Spin box arrows and check marks, drawn from our icons in the theme's colours."""
+    from designer.icons import image_file
+
+    up, down = image_file("chevron-up", c.icon, 12), image_file("chevron-down", c.icon, 12)
+    check = image_file("check", c.accent_text, 14)
+    return f"""
+QSpinBox, QDoubleSpinBox {{ padding-right: 20px; }}
+QSpinBox::up-button, QDoubleSpinBox::up-button, QSpinBox::down-button,
+QDoubleSpinBox::down-button {{ subcontrol-origin: border; width: 18px; border: none;
+    border-left: 1px solid {c.border}; background: {c.alt_base}; }}
+QSpinBox::up-button, QDoubleSpinBox::up-button {{ subcontrol-position: top right;
+    border-top-right-radius: 4px; }}
+QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-position: bottom right;
+    border-bottom-right-radius: 4px; border-top: 1px solid {c.border}; }}
+QSpinBox::up-button:hover, QDoubleSpinBox::up-button:hover, QSpinBox::down-button:hover,
+QDoubleSpinBox::down-button:hover {{ background: {c.border}; }}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
+QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url({down}); width: 10px;
+    height: 10px; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: 1px solid {c.muted};
+    border-radius: 3px; background: {c.base}; }}
+QCheckBox::indicator:checked {{ background: {c.accent}; border-color: {c.accent};
+    image: url({check}); }}
+QCheckBox::indicator:focus {{ border-color: {c.accent}; }}
 """
 
 

@@ -136,6 +136,7 @@ class InspectorPanel(QWidget):
         self.title_edit.setAccessibleName("Layer name")
         self.title_edit.setToolTip("The layer's name on the canvas and in exported code (F2).")
         self.title_edit.editingFinished.connect(self._rename)
+        self.title_edit.setProperty("role", "title")
         self.type_label = _label(f"{node.type} · {spec.category if spec else 'unknown'}",
                                  "caption")
         layout.addWidget(self.title_edit)
