@@ -6,6 +6,7 @@ module_name, class_name)` returns a `train.py` that imports that module.
 """
 
 from backend.codegen.model import ExportError, ModelSource, class_name, model_source
+from backend.codegen.script import train_script
 
 
 def python_module(doc, analysis=None) -> ModelSource:
@@ -15,4 +16,5 @@ def python_module(doc, analysis=None) -> ModelSource:
     return model_source(doc, analysis, design_block(doc))
 
 
-__all__ = ["ExportError", "ModelSource", "class_name", "model_source", "python_module"]
+__all__ = ["ExportError", "ModelSource", "class_name", "model_source", "python_module",
+           "train_script"]

@@ -1,0 +1,142 @@
+"""Design -> `train.py`: the design's training settings and data loading as a plain script.
+
+The script imports the exported model module, holds the resolved `training` and `dataset`
+sections as literal dicts, copies the loader of the design's bundled dataset from
+train_data.py and the training code from train_runtime.py (both standalone), and runs with
+torch, numpy and (for most bundled sets) scikit-learn; under `torchrun --nproc_per_node=N` it
+trains with DistributedDataParallel. All design text enters as `repr()` literals.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+from backend.codegen import train_data, train_runtime
+from backend.codegen.model import ExportError, docstring_text
+from backend.graph.document import GraphDocument
+
+
+def resolved_sections(doc: GraphDocument) -> tuple[dict, str, dict]:
+    """(training settings, dataset name, dataset options), validated and with defaults."""
+    from backend.data import DataConfig
+    from backend.training.config import TrainingConfig
+
+    try:
+        settings = TrainingConfig.from_section(doc.sections.get("training")).to_section()
+    except ValueError as exc:
+        raise ExportError(f"the design's training settings are invalid ({exc}): fix them "
+                          "before exporting train.py") from None
+    try:
+        data = DataConfig.from_section(doc.sections.get("dataset"))
+    except ValueError as exc:
+        raise ExportError(f"the design's dataset settings are invalid ({exc}): fix them "
+                          "before exporting train.py") from None
+    return settings, data.name, dict(data.options)
+
+
+def train_script(doc: GraphDocument, module_name: str, class_name: str) -> str:
+    """The train.py source for a model exported as `module_name.class_name`."""
+    if not module_name.isidentifier() or module_name in ("train", "torch", "numpy"):
+        raise ExportError(f"'{module_name}' cannot be imported by train.py: name the model "
+                          "file with letters, digits and underscores, e.g. model.py")
+    settings, name, options = resolved_sections(doc)
+    imports, body = _runtime_parts()
+    imports += f"\n\nfrom {module_name} import {class_name}"
+    parts = [_docstring(doc, name, settings) + "\n\n" + imports,
+             _literal("SETTINGS", settings), _literal("DATASET", {"name": name, **options}),
+             _loader_source(name), *body,
+             _entry(class_name, f"{module_name}_trained.safetensors")]
+    return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+def _docstring(doc: GraphDocument, dataset: str, s: dict) -> str:
+    title = docstring_text(doc.name) or "the network"
+    needs = "torch, numpy and scikit-learn" if dataset in train_data.SKLEARN else \
+        "torch and numpy"
+    return "\n".join([
+        f'"""Train {title} with the settings it had in Netwright.',
+        "",
+        f"Dataset {dataset}; {s['optimizer']} (lr {s['lr']:g}), batch {s['batch_size']}, "
+        f"{s['epochs']} epochs, schedule {s['schedule']}, seed {s['seed']}.",
+        "",
+        "    python train.py                           # one process (CPU or one GPU)",
+        "    torchrun --nproc_per_node=2 train.py      # DistributedDataParallel, N processes",
+        "    python train.py --epochs 5 --device cpu   # see --help for the options",
+        "",
+        f"Needs {needs}. Only rank 0 prints and saves; with N processes",
+        "each takes batch/N samples of every batch, so the global batch size stays the same.",
+        "Not reproduced here: mixed precision, channels-last and the app's live probes.",
+        '"""',
+    ])
+
+
+def _runtime_parts() -> tuple[str, list[str]]:
+    """(import block, other top-level statements) of train_runtime.py, verbatim."""
+    source = inspect.getsource(train_runtime)
+    tree = ast.parse(source)
+    imports, body = [], []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # the module docstring
+        text = ast.get_source_segment(source, stmt, padded=True)
+        (imports if isinstance(stmt, ast.Import | ast.ImportFrom) else body).append(text)
+    return _import_block(imports), body
+
+
+def _import_block(imports: list[str]) -> str:
+    plain = [i for i in imports if i.startswith("import ") and "numpy" not in i
+             and "torch" not in i]
+    rest = [i for i in imports if i not in plain]
+    return "\n".join(plain) + "\n\n" + "\n".join(rest)
+
+
+def _literal(name: str, value: dict) -> str:
+    lines = [f"{name} = {{"]
+    lines += [f"    {k!r}: {_value(v)}," for k, v in sorted(value.items())]
+    return "\n".join(lines) + "\n}"
+
+
+def _value(v) -> str:
+    if isinstance(v, bool | int | float | str) or v is None:
+        return repr(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    raise ExportError(f"a setting holds {type(v).__name__}, which train.py cannot hold: "
+                      "report this as a bug")
+
+
+def _loader_source(name: str) -> str:
+    if name not in train_data.LOADERS:
+        return _stub_loader(name)
+    func, extra = train_data.LOADERS[name]
+    pieces = [inspect.getsource(getattr(train_data, n)).rstrip("\n")
+              for n in (*train_data.NEEDS.get(func, ()), func)]
+    call = f"{func}({{**options, **{_value_dict(extra)}}})" if extra else f"{func}(options)"
+    pieces.append("\n".join([
+        "def load_data(options):",
+        '    """(x, y, info) of the design\'s dataset."""',
+        f"    return {call}",
+    ]))
+    return "\n\n\n".join(pieces)
+
+
+def _value_dict(d: dict) -> str:
+    return "{" + ", ".join(f"{k!r}: {_value(v)}" for k, v in sorted(d.items())) + "}"
+
+
+def _stub_loader(name: str) -> str:
+    message = (f"dataset {name!r} is not bundled with torch or scikit-learn: edit "
+               "load_data() in train.py to return (x, y, info) for your data")
+    return "\n".join([
+        "def load_data(options):",
+        '    """Return (x float32 (N, ...), y, {"task", "num_classes", "kind"})."""',
+        f"    raise SystemExit({message!r})",
+    ])
+
+
+def _entry(class_name: str, default_out: str) -> str:
+    return "\n".join([
+        'if __name__ == "__main__":',
+        f"    main({class_name}, SETTINGS, DATASET, load_data, {default_out!r})",
+    ])
