@@ -1,4 +1,4 @@
-"""First templates: an MLP for the 8×8 digits, LeNet-5, and the course's example CNN."""
+"""Plain templates: MLPs (digits, XOR, the deep sigmoid demo), LeNet-5 and the course CNN."""
 
 from __future__ import annotations
 
@@ -47,4 +47,27 @@ def course_cnn() -> DesignBuilder:
     b.add("ReLU", "relu3")
     b.add("Dropout", "dropout", p=0.5)
     b.add("Dense", "fc2", units=10)
+    return b
+
+
+def xor_mlp() -> DesignBuilder:
+    """The smallest network that solves XOR / two moons: one hidden tanh layer."""
+    b = DesignBuilder("XOR / two-moons MLP")
+    b.add("Input", "point", after=None, shape=[2])
+    b.add("Dense", "hidden", units=8)
+    b.add("Tanh", "tanh")
+    b.add("Dense", "classes", units=2)
+    return b
+
+
+def deep_sigmoid_mlp(depth: int = 8) -> DesignBuilder:
+    """Eight Dense+Sigmoid layers on the 8×8 digits: early layers barely learn (vanishing
+    gradients); swap the Sigmoids for ReLU to compare."""
+    b = DesignBuilder("Deep sigmoid MLP (vanishing gradients)")
+    b.add("Input", "digits", after=None, shape=[1, 8, 8])
+    b.add("Flatten", "flatten")
+    for i in range(1, depth + 1):
+        b.add("Dense", f"dense{i}", units=32)
+        b.add("Sigmoid", f"sigmoid{i}")
+    b.add("Dense", "classes", units=10)
     return b

@@ -1,0 +1,210 @@
+"""The course's CNN architectures as designs.
+
+Full-size classics (AlexNet, ZFNet, VGG-16) keep their published input sizes and parameter
+counts so students can compare them; the small ones (ResNet, Inception, DenseNet, SqueezeNet)
+keep each architecture's idea but run on the bundled 8×8 digits, training on a CPU in seconds.
+"""
+
+from __future__ import annotations
+
+from backend.templates.builder import DesignBuilder
+from backend.templates.layout import branch, chain, merge
+
+RELU: dict = {}
+
+
+def _classifier(b: DesignBuilder, width: int, classes: int = 1000) -> None:
+    chain(b, [("Flatten", "flatten", {}),
+              ("Dense", "fc6", {"units": width}), ("ReLU", "relu6", {}),
+              ("Dropout", "drop6", {"p": 0.5}),
+              ("Dense", "fc7", {"units": width}), ("ReLU", "relu7", {}),
+              ("Dropout", "drop7", {"p": 0.5}),
+              ("Dense", "fc8", {"units": classes})])
+
+
+def alexnet() -> DesignBuilder:
+    """AlexNet (2012): ReLU, local response norm, overlapping 3×3/2 pooling; 62,378,344."""
+    b = DesignBuilder("AlexNet")
+    b.add("Input", "image", after=None, shape=[3, 227, 227])
+    chain(b, [
+        ("Conv2d", "conv1", {"filters": 96, "kernel_size": 11, "stride": 4}),
+        ("ReLU", "relu1", RELU), ("LocalResponseNorm", "norm1", {"size": 5, "k": 2.0}),
+        ("MaxPool2d", "pool1", {"kernel_size": 3, "stride": 2}),
+        ("Conv2d", "conv2", {"filters": 256, "kernel_size": 5, "padding": 2}),
+        ("ReLU", "relu2", RELU), ("LocalResponseNorm", "norm2", {"size": 5, "k": 2.0}),
+        ("MaxPool2d", "pool2", {"kernel_size": 3, "stride": 2}),
+        ("Conv2d", "conv3", {"filters": 384, "kernel_size": 3, "padding": 1}),
+        ("ReLU", "relu3", RELU),
+        ("Conv2d", "conv4", {"filters": 384, "kernel_size": 3, "padding": 1}),
+        ("ReLU", "relu4", RELU),
+        ("Conv2d", "conv5", {"filters": 256, "kernel_size": 3, "padding": 1}),
+        ("ReLU", "relu5", RELU),
+        ("MaxPool2d", "pool5", {"kernel_size": 3, "stride": 2}),
+    ])
+    _classifier(b, 4096)
+    return b
+
+
+def zfnet() -> DesignBuilder:
+    """ZFNet (2013): AlexNet with 7×7/2 first filters and a 5×5/2 second layer."""
+    b = DesignBuilder("ZFNet")
+    b.add("Input", "image", after=None, shape=[3, 224, 224])
+    chain(b, [
+        ("Conv2d", "conv1", {"filters": 96, "kernel_size": 7, "stride": 2, "padding": 1}),
+        ("ReLU", "relu1", RELU),
+        ("MaxPool2d", "pool1", {"kernel_size": 3, "stride": 2, "padding": 1}),
+        ("LocalResponseNorm", "norm1", {"size": 5, "k": 2.0}),
+        ("Conv2d", "conv2", {"filters": 256, "kernel_size": 5, "stride": 2}),
+        ("ReLU", "relu2", RELU),
+        ("MaxPool2d", "pool2", {"kernel_size": 3, "stride": 2, "padding": 1}),
+        ("LocalResponseNorm", "norm2", {"size": 5, "k": 2.0}),
+        ("Conv2d", "conv3", {"filters": 384, "kernel_size": 3, "padding": 1}),
+        ("ReLU", "relu3", RELU),
+        ("Conv2d", "conv4", {"filters": 384, "kernel_size": 3, "padding": 1}),
+        ("ReLU", "relu4", RELU),
+        ("Conv2d", "conv5", {"filters": 256, "kernel_size": 3, "padding": 1}),
+        ("ReLU", "relu5", RELU),
+        ("MaxPool2d", "pool5", {"kernel_size": 3, "stride": 2}),
+    ])
+    _classifier(b, 4096)
+    return b
+
+
+def vgg16() -> DesignBuilder:
+    """VGG-16 (2015): five blocks of 3×3 'same' convs, each closed by 2×2 pooling; ~138 M."""
+    b = DesignBuilder("VGG-16")
+    b.add("Input", "image", after=None, shape=[3, 224, 224])
+    for block, (filters, convs) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3),
+                                               (512, 3)), start=1):
+        layers = []
+        for i in range(1, convs + 1):
+            layers += [("Conv2d", f"conv{block}_{i}",
+                        {"filters": filters, "kernel_size": 3, "padding": "same"}),
+                       ("ReLU", f"relu{block}_{i}", RELU)]
+        layers.append(("MaxPool2d", f"pool{block}", {"kernel_size": 2}))
+        chain(b, layers, row=block - 1)
+    _classifier(b, 4096)
+    return b
+
+
+def _conv_bn(name: str, filters: int, kernel: int = 3, stride: int = 1, relu: bool = True):
+    pad = "same" if stride == 1 else kernel // 2
+    layers = [("Conv2d", name, {"filters": filters, "kernel_size": kernel, "stride": stride,
+                                "padding": pad, "bias": False}),
+              ("BatchNorm2d", f"{name}_bn", {})]
+    return layers + ([("ReLU", f"{name}_relu", RELU)] if relu else [])
+
+
+def _residual_block(b: DesignBuilder, name: str, filters: int, stride: int,
+                    project: bool) -> str:
+    """conv-BN-ReLU-conv-BN plus a shortcut: identity, or a 1×1 conv projection when the
+    block changes the shape (more filters, stride 2)."""
+    start = b.last
+    main = branch(b, start, 0, _conv_bn(f"{name}_conv1", filters, stride=stride)
+                  + _conv_bn(f"{name}_conv2", filters, relu=False))
+    ends = [main, start]
+    if project:
+        ends[1] = branch(b, start, 1, _conv_bn(f"{name}_project", filters, 1, stride,
+                                                relu=False))
+    merge(b, "Add", f"{name}_add", ends, row=0)
+    return chain(b, [("ReLU", f"{name}_out", RELU)])
+
+
+def resnet() -> DesignBuilder:
+    """A small ResNet for the 8×8 digits: an identity block and a downsampling block."""
+    b = DesignBuilder("Small ResNet (8×8 digits)")
+    b.add("Input", "digits", after=None, shape=[1, 8, 8])
+    chain(b, _conv_bn("stem", 16))
+    _residual_block(b, "block1", 16, 1, project=False)
+    _residual_block(b, "block2", 32, 2, project=True)
+    chain(b, [("GlobalAvgPool", "gap", {}), ("Dense", "classes", {"units": 10})])
+    return b
+
+
+def _inception(b: DesignBuilder, name: str, c1: int, c3: tuple[int, int],
+               c5: tuple[int, int], pool_proj: int) -> str:
+    """Four parallel paths — 1×1, 1×1→3×3, 1×1→5×5, 3×3 max-pool→1×1 — concatenated."""
+    start = b.last
+
+    def conv(title, filters, k):
+        return ("Conv2d", f"{name}_{title}", {"filters": filters, "kernel_size": k,
+                                              "padding": "same"})
+
+    ends = [
+        branch(b, start, 0, [conv("1x1", c1, 1), ("ReLU", f"{name}_1x1_relu", RELU)]),
+        branch(b, start, 1, [conv("3x3_reduce", c3[0], 1), ("ReLU", f"{name}_3r_relu", RELU),
+                             conv("3x3", c3[1], 3), ("ReLU", f"{name}_3x3_relu", RELU)]),
+        branch(b, start, 2, [conv("5x5_reduce", c5[0], 1), ("ReLU", f"{name}_5r_relu", RELU),
+                             conv("5x5", c5[1], 5), ("ReLU", f"{name}_5x5_relu", RELU)]),
+        branch(b, start, 3, [("MaxPool2d", f"{name}_pool",
+                              {"kernel_size": 3, "stride": 1, "padding": 1}),
+                             conv("pool_proj", pool_proj, 1),
+                             ("ReLU", f"{name}_proj_relu", RELU)]),
+    ]
+    return merge(b, "Concatenate", f"{name}_concat", ends, row=0, dim=1)
+
+
+def inception() -> DesignBuilder:
+    """A GoogLeNet-style mini network on the 8×8 digits with two Inception modules."""
+    b = DesignBuilder("Mini Inception (8×8 digits)")
+    b.add("Input", "digits", after=None, shape=[1, 8, 8])
+    chain(b, [("Conv2d", "stem", {"filters": 16, "kernel_size": 3, "padding": "same"}),
+              ("ReLU", "stem_relu", RELU)])
+    _inception(b, "inception3a", 8, (8, 12), (4, 4), 4)
+    chain(b, [("MaxPool2d", "pool3", {"kernel_size": 2})])
+    _inception(b, "inception4a", 12, (8, 16), (4, 8), 4)
+    chain(b, [("GlobalAvgPool", "gap", {}), ("Dropout", "dropout", {"p": 0.4}),
+              ("Dense", "classes", {"units": 10})])
+    return b
+
+
+def densenet() -> DesignBuilder:
+    """A mini DenseNet: each layer of the dense block sees all earlier feature maps."""
+    b = DesignBuilder("Mini DenseNet (8×8 digits)")
+    b.add("Input", "digits", after=None, shape=[1, 8, 8])
+    stem = chain(b, [("Conv2d", "stem", {"filters": 16, "kernel_size": 3, "padding": "same"})])
+    features = [stem]
+    for i in range(1, 4):
+        source = features[0] if len(features) == 1 else merge(
+            b, "Concatenate", f"dense{i}_in", features, row=0, dim=1)
+        features.append(branch(b, source, i, [
+            ("BatchNorm2d", f"dense{i}_bn", {}), ("ReLU", f"dense{i}_relu", RELU),
+            ("Conv2d", f"dense{i}_conv", {"filters": 8, "kernel_size": 3, "padding": "same"}),
+        ]))
+    merge(b, "Concatenate", "dense_block_out", features, row=0, dim=1)
+    chain(b, [("BatchNorm2d", "transition_bn", {}), ("ReLU", "transition_relu", RELU),
+              ("Conv2d", "transition_conv", {"filters": 20, "kernel_size": 1}),
+              ("AvgPool2d", "transition_pool", {"kernel_size": 2}),
+              ("BatchNorm2d", "final_bn", {}), ("ReLU", "final_relu", RELU),
+              ("GlobalAvgPool", "gap", {}), ("Dense", "classes", {"units": 10})])
+    return b
+
+
+def _fire(b: DesignBuilder, name: str, squeeze: int, expand: int) -> str:
+    """Fire module: 1×1 squeeze, then 1×1 and 3×3 expand paths concatenated."""
+    s = chain(b, [("Conv2d", f"{name}_squeeze", {"filters": squeeze, "kernel_size": 1}),
+                  ("ReLU", f"{name}_squeeze_relu", RELU)], row=0)
+    ends = [
+        branch(b, s, 0, [("Conv2d", f"{name}_expand1x1", {"filters": expand, "kernel_size": 1}),
+                         ("ReLU", f"{name}_e1_relu", RELU)]),
+        branch(b, s, 1, [("Conv2d", f"{name}_expand3x3", {"filters": expand, "kernel_size": 3,
+                                                          "padding": 1}),
+                         ("ReLU", f"{name}_e3_relu", RELU)]),
+    ]
+    return merge(b, "Concatenate", f"{name}_concat", ends, row=0, dim=1)
+
+
+def squeezenet() -> DesignBuilder:
+    """A mini SqueezeNet: fire modules, late downsampling, a 1×1 conv classifier."""
+    b = DesignBuilder("Mini SqueezeNet (8×8 digits)")
+    b.add("Input", "digits", after=None, shape=[1, 8, 8])
+    chain(b, [("Conv2d", "conv1", {"filters": 16, "kernel_size": 3, "padding": "same"}),
+              ("ReLU", "conv1_relu", RELU)])
+    _fire(b, "fire2", 4, 8)
+    _fire(b, "fire3", 4, 8)
+    chain(b, [("MaxPool2d", "pool3", {"kernel_size": 2})])
+    _fire(b, "fire4", 8, 16)
+    chain(b, [("Dropout", "dropout", {"p": 0.5}),
+              ("Conv2d", "conv10", {"filters": 10, "kernel_size": 1}),
+              ("GlobalAvgPool", "gap", {})])
+    return b

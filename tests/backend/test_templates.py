@@ -1,0 +1,146 @@
+"""Built-in templates: each analyses cleanly, small ones build to what inference says, the
+classics have their published parameter counts, and every layout is readable."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from backend.build import build_model
+from backend.graph.traverse import model_inputs, model_outputs
+from backend.project import dumps, loads
+from backend.shapes import analyse
+from backend.templates import TEMPLATES, make_template
+
+LARGE = {"alexnet", "zfnet", "vgg16"}  # analysed only: building them takes seconds and GBs
+SMALL = [name for name in TEMPLATES if name not in LARGE]
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_template_analyses_without_problems(name):
+    doc = make_template(name)
+    analysis = analyse(doc)
+    assert analysis.problems == []
+    assert len(model_inputs(doc)) == 1 and len(model_outputs(doc)) == 1
+    again = loads(dumps(doc))
+    assert again.snapshot() == doc.snapshot()
+    assert TEMPLATES[name][1].strip()
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_template_layout_has_no_overlapping_nodes(name):
+    doc = make_template(name)
+    positions = [n.pos for n in doc.nodes.values()]
+    assert len(set(positions)) == len(positions)
+    for e in doc.edges:  # wires run left to right
+        assert doc.nodes[e.src].pos[0] < doc.nodes[e.dst].pos[0], str(e)
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_small_template_builds_trains_and_counts_like_torch(name):
+    doc = make_template(name)
+    analysis = analyse(doc)
+    torch.manual_seed(0)
+    model = build_model(doc, analysis)
+    assert analysis.total_params == sum(p.numel() for p in model.parameters())
+    (inp,) = model_inputs(doc)
+    (out,) = model_outputs(doc)
+    x = torch.randn(4, *analysis.shapes[inp])
+    y = model.train()(x)
+    assert tuple(y.shape) == (4, *analysis.shapes[out])
+    y.float().pow(2).mean().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    assert tuple(model.eval()(x).shape) == (4, *analysis.shapes[out])
+
+
+@pytest.mark.parametrize("name, total", [
+    ("lenet5", 61_706), ("alexnet", 62_378_344), ("vgg16", 138_357_544),
+    ("xor-mlp", 2 * 8 + 8 + 8 * 2 + 2),
+])
+def test_published_parameter_counts(name, total):
+    assert analyse(make_template(name)).total_params == total
+
+
+def _types(doc):
+    return [n.type for n in doc.nodes.values()]
+
+
+def _merges(doc, kind):
+    return {nid: [e.src for e in doc.in_edges(nid)] for nid, n in doc.nodes.items()
+            if n.type == kind}
+
+
+def test_classic_shapes_follow_the_papers():
+    shapes = {doc.nodes[nid].title: s for doc in [make_template("alexnet")]
+              for nid, s in analyse(doc).shapes.items()}
+    assert shapes["conv1"] == (96, 55, 55) and shapes["pool1"] == (96, 27, 27)
+    assert shapes["pool5"] == (256, 6, 6)
+    assert "LocalResponseNorm" in _types(make_template("alexnet"))
+    doc = make_template("vgg16")
+    assert _types(doc).count("Conv2d") == 13 and _types(doc).count("Dense") == 3
+
+
+def test_resnet_has_identity_and_projection_shortcuts():
+    doc = make_template("resnet")
+    adds = _merges(doc, "Add")
+    assert len(adds) == 2
+    types = {tuple(sorted(doc.nodes[s].type for s in srcs)) for srcs in adds.values()}
+    assert ("BatchNorm2d", "ReLU") in types  # identity shortcut from the block's input
+    assert ("BatchNorm2d", "BatchNorm2d") in types  # projected shortcut
+    projections = [n for n in doc.nodes.values()
+                   if n.type == "Conv2d" and n.params.get("kernel_size") == 1]
+    assert projections and "GlobalAvgPool" in _types(doc)
+
+
+def test_inception_module_joins_four_parallel_paths():
+    doc = make_template("inception")
+    analysis = analyse(doc)
+    concat, sources = next(iter(_merges(doc, "Concatenate").items()))
+    assert len(sources) == 4
+    kernels = {doc.nodes[nid].params.get("kernel_size") for nid, n in doc.nodes.items()
+               if n.type == "Conv2d"}
+    assert {1, 3, 5} <= kernels
+    assert any(doc.nodes[nid].type == "MaxPool2d" for nid in doc.nodes)
+    assert analysis.shapes[concat][0] == sum(analysis.shapes[s][0] for s in sources)
+
+
+def test_densenet_block_and_transition():
+    doc = make_template("densenet")
+    concats = _merges(doc, "Concatenate")
+    assert max(len(s) for s in concats.values()) == 4  # stem + three dense layers
+    assert "AvgPool2d" in _types(doc)
+
+
+def test_squeezenet_fire_modules():
+    doc = make_template("squeezenet")
+    for srcs in _merges(doc, "Concatenate").values():
+        kernels = sorted(doc.nodes[doc.in_edges(s)[0].src].params["kernel_size"]
+                         for s in srcs)
+        assert kernels == [1, 3]
+
+
+def test_conv_autoencoder_matches_the_course():
+    doc = make_template("conv-autoencoder")
+    analysis = analyse(doc)
+    (out,) = model_outputs(doc)
+    assert analysis.shapes[out] == (1, 28, 28)
+    assert (32, 7, 7) in analysis.shapes.values()
+    assert _types(doc)[1] == "GaussianNoise" and _types(doc)[-1] == "Sigmoid"
+    assert _types(doc).count("UpSampling2d") == 2
+
+
+def test_recurrent_templates_read_a_window_of_one_feature():
+    for name, cell in (("lstm-sine", "LSTM"), ("gru-seq", "GRU"), ("rnn-sine", "SimpleRNN")):
+        doc = make_template(name)
+        analysis = analyse(doc)
+        (inp,) = model_inputs(doc)
+        assert analysis.shapes[inp][1] == 1 and cell in _types(doc)
+
+
+def test_deep_sigmoid_mlp_is_deep():
+    assert _types(make_template("deep-sigmoid-mlp")).count("Sigmoid") >= 8
+
+
+def test_unknown_template_names_the_choices():
+    with pytest.raises(KeyError, match="lenet5"):
+        make_template("lenet6")
