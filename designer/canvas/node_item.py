@@ -8,7 +8,16 @@ release). It never touches the document. Zoomed out it paints less (level of det
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from backend.layers import LayerSpec
@@ -123,7 +132,7 @@ class NodeItem(QGraphicsItem):
             self.scene().node_geometry_changed(self)
         elif change == flag.ItemSelectedHasChanged:
             self.update()
-        return super().itemChange(change, value)
+        return value
 
     # -- painting -------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -136,8 +145,10 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(rect, accent if not selected else s.selection)
             return
         self._paint_body(painter, rect, accent, selected, lod)
-        if lod >= 0.45:
+        if lod >= 0.62:
             self._paint_text(painter, accent)
+        else:
+            self._paint_far_title(painter, lod)
         self._paint_heat(painter)
         if self.problems:
             self._paint_badge(painter)
@@ -191,6 +202,17 @@ class NodeItem(QGraphicsItem):
         painter.drawText(shape_row, Qt.AlignmentFlag.AlignVCenter,
                          QFontMetricsF(f["mono"]).elidedText(text, Qt.TextElideMode.ElideRight,
                                                              shape_row.width()))
+
+    def _paint_far_title(self, painter, lod) -> None:
+        """Zoomed out: only the title, drawn large enough to stay readable."""
+        font = QFont(fonts()["title"])
+        font.setPointSizeF(min(26.0, 8.0 / max(lod, 0.05)))
+        rect = QRectF(10, 2, st.NODE_W - 14, st.NODE_H - 4)
+        painter.setFont(font)
+        painter.setPen(self.style.text)
+        text = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight,
+                                              rect.width())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_heat(self, painter) -> None:
         if self.heat is None:

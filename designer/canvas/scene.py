@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QGraphicsScene
 from backend.graph import Edge, Move
 from backend.graph.traverse import to_networkx
 from backend.layers import get_spec
-from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import check_connection, first_free_input, name_of, orient
@@ -100,7 +99,7 @@ class CanvasScene(SceneEdits, QGraphicsScene):
         self._refresh_ports(edge)
         self._route_node(edge.dst)
         shape = self.editor.analysis.edge_shape(edge)
-        item.set_label(fmt(shape) if shape is not None else "")
+        item.set_shape(shape)
 
     def _remove_wire(self, edge: Edge) -> None:
         item = self.wires.pop(edge, None)
@@ -219,7 +218,7 @@ class CanvasScene(SceneEdits, QGraphicsScene):
             shape = analysis.edge_shape(edge)
             dst_broken = any(p.severity == "error" for p in by_node.get(edge.dst, ()))
             bad = dst_broken and shape is not None and analysis.shapes.get(edge.dst) is None
-            wire.set_label(fmt(shape) if shape is not None else "", bad)
+            wire.set_shape(shape, bad)
 
     def node_tooltip(self, node_id: str) -> str:
         return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))

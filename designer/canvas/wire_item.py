@@ -11,6 +11,7 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStr
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from backend.graph import Edge
+from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.node_item import fonts
 
@@ -43,14 +44,19 @@ class WireItem(QGraphicsItem):
         self._path = curve(a, b)
         self._place_label()
 
-    def set_label(self, text: str, bad: bool = False) -> None:
+    def set_shape(self, shape: tuple[int, ...] | None, bad: bool = False) -> None:
+        """Label the wire with the tensor shape it carries (compact: 6×28×28)."""
+        text = "×".join(str(d) for d in shape) if shape else ""
         if (text, bad) != (self.label, self.bad):
             self.prepareGeometryChange()
             self.label, self.bad = text, bad
             self._place_label()
             self.update()
-            self.setToolTip(f"carries {text}" if text else "shape unknown until the source "
-                                                           "layer's shape is known")
+            tip = f"carries {fmt(shape)} (B = batch)" if shape else \
+                "shape unknown until the source layer's shape is known"
+            if bad:
+                tip += "; the layer it feeds cannot use it (see its ⚠ badge)"
+            self.setToolTip(tip)
 
     def set_style(self, style: st.CanvasStyle) -> None:
         self.style = style
@@ -61,7 +67,10 @@ class WireItem(QGraphicsItem):
             fm = QFontMetricsF(fonts()["label"])
             w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 4
             mid = self._path.pointAtPercent(0.5)
-            self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+            a, b = self._path.pointAtPercent(0.0), self._path.pointAtPercent(1.0)
+            fits = abs(b.x() - a.x()) > w + 28 or abs(b.y() - a.y()) > 3 * h
+            dy = h / 2 if fits else h + 3  # on the wire when there is room, else above it
+            self._label_rect = QRectF(mid.x() - w / 2, mid.y() - dy, w, h)
         else:
             self._label_rect = QRectF()
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6).united(
