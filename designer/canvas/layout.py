@@ -33,9 +33,11 @@ def _order_by_barycentre(doc: GraphDocument, columns: list[list[str]]) -> None:
             preds[e.dst].append(e.src)
     for c, col in enumerate(columns):
         if c > 0:
-            def key(nid: str, col=col) -> tuple[float, int]:
+            place = {nid: i for i, nid in enumerate(col)}
+
+            def key(nid: str, place=place) -> tuple[float, int]:
                 known = [row[p] for p in preds[nid] if p in row]
-                return (sum(known) / len(known) if known else float("inf"), col.index(nid))
+                return (sum(known) / len(known) if known else float("inf"), place[nid])
             col.sort(key=key)
         for i, nid in enumerate(col):
             row[nid] = i - (len(col) - 1) / 2

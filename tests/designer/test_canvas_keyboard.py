@@ -1,0 +1,195 @@
+"""Canvas: quick-add, auto-layout, keyboard connecting and selection, zoom/fit, heat colouring."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from test_canvas_helpers import analysed, chain_doc, make_view
+
+from backend.graph import Edge, GraphDocument, Node
+from designer.canvas.layout import layered_positions
+from designer.canvas.quick_add import rank
+
+
+def test_quick_add_with_tab_adds_the_typed_layer(qtbot):
+    editor, view = make_view(qtbot, GraphDocument("empty"))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert view.popup.isVisible()
+    qtbot.keyClicks(view.popup.search, "maxpool2")
+    assert view.popup.current_type() == "MaxPool2d"
+    qtbot.keyClick(view.popup.search, Qt.Key.Key_Return)
+    assert not view.popup.isVisible()
+    assert [n.type for n in editor.doc.nodes.values()] == ["MaxPool2d"]
+    assert editor.undo_stack.undoText() == "Add MaxPool2d"
+
+
+def test_quick_add_connects_after_the_selected_node(qtbot):
+    editor, view = make_view(qtbot)
+    before = editor.doc.snapshot()
+    editor.set_selection(["fc"])
+    view.quick_add(QPointF(0, 400))
+    qtbot.keyClicks(view.popup.search, "softmax")
+    qtbot.keyClick(view.popup.search, Qt.Key.Key_Return)
+    new = [n for n in editor.doc.nodes.values() if n.type == "Softmax"][0]
+    assert Edge("fc", new.id) in editor.doc.edges
+    assert new.pos[0] > editor.doc.nodes["fc"].pos[0]
+    assert editor.selection == [new.id]
+    analysed(qtbot, editor)
+    assert view.canvas.nodes[new.id].shape_text == "(B, 10)"
+    editor.undo_stack.undo()
+    assert editor.doc.snapshot() == before
+
+
+def test_double_click_on_empty_canvas_opens_quick_add(qtbot):
+    editor, view = make_view(qtbot)
+    local = view.mapFromScene(QPointF(300, 400))
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=local)
+    assert view.popup.isVisible()
+    view.popup.hide()
+
+
+def test_quick_add_ranking():
+    assert rank("conv", "Conv2d", "convolution", "") == 0
+    assert rank("pool", "MaxPool2d", "pooling", "") == 1
+    assert rank("zzz", "Dense", "core", "Fully connected") is None
+    assert rank("fully connected", "Dense", "core", "Fully connected layer") is not None
+
+
+def test_auto_layout_is_one_undoable_step(qtbot):
+    doc = chain_doc()
+    for i, node in enumerate(doc.nodes.values()):
+        node.pos = (float(37 * i), float(-90 * i))
+    editor, view = make_view(qtbot, doc)
+    before = editor.doc.snapshot()
+    assert view.auto_layout()
+    assert editor.undo_stack.count() == 1
+    assert editor.undo_stack.undoText() == "Auto-layout"
+    xs = [n.pos[0] for n in editor.doc.nodes.values()]
+    assert xs == sorted(xs) and len(set(xs)) == 4
+    assert len({n.pos[1] for n in editor.doc.nodes.values()}) == 1
+    editor.undo_stack.undo()
+    assert editor.doc.snapshot() == before
+    assert view.canvas.nodes["flat"].pos() == QPointF(74, -180)
+
+
+def test_auto_layout_puts_branches_in_one_column():
+    doc = GraphDocument("branch")
+    for nid, kind in (("x", "Input"), ("a", "ReLU"), ("b", "Tanh"), ("sum", "Add")):
+        doc.nodes[nid] = Node(nid, kind, {"shape": [4]} if kind == "Input" else {}, nid)
+    doc.edges = [Edge("x", "a"), Edge("x", "b"), Edge("a", "sum"), Edge("b", "sum")]
+    pos = layered_positions(doc)
+    assert pos["a"][0] == pos["b"][0] and pos["a"][1] != pos["b"][1]
+    assert pos["x"][0] < pos["a"][0] < pos["sum"][0]
+
+
+def test_auto_layout_survives_a_cycle():
+    doc = chain_doc()
+    doc.edges.append(Edge("fc", "conv"))
+    assert set(layered_positions(doc)) == set(doc.nodes)
+
+
+def test_c_connects_selected_nodes_in_selection_order(qtbot):
+    doc = chain_doc()
+    doc.edges.remove(Edge("flat", "fc"))
+    editor, view = make_view(qtbot, doc)
+    before = editor.doc.snapshot()
+    view.canvas.nodes["flat"].setSelected(True)
+    view.canvas.nodes["fc"].setSelected(True)
+    assert editor.selection == ["flat", "fc"]
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert Edge("flat", "fc") in editor.doc.edges
+    editor.undo_stack.undo()
+    assert editor.doc.snapshot() == before
+
+
+def test_ctrl_e_with_one_node_connects_to_the_next_on_the_right(qtbot):
+    doc = chain_doc()
+    doc.edges.remove(Edge("flat", "fc"))
+    editor, view = make_view(qtbot, doc)
+    editor.set_selection(["flat"])
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert Edge("flat", "fc") in editor.doc.edges
+
+
+def test_keyboard_connect_refuses_an_occupied_input(qtbot):
+    editor, view = make_view(qtbot)
+    editor.set_selection(["image", "fc"])
+    with qtbot.waitSignal(editor.refused) as refused:
+        view.connect_selected()
+    assert "takes one input" in refused.args[0]
+
+
+def test_bracket_keys_cycle_the_selection(qtbot):
+    editor, view = make_view(qtbot)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight)
+    assert editor.selection == ["image"]
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight)
+    assert editor.selection == ["conv"]
+    qtbot.keyClick(view, Qt.Key.Key_BracketLeft)
+    qtbot.keyClick(view, Qt.Key.Key_BracketLeft)
+    assert editor.selection == ["fc"]
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert editor.selection == []
+
+
+def test_select_all_and_delete_key(qtbot):
+    editor, view = make_view(qtbot)
+    before = editor.doc.snapshot()
+    view.setFocus()
+    view.select_all()
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert not editor.doc.nodes and not editor.doc.edges
+    assert editor.undo_stack.undoText() == "Delete 4 items"
+    editor.undo_stack.undo()
+    assert editor.doc.snapshot() == before
+
+
+def test_zoom_and_fit(qtbot):
+    editor, view = make_view(qtbot)
+    start = view.zoom
+    view.zoom_in()
+    assert view.zoom > start
+    view.zoom_out()
+    view.zoom_out()
+    assert view.zoom < start
+    view.fit_all()
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    for item in view.canvas.nodes.values():
+        assert visible.contains(item.sceneBoundingRect())
+
+
+def test_center_on_node(qtbot):
+    editor, view = make_view(qtbot)
+    view.center_on_node("fc")
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(view.canvas.nodes["fc"].sceneBoundingRect().center())
+
+
+def test_heat_colours_nodes_and_shows_legend(qtbot):
+    editor, view = make_view(qtbot)
+    view.set_node_heat({"conv": 0.05, "fc": 0.95})
+    assert view.canvas.nodes["conv"].heat == 0.05
+    assert view.legend.isVisible()
+    assert "vanishing" in view.canvas.node_tooltip("conv")
+    assert "exploding" in view.canvas.node_tooltip("fc")
+    view.set_node_heat(None)
+    assert view.canvas.nodes["conv"].heat is None and not view.legend.isVisible()
+
+
+def test_dark_theme_switches_the_canvas_palette(qtbot):
+    editor, view = make_view(qtbot)
+    light = view.grab().toImage().pixelColor(5, 5).lightness()
+    view.set_dark(True)
+    dark = view.grab().toImage().pixelColor(5, 5).lightness()
+    assert dark < 80 < light
+
+
+def test_open_another_design_rebuilds_the_canvas(qtbot):
+    editor, view = make_view(qtbot)
+    other = GraphDocument("other")
+    other.nodes["x"] = Node("x", "Input", {"shape": [3]}, "x")
+    editor.replace_document(other)
+    assert list(view.canvas.nodes) == ["x"] and not view.canvas.wires
