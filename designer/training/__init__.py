@@ -1,0 +1,36 @@
+"""Training from the designer: the Training dock, its Train menu, and installing them.
+
+`install(window)` adds the dock (bottom area, tabbed with the other bottom docks) and a Train
+menu (Train F5, Pause, Stop Shift+F5) to a MainWindow, and stops a run cleanly when the
+application quits. Nothing here imports torch; the worker does, on its own thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from designer.workers.refcount import make_true_immortal
+
+
+def install(window) -> object:
+    """Add the Training dock and menu to `window`; returns the dock widget."""
+    from designer.training.dock import TrainingDock
+
+    make_true_immortal()
+    dock = TrainingDock(window.editor, window.canvas, window)
+    window.training = dock
+    window.training_dock = window.add_dock(dock, Qt.BottomDockWidgetArea, "Training")
+    menu = window.menu("&Train")
+    for text, shortcut, slot in (("&Train", "F5", dock.start),
+                                 ("&Pause / Resume", "F6", dock.toggle_pause),
+                                 ("&Stop", "Shift+F5", dock.stop)):
+        action = menu.addAction(text)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+    dock.run_started.connect(window.training_dock.raise_)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(dock.shutdown)
+    return dock

@@ -1,0 +1,279 @@
+"""The Training dock: start/pause/stop, progress, data and settings, runs, and the live views.
+
+The dock owns the current `TrainingRun` (worker + thread). Worker signals arrive in slots of
+this GUI-thread object (queued). Each run trains a snapshot of the design; when the document
+changes afterwards, a line says so. Errors from a run become a visible message in the dock
+(and select the node they were traced to); the app stays usable and the next run starts
+fresh. Gradient heat from the latest probe is painted on the canvas nodes while training.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from backend.training.events import Paused, Probes, Resumed, RunFinished, RunStarted, StepMetrics
+from designer.editor import DocumentEditor
+from designer.training.data_panel import DatasetPanel
+from designer.training.runs import RunRecord, RunsPanel
+from designer.training.settings_form import TrainingSettingsForm
+from designer.training.views import LiveViews
+from designer.workers.training import TrainingRun
+
+GRADIENT_EVERY = 20  # steps between gradient-flow probes
+
+
+def _design_key(editor: DocumentEditor) -> tuple:
+    """The design's content without positions (moving nodes does not change the model)."""
+    snap = editor.doc.snapshot()
+    return (tuple((n[0], n[1], repr(n[2])) for n in snap["nodes"]), tuple(snap["edges"]),
+            repr(snap["sections"]))
+
+
+def _eta(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600} h"
+
+
+class TrainingDock(QWidget):
+    run_started = Signal(object)  # RunStarted
+    batch_handled = Signal()  # a batch of events reached the views
+    run_finished = Signal(object)  # RunFinished
+
+    def __init__(self, editor: DocumentEditor, canvas: QWidget | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editor, self.canvas = editor, canvas
+        self.run: TrainingRun | None = None
+        self.record: RunRecord | None = None
+        self.started_event: RunStarted | None = None
+        self._started_key: tuple | None = None
+        self._t_start = 0.0
+        self._build()
+        editor.selection_changed.connect(self._on_selection)
+        editor.analysis_changed.connect(self._check_design_changed)
+        self._set_state("idle")
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.start_button = QPushButton("Train")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.start_button.setToolTip("Train the design as it is now (F5)")
+        for button, slot in ((self.start_button, self.start), (self.pause_button,
+                             self.toggle_pause), (self.stop_button, self.stop)):
+            button.clicked.connect(slot)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress_label = QLabel("Press Train to train the design on its dataset.")
+        self.changed_label = QLabel("")
+        self.changed_label.setProperty("role", "caption")
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setProperty("role", "error")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heat_box = QCheckBox("gradients on canvas")
+        self.heat_box.setChecked(True)
+        self.heat_box.toggled.connect(self._on_heat_toggled)
+        bar = QHBoxLayout()
+        for w in (self.start_button, self.pause_button, self.stop_button):
+            bar.addWidget(w)
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.progress_label, 2)
+        bar.addWidget(self.heat_box)
+        self.data_panel = DatasetPanel(self.editor)
+        self.settings_form = TrainingSettingsForm(self.editor)
+        self.runs_panel = RunsPanel()
+        self.side = QTabWidget()
+        self.side.addTab(self.data_panel, "Data")
+        self.side.addTab(self.settings_form, "Settings")
+        self.side.addTab(self.runs_panel, "Runs")
+        self.views = LiveViews()
+        self.runs_panel.overlays_changed.connect(self.views.curves.set_overlays)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.side)
+        split.addWidget(self.views)
+        split.setStretchFactor(1, 1)
+        split.setSizes([320, 1100])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.changed_label)
+        layout.addWidget(self.message)
+        layout.addWidget(split, 1)
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        busy = state in ("starting", "running", "paused")
+        self.start_button.setEnabled(not busy)
+        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.stop_button.setEnabled(busy)
+
+    # -- commands -------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Train a snapshot of the design as it is now; False if a run is still going."""
+        if self.run is not None and self.run.running:
+            return False
+        self.message.setText("")
+        doc = self.editor.doc
+        probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
+                        weights_every_epoch=True, confusion=True, feature_every_s=1.0)
+        self.record = RunRecord(len(self.runs_panel.runs) + 1,
+                                dict(doc.sections.get("training") or {}),
+                                dict(doc.sections.get("dataset") or {}), doc.name)
+        self._fill_record_defaults()
+        self._started_key = _design_key(self.editor)
+        self.changed_label.setText("")
+        self.run = TrainingRun(doc, probes, self)
+        self.run.worker.events_ready.connect(self._on_events)
+        self.run.worker.finished.connect(self._on_finished)
+        self._t_start = time.monotonic()
+        self._set_state("starting")
+        self.progress.setValue(0)
+        self.progress_label.setText("Preparing the data and building the model…")
+        self.run.start()
+        return True
+
+    def _fill_record_defaults(self) -> None:
+        from backend.training.config import ConfigError, TrainingConfig
+
+        try:
+            self.record.training = TrainingConfig.from_section(self.record.training).to_section()
+        except ConfigError:
+            pass
+
+    def toggle_pause(self) -> None:
+        if self.run is None:
+            return
+        if self.state == "paused":
+            self.run.worker.resume()
+        else:
+            self.run.worker.pause()
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.worker.stop()
+            self.progress_label.setText("Stopping after this step…")
+
+    def shutdown(self) -> None:
+        """Stop a run and wait for its thread (the window is closing)."""
+        if self.run is not None and self.run.running:
+            self.run.wait()
+
+    def _feature_node(self) -> str | None:
+        doc = self.editor.doc
+        selected = [n for n in self.editor.selection if n in doc.nodes]
+        if selected:
+            return selected[0]
+        for nid, node in doc.nodes.items():
+            if "Conv" in node.type or "Pool" in node.type:
+                return nid
+        dense = [nid for nid, n in doc.nodes.items() if n.type == "Dense"]
+        return dense[0] if dense else None
+
+    # -- worker signals (GUI thread) ------------------------------------------------------------
+    @Slot(list)
+    def _on_events(self, batch: list) -> None:
+        for event in batch:
+            if isinstance(event, RunStarted):
+                self._on_started(event)
+            elif isinstance(event, Paused):
+                self._set_state("paused")
+                self.progress_label.setText(f"Paused at step {event.step}.")
+            elif isinstance(event, Resumed):
+                self._set_state("running")
+        heat = self.views.handle(batch)
+        last = next((e for e in reversed(batch) if isinstance(e, StepMetrics)), None)
+        if last is not None and self.state != "paused":
+            self._show_progress(last)
+        if heat is not None and self.heat_box.isChecked():
+            self._paint_heat(heat)
+        self.batch_handled.emit()
+
+    def _on_started(self, event: RunStarted) -> None:
+        self.started_event = event
+        titles = {nid: (n.title or nid) for nid, n in self.editor.doc.nodes.items()}
+        self.views.begin(event, titles)
+        self.runs_panel.add_run(self.record)
+        self._set_state("running")
+        self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
+                                    f"samples, {event.parameters:,} parameters")
+        self.run_started.emit(event)
+
+    def _show_progress(self, m: StepMetrics) -> None:
+        self.progress.setValue(int(1000 * m.step / max(m.total_steps, 1)))
+        epochs = self.started_event.epochs if self.started_event else "?"
+        self.progress.setFormat(f"epoch {m.epoch}/{epochs}")
+        self.progress_label.setText(f"step {m.step:,}/{m.total_steps:,} · loss {m.loss:.4f} · "
+                                    f"{m.samples_per_s:,.0f} samples/s · ETA {_eta(m.eta_s)}")
+
+    @Slot(object)
+    def _on_finished(self, event: RunFinished) -> None:
+        record = self.record
+        if record is not None:
+            record.reason, record.message = event.reason, event.message
+            record.curves = self.views.curves.curves()
+            last = event.history[-1] if event.history else {}
+            record.final = {k: last.get(k) for k in ("val_loss", "val_accuracy", "train_loss")}
+            record.final["test_accuracy"] = event.test_accuracy
+            if record in self.runs_panel.runs:
+                self.runs_panel.update_run(record)
+        self._set_state("idle")
+        self._finish_text(event)
+        if event.reason == "error" and event.node and event.node in self.editor.doc.nodes:
+            self.editor.set_selection([event.node])
+        self.run_finished.emit(event)
+
+    def _finish_text(self, event: RunFinished) -> None:
+        seconds = time.monotonic() - self._t_start
+        if event.reason == "error":
+            self.message.setText(f"Training failed: {event.message}")
+            self.progress_label.setText("The run stopped with an error (see above).")
+            return
+        acc = "" if event.test_accuracy is None else f", test accuracy {event.test_accuracy:.1%}"
+        what = {"completed": "Finished", "stopped": "Stopped",
+                "early-stopped": "Stopped early"}.get(event.reason, event.reason)
+        self.progress_label.setText(f"{what}: {event.epochs_done} epochs, {event.steps:,} "
+                                    f"steps in {seconds:.1f} s{acc}.")
+        if event.reason == "early-stopped":
+            self.message.setText(event.message)
+
+    # -- canvas and selection -------------------------------------------------------------------
+    def _paint_heat(self, heat: dict[str, float]) -> None:
+        setter = getattr(self.canvas, "set_node_heat", None)
+        if callable(setter):
+            setter(heat)
+
+    def _on_heat_toggled(self, on: bool) -> None:
+        self._paint_heat(self.views.gradients.heat if on and self.views.gradients.heat else None)
+
+    def _on_selection(self, node_ids: list) -> None:
+        nodes = [n for n in node_ids if n in self.editor.doc.nodes]
+        if not nodes or self.run is None or not self.run.running:
+            return
+        self.run.worker.watch_node(nodes[0])
+        self.views.features.show_message(f"probing '{self.editor.doc.nodes[nodes[0]].title}'…")
+        self.views.tabs.setCurrentWidget(self.views.features)
+
+    def _check_design_changed(self) -> None:
+        if self._started_key is None or self.record is None:
+            return
+        changed = _design_key(self.editor) != self._started_key
+        self.changed_label.setText(
+            f"The design has changed since {self.record.label} started; the run keeps "
+            "training the design as it was. Press Train again to train the new one."
+            if changed else "")
