@@ -32,7 +32,8 @@ def _size(name, default, doc, lo=1):
     return Param(name, "size", default, doc, min=lo, max=1024)
 
 
-def _dims(p, dims):
+def conv_geometry(p, dims):
+    """Kernel, stride and dilation per axis (1-D layers use the first of a pair)."""
     if dims == 1:
         one = lambda v: (v if isinstance(v, int) else v[0],)  # noqa: E731
         return one(p["kernel_size"]), one(p["stride"]), one(p["dilation"])
@@ -51,7 +52,7 @@ def _conv_shape(kind, dims):
         if cin % p["groups"] or p["filters"] % p["groups"]:
             raise ShapeError(f"{kind} groups={p['groups']} must divide both the input channels "
                              f"({cin}) and filters ({p['filters']}): change groups")
-        k, s, d = _dims(p, dims)
+        k, s, d = conv_geometry(p, dims)
         pad = resolve_padding(p["padding"], k, d, dims)
         if pad == "same":
             if any(v != 1 for v in s):
@@ -63,7 +64,7 @@ def _conv_shape(kind, dims):
 
 
 def _conv_kwargs(p, dims):
-    k, s, d = _dims(p, dims)
+    k, s, d = conv_geometry(p, dims)
     pad = resolve_padding(p["padding"], k, d, dims)
     pad = pad if pad == "same" else (pad[0] if len(set(pad)) == 1 else pad)
     one = lambda t: t[0] if len(set(t)) == 1 else t  # noqa: E731
@@ -93,7 +94,7 @@ def _conv_spec(kind, dims):
         return CodeForm(init, post=init_lines(p))
 
     def count(p, ins):
-        k, _, _ = _dims(p, dims)
+        k, _, _ = conv_geometry(p, dims)
         w = ins[0][0] // p["groups"] * p["filters"]
         for v in k:
             w *= v

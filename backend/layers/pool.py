@@ -8,7 +8,7 @@ from backend.layers.registry import register
 from backend.layers.spec import CodeForm, LayerSpec, Param, ShapeError
 
 
-def _geometry(p, dims):
+def pool_geometry(p, dims):
     """Kernel, stride and padding per axis; a stride of 0 on an axis means the window size."""
     k = _axes(p["kernel_size"], dims)
     s = tuple(st or kk for st, kk in zip(_axes(p["stride"], dims), k, strict=True))
@@ -30,7 +30,7 @@ def _pool_shape(kind, dims):
             what = "(B, channels, length)" if dims == 1 else "(B, channels, height, width)"
             raise ShapeError(f"{kind} expects {what} but receives {fmt(shape)}: "
                              "pool after a convolution, or use a pooling of matching dimension")
-        k, s, pad = _geometry(p, dims)
+        k, s, pad = pool_geometry(p, dims)
         if any(pp * 2 > kk for pp, kk in zip(pad, k, strict=True)):
             raise ShapeError(f"{kind} padding must be at most half the kernel size: "
                              "lower the padding")
@@ -44,7 +44,7 @@ def _one(t):
 
 def _pool_spec(kind, dims, what):
     def kwargs(p):
-        k, s, pad = _geometry(p, dims)
+        k, s, pad = pool_geometry(p, dims)
         return {"kernel_size": _one(k), "stride": _one(s), "padding": _one(pad)}
 
     def code(p, ins):
