@@ -1,0 +1,124 @@
+"""`netwright export FILE (--python OUT.py | --onnx OUT.onnx | --weights OUT.safetensors)`.
+
+FILE may be a project, a design or an exported Python file. `--python` also writes
+`train.py` beside OUT.py (and OUT.safetensors when the project holds trained weights);
+`--onnx` uses the project's trained weights when it has some; `--weights` needs them.
+Existing outputs are kept unless `--force` is given; the input file is never written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.cli import CliError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("export", help="export a design as Python, ONNX or safetensors weights")
+    p.add_argument("file", help="project (.nwproj), design (.json) or exported Python file")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--python", metavar="OUT.py", help="model module; train.py goes beside")
+    what.add_argument("--onnx", metavar="OUT.onnx", help="ONNX file (dynamic batch size)")
+    what.add_argument("--weights", metavar="OUT.safetensors", help="trained weights")
+    p.add_argument("--run", dest="weights_name", metavar="NAME",
+                   help="which trained weights to use (default: best or latest)")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.set_defaults(run=cmd_export)
+
+
+def cmd_export(args) -> int:
+    from backend.project import open_any
+
+    source = Path(args.file)
+    project = open_any(source)
+    for warning in project.warnings:
+        print(f"warning: {warning}")
+    if args.python:
+        return _python(project, Path(args.python), args)
+    if args.onnx:
+        return _onnx(project, Path(args.onnx), args)
+    return _weights(project, Path(args.weights), args)
+
+
+def _target(path: Path, args, source: Path) -> Path:
+    if not path.name or path.is_dir():
+        raise CliError(f"'{path}' is not a file name: give one such as model.py")
+    if not path.parent.is_dir():
+        raise CliError(f"folder {path.parent} does not exist: create it first")
+    if path.exists():
+        if source.exists() and path.resolve() == source.resolve():
+            raise CliError(f"{path} is the file being exported: choose another output name")
+        if not args.force:
+            raise CliError(f"{path} already exists: choose another name or pass --force")
+    return path
+
+
+def _chosen_weights(project, args, required: bool) -> bytes | None:
+    if args.weights_name:
+        if args.weights_name not in project.weights:
+            names = ", ".join(sorted(project.weights)) or "none"
+            raise CliError(f"there are no weights named '{args.weights_name}' (available: "
+                           f"{names})")
+        return project.weights[args.weights_name]
+    name = project.default_weights()
+    if name is None and required:
+        raise CliError(f"{Path(args.file).name} holds no trained weights: train it first "
+                       "(netwright train FILE) or export --python / --onnx")
+    return None if name is None else project.weights[name]
+
+
+def _write_text(path: Path, text: str) -> None:
+    from backend.project.archive import atomic_save
+
+    data = text.encode("utf-8")
+    atomic_save(path, lambda tmp: tmp.write_bytes(data), backup=False)
+
+
+def _python(project, out: Path, args) -> int:
+    from backend.codegen import python_module, train_script
+    from backend.export.weights import write_weights
+
+    if out.suffix != ".py":
+        raise CliError(f"'{out.name}' must end in .py so train.py can import it")
+    source = Path(args.file)
+    train = out.with_name("train.py")
+    if out.name == "train.py":
+        raise CliError("train.py is written beside the model: name the model file otherwise, "
+                       "e.g. model.py")
+    module = python_module(project.doc)
+    script = train_script(project.doc, out.stem, module.class_name)
+    weights = _chosen_weights(project, args, required=False)
+    targets = [_target(out, args, source), _target(train, args, source)]
+    if weights is not None:
+        targets.append(_target(out.with_suffix(".safetensors"), args, source))
+    _write_text(out, module.code)
+    _write_text(train, script)
+    if weights is not None:
+        write_weights(targets[2], weights)
+    print(f"wrote {', '.join(str(t) for t in targets)} (class {module.class_name})")
+    return 0
+
+
+def _onnx(project, out: Path, args) -> int:
+    from backend.export.onnx import TOLERANCE, export_onnx
+
+    _target(out, args, Path(args.file))
+    weights = _chosen_weights(project, args, required=False)
+    report = export_onnx(project.doc, out, weights)
+    origin = "trained weights" if weights is not None else "freshly initialised weights"
+    print(f"wrote {out} (opset {report.opset}, dynamic batch, {origin}); onnxruntime differs "
+          f"from torch by at most {report.max_abs_diff:.2e}")
+    if not report.ok:
+        print(f"netwright: error: the ONNX outputs differ by more than {TOLERANCE:g}: do not "
+              "rely on this file")
+        return 1
+    return 0
+
+
+def _weights(project, out: Path, args) -> int:
+    from backend.export.weights import write_weights
+
+    _target(out, args, Path(args.file))
+    write_weights(out, _chosen_weights(project, args, required=True))
+    print(f"wrote {out}")
+    return 0
