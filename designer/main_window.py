@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.actions = actions.build(self)
         self.files.on_recent_changed = lambda files: actions.update_recent_menu(self, files)
         self._build_panels()
+        __import__("designer.training").training.install(self)  # the Training dock
         self.status = StatusController(self.editor, self.statusBar())
         self.editor.dirty_changed.connect(self.setWindowModified)
         self.editor.path_changed.connect(self.update_title)
