@@ -81,8 +81,6 @@ class NodeItem(QGraphicsItem):
     def set_style(self, style: st.CanvasStyle) -> None:
         self.style = style
         self.update()
-        for port in (*self.inputs.values(), *self.outputs.values()):
-            port.update()
 
     def set_title(self, title: str) -> None:
         if title != self.title:
@@ -109,7 +107,7 @@ class NodeItem(QGraphicsItem):
 
     # -- geometry -------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
-        return QRectF(-4, -12, st.NODE_W + 16, st.NODE_H + 18)
+        return QRectF(-10, -12, st.NODE_W + 22, st.NODE_H + 18)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -150,6 +148,10 @@ class NodeItem(QGraphicsItem):
         else:
             self._paint_far_title(painter, lod)
         self._paint_heat(painter)
+        if lod >= 0.35:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
+            for port in (*self.inputs.values(), *self.outputs.values()):
+                port.draw(painter, self.style)
         if self.problems:
             self._paint_badge(painter)
 

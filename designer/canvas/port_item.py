@@ -28,6 +28,7 @@ class PortItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(2)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
 
     @property
     def node_id(self) -> str:
@@ -42,22 +43,23 @@ class PortItem(QGraphicsItem):
         return QRectF(-r, -h, 2 * r, 2 * h)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        s = self.node_item.style
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.35:
-            return
-        ring = {"ok": s.selection, "bad": s.problem}.get(self.highlight, s.wire)
+        """Ports have no contents of their own: the node paints them (inside its cache)."""
+
+    def draw(self, painter: QPainter, style) -> None:
+        """Paint this port in the node's coordinates (called from NodeItem.paint)."""
+        ring = {"ok": style.selection, "bad": style.problem}.get(self.highlight, style.wire)
         painter.setPen(QPen(ring, 2.0 if self.highlight else 1.4))
-        painter.setBrush(QBrush(s.wire if self.connected else s.port_fill))
+        painter.setBrush(QBrush(style.wire if self.connected else style.port_fill))
+        centre = self.pos()
         h = self._half_height()
         if self.multi:
-            painter.drawRoundedRect(QRectF(-st.PORT_R, -h, 2 * st.PORT_R, 2 * h),
-                                    st.PORT_R, st.PORT_R)
+            painter.drawRoundedRect(QRectF(centre.x() - st.PORT_R, centre.y() - h,
+                                           2 * st.PORT_R, 2 * h), st.PORT_R, st.PORT_R)
         else:
-            painter.drawEllipse(QPointF(0, 0), st.PORT_R, st.PORT_R)
+            painter.drawEllipse(centre, st.PORT_R, st.PORT_R)
         if self.highlight:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(QPointF(0, 0), st.PORT_R + 4, st.PORT_R + 4)
+            painter.drawEllipse(centre, st.PORT_R + 4, st.PORT_R + 4)
 
     def anchor(self, index: int = 0, count: int = 1) -> QPointF:
         """Scene point where wire `index` of `count` attaches."""
@@ -70,12 +72,12 @@ class PortItem(QGraphicsItem):
     def set_highlight(self, value: str) -> None:
         if value != self.highlight:
             self.highlight = value
-            self.update()
+            self.node_item.update()
 
     def set_connected(self, count: int) -> None:
         if count != self.connected:
             self.connected = count
-            self.update()
+            self.node_item.update()
 
     # -- gesture: report to the scene -------------------------------------------------------
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802

@@ -66,7 +66,8 @@ class CanvasScene(SceneEdits, QGraphicsScene):
         for nid in self.doc.nodes:
             self._add_node(nid)
         for edge in self.doc.edges:
-            self._add_wire(edge)
+            self._add_wire(edge, route=False)
+        self._route_all()
         for cid in self.doc.comments:
             self._add_comment(cid)
         self.refresh_analysis()
@@ -88,18 +89,26 @@ class CanvasScene(SceneEdits, QGraphicsScene):
         item.setPos(QPointF(*pos))
         item.syncing = False
 
-    def _add_wire(self, edge: Edge) -> None:
+    def _add_wire(self, edge: Edge, route: bool = True) -> None:
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
+        item.set_shape(self.editor.analysis.edge_shape(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
         self._wires_at.setdefault(edge.dst, set()).add(edge)
         self._refresh_ports(edge)
-        self._route_node(edge.dst)
-        shape = self.editor.analysis.edge_shape(edge)
-        item.set_shape(shape)
+        if route:
+            self._route_node(edge.dst)
+
+    def _route_all(self) -> None:
+        """Route every wire once, with the wire order of multi-input ports computed once."""
+        into: dict[tuple[str, str], list[Edge]] = {}
+        for edge in self.doc.edges:
+            into.setdefault((edge.dst, edge.dst_port), []).append(edge)
+        for edge in self.wires:
+            self._route(edge, into.get((edge.dst, edge.dst_port)))
 
     def _remove_wire(self, edge: Edge) -> None:
         item = self.wires.pop(edge, None)
@@ -177,7 +186,7 @@ class CanvasScene(SceneEdits, QGraphicsScene):
         for edge in self._wires_at.get(nid, ()):
             self._route(edge)
 
-    def _route(self, edge: Edge) -> None:
+    def _route(self, edge: Edge, siblings: list[Edge] | None = None) -> None:
         wire = self.wires.get(edge)
         src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
         if wire is None or src is None or dst is None:
@@ -187,9 +196,11 @@ class CanvasScene(SceneEdits, QGraphicsScene):
         if in_port is None:
             b = dst.mapToScene(QPointF(0, st.NODE_H / 2))
         else:
-            siblings = [e for e in self.doc.edges
-                        if e.dst == edge.dst and e.dst_port == edge.dst_port] \
-                if in_port.multi else [edge]
+            if not in_port.multi:
+                siblings = [edge]
+            elif siblings is None:
+                siblings = [e for e in self.doc.edges
+                            if e.dst == edge.dst and e.dst_port == edge.dst_port]
             index = siblings.index(edge) if edge in siblings else 0
             b = in_port.anchor(index, len(siblings))
         wire.set_ends(a, b)
@@ -237,6 +248,7 @@ class CanvasScene(SceneEdits, QGraphicsScene):
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         s = self.style
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.fillRect(rect, s.background)
         scale = painter.worldTransform().m11()
         step = st.GRID if scale >= 0.6 else st.GRID * st.MAJOR_EVERY

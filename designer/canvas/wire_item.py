@@ -25,6 +25,18 @@ def curve(a: QPointF, b: QPointF) -> QPainterPath:
     return path
 
 
+_LABEL_SIZES: dict[str, tuple[float, float]] = {}
+
+
+def label_size(text: str) -> tuple[float, float]:
+    """Width and height of a wire label's pill (memoised: the same shapes recur)."""
+    size = _LABEL_SIZES.get(text)
+    if size is None:
+        fm = QFontMetricsF(fonts()["label"])
+        size = _LABEL_SIZES[text] = (fm.horizontalAdvance(text) + 10, fm.height() + 4)
+    return size
+
+
 class WireItem(QGraphicsItem):
     def __init__(self, edge: Edge, style: st.CanvasStyle) -> None:
         super().__init__()
@@ -37,6 +49,7 @@ class WireItem(QGraphicsItem):
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptHoverEvents(True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # pans blit, not stroke
         self.setZValue(0)
 
     def set_ends(self, a: QPointF, b: QPointF) -> None:
@@ -64,8 +77,7 @@ class WireItem(QGraphicsItem):
 
     def _place_label(self) -> None:
         if self.label:
-            fm = QFontMetricsF(fonts()["label"])
-            w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 4
+            w, h = label_size(self.label)
             mid = self._path.pointAtPercent(0.5)
             a, b = self._path.pointAtPercent(0.0), self._path.pointAtPercent(1.0)
             fits = abs(b.x() - a.x()) > w + 28 or abs(b.y() - a.y()) > 3 * h
@@ -93,8 +105,15 @@ class WireItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         s = self.style
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.4)
         colour = s.wire_selected if self.isSelected() else (s.problem if self.bad else s.wire)
+        if lod < 0.6:  # zoomed out: thin aliased strokes are ten times cheaper to rasterise
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            pen = QPen(colour, 0)
+            pen.setStyle(Qt.PenStyle.DashLine if self.bad else Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
+            painter.drawPath(self._path)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         pen = QPen(colour, 2.6 if self.isSelected() else 1.8)
         if self.bad:
             pen.setStyle(Qt.PenStyle.DashLine)
