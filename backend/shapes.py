@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
-from backend.graph.traverse import plan, topological_order
+from backend.graph.traverse import dependency_graph, plan, topological_order
 from backend.graph.validate import label, structural_problems
 from backend.layers import ParamError, Shape, ShapeError, get_spec, validate_params
 from backend.layers._common import fmt
@@ -52,10 +52,11 @@ class Analysis:
 
 def analyse(doc: GraphDocument) -> Analysis:
     result = Analysis()
-    _, cyclic = topological_order(doc)
-    result.problems = structural_problems(doc, cyclic)
+    graph = dependency_graph(doc)
+    order, cyclic = topological_order(doc, graph)
+    result.problems = structural_problems(doc, cyclic, graph)
     broken = {p.node for p in result.problems if p.severity == "error"}
-    for step in plan(doc):
+    for step in plan(doc, order):
         result.order.append(step.node.id)
         _infer_node(doc, step, result, broken)
     return result

@@ -2,18 +2,27 @@
 
 Shape inference, the model builder and the Python exporter all walk the design through
 `plan`, so they agree on order, on which wire feeds which port, and on the model's inputs
-and outputs.
+and outputs. Ties are broken by document order, so the order is stable across runs.
+
+The walk itself is plain Python (Kahn's algorithm over the successor lists), so checking a
+design does not pay for importing networkx; networkx is loaded only to name the groups of a
+cycle and for callers that want a graph object (`to_networkx`).
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
 from backend.layers import get_spec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+Successors = dict[str, set[str]]
 
 
 @dataclass(frozen=True)
@@ -23,11 +32,71 @@ class Step:
 
 
 def to_networkx(doc: GraphDocument) -> nx.MultiDiGraph:
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     g.add_nodes_from(doc.nodes)
     g.add_edges_from((e.src, e.dst) for e in doc.edges if e.src in doc.nodes
                      and e.dst in doc.nodes)
     return g
+
+
+def dependency_graph(doc: GraphDocument) -> Successors:
+    """node id -> the ids it feeds (parallel wires collapsed); build it once per analysis."""
+    succ: Successors = {nid: set() for nid in doc.nodes}
+    for e in doc.edges:
+        if e.src in succ and e.dst in succ:
+            succ[e.src].add(e.dst)
+    return succ
+
+
+def reachable(succ: Successors, starts: list[str]) -> set[str]:
+    """The start nodes and everything downstream of them."""
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for nxt in succ[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def cyclic_groups(succ: Successors) -> list[set[str]]:
+    """Groups of nodes that feed each other (a node wired into itself counts)."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(succ)
+    g.add_edges_from((a, b) for a, outs in succ.items() for b in outs)
+    return [comp for comp in nx.strongly_connected_components(g)
+            if len(comp) > 1 or any(n in succ[n] for n in comp)]
+
+
+def topological_order(doc: GraphDocument,
+                      graph: Successors | None = None) -> tuple[list[str], set[str]]:
+    """Nodes in a stable topological order, and the set of nodes on or after a cycle.
+
+    Kahn's algorithm with ties broken by document order; nodes on a cycle, or fed by one,
+    never become free and are returned as the blocked set instead."""
+    succ = dependency_graph(doc) if graph is None else graph
+    position = {nid: i for i, nid in enumerate(doc.nodes)}
+    ids = list(doc.nodes)
+    waiting = dict.fromkeys(ids, 0)
+    for outs in succ.values():
+        for nxt in outs:
+            waiting[nxt] += 1
+    free = [position[nid] for nid in ids if waiting[nid] == 0]
+    heapq.heapify(free)
+    order = []
+    while free:
+        nid = ids[heapq.heappop(free)]
+        order.append(nid)
+        for nxt in succ[nid]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                heapq.heappush(free, position[nxt])
+    blocked = set() if len(order) == len(ids) else set(ids) - set(order)
+    return order, blocked
 
 
 def incoming(doc: GraphDocument) -> dict[str, list[Edge]]:
@@ -44,28 +113,12 @@ def incoming(doc: GraphDocument) -> dict[str, list[Edge]]:
     return by_node
 
 
-def topological_order(doc: GraphDocument) -> tuple[list[str], set[str]]:
-    """Nodes in a stable topological order, and the set of nodes on or after a cycle."""
-    g = to_networkx(doc)
-    position = {nid: i for i, nid in enumerate(doc.nodes)}
-    try:
-        return list(nx.lexicographical_topological_sort(g, key=position.__getitem__)), set()
-    except nx.NetworkXUnfeasible:
-        cyclic = set()
-        for comp in nx.strongly_connected_components(g):
-            if len(comp) > 1:
-                cyclic |= comp
-        blocked = set(cyclic)
-        for nid in cyclic:
-            blocked |= nx.descendants(g, nid)
-        acyclic = g.subgraph([n for n in g if n not in blocked])
-        order = list(nx.lexicographical_topological_sort(acyclic, key=position.__getitem__))
-        return order, blocked
+def plan(doc: GraphDocument, order: list[str] | None = None) -> list[Step]:
+    """Executable steps in order (cyclic parts left out; validation reports them).
 
-
-def plan(doc: GraphDocument) -> list[Step]:
-    """Executable steps in order (cyclic parts left out; validation reports them)."""
-    order, _ = topological_order(doc)
+    `order` is a precomputed `topological_order(doc)[0]`, to walk the graph only once."""
+    if order is None:
+        order, _ = topological_order(doc)
     into = incoming(doc)
     return [Step(doc.nodes[nid], tuple(e.src for e in into[nid])) for nid in order]
 

@@ -1,4 +1,4 @@
-"""Structural validation of a design with networkx: types, cycles, wiring and reachability.
+"""Structural validation of a design: types, cycles, wiring and reachability.
 
 Shape and parameter problems come from shape inference (backend/shapes.py), which calls this
 module first; nothing here raises for a bad design, it only reports.
@@ -6,11 +6,9 @@ module first; nothing here raises for a bad design, it only reports.
 
 from __future__ import annotations
 
-import networkx as nx
-
 from backend.graph.document import GraphDocument
 from backend.graph.problems import Problem
-from backend.graph.traverse import to_networkx
+from backend.graph.traverse import Successors, cyclic_groups, dependency_graph, reachable
 from backend.layers import get_spec, layer_types
 
 
@@ -19,11 +17,14 @@ def label(doc: GraphDocument, node_id: str) -> str:
     return f"{node.type} '{node.title or node_id}'"
 
 
-def structural_problems(doc: GraphDocument, cyclic: set[str]) -> list[Problem]:
+def structural_problems(doc: GraphDocument, cyclic: set[str],
+                        graph: Successors | None = None) -> list[Problem]:
+    """Problems with types and wiring; `graph` is `dependency_graph(doc)` if already built."""
+    g = dependency_graph(doc) if graph is None else graph
     problems = _unknown_types(doc)
-    problems += _cycles(doc, cyclic)
+    problems += _cycles(doc, cyclic, g)
     problems += _wiring(doc)
-    problems += _reachability(doc)
+    problems += _reachability(doc, g)
     return problems
 
 
@@ -34,16 +35,20 @@ def _unknown_types(doc):
             for nid, n in doc.nodes.items() if get_spec(n.type) is None]
 
 
-def _cycles(doc, cyclic):
-    g = to_networkx(doc)
+def _cycles(doc, cyclic, g):
+    if not cyclic:
+        return []
     problems = []
-    for comp in nx.strongly_connected_components(g):
-        if len(comp) > 1:
-            names = ", ".join(sorted(label(doc, n) for n in comp))
-            first = next(n for n in doc.nodes if n in comp)
-            problems.append(Problem(first, f"{names} form a cycle: a feed-forward network "
-                                           "cannot feed a layer's output back into it; "
-                                           "remove one of the wires"))
+    for comp in cyclic_groups(g):
+        first = next(n for n in doc.nodes if n in comp)
+        if len(comp) == 1:
+            problems.append(Problem(first, f"{label(doc, first)} is wired into itself: remove "
+                                           "that wire"))
+            continue
+        names = ", ".join(sorted(label(doc, n) for n in comp))
+        problems.append(Problem(first, f"{names} form a cycle: a feed-forward network "
+                                       "cannot feed a layer's output back into it; "
+                                       "remove one of the wires"))
     return problems
 
 
@@ -91,15 +96,13 @@ def _port_problems(doc, nid, port, n):
     return []
 
 
-def _reachability(doc):
-    g = to_networkx(doc)
+def _reachability(doc, g):
     inputs = [nid for nid, n in doc.nodes.items() if n.type == "Input"]
     if not inputs:
         return [Problem(None, "the design has no Input layer: add an Input and set the shape "
                               "of one sample")] if doc.nodes else []
-    reached = set(inputs)
-    for nid in inputs:
-        reached |= nx.descendants(g, nid)
+    reached = reachable(g, inputs)
+    fed = {e.dst for e in doc.edges if e.src in doc.nodes}
     return [Problem(nid, f"{label(doc, nid)} is not connected to any Input: wire it in or "
                          "delete it", "warning")
-            for nid in doc.nodes if nid not in reached and g.in_degree(nid) > 0]
+            for nid in doc.nodes if nid not in reached and nid in fed]

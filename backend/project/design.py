@@ -124,8 +124,14 @@ def from_dict(data: dict, source: str = "the file") -> GraphDocument:
         if node.id in doc.nodes:
             raise DesignFileError(f"{source}: two nodes share the id '{node.id}'")
         doc.nodes[node.id] = node
+    seen: set[Edge] = set()
     for i, raw in enumerate(_list(data, "edges", source)):
-        doc.edges.append(_edge(raw, i, doc, source))
+        edge = _edge(raw, i, doc, source)
+        if edge in seen:
+            raise DesignFileError(f"{source}: wire {i + 1} duplicates an earlier wire: "
+                                  "remove one of them")
+        seen.add(edge)
+        doc.edges.append(edge)
     for i, raw in enumerate(_list(data, "comments", source)):
         c = _comment(raw, i, source)
         if c.id in doc.comments or c.id in doc.nodes:
@@ -193,11 +199,8 @@ def _edge(raw, i, doc, source) -> Edge:
     for end in (src, dst):
         if end not in doc.nodes:
             raise DesignFileError(f"{source}: {where} refers to a missing node '{end}'")
-    edge = Edge(src, dst, _text(raw.get("from_port", "out"), f"{where}'s port", source),
+    return Edge(src, dst, _text(raw.get("from_port", "out"), f"{where}'s port", source),
                 _text(raw.get("to_port", "in"), f"{where}'s port", source))
-    if edge in doc.edges:
-        raise DesignFileError(f"{source}: {where} duplicates an earlier wire")
-    return edge
 
 
 def _comment(raw, i, source) -> Comment:
