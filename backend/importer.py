@@ -17,8 +17,8 @@ from pathlib import Path
 
 from backend.codegen.embed import MARKER, find_design
 from backend.graph.document import GraphDocument
-from backend.project.design import DesignFileError, loads
-from backend.project.safe import ProjectFileError
+from backend.project.project import design_from_data
+from backend.project.safe import ProjectFileError, parse_json
 
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
@@ -36,13 +36,8 @@ def import_source(source_text: str, source: str = "the file") -> tuple[GraphDocu
         raise ProjectFileError(f"{source} was not exported by Netwright (it has no readable "
                                f"{MARKER} block): export it from Netwright, or import its "
                                "nn.Module explicitly with torch.fx")
-    try:
-        doc = loads(text, f"{source} ({MARKER})")
-    except DesignFileError:
-        raise
-    except Exception as exc:  # a hand-edited block must not crash the caller
-        raise ProjectFileError(f"{source}: the {MARKER} block is damaged ({exc}): export the "
-                               "design again") from None
+    where = f"{source} ({MARKER})"
+    doc = design_from_data(parse_json(text.encode("utf-8", "replace"), where), where)
     return doc, _class_warnings(tree, doc, source)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from backend.graph.document import GraphDocument
 from backend.project.archive import atomic_save
 from backend.project.design import DesignFileError, dumps
-from backend.project.project import Project, _design, open_any
+from backend.project.project import Project, design_from_data, open_any
 from backend.project.safe import (
     MAX_JSON_BYTES,
     ProjectFileError,
@@ -229,7 +229,7 @@ def recover(session: RecoverableSession) -> Project:
     warnings = []
     if session.has_design:
         raw = _read(folder / "design.json", MAX_JSON_BYTES)
-        project = Project(_design(parse_json(raw, "the autosaved design"),
+        project = Project(design_from_data(parse_json(raw, "the autosaved design"),
                                   "the autosaved design"))
     elif session.original_path:
         project = open_any(session.original_path)

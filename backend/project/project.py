@@ -89,7 +89,7 @@ def open_any(path: str | Path) -> Project:
         return Project(doc, path=path, kind="python", warnings=warnings)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         raw = _read_limited(path, MAX_DESIGN_BYTES)
-        return Project(_design(parse_json(raw, path.name), path.name), path=path,
+        return Project(design_from_data(parse_json(raw, path.name), path.name), path=path,
                        kind="design")
     raise ProjectFileError(f"{path.name} is not a Netwright file: open a {PROJECT_SUFFIX} "
                            "project, a .json design or a .py file exported by Netwright")
@@ -122,7 +122,8 @@ def _read_limited(path: Path, limit: int) -> bytes:
     return raw
 
 
-def _design(data: object, source: str) -> GraphDocument:
+def design_from_data(data: object, source: str) -> GraphDocument:
+    """A parsed design dict -> GraphDocument (migrated, checked); one sentence on failure."""
     try:
         return from_dict(migrate(data, source), source)
     except DesignFileError:
@@ -140,7 +141,7 @@ def open_project(path: str | Path) -> Project:
                                    "project")
         data = parse_json(z.read("project.json", MAX_JSON_BYTES), f"{source} (project.json)")
         data = migrate_project(data, z.names(), source)
-        doc = _design(data.get("design"), f"{source} (design)")
+        doc = design_from_data(data.get("design"), f"{source} (design)")
         meta = data.get("meta", {})
         if not isinstance(meta, dict):
             raise ProjectFileError(f"{source}: 'meta' must be an object: the file is damaged")
