@@ -29,7 +29,11 @@ Stats = dict[str, tuple[float, float]]  # node id -> (mean |grad|, max |grad|)
 
 
 def _log(v: float) -> float:
-    return math.log10(max(float(v), 1e-30))
+    """log10 of a magnitude; NaN and infinity count as huge (they are exploding)."""
+    v = float(v)
+    if not math.isfinite(v):
+        return 6.0
+    return math.log10(max(v, 1e-30))
 
 
 def gradient_heat(stats: Stats) -> dict[str, float]:

@@ -126,8 +126,9 @@ class TrainingDock(QWidget):
     # -- commands -------------------------------------------------------------------------------
     def start(self) -> bool:
         """Train a snapshot of the design as it is now; False if a run is still going."""
-        if self.run is not None and self.run.running:
+        if self.state != "idle":
             return False
+        self._retire_previous_run()
         self.message.setText("")
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
@@ -147,6 +148,13 @@ class TrainingDock(QWidget):
         self.progress_label.setText("Preparing the data and building the model…")
         self.run.start()
         return True
+
+    def _retire_previous_run(self) -> None:
+        """The last run has reported its end; let its thread finish and free it."""
+        if self.run is not None:
+            self.run.thread.wait(5000)  # it has already been told to quit
+            self.run.deleteLater()
+            self.run = None
 
     def _fill_record_defaults(self) -> None:
         from backend.training.config import ConfigError, TrainingConfig
@@ -196,7 +204,11 @@ class TrainingDock(QWidget):
                 self.progress_label.setText(f"Paused at step {event.step}.")
             elif isinstance(event, Resumed):
                 self._set_state("running")
-        heat = self.views.handle(batch)
+        try:
+            heat = self.views.handle(batch)
+        except Exception as exc:  # a view must never break the run's reporting
+            heat = None
+            self.message.setText(f"A view could not show the latest results: {exc}")
         last = next((e for e in reversed(batch) if isinstance(e, StepMetrics)), None)
         if last is not None and self.state != "paused":
             self._show_progress(last)
@@ -274,6 +286,6 @@ class TrainingDock(QWidget):
             return
         changed = _design_key(self.editor) != self._started_key
         self.changed_label.setText(
-            f"The design has changed since {self.record.label} started; the run keeps "
+            f"The design has changed since run {self.record.number} started; the run keeps "
             "training the design as it was. Press Train again to train the new one."
             if changed else "")

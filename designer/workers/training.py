@@ -105,9 +105,16 @@ class TrainingWorker(QObject):
                 return
             self._push(event)
             if isinstance(event, RunStarted):
+                self._fit_gradient_probe(event.steps_per_epoch)
                 self._push_points()
             elif type(event).__name__ == "EpochEnd":
                 self._push_boundary(event.epoch)
+
+    def _fit_gradient_probe(self, steps_per_epoch: int) -> None:
+        """Short epochs still get a few gradient probes each (the loop reads this per step)."""
+        if self.probes.gradient_every:
+            every = min(self.probes.gradient_every, max(1, steps_per_epoch // 4))
+            self.probes.gradient_every = every
 
     def _push(self, event) -> None:
         self._pending.append(event)

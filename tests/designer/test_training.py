@@ -1,0 +1,196 @@
+"""Training from the designer: a run fills the views, stops on request, survives errors,
+follows the canvas selection and paints gradient colours on the canvas."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.graph import Edge, GraphDocument, Node, SetSection
+from designer.canvas.view import CanvasView
+from designer.editor import DocumentEditor
+from designer.training.dock import TrainingDock
+
+FAST = {"epochs": 2, "batch_size": 32, "device": "cpu", "lr": 0.01}
+RUN_TIMEOUT = 120_000  # ms; generous for a shared 2-core machine
+
+
+def chain(name: str, layers: list[tuple[str, str, dict]], dataset: dict,
+          training: dict) -> GraphDocument:
+    doc = GraphDocument(name)
+    for i, (nid, kind, params) in enumerate(layers):
+        doc.nodes[nid] = Node(nid, kind, params, nid, (i * 260.0, 0.0))
+    doc.edges = [Edge(a[0], b[0]) for a, b in zip(layers, layers[1:], strict=False)]
+    doc.sections = {"dataset": dataset, "training": {**FAST, **training}}
+    return doc
+
+
+def moons_doc(**training) -> GraphDocument:
+    return chain("moons", [("points", "Input", {"shape": [2]}), ("hidden", "Dense", {"units": 8}),
+                           ("act", "ReLU", {}), ("out", "Dense", {"units": 2})],
+                 {"name": "moons", "samples": 200}, training)
+
+
+def conv_doc(**training) -> GraphDocument:
+    return chain("conv", [("image", "Input", {"shape": [1, 8, 8]}),
+                          ("conv", "Conv2d", {"filters": 4, "kernel_size": 3}),
+                          ("act", "ReLU", {}), ("flat", "Flatten", {}),
+                          ("out", "Dense", {"units": 10})],
+                 {"name": "digits"}, {"batch_size": 128, **training})
+
+
+@pytest.fixture
+def make_dock(qtbot):
+    docks = []
+
+    def make(doc: GraphDocument) -> tuple[DocumentEditor, CanvasView, TrainingDock]:
+        editor = DocumentEditor(doc)
+        canvas = CanvasView(editor)
+        dock = TrainingDock(editor, canvas)
+        qtbot.addWidget(canvas)
+        qtbot.addWidget(dock)
+        docks.append(dock)
+        return editor, canvas, dock
+
+    yield make
+    for dock in docks:  # never leave a thread running behind a test
+        dock.shutdown()
+
+
+def run_to_end(qtbot, dock: TrainingDock):
+    with qtbot.waitSignal(dock.run_finished, timeout=RUN_TIMEOUT) as blocker:
+        assert dock.start()
+    return blocker.args[0]
+
+
+def wait_batches_until(qtbot, dock: TrainingDock, condition, limit: int = 400) -> None:
+    for _ in range(limit):
+        if condition():
+            return
+        with qtbot.waitSignal(dock.batch_handled, timeout=RUN_TIMEOUT):
+            pass
+    raise AssertionError("condition not reached while the run was reporting")
+
+
+def test_a_short_run_fills_the_views(qtbot, make_dock):
+    editor, canvas, dock = make_dock(moons_doc())
+    with qtbot.waitSignal(dock.run_started, timeout=RUN_TIMEOUT):
+        dock.start()
+    assert not dock.start_button.isEnabled() and dock.stop_button.isEnabled()
+    with qtbot.waitSignal(dock.run_finished, timeout=RUN_TIMEOUT) as blocker:
+        pass
+    finished = blocker.args[0]
+    assert finished.reason == "completed", finished.message
+    curves = dock.views.curves
+    assert curves.point_count("train_loss_step") == finished.steps
+    assert curves.point_count("val_loss") == 2 and curves.point_count("val_metric") == 2
+    xs, ys = curves.items["val_loss"].getData()
+    assert list(xs) == [1.0, 2.0]
+    assert dock.views.confusion.matrix.sum() > 0
+    assert dock.views.boundary.grid is not None and dock.views.boundary.points is not None
+    assert len(dock.views.weights.hists) == 2
+    assert "Finished: 2 epochs" in dock.progress_label.text()
+    assert dock.start_button.isEnabled()
+    assert len(dock.runs_panel.runs) == 1 and dock.runs_panel.runs[0].curves
+
+
+def test_stop_ends_the_run_within_a_step(qtbot, make_dock):
+    editor, canvas, dock = make_dock(conv_doc(epochs=500))
+    dock.start()
+    wait_batches_until(qtbot, dock, lambda: dock.views.curves.point_count("train_loss_step"))
+    with qtbot.waitSignal(dock.run_finished, timeout=RUN_TIMEOUT) as blocker:
+        steps_at_stop = dock.run.worker.trainer.step
+        dock.stop()
+    finished = blocker.args[0]
+    assert finished.reason == "stopped"
+    assert finished.steps <= steps_at_stop + 1
+    assert "Stopped" in dock.progress_label.text()
+    assert not dock.run.running or dock.run.thread.wait(5000)
+
+
+def test_an_error_shows_a_message_and_the_next_run_works(qtbot, make_dock):
+    editor, canvas, dock = make_dock(moons_doc(optimizer="sgd", lr=1e12, epochs=3))
+    finished = run_to_end(qtbot, dock)
+    assert finished.reason == "error"
+    assert "learning rate" in dock.message.text()
+    assert dock.start_button.isEnabled()
+    training = dict(editor.doc.sections["training"], lr=0.01)
+    editor.push(SetSection("training", training), "Set training lr")
+    finished = run_to_end(qtbot, dock)
+    assert finished.reason == "completed"
+    assert dock.message.text() == ""
+    assert len(dock.runs_panel.runs) == 2
+
+
+def test_a_design_that_cannot_train_says_why(qtbot, make_dock):
+    doc = moons_doc()
+    doc.nodes["out"].params["units"] = 3  # moons has 2 classes
+    editor, canvas, dock = make_dock(doc)
+    finished = run_to_end(qtbot, dock)
+    assert finished.reason == "error"
+    assert dock.message.text().startswith("Training failed:")
+    assert dock.start_button.isEnabled()
+
+
+def test_selecting_a_conv_node_feeds_the_feature_maps(qtbot, make_dock):
+    editor, canvas, dock = make_dock(conv_doc(epochs=500))
+    editor.set_selection(["out"])
+    with qtbot.waitSignal(dock.run_started, timeout=RUN_TIMEOUT):
+        dock.start()
+    editor.set_selection(["conv"])
+    wait_batches_until(qtbot, dock, lambda: dock.views.features.node_title == "conv")
+    maps = dock.views.features.maps
+    assert maps.shape == (4, 6, 6)
+    assert dock.views.tabs.currentWidget() is dock.views.features
+    dock.stop()
+
+
+def test_gradient_colours_reach_the_canvas(qtbot, make_dock):
+    editor, canvas, dock = make_dock(moons_doc())
+    run_to_end(qtbot, dock)
+    items = canvas.canvas.nodes
+    assert items["hidden"].heat is not None and items["out"].heat is not None
+    assert items["act"].heat is None  # no parameters, no gradient
+    assert items["hidden"].heat == pytest.approx(dock.views.gradients.heat["hidden"])
+    dock.heat_box.setChecked(False)
+    assert items["hidden"].heat is None
+
+
+def test_editing_during_a_run_is_flagged_and_does_not_reach_the_run(qtbot, make_dock):
+    editor, canvas, dock = make_dock(conv_doc(epochs=500))
+    with qtbot.waitSignal(dock.run_started, timeout=RUN_TIMEOUT):
+        dock.start()
+    snapshot_units = dock.run.worker.snapshot.nodes["out"].params["units"]
+    from backend.graph import SetParams
+
+    with qtbot.waitSignal(editor.analysis_changed, timeout=5000):
+        editor.push(SetParams("out", {"units": 5}), "Set units")
+    assert "has changed since run 1 started" in dock.changed_label.text()
+    assert dock.run.worker.snapshot.nodes["out"].params["units"] == snapshot_units
+    dock.stop()
+
+
+def test_settings_form_edits_are_undoable(qtbot, make_dock):
+    editor, canvas, dock = make_dock(moons_doc())
+    form = dock.settings_form
+    form.fields["optimizer"].setCurrentIndex(form.fields["optimizer"].findData("sgd"))
+    assert editor.doc.sections["training"]["optimizer"] == "sgd"
+    form.fields["batch_size"].setValue(64)
+    assert editor.doc.sections["training"]["batch_size"] == 64
+    editor.undo_stack.undo()
+    assert editor.doc.sections["training"]["batch_size"] == 32
+    assert form.fields["batch_size"].value() == 32
+    editor.undo_stack.undo()
+    assert editor.doc.sections["training"].get("optimizer", "adam") == "adam"
+    assert form.fields["optimizer"].currentData() == "adam"
+
+
+def test_two_runs_overlay_with_a_legend(qtbot, make_dock):
+    editor, canvas, dock = make_dock(moons_doc())
+    run_to_end(qtbot, dock)
+    dock.settings_form.set_value("optimizer", "sgd")
+    run_to_end(qtbot, dock)
+    first, second = dock.runs_panel.runs
+    assert first.training["optimizer"] == "adam" and second.training["optimizer"] == "sgd"
+    dock.runs_panel.set_checked(first, True)
+    names = {item.name() for _, item in dock.views.curves._overlay_items}
+    assert "run 1 · adam lr 0.01 val" in names
