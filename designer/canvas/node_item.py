@@ -39,6 +39,12 @@ def format_count(n: int) -> str:
     return f"{n:,} params".replace(",", "\u2009") if n else "no params"
 
 
+def short_fix(message: str) -> str:
+    """The fix part of a problem sentence ("...: insert a Flatten before it")."""
+    fix = message.rsplit(": ", 1)[-1].strip()
+    return fix[:1].upper() + fix[1:]
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, node_id: str, spec: LayerSpec | None, layer_type: str,
                  style: st.CanvasStyle) -> None:
@@ -143,7 +149,7 @@ class NodeItem(QGraphicsItem):
             painter.fillRect(rect, accent if not selected else s.selection)
             return
         self._paint_body(painter, rect, accent, selected, lod)
-        if lod >= 0.62:
+        if lod >= st.DETAIL_LOD:
             self._paint_text(painter, accent)
         else:
             self._paint_far_title(painter, lod)
@@ -167,7 +173,7 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(s.node_fill)
         painter.drawRoundedRect(rect, 6, 6)
         header = QColor(accent)
-        header.setAlpha(70 if s.dark else 46)
+        header.setAlpha(58 if s.dark else 46)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(header)
         path = QPainterPath()
@@ -180,7 +186,7 @@ class NodeItem(QGraphicsItem):
 
     def _paint_text(self, painter, accent) -> None:
         s, f = self.style, fonts()
-        painter.setPen(accent.darker(135) if not s.dark else accent.lighter(115))
+        painter.setPen(accent.darker(135) if not s.dark else accent.lighter(150))
         painter.setFont(f["glyph"])
         painter.drawText(QRectF(10, 3, 18, st.HEADER_H - 4), Qt.AlignmentFlag.AlignCenter,
                          st.category_glyph(self.category))
@@ -197,13 +203,18 @@ class NodeItem(QGraphicsItem):
         if self.count is not None:
             painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              format_count(self.count))
-        painter.setFont(f["mono"])
-        painter.setPen(s.text if self.shape_text != "?" else s.text_muted)
         shape_row = QRectF(14, st.HEADER_H + 22, st.NODE_W - 26, 18)
-        text = "→ " + (self.shape_text if self.shape_text != "?" else "shape unknown")
+        if self.problems and self.shape_text == "?":
+            font, text = f["body"], "⚠ " + short_fix(self.problems[0].message)
+            painter.setPen(s.problem if self.has_error() else s.text_muted)
+        else:
+            font = f["mono"]
+            text = "→ " + (self.shape_text if self.shape_text != "?" else "shape unknown")
+            painter.setPen(s.text if self.shape_text != "?" else s.text_muted)
+        painter.setFont(font)
         painter.drawText(shape_row, Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetricsF(f["mono"]).elidedText(text, Qt.TextElideMode.ElideRight,
-                                                             shape_row.width()))
+                         QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight,
+                                                        shape_row.width()))
 
     def _paint_far_title(self, painter, lod) -> None:
         """Zoomed out: only the title, drawn large enough to stay readable."""

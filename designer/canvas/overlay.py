@@ -1,6 +1,7 @@
 """Widgets floating over the canvas: a toast for hints and refusals, and the heat legend.
 
-Both are children of the view's viewport, so they stay put while the scene pans and zooms.
+Both are children of the view (not of its viewport, whose children scroll with the scene)
+and are placed over the viewport's area, so they stay put while the scene pans and zooms.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ class Toast(QLabel):
 
     def show_text(self, text: str) -> None:
         self.setText(text[:1].upper() + text[1:] if text else text)
-        parent = self.parentWidget()
-        width = min(560, parent.width() - 24)
-        self.setFixedWidth(max(120, width))
+        area = self.parentWidget().viewport().geometry()
+        self.setFixedWidth(max(120, min(560, area.width() - 24)))
         self.adjustSize()
-        self.move((parent.width() - self.width()) // 2, parent.height() - self.height() - 14)
+        self.move(area.left() + (area.width() - self.width()) // 2,
+                  area.bottom() - self.height() - 14)
         self.show()
         self.raise_()
         self._timer.start()
@@ -58,8 +59,9 @@ class HeatLegend(QWidget):
         self.update()
 
     def place(self) -> None:
-        parent = self.parentWidget()
-        self.move(parent.width() - self.width() - 12, 12)
+        area = self.parentWidget().viewport().geometry()
+        self.move(area.right() - self.width() - 12, area.top() + 12)
+        self.raise_()
 
     def paintEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         s = self.style_

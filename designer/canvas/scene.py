@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsScene
 from backend.graph import Edge, Move
 from backend.graph.traverse import to_networkx
 from backend.layers import get_spec
+from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import check_connection, first_free_input, name_of, orient
@@ -227,9 +228,7 @@ class CanvasScene(SceneEdits, QGraphicsScene):
             item.set_analysis(analysis.shape_text(nid), count, by_node.get(nid, []))
         for edge, wire in self.wires.items():
             shape = analysis.edge_shape(edge)
-            dst_broken = any(p.severity == "error" for p in by_node.get(edge.dst, ()))
-            bad = dst_broken and shape is not None and analysis.shapes.get(edge.dst) is None
-            wire.set_shape(shape, bad)
+            wire.set_shape(shape, shape is not None and _refuses(shape, by_node.get(edge.dst)))
 
     def node_tooltip(self, node_id: str) -> str:
         return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))
@@ -406,3 +405,9 @@ class CanvasScene(SceneEdits, QGraphicsScene):
             text = f"Move {n} items" if comment_ops else f"Move {n} nodes"
         ops = ([Move(moved)] if moved else []) + comment_ops
         return self.push_ops(ops, text)
+
+
+def _refuses(shape, problems) -> bool:
+    """Does an error on the wire's destination name the shape the wire carries?"""
+    text = fmt(shape)
+    return any(p.severity == "error" and text in p.message for p in problems or ())

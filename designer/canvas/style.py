@@ -22,6 +22,7 @@ MULTI_PORT_H = 24.0  # height of a multi-input (merge) port capsule
 COL_STEP = 260.0  # auto-layout column spacing
 ROW_STEP = 120.0  # auto-layout row spacing
 PASTE_OFFSET = 40.0
+DETAIL_LOD = 0.7  # below this zoom nodes show only their title (large) and wires no label
 
 # Okabe–Ito: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, grey.
 OKABE_ITO = {

@@ -35,11 +35,12 @@ class CanvasView(QGraphicsView):
         self._configure()
         self._pan_from: QPoint | None = None
         self._space = False
-        self.toast = Toast(self.viewport())
-        self.legend = HeatLegend(self.viewport())
+        self.toast = Toast(self)
+        self.legend = HeatLegend(self)
         self.popup = QuickAddPopup(self)
         self.popup.chosen.connect(self._quick_add_chosen)
         self._quick_pos = QPointF()
+        self.viewport().installEventFilter(self)
         editor.refused.connect(self._show_message)
         self.canvas.message.connect(self._show_message)
         self.set_dark(False)
@@ -81,9 +82,10 @@ class CanvasView(QGraphicsView):
         self.toast.show_text(text)
         self.message.emit(text)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        super().resizeEvent(event)
-        self.legend.place()
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802  (Qt API name)
+        if obj is self.viewport() and event.type() == event.Type.Resize:
+            self.legend.place()
+        return super().eventFilter(obj, event)
 
     # -- zoom and pan ---------------------------------------------------------------------------
     @property

@@ -46,6 +46,7 @@ class WireItem(QGraphicsItem):
         self.bad = False  # the destination reports a problem (e.g. shape mismatch)
         self._path = QPainterPath()
         self._label_rect = QRectF()
+        self._label_on_wire = True
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptHoverEvents(True)
@@ -81,7 +82,8 @@ class WireItem(QGraphicsItem):
             mid = self._path.pointAtPercent(0.5)
             a, b = self._path.pointAtPercent(0.0), self._path.pointAtPercent(1.0)
             fits = abs(b.x() - a.x()) > w + 28 or abs(b.y() - a.y()) > 3 * h
-            dy = h / 2 if fits else h + 3  # on the wire when there is room, else above it
+            self._label_on_wire = fits  # on the wire when there is room, else just above it
+            dy = h / 2 if fits else h + 1
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - dy, w, h)
         else:
             self._label_rect = QRectF()
@@ -120,10 +122,11 @@ class WireItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
-        if self.label and lod >= 0.55:
-            painter.setPen(QPen(colour, 1.0))
-            painter.setBrush(s.label_fill)
-            painter.drawRoundedRect(self._label_rect, 4, 4)
+        if self.label and lod >= st.DETAIL_LOD:
+            if self._label_on_wire:
+                painter.setPen(QPen(colour, 1.0))
+                painter.setBrush(s.label_fill)
+                painter.drawRoundedRect(self._label_rect, 4, 4)
             painter.setFont(fonts()["label"])
             painter.setPen(s.problem if self.bad else s.text_muted)
             painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)

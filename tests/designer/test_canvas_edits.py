@@ -125,6 +125,16 @@ def test_shape_mismatch_is_allowed_and_badged(qtbot):
     assert item.has_error()
     assert "Flatten" in view.canvas.node_tooltip("fc")
     assert view.canvas.wires[Edge("conv", "fc")].bad
+    assert not view.canvas.wires[Edge("image", "conv")].bad
+
+
+def test_wire_into_a_merge_missing_a_branch_is_not_marked_bad(qtbot):
+    doc = chain_doc()
+    doc.nodes["sum"] = Node("sum", "Add", {}, "sum", (800.0, 200.0))
+    doc.edges.append(Edge("fc", "sum"))
+    editor, view = make_view(qtbot, doc)
+    assert view.canvas.nodes["sum"].has_error()  # needs a second branch
+    assert not view.canvas.wires[Edge("fc", "sum")].bad
 
 
 def test_delete_node_removes_its_wires_and_undo_brings_them_back(qtbot):
