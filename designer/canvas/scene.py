@@ -15,21 +15,22 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene
 
 from backend.graph import Edge, Move
-from backend.graph.traverse import to_networkx
 from backend.layers import get_spec
 from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
-from designer.canvas.connect import check_connection, first_free_input, name_of, orient
+from designer.canvas.connect import name_of
 from designer.canvas.node_item import NodeItem
-from designer.canvas.port_item import PortItem
 from designer.canvas.scene_edits import SceneEdits
 from designer.canvas.tooltips import node_tooltip
-from designer.canvas.wire_item import DragWire, WireItem
+from designer.canvas.wire_item import WireItem
+from designer.canvas.wiring import SceneWiring
 
 
-class CanvasScene(SceneEdits, QGraphicsScene):
+class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
     message = Signal(str)  # an informational sentence for the user (status / toast)
+    # a wire drawn from (node id, port, is_input) was released over empty canvas at a point
+    wire_released = Signal(str, str, bool, QPointF)
 
     def __init__(self, editor, parent=None) -> None:
         QGraphicsScene.__init__(self, parent)
@@ -298,92 +299,6 @@ class CanvasScene(SceneEdits, QGraphicsScene):
     @property
     def selection_order(self) -> list[str]:
         return list(self._order)
-
-    # -- drawing a wire -------------------------------------------------------------------------
-    def begin_wire(self, port: PortItem, pos: QPointF) -> None:
-        self._drag = {"port": port, "graph": to_networkx(self.doc), "target": None,
-                      "item": DragWire(self.style)}
-        self.addItem(self._drag["item"])
-        self.drag_wire(pos)
-
-    def drag_wire(self, pos: QPointF) -> None:
-        drag = self._drag
-        if drag is None:
-            return
-        if drag["target"] is not None:
-            drag["target"][0].set_highlight("")
-        port: PortItem = drag["port"]
-        target = self._target_at(pos, port)
-        hint = ""
-        end = pos
-        if target is not None:
-            tport, edge = target
-            verdict = check_connection(self.doc, edge, drag["graph"])
-            if verdict.ok:
-                tport.set_highlight("ok")
-            elif verdict.replaces is not None:
-                tport.set_highlight("ok")
-                hint = f"release to replace the wire from {name_of(self.doc, verdict.replaces.src)}"
-            else:
-                tport.set_highlight("bad")
-                hint = verdict.hint
-            end = tport.anchor()
-        drag["target"] = target
-        a, b = (end, port.anchor()) if port.is_input else (port.anchor(), end)
-        drag["item"].set_ends(a, b, hint)
-
-    def end_wire(self, pos: QPointF) -> None:
-        drag, self._drag = self._drag, None
-        if drag is None:
-            return
-        self.removeItem(drag["item"])
-        if drag["target"] is not None:
-            drag["target"][0].set_highlight("")
-        target = self._target_at(pos, drag["port"])
-        if target is not None:
-            self.connect_edge(target[1], replace=True)
-
-    def _target_at(self, pos: QPointF, port: PortItem):
-        """The port a wire dragged from `port` would attach to at `pos`, with the edge."""
-        area = QRectF(pos.x() - st.PORT_HIT_R, pos.y() - st.PORT_HIT_R,
-                      2 * st.PORT_HIT_R, 2 * st.PORT_HIT_R)
-        for item in self.items(area):
-            if isinstance(item, PortItem) and item.is_input != port.is_input:
-                return item, self._edge(port, item)
-        for item in self.items(pos):
-            if isinstance(item, NodeItem) and item is not port.node_item:
-                name = first_free_input(self.doc, item.node_id) if not port.is_input else \
-                    next(iter(item.outputs), None)
-                other = item.port(name, not port.is_input) if name else None
-                if other is not None:
-                    return other, self._edge(port, other)
-        return None
-
-    @staticmethod
-    def _edge(a: PortItem, b: PortItem) -> Edge | None:
-        return orient((a.node_id, a.name, a.is_input), (b.node_id, b.name, b.is_input))
-
-    def connect_edge(self, edge: Edge, replace: bool = False) -> bool:
-        """Push a Connect for `edge` if it makes sense; otherwise say why (editor.refused)."""
-        from backend.graph import Batch, Connect, Disconnect
-
-        verdict = check_connection(self.doc, edge)
-        src, dst = name_of(self.doc, edge.src), name_of(self.doc, edge.dst)
-        if verdict.ok:
-            return self.editor.push(Connect(edge), f"Connect {src} to {dst}")
-        if replace and verdict.replaces is not None:
-            ok = self.editor.push(Batch((Disconnect(verdict.replaces), Connect(edge))),
-                                  f"Reconnect {dst}")
-            if ok:
-                old = name_of(self.doc, verdict.replaces.src)
-                self.message.emit(f"replaced the wire from {old} into {dst} (undo with Ctrl+Z)")
-            return ok
-        self.editor.refused.emit(verdict.hint)
-        return False
-
-    def connect_ports(self, src: str, dst: str, src_port: str = "out",
-                      dst_port: str = "in", replace: bool = False) -> bool:
-        return self.connect_edge(Edge(src, dst, src_port, dst_port), replace)
 
     # -- moves ----------------------------------------------------------------------------------
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802  (Qt API name)

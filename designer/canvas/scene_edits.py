@@ -46,9 +46,10 @@ class SceneEdits:
         return self.editor.push(ops[0] if len(ops) == 1 else Batch(tuple(ops)), text, merge_key)
 
     # -- nodes ----------------------------------------------------------------------------------
-    def add_layer(self, layer_type: str, scene_pos: QPointF,
-                  after: str | None = None) -> str | None:
-        """Add a layer centred at `scene_pos`; wire it after node `after` when that makes sense."""
+    def add_layer(self, layer_type: str, scene_pos: QPointF, after: str | None = None,
+                  before: tuple[str, str] | None = None) -> str | None:
+        """Add a layer centred at `scene_pos`, wired after node `after` and/or into the
+        (node, input port) `before` when that makes sense; one command."""
         spec = get_spec(layer_type)
         if spec is None:
             self.editor.refused.emit(f"there is no layer type '{layer_type}': pick one from "
@@ -61,10 +62,21 @@ class SceneEdits:
             src_spec = get_spec(self.doc.nodes[after].type)
             if src_spec is not None and src_spec.outputs:
                 ops.append(Connect(Edge(after, nid, src_spec.outputs[0], spec.inputs[0].name)))
+        if before is not None and before[0] in self.doc.nodes and spec.outputs:
+            ops += self._feed_ops(Edge(nid, before[0], spec.outputs[0], before[1]))
         if not self.push_ops(ops, f"Add {layer_type}"):
             return None
         self.editor.set_selection([nid])
         return nid
+
+    def _feed_ops(self, edge: Edge) -> list:
+        """Connect a new node into `edge.dst`, replacing the wire of a single-input port."""
+        spec = get_spec(self.doc.nodes[edge.dst].type)
+        port = spec.input_port(edge.dst_port) if spec else None
+        if port is None:
+            return []
+        old = [e for e in self.doc.edges if e.dst == edge.dst and e.dst_port == edge.dst_port]
+        return ([] if port.multi else [Disconnect(e) for e in old]) + [Connect(edge)]
 
     def request_rename(self, node_id: str, title: str) -> bool:
         old = name_of(self.doc, node_id)

@@ -8,13 +8,14 @@ delegated to the scene, which pushes named commands through the editor.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from designer.canvas import style as st
 from designer.canvas.node_item import NodeItem
 from designer.canvas.overlay import HeatLegend, Toast
+from designer.canvas.overview import Overview
 from designer.canvas.quick_add import QuickAddPopup
 from designer.canvas.scene import CanvasScene
 
@@ -40,10 +41,24 @@ class CanvasView(QGraphicsView):
         self.popup = QuickAddPopup(self)
         self.popup.chosen.connect(self._quick_add_chosen)
         self._quick_pos = QPointF()
-        self.viewport().installEventFilter(self)
         editor.refused.connect(self._show_message)
         self.canvas.message.connect(self._show_message)
+        self.canvas.wire_released.connect(self._wire_released)
+        self._quick_from: tuple[str, str, bool] | None = None
+        self.menu_pos = QPointF()
+        self._init_overview()
+        self.viewport().installEventFilter(self)
         self.set_dark(False)
+
+    def _init_overview(self) -> None:
+        self.overview = Overview(self)
+        self._measure = QTimer(self, singleShot=True, interval=50)
+        self._measure.timeout.connect(self.overview.measure)
+        self.editor.document_event.connect(self._measure.start)
+        self.horizontalScrollBar().valueChanged.connect(self.overview.refresh)
+        self.verticalScrollBar().valueChanged.connect(self.overview.refresh)
+        self.zoom_changed.connect(self.overview.refresh)
+        self.overview.measure()
 
     def _configure(self) -> None:
         self.setRenderHints(QPainter.RenderHint.Antialiasing
@@ -70,6 +85,7 @@ class CanvasView(QGraphicsView):
         self.canvas.set_style(s)
         self.toast.set_style(s)
         self.legend.set_style(s)
+        self.overview.set_style(s)
         self.resetCachedContent()
         self.viewport().update()
 
@@ -85,6 +101,7 @@ class CanvasView(QGraphicsView):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802  (Qt API name)
         if obj is self.viewport() and event.type() == event.Type.Resize:
             self.legend.place()
+            self.overview.refresh()
         return super().eventFilter(obj, event)
 
     # -- zoom and pan ---------------------------------------------------------------------------
@@ -181,6 +198,22 @@ class CanvasView(QGraphicsView):
             return
         super().mouseDoubleClickEvent(event)
 
+    def contextMenuEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        from designer.canvas.menus import context_menu
+
+        if self.scene().focusItem() is not None:  # an inline editor has its own menu
+            super().contextMenuEvent(event)
+            return
+        menu = context_menu(self, self.mapToScene(event.pos()))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def quick_add_at_menu(self) -> None:
+        self.quick_add(self.menu_pos)
+
+    def add_comment_at_menu(self) -> None:
+        self.add_comment(self.menu_pos)
+
     # -- drops from the palette ----------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if event.mimeData().hasFormat(LAYER_MIME):
@@ -261,11 +294,28 @@ class CanvasView(QGraphicsView):
 
     def quick_add(self, scene_pos: QPointF | None = None) -> None:
         """Open the search popup at the cursor; Enter adds the layer there."""
+        self._quick_from = None
+        self._open_quick_add(scene_pos)
+
+    def _wire_released(self, node_id: str, port: str, is_input: bool, pos: QPointF) -> None:
+        """A wire dropped on empty canvas: offer a layer to put at its end, wired in."""
+        self._open_quick_add(pos)
+        self._quick_from = (node_id, port, is_input)
+
+    def _open_quick_add(self, scene_pos: QPointF | None) -> None:
         self._quick_pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
         local = self.mapFromScene(self._quick_pos)
         self.popup.open_at(self.viewport().mapToGlobal(local))
 
     def _quick_add_chosen(self, layer_type: str) -> None:
+        origin, self._quick_from = self._quick_from, None
+        if origin is not None and origin[0] in self.canvas.nodes:
+            node_id, port, is_input = origin
+            self.canvas.add_layer(layer_type, self._quick_pos,
+                                  after=None if is_input else node_id,
+                                  before=(node_id, port) if is_input else None)
+            self.setFocus()
+            return
         ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
         after = ids[0] if len(ids) == 1 else None
         pos = self._quick_pos

@@ -193,3 +193,71 @@ def test_open_another_design_rebuilds_the_canvas(qtbot):
     other.nodes["x"] = Node("x", "Input", {"shape": [3]}, "x")
     editor.replace_document(other)
     assert list(view.canvas.nodes) == ["x"] and not view.canvas.wires
+
+
+def test_wire_dropped_on_empty_canvas_offers_a_layer_wired_in(qtbot):
+    from test_canvas_helpers import drag
+
+    editor, view = make_view(qtbot)
+    before = editor.doc.snapshot()
+    start = view.canvas.nodes["fc"].outputs["out"].scenePos()
+    drag(view, start, start + QPointF(200, 60))
+    assert view.popup.isVisible()
+    qtbot.keyClicks(view.popup.search, "softmax")
+    qtbot.keyClick(view.popup.search, Qt.Key.Key_Return)
+    new = next(n for n in editor.doc.nodes.values() if n.type == "Softmax")
+    assert Edge("fc", new.id) in editor.doc.edges
+    assert view.canvas.nodes[new.id].sceneBoundingRect().contains(start + QPointF(200, 60))
+    assert editor.undo_stack.count() == 1
+    editor.undo_stack.undo()
+    assert editor.doc.snapshot() == before
+
+
+def test_wire_dropped_from_an_input_inserts_a_layer_before_it(qtbot):
+    from test_canvas_helpers import drag
+
+    editor, view = make_view(qtbot)
+    start = view.canvas.nodes["fc"].inputs["in"].scenePos()
+    drag(view, start, start + QPointF(-60, 220))
+    qtbot.keyClicks(view.popup.search, "dropout")
+    qtbot.keyClick(view.popup.search, Qt.Key.Key_Return)
+    new = next(n for n in editor.doc.nodes.values() if n.type == "Dropout")
+    assert Edge(new.id, "fc") in editor.doc.edges
+    assert Edge("flat", "fc") not in editor.doc.edges  # the single input was replaced
+
+
+def test_context_menu_offers_the_actions_for_what_is_under_the_cursor(qtbot):
+    from designer.canvas.menus import context_menu
+
+    editor, view = make_view(qtbot)
+    node_menu = context_menu(view, view.canvas.nodes["conv"].sceneBoundingRect().center())
+    texts = [a.text() for a in node_menu.actions() if a.text()]
+    assert "Rename" in texts and "Delete" in texts
+    assert editor.selection == ["conv"]
+    empty_menu = context_menu(view, QPointF(300, 500))
+    texts = [a.text() for a in empty_menu.actions() if a.text()]
+    assert "Add Layer…" in texts and "Paste" in texts
+    next(a for a in empty_menu.actions() if a.text() == "Add Comment").trigger()
+    assert len(editor.doc.comments) == 1
+    for menu in (node_menu, empty_menu):
+        menu.deleteLater()
+
+
+def test_overview_shows_only_when_the_design_does_not_fit(qtbot):
+    editor, view = make_view(qtbot)
+    view.fit_all()
+    assert not view.overview.isVisible()
+    view.set_zoom(2.0)
+    view.center_on_node("image")
+    assert view.overview.isVisible()
+    target = view.canvas.nodes["fc"].sceneBoundingRect().center()
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+
+    local = QPointF(view.overview.mapFromScene(target))
+    view.overview.mousePressEvent(QMouseEvent(QEvent.Type.MouseButtonPress, local, local,
+                                              Qt.MouseButton.LeftButton,
+                                              Qt.MouseButton.LeftButton,
+                                              Qt.KeyboardModifier.NoModifier))
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(target)
