@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if not _is_user_error(exc):
             print(f"netwright: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 3
-        print(f"netwright: error: {exc}", file=sys.stderr)
+        print("netwright: error: " + " ".join(str(exc).split()), file=sys.stderr)  # one line
         return 2
 
 

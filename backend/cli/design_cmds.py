@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from backend.graph.validate import title
 from backend.project import load_design, save_design
 from backend.shapes import analyse
 from backend.templates import TEMPLATES, make_template
@@ -92,7 +93,7 @@ def cmd_summary(args) -> int:
 def format_summary(doc, analysis) -> str:
     rows = [("Layer", "Type", "Output shape", "Params")]
     for nid, n in doc.nodes.items():
-        rows.append((n.title or nid, n.type, analysis.shape_text(nid),
+        rows.append((title(doc, nid), n.type, analysis.shape_text(nid),
                      f"{analysis.counts.get(nid, 0):,}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     line = lambda r: "  ".join(  # noqa: E731
@@ -104,8 +105,13 @@ def format_summary(doc, analysis) -> str:
     out.append(f"Total params: {analysis.total_params:,}   "
                f"Trainable: {analysis.trainable_params:,}")
     for p in analysis.problems:
-        out.append(f"{p.severity}: {p.message}")
+        out.append(f"{p.severity}: {one_line(p.message)}")
     return "\n".join(out)
+
+
+def one_line(text: str) -> str:
+    """Messages print as one line each, whatever a title or id in them holds."""
+    return " ".join(text.split())
 
 
 def cmd_validate(args) -> int:
@@ -114,7 +120,7 @@ def cmd_validate(args) -> int:
     doc = load_design(args.file)
     analysis = analyse(doc)
     for p in analysis.problems:
-        print(f"{p.severity}: {p.message}", file=sys.stderr if p.severity == "error"
+        print(f"{p.severity}: {one_line(p.message)}", file=sys.stderr if p.severity == "error"
               else sys.stdout)
     if analysis.ok:
         print(f"{args.file}: valid ({analysis.total_params:,} parameters)")

@@ -12,9 +12,14 @@ from backend.graph.traverse import Successors, cyclic_groups, dependency_graph, 
 from backend.layers import get_spec, layer_types
 
 
+def title(doc: GraphDocument, node_id: str) -> str:
+    """A node's title on one line (titles may hold newlines), or its id when it has none."""
+    return " ".join(str(doc.nodes[node_id].title).split())[:80] or node_id
+
+
 def label(doc: GraphDocument, node_id: str) -> str:
-    node = doc.nodes[node_id]
-    return f"{node.type} '{node.title or node_id}'"
+    """How messages name a node: its type and title."""
+    return f"{doc.nodes[node_id].type} '{title(doc, node_id)}'"
 
 
 def structural_problems(doc: GraphDocument, cyclic: set[str],
@@ -30,7 +35,7 @@ def structural_problems(doc: GraphDocument, cyclic: set[str],
 
 def _unknown_types(doc):
     known = ", ".join(layer_types()[:6])
-    return [Problem(nid, f"'{n.title or nid}' has unknown layer type '{n.type}': replace it "
+    return [Problem(nid, f"'{title(doc, nid)}' has unknown layer type '{n.type}': replace it "
                          f"with a known layer ({known}, ...)")
             for nid, n in doc.nodes.items() if get_spec(n.type) is None]
 
@@ -56,7 +61,8 @@ def _wiring(doc):
     problems = []
     counts: dict[tuple[str, str], int] = {}
     for e in doc.edges:
-        counts[(e.dst, e.dst_port)] = counts.get((e.dst, e.dst_port), 0) + 1
+        if e.src in doc.nodes:  # a wire from a missing node feeds nothing
+            counts[(e.dst, e.dst_port)] = counts.get((e.dst, e.dst_port), 0) + 1
         problems += _bad_ports(doc, e)
     for nid, node in doc.nodes.items():
         spec = get_spec(node.type)
