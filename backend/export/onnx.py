@@ -85,11 +85,43 @@ def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = No
     return OnnxReport(path, report[0], report[1], report[2])
 
 
-def _export(model, inputs, tmp: Path, input_names, output_names) -> None:
+def _exportable(model):
+    """The model, wrapped when a layer name clashes with a torch.fx GraphModule attribute
+    (a layer called 'code' or 'graph' breaks torch.export's decomposition step)."""
+    from torch import fx, nn
+
+    if not any(hasattr(fx.GraphModule, name) for name, _ in model.named_children()):
+        return model
+
+    class Wrapped(nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, *xs):
+            return self.net(*xs)
+
+    return Wrapped(model).eval()
+
+
+def _dynamic_shapes(model, count: int) -> dict:
+    """A dynamic batch dimension for every input, keyed like the forward signature."""
+    import inspect
+
     import torch
 
     batch = torch.export.Dim("batch", min=1)
-    dynamic = {"xs": tuple({0: batch} for _ in inputs)}
+    params = list(inspect.signature(model.forward).parameters.values())
+    if params and params[0].kind is inspect.Parameter.VAR_POSITIONAL:
+        return {params[0].name: tuple({0: batch} for _ in range(count))}
+    return {p.name: {0: batch} for p in params[:count]}
+
+
+def _export(model, inputs, tmp: Path, input_names, output_names) -> None:
+    import torch
+
+    model = _exportable(model)
+    dynamic = _dynamic_shapes(model, len(inputs))
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     sink = io.StringIO()
     try:
