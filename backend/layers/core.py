@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from backend.layers._common import BIAS, INIT, apply_init, fmt, init_lines, numel
 from backend.layers.registry import register
-from backend.layers.spec import CodeForm, LayerSpec, Param, ShapeError
+from backend.layers.spec import CodeForm, LayerSpec, Param, ParamError, ShapeError
 
 
 def _input_shape(ins, p):
     return tuple(p["shape"])
+
+
+def _input_check(p):
+    if -1 in p["shape"]:
+        raise ParamError(f"'shape' of an Input needs every size, not {p['shape']}: replace "
+                         "the -1 with the real size (-1 is only for Reshape)")
 
 
 register(LayerSpec(
@@ -22,6 +28,7 @@ register(LayerSpec(
     ),
     inputs=(),
     shape_rule=_input_shape,
+    check=_input_check,
     build=lambda p, s: None,
     code=lambda p, s: CodeForm(None, "{x}"),
 ))

@@ -198,6 +198,7 @@ IMPOSSIBLE = [
     ("GlobalAvgPool", {}, [(4,)], "after a convolution"),
     ("Input", {"shape": [0, 3]}, [], "positive"),
     ("Input", {"shape": []}, [], "list"),
+    ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
 ]
 
 
