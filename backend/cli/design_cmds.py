@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from backend.graph.validate import title
-from backend.project import load_design, save_design
+from backend.project import load_design, open_any, save_design
 from backend.shapes import analyse
 from backend.templates import TEMPLATES, make_template
 
@@ -81,7 +81,7 @@ def _shape_json(shape):
 
 
 def cmd_summary(args) -> int:
-    doc = load_design(args.file)
+    doc = open_any(args.file).doc  # a project, a design or exported Python
     analysis = analyse(doc)
     if args.json:
         print(json.dumps(summary_json(doc, analysis), indent=2))
@@ -117,7 +117,7 @@ def one_line(text: str) -> str:
 def cmd_validate(args) -> int:
     import sys
 
-    doc = load_design(args.file)
+    doc = open_any(args.file).doc  # a project, a design or exported Python
     analysis = analyse(doc)
     for p in analysis.problems:
         print(f"{p.severity}: {one_line(p.message)}", file=sys.stderr if p.severity == "error"

@@ -24,7 +24,14 @@ from backend.project.archive import (
     is_zip,
     write_entries,
 )
-from backend.project.design import DesignFileError, doc_to_dict, dumps, from_dict, migrate
+from backend.project.design import (
+    DesignFileError,
+    doc_to_dict,
+    dumps,
+    from_dict,
+    loads,
+    migrate,
+)
 from backend.project.migrations import PROJECT_FORMAT, PROJECT_VERSION, migrate_project
 from backend.project.safe import (
     MAX_JSON_BYTES,
@@ -87,10 +94,8 @@ def open_any(path: str | Path) -> Project:
 
         doc, warnings = import_python(path)
         return Project(doc, path=path, kind="python", warnings=warnings)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
-        raw = _read_limited(path, MAX_DESIGN_BYTES)
-        return Project(design_from_data(parse_json(raw, path.name), path.name), path=path,
-                       kind="design")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" or path.suffix.lower() == ".json":
+        return Project(_json_design(path), path=path, kind="design")
     raise ProjectFileError(f"{path.name} is not a Netwright file: open a {PROJECT_SUFFIX} "
                            "project, a .json design or a .py file exported by Netwright")
 
@@ -120,6 +125,17 @@ def _read_limited(path: Path, limit: int) -> bytes:
         raise ProjectFileError(f"{path.name} is larger than {limit // 1024**2} MB: it is not "
                                "a design file")
     return raw
+
+
+def _json_design(path: Path) -> GraphDocument:
+    """A plain design file, read exactly as design.load_design reads it (with a size cap)."""
+    raw = _read_limited(path, MAX_DESIGN_BYTES)
+    try:
+        return loads(raw, path.name)
+    except DesignFileError:
+        raise
+    except Exception as exc:  # a hostile design must not crash the caller
+        raise damaged(path.name, exc) from None
 
 
 def design_from_data(data: object, source: str) -> GraphDocument:

@@ -36,7 +36,7 @@ def parse_json(raw: bytes, source: str) -> object:
     if len(raw) > MAX_JSON_BYTES:
         raise ProjectFileError(f"{source} is larger than 64 MB: the file is damaged")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
         data = json.loads(text, parse_constant=_reject, parse_float=_finite)
     except UnicodeDecodeError:
         raise ProjectFileError(f"{source} is not UTF-8 text: the file is damaged") from None
