@@ -8,10 +8,23 @@ description matches. The popup only reports the chosen type; the view adds the l
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QVBoxLayout,
+)
 
 from backend.layers import all_specs
 from designer.canvas import style as st
+
+CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
+DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def rank(query: str, layer_type: str, category: str, description: str) -> int | None:
@@ -31,6 +44,37 @@ def rank(query: str, layer_type: str, category: str, description: str) -> int | 
     return None
 
 
+class _Delegate(QStyledItemDelegate):
+    """Glyph in the category colour, the type name, and the category right-aligned, muted."""
+
+    def paint(self, painter, option, index) -> None:
+        self.initStyleOption(option, index)
+        text = option.text
+        option.text = ""
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        category = index.data(CATEGORY_ROLE) or ""
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        pal = option.palette
+        text_colour = pal.highlightedText().color() if selected else pal.text().color()
+        rect = option.rect.adjusted(8, 0, -8, 0)
+        painter.save()
+        painter.setPen(text_colour if selected else st.category_accent(category))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, st.category_glyph(category))
+        painter.setPen(text_colour)
+        painter.drawText(rect.adjusted(22, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        muted = text_colour if selected else pal.placeholderText().color()
+        painter.setPen(muted)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         category)
+        painter.restore()
+
+    def sizeHint(self, option, index):  # noqa: N802  (Qt API name)
+        size = super().sizeHint(option, index)
+        size.setHeight(max(size.height(), 24))
+        return size
+
+
 class QuickAddPopup(QFrame):
     chosen = Signal(str)  # the layer type picked
 
@@ -43,12 +87,19 @@ class QuickAddPopup(QFrame):
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(_Delegate(self.list))
+        self.about = QLabel(self)
+        self.about.setWordWrap(True)
+        self.about.setMinimumHeight(34)
+        self.about.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
-        self.resize(300, 320)
+        layout.addWidget(self.about)
+        self.resize(320, 340)
+        self.list.currentItemChanged.connect(self._describe)
         self.search.textChanged.connect(self.refilter)
         self.list.itemActivated.connect(self._activate)
         self.search.installEventFilter(self)
@@ -62,13 +113,19 @@ class QuickAddPopup(QFrame):
             if r is not None:
                 matches.append((r, i, spec))
         for _, _, spec in sorted(matches, key=lambda m: (m[0], m[1])):
-            item = QListWidgetItem(f"{st.category_glyph(spec.category)}  {spec.type}"
-                                   f"    · {spec.category}")
+            item = QListWidgetItem(spec.type)
             item.setData(Qt.ItemDataRole.UserRole, spec.type)
+            item.setData(CATEGORY_ROLE, spec.category)
+            item.setData(DESCRIPTION_ROLE, spec.description)
             item.setToolTip(spec.description)
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
+        else:
+            self.about.setText("No layer matches: try another word (e.g. conv, pool, norm).")
+
+    def _describe(self, item: QListWidgetItem | None) -> None:
+        self.about.setText(item.data(DESCRIPTION_ROLE) if item is not None else "")
 
     def open_at(self, global_pos: QPoint) -> None:
         self.search.clear()
