@@ -163,3 +163,35 @@ def test_add_run_gives_unique_safe_ids():
     assert project.add_run({"id": "baseline"}) == "run_3"
     with pytest.raises(ProjectFileError):
         project.add_run({}, b"not safetensors")
+
+
+def test_a_real_training_run_is_stored_in_the_project(tmp_path):
+    from backend.export.weights import model_weights
+    from backend.project.runs import run_record, store_run
+    from backend.templates.builder import DesignBuilder
+    from backend.training import Trainer
+
+    b = DesignBuilder("XOR")
+    b.add("Input", "points", after=None, shape=[2])
+    b.add("Dense", "hidden", units=4)
+    b.add("Tanh", "tanh")
+    b.add("Dense", "classes", units=2)
+    b.section("dataset", {"name": "xor", "samples": 120})
+    b.section("training", {"epochs": 2, "batch_size": 16})
+    trainer = Trainer(b.doc)
+    finished = trainer.run()
+    assert finished.reason == "completed", finished.message
+    path = tmp_path / "xor.nwproj"
+    run_id = store_run(path, run_record(b.doc, finished), model_weights(trainer.model), b.doc)
+    second = store_run(path, run_record(b.doc, finished), model_weights(trainer.model))
+    project = open_any(path)
+    assert [r["id"] for r in project.runs] == [run_id, second] == ["run_1", "run_2"]
+    run = project.runs[0]
+    assert len(run["history"]) == 2 and run["final"]["reason"] == "completed"
+    assert run["training"] == {"epochs": 2, "batch_size": 16}
+    assert project.default_weights() == "run_2"
+    model = build_model(project.doc)
+    load_into(model, project.weights["run_1"])
+    assert (tmp_path / "xor.nwproj.bak").exists()
+    with pytest.raises(ProjectFileError, match="save it as .nwproj first"):
+        store_run(tmp_path / "xor.json", run)
