@@ -261,3 +261,45 @@ def test_overview_shows_only_when_the_design_does_not_fit(qtbot):
                                               Qt.KeyboardModifier.NoModifier))
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     assert visible.contains(target)
+
+
+def test_wheel_zooms_around_the_cursor(qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    editor, view = make_view(qtbot)
+    local = QPoint(200, 150)
+    under = view.mapToScene(local)
+    zoom = view.zoom
+    event = QWheelEvent(QPointF(local), QPointF(view.viewport().mapToGlobal(local)), QPoint(),
+                        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+    assert view.zoom > zoom
+    after = view.mapToScene(local)
+    assert abs(after.x() - under.x()) < 2 and abs(after.y() - under.y()) < 2
+
+
+def test_middle_button_pans(qtbot):
+    from PySide6.QtCore import QEvent
+    from test_canvas_helpers import send_mouse
+
+    editor, view = make_view(qtbot)
+    before = editor.doc.snapshot()
+    centre = view.mapToScene(view.viewport().rect().center())
+    start = view.canvas.nodes["conv"].sceneBoundingRect().center()  # panning over a node
+    middle = Qt.MouseButton.MiddleButton
+    send_mouse(view, QEvent.Type.MouseButtonPress, start, middle)
+    send_mouse(view, QEvent.Type.MouseMove, start + QPointF(-100, 0), middle, buttons=middle)
+    send_mouse(view, QEvent.Type.MouseButtonRelease, start + QPointF(-100, 0), middle)
+    moved = view.mapToScene(view.viewport().rect().center())
+    assert moved.x() - centre.x() > 50
+    assert editor.doc.snapshot() == before  # panning never moves nodes
+
+
+def test_hovering_a_conv_explains_the_output_size(qtbot):
+    editor, view = make_view(qtbot)
+    tip = view.canvas.node_tooltip("conv")
+    assert "(B, 4, 26, 26)" in tip
+    assert "26" in tip and ("⌊" in tip or "kernel" in tip)
