@@ -26,6 +26,7 @@ class Analysis:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
+    dtypes: dict[str, str] = field(default_factory=dict)  # "float32" unless int64 indices
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,10 @@ def _infer_node(doc, step, result, broken) -> None:
     if nid in broken or any(s is None for s in ins):
         return
     result.in_shapes[nid] = ins
+    dtype_problem = _track_dtype(doc, step, params, result)
+    if dtype_problem:
+        result.problems.append(Problem(nid, dtype_problem))
+        return
     try:
         out = tuple(spec.shape_rule(ins, params))
         if any(d < 1 for d in out):
@@ -89,6 +94,26 @@ def _infer_node(doc, step, result, broken) -> None:
     except Exception as exc:  # a rule bug must not take the app down
         result.problems.append(Problem(nid, f"{label(doc, nid)} could not be checked ({exc}): "
                                             "adjust its parameters"))
+
+
+KEEPS_DTYPE = {"Flatten", "Reshape", "Identity", "Concatenate"}
+TAKES_INDICES = {"Embedding"}
+
+
+def _track_dtype(doc, step, params, result) -> str | None:
+    """Record the node's element type; a sentence if it cannot take int64 indices."""
+    nid = step.node.id
+    kinds = [result.dtypes.get(src, "float32") for src in step.sources]
+    if step.node.type == "Input":
+        result.dtypes[nid] = params.get("dtype", "float32")
+    elif step.node.type in KEEPS_DTYPE and kinds and all(k == "int64" for k in kinds):
+        result.dtypes[nid] = "int64"
+    elif "int64" in kinds and step.node.type not in TAKES_INDICES and \
+            step.node.type not in KEEPS_DTYPE:
+        return (f"{label(doc, nid)} cannot compute with whole-number indices (int64) from "
+                "the Input: set the Input's dtype to float32 (int64 is for indices fed to "
+                "an Embedding)")
+    return None
 
 
 def _name_node(message: str, kind: str, name: str) -> str:

@@ -142,3 +142,16 @@ def test_analyse_never_raises_on_random_documents(doc):
         assert p.message and "\n" not in p.message and "could not be checked" not in p.message
     for nid, shape in analysis.shapes.items():
         assert all(isinstance(d, int) and d >= 1 for d in shape), (nid, shape)
+
+
+def test_int64_indices_only_pass_through_reshaping_layers():
+    b = chain(("Flatten", "flat", {}), ("Dense", "fc", {"units": 2}), shape=(2, 3))
+    x, flat, fc = list(b.doc.nodes)
+    b.doc.nodes[x].params["dtype"] = "int64"
+    analysis = analyse(b.doc)
+    assert analysis.shapes[flat] == (6,) and analysis.dtypes[flat] == "int64"
+    assert messages(analysis) == [
+        "Dense 'fc' cannot compute with whole-number indices (int64) from the Input: set the "
+        "Input's dtype to float32 (int64 is for indices fed to an Embedding)"]
+    b.doc.nodes[x].params["dtype"] = "float32"
+    assert analyse(b.doc).ok
