@@ -15,7 +15,7 @@ from backend.data.base import (
     make_splits,
     one_hot,
 )
-from backend.data.check import expected_output, fit_problems, shape_text
+from backend.data.check import expected_output, fit_problems, fit_report, shape_text
 from backend.data.sources import (
     DataConfig,
     DataSource,
@@ -27,6 +27,6 @@ from backend.data.sources import (
 
 __all__ = [
     "TASKS", "Dataset", "DatasetError", "DatasetInfo", "Split", "Splits", "class_counts",
-    "make_splits", "one_hot", "expected_output", "fit_problems", "shape_text", "DataConfig",
-    "DataSource", "get_source", "load_dataset", "register_source", "source_names",
+    "make_splits", "one_hot", "expected_output", "fit_problems", "fit_report", "shape_text",
+    "DataConfig", "DataSource", "get_source", "load_dataset", "register_source", "source_names",
 ]

@@ -8,34 +8,58 @@ Generated sets are deterministic for a given `seed` option.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from backend.data.base import Dataset, DatasetError, DatasetInfo
 from backend.data.sources import DataSource, register_source
 
 
-def _digits(o: dict) -> Dataset:
+@functools.cache
+def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
+    """(images (1797, 8, 8) in 0..16, labels); read from scikit-learn's bundled file without
+    importing scikit-learn (a second or more of start-up), else through it."""
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz" \
+        if spec and spec.submodule_search_locations else None
+    if path is not None and path.is_file():
+        table = np.loadtxt(path, delimiter=",", dtype=np.float32)
+        return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
     from sklearn.datasets import load_digits
 
     raw = load_digits()
-    x = (raw.images.astype(np.float32) / 16.0)[:, None]
-    size = o.get("resize")
-    if size is not None:
-        if not isinstance(size, int) or isinstance(size, bool) or not 4 <= size <= 512:
-            raise DatasetError(f"digits resize must be a whole number from 4 to 512 (or null), "
-                               f"not {size!r}")
-        x = _resize(x, size)
-    channels = o["channels"]
+    return raw.images.astype(np.float32), raw.target.astype(np.int64)
+
+
+def _digits_info(o: dict) -> DatasetInfo:
+    size, channels = o.get("resize"), o["channels"]
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool)
+                             or not 4 <= size <= 512):
+        raise DatasetError(f"digits resize must be a whole number from 4 to 512 (or null), "
+                           f"not {size!r}")
     if channels not in (1, 3):
         raise DatasetError(f"digits channels must be 1 or 3, not {channels!r}")
-    x = np.repeat(x, channels, axis=1) if channels == 3 else x
-    kind = "image"
+    shape = (channels, size or 8, size or 8)
     if o["flatten"]:
-        x, kind = x.reshape(len(x), -1), "tabular"
-    info = DatasetInfo("digits", "classification", tuple(x.shape[1:]), 10,
-                       tuple(str(i) for i in range(10)), kind=kind,
+        shape = (shape[0] * shape[1] * shape[2],)
+    return DatasetInfo("digits", "classification", shape, 10,
+                       tuple(str(i) for i in range(10)),
+                       kind="tabular" if o["flatten"] else "image",
                        description="1,797 handwritten digits, 8×8 grey levels (scikit-learn).")
-    return Dataset(info, np.ascontiguousarray(x), raw.target.astype(np.int64))
+
+
+def _digits(o: dict) -> Dataset:
+    info = _digits_info(o)
+    images, labels = _digits_raw()
+    x = (images / 16.0)[:, None]
+    if o.get("resize") is not None:
+        x = _resize(x, o["resize"])
+    x = np.repeat(x, o["channels"], axis=1) if o["channels"] == 3 else x
+    x = x.reshape(len(x), *info.input_shape)
+    return Dataset(info, np.ascontiguousarray(x, dtype=np.float32), labels.copy())
 
 
 def _resize(x: np.ndarray, size: int) -> np.ndarray:
@@ -152,7 +176,8 @@ def _sine_hint(o: dict, want: tuple[int, ...]) -> str | None:
 _POINTS = {"samples": 1000, "noise": 0.1}
 for _src in (
     DataSource("digits", "Handwritten digits 8×8, 10 classes (resize to 28 or 32 for CNNs).",
-               _digits, {"resize": None, "channels": 1, "flatten": False}, _digits_hint),
+               _digits, {"resize": None, "channels": 1, "flatten": False}, _digits_hint,
+               _digits_info),
     DataSource("iris", "Iris flowers: 4 measurements, 3 species.",
                _sklearn_table("load_iris", "iris", "150 iris flowers, 4 features.")),
     DataSource("wine", "Wine: 13 chemical features, 3 cultivars.",

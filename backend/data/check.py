@@ -30,7 +30,27 @@ def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, 
 
 def fit_problems(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, task: str,
                  loss: str, analysis: Analysis | None = None) -> list[str]:
+    """Errors that stop a run (empty when the design fits)."""
+    return fit_report(doc, config, info, task, loss, analysis)[0]
+
+
+def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, task: str,
+               loss: str, analysis: Analysis | None = None) -> tuple[list[str], list[str]]:
+    """(errors, warnings): more output units than classes trains, but is worth a word."""
     analysis = analysis or analyse(doc)
+    problems = _problems(doc, config, info, task, loss, analysis)
+    warnings = []
+    outputs = model_outputs(doc)
+    out = analysis.shapes.get(outputs[0]) if len(outputs) == 1 else None
+    if not problems and task == "classification" and out is not None and len(out) == 1 \
+            and out[0] > info.num_classes and loss != "bce_with_logits":
+        warnings.append(f"the output layer '{_name(doc, outputs[0])}' gives {out[0]} scores "
+                        f"but dataset '{info.name}' has {info.num_classes} classes: it trains, "
+                        f"but set its units to {info.num_classes} to match")
+    return problems, warnings
+
+
+def _problems(doc, config, info, task, loss, analysis) -> list[str]:
     inputs, outputs = model_inputs(doc), model_outputs(doc)
     if len(inputs) != 1:
         return [f"training needs exactly one Input node but the design has {len(inputs)}: "
@@ -46,7 +66,9 @@ def fit_problems(doc: GraphDocument, config: DataConfig | None, info: DatasetInf
     out = analysis.shapes.get(outputs[0])
     if out is not None and not problems:
         wanted = expected_output(info, task, loss)
-        if tuple(out) not in wanted:
+        spare = task == "classification" and len(out) == 1 and out[0] > info.num_classes \
+            and loss != "bce_with_logits"
+        if tuple(out) not in wanted and not spare:
             problems.append(_output_problem(doc, outputs[0], tuple(out), wanted[0], info,
                                             task))
     return problems

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.data.base import NORMALISATIONS, Dataset, DatasetError
+from backend.data.base import NORMALISATIONS, Dataset, DatasetError, DatasetInfo
 
 LABELS = ("index", "onehot")
 COMMON = {"normalise": "standard", "labels": "index", "seed": 0}
@@ -28,6 +28,8 @@ class DataSource:
     options: dict[str, Any] = field(default_factory=dict)
     # given the options and the Input shape the design wants, how to make the data fit
     shape_hint: Callable[[dict, tuple[int, ...]], str | None] | None = None
+    # the DatasetInfo without loading the samples (for checks and previews of big sets)
+    describe: Callable[[dict], DatasetInfo] | None = None
 
 
 _SOURCES: dict[str, DataSource] = {}
@@ -102,6 +104,12 @@ class DataConfig:
 
     def load(self) -> Dataset:
         return get_source(self.name).load(self.options)
+
+    def info(self) -> DatasetInfo:
+        """What the data looks like, cheaply when the source can tell without loading."""
+        source = get_source(self.name)
+        return source.describe(self.options) if source.describe else source.load(
+            self.options).info
 
 
 def _checked(name: str, key: str, value: Any, default: Any) -> Any:

@@ -55,6 +55,7 @@ class TrainingConfig:
     device: str = "auto"
     mixed_precision: str = "auto"
     channels_last: str = "auto"
+    cpu_threads: int = 0  # 0 = auto: one thread for small models, else torch's default
     val_fraction: float = 0.15
     test_fraction: float = 0.15
     metrics: list[str] = field(default_factory=lambda: ["accuracy"])
@@ -173,6 +174,7 @@ _RULES = {
     "device": _choice(DEVICES, "device"),
     "mixed_precision": _choice(AUTO_ON_OFF, "mixed_precision setting"),
     "channels_last": _choice(AUTO_ON_OFF, "channels_last setting"),
+    "cpu_threads": _number(0, 1024, whole=True),
     "val_fraction": _number(0, 0.9),
     "test_fraction": _number(0, 0.9),
     "metrics": _metrics,

@@ -31,6 +31,8 @@ class RunStarted:
     loss: str
     class_names: tuple[str, ...] = ()
     mixed_precision: bool = False
+    data_path: str = "tensors"  # tensors (fast path) | dataloader
+    warnings: list[str] = field(default_factory=list)  # e.g. more output units than classes
 
 
 @dataclass

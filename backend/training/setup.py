@@ -18,7 +18,7 @@ from backend.data import (
     Dataset,
     DatasetError,
     Splits,
-    fit_problems,
+    fit_report,
     make_splits,
 )
 from backend.graph.document import GraphDocument
@@ -27,6 +27,8 @@ from backend.graph.validate import label
 from backend.training.batches import LoaderBatches, TensorBatches, fits_on_device
 from backend.training.components import DEFAULT_LOSS, encode_targets, target_format
 from backend.training.config import ConfigError, TrainingConfig
+
+SMALL_STEP_MACS = 100_000_000  # below this per training step, one CPU thread is faster
 
 
 @dataclass
@@ -45,6 +47,8 @@ class RunSetup:
     amp_dtype: torch.dtype | None = None
     channels_last: bool = False
     labels: dict[str, str] = field(default_factory=dict)  # node id -> "Conv2d 'c1'"
+    macs_per_sample: int = 0  # multiply-adds of one forward pass (0 = unknown)
+    warnings: list[str] = field(default_factory=list)  # the design trains, but look at this
 
 
 def resolve_device(name: str) -> torch.device:
@@ -78,17 +82,40 @@ def _build(design, splits: Splits, data_cfg, task: str, loss: str, seed: int):
             was = design.training
             out = design.eval()(torch.from_numpy(splits.train.x[:2]))
             design.train(was)
-        return design, tuple(out.shape[1:]), {}
+        return design, tuple(out.shape[1:]), {}, 0, []
     from backend.build import build_model
     from backend.shapes import analyse
 
     analysis = analyse(design)
     model = build_model(design, analysis)
-    problems = fit_problems(design, data_cfg, splits.info, task, loss, analysis)
+    problems, warnings = fit_report(design, data_cfg, splits.info, task, loss, analysis)
     if problems:
         raise DatasetError(problems[0])
     out_shape = tuple(analysis.shapes[model_outputs(design)[0]])
-    return model, out_shape, {nid: label(design, nid) for nid in design.nodes}
+    return (model, out_shape, {nid: label(design, nid) for nid in design.nodes},
+            macs_per_sample(analysis), warnings)
+
+
+def macs_per_sample(analysis) -> int:
+    """Rough multiply-adds of one forward pass: each weight is used once per output
+    position (exact for Dense and convolutions, an estimate elsewhere)."""
+    total = 0
+    for nid, count in analysis.counts.items():
+        shape = analysis.shapes.get(nid) or ()
+        positions = 1
+        for d in shape[1:]:
+            positions *= d
+        total += count * positions
+    return total
+
+
+def cpu_threads(cfg: TrainingConfig, macs: int) -> int:
+    """Threads for a CPU run: small steps run faster (and degrade gracefully on a busy
+    machine) on one thread; the choice depends only on the model, so runs stay repeatable."""
+    if cfg.cpu_threads:
+        return cfg.cpu_threads
+    step = 3 * macs * cfg.batch_size
+    return 1 if 0 < step < SMALL_STEP_MACS else torch.get_num_threads()
 
 
 def _precision(cfg: TrainingConfig, device: torch.device) -> torch.dtype | None:
@@ -110,8 +137,11 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     task = splits.info.task if cfg.task == "auto" else cfg.task
     splits = splits.with_task(task)
     loss = DEFAULT_LOSS[task] if cfg.loss == "auto" else cfg.loss
-    model, out_shape, labels = _build(design, splits, data_cfg, task, loss, cfg.seed)
+    model, out_shape, labels, macs, warnings = _build(design, splits, data_cfg, task, loss,
+                                                      cfg.seed)
     k = splits.info.num_classes
+    if task == "classification" and len(out_shape) == 1 and out_shape[0] > k:
+        k = out_shape[0]  # spare output units: one-hot and confusion use the output width
     fmt = target_format(task, loss, out_shape, data_cfg.labels if data_cfg else "index")
     train, val, test = (_tensors(s, fmt, k) for s in (splits.train, splits.val, splits.test))
     nbytes = sum(t.numel() * t.element_size() for pair in (train, val, test) for t in pair)
@@ -130,4 +160,4 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     val, test = ((a.to(where), b.to(where)) for a, b in (val, test))
     probe = (val[0] if len(val[0]) else train[0])[:1].to(device)
     return RunSetup(model.to(device), device, splits, task, loss, fmt, k, source, val, test,
-                    probe, _precision(cfg, device), layout, labels)
+                    probe, _precision(cfg, device), layout, labels, macs, warnings)

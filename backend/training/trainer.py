@@ -43,7 +43,7 @@ from backend.training.failures import (
     trace_node,
 )
 from backend.training.probes import GradientProbe, feature_maps, weight_histograms
-from backend.training.setup import RunSetup, prepare
+from backend.training.setup import RunSetup, cpu_threads, prepare
 
 BUFFER = 1024  # steps between forced read-backs of the loss buffer
 
@@ -111,12 +111,18 @@ class Trainer:
         except Exception as exc:  # bad settings or data: a message, never a crash
             yield ev.RunFinished("error", first_line(exc))
             return
-        yield self._started()
+        threads = torch.get_num_threads()
+        if self.setup.device.type == "cpu":
+            torch.set_num_threads(cpu_threads(self.config, self.setup.macs_per_sample))
         try:
-            finished = yield from self._epochs()
-        except Exception as exc:
-            finished = self._failure(exc)
-        yield self._finish(finished)
+            yield self._started()
+            try:
+                finished = yield from self._epochs()
+            except Exception as exc:
+                finished = self._failure(exc)
+            yield self._finish(finished)
+        finally:
+            torch.set_num_threads(threads)
 
     # -- epochs -----------------------------------------------------------------------------
     def _started(self) -> ev.RunStarted:
@@ -124,7 +130,13 @@ class Trainer:
         return ev.RunStarted(self.config.epochs, len(s.train), len(s.splits.train),
                              len(s.splits.val), len(s.splits.test), str(s.device),
                              sum(p.numel() for p in self.params), s.task, s.loss,
-                             s.splits.info.class_names, s.amp_dtype is not None)
+                             self._class_names(), s.amp_dtype is not None, s.train.name,
+                             list(s.warnings))
+
+    def _class_names(self) -> tuple[str, ...]:
+        names = tuple(self.setup.splits.info.class_names)
+        k = self.setup.num_classes
+        return names + tuple(f"unused {i}" for i in range(len(names), k)) if names else names
 
     def _epochs(self):
         cfg = self.config
@@ -303,7 +315,7 @@ class Trainer:
     def _epoch_probes(self, val: dict):
         if "confusion" in val:
             yield ev.ConfusionMatrix(self.step, self.epoch, val["confusion"],
-                                     self.setup.splits.info.class_names)
+                                     self._class_names())
         if self.probes.weights_every_epoch:
             nodes, counts, edges = weight_histograms(self.setup.model, self.probes.histogram_bins)
             yield ev.WeightHistograms(self.step, self.epoch, nodes, counts, edges)

@@ -1,0 +1,142 @@
+"""`netwright train FILE`: train a design headless with a progress bar, then save its weights.
+
+Settings come from the design's `training` and `dataset` sections (`--epochs` and `--device`
+override them). Bad settings or a design that does not fit its data are one line and exit 2;
+a run that fails (a NaN loss, out of memory) is one line and exit 1. `--json` prints one JSON
+object per epoch on stdout; the progress bar always goes to stderr. Weights are written by
+`save_weights`, the one place that decides where trained weights go.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from backend.cli import CliError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="train a design on its dataset and save the weights")
+    p.add_argument("file", help="design (.json) or project file")
+    p.add_argument("--epochs", type=int, help="number of epochs (overrides the design)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where to train")
+    p.add_argument("--out", help="weights file to write (default: FILE with .safetensors)")
+    p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    p.set_defaults(run=cmd_train)
+
+
+def save_weights(path: Path, model, metadata: dict[str, str]) -> None:
+    """Write the trained weights (safetensors) atomically; the project-file code may replace
+    this with storing them inside the project."""
+    from backend.export.weights import model_weights, write_weights
+
+    write_weights(path, model_weights(model, metadata))
+
+
+def _load(file: str):
+    from backend.project import open_any
+
+    return open_any(file).doc
+
+
+def cmd_train(args) -> int:
+    from backend.training import Trainer, TrainingConfig
+
+    doc = _load(args.file)
+    section = dict(doc.sections.get("training") or {})
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise CliError(f"--epochs must be at least 1, not {args.epochs}")
+        section["epochs"] = args.epochs
+    if args.device:
+        section["device"] = args.device
+    out = Path(args.out) if args.out else Path(args.file).with_suffix(".safetensors")
+    if not out.parent.exists():
+        raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
+    trainer = Trainer(doc, config=TrainingConfig.from_section(section))
+    trainer.prepare()  # bad data or a design that does not fit it: ValueError -> exit 2
+    progress = Progress(json_lines=args.json)
+    finished = trainer.run(progress.on_event)
+    progress.close()
+    if finished.reason == "error":
+        print(f"netwright: training failed: {finished.message}", file=sys.stderr)
+        return 1
+    save_weights(out, trainer.model, {"design": doc.name, "epochs": str(finished.epochs_done),
+                                      "best_epoch": str(finished.best_epoch)})
+    print(summary_line(finished, out), file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def summary_line(finished, out: Path) -> str:
+    parts = [f"{finished.reason}: {finished.epochs_done} epochs, {finished.steps} steps"]
+    best = next((h for h in finished.history if h["epoch"] == finished.best_epoch), None)
+    if best and best.get("val_accuracy") is not None:
+        parts.append(f"best validation accuracy {best['val_accuracy']:.1%} "
+                     f"(epoch {finished.best_epoch})")
+    elif best and best.get("val_loss") is not None:
+        parts.append(f"best validation loss {best['val_loss']:.4g} (epoch {finished.best_epoch})")
+    if finished.test_accuracy is not None:
+        parts.append(f"test accuracy {finished.test_accuracy:.1%}")
+    if finished.message:
+        parts.append(finished.message)
+    return "; ".join(parts) + f"; wrote {out}"
+
+
+class Progress:
+    """A one-line progress bar on stderr (redrawn ≤ 10×/s) and optional JSON epoch lines."""
+
+    def __init__(self, json_lines: bool = False, stream=None) -> None:
+        self.json_lines, self.stream = json_lines, stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.epochs, self.width = 1, 0
+        self.t0 = time.monotonic()
+
+    def on_event(self, event) -> None:
+        kind = type(event).__name__
+        if kind == "RunStarted":
+            self.epochs, self.steps = event.epochs, event.epochs * event.steps_per_epoch
+            self._line(f"training on {event.device}: {event.train_samples} samples, "
+                       f"{event.parameters:,} parameters, loss {event.loss}", final=True)
+        elif kind == "StepMetrics" and self.tty:
+            self._bar(event)
+        elif kind == "EpochEnd":
+            self._epoch(event)
+
+    def _bar(self, m) -> None:
+        done = m.step / max(self.steps, 1)
+        bar = "#" * int(done * 24) + "." * (24 - int(done * 24))
+        acc = "" if m.accuracy is None else f" acc {m.accuracy:.1%}"
+        self._line(f"epoch {m.epoch}/{self.epochs} [{bar}] {done:4.0%} loss {m.loss:.4f}"
+                   f"{acc} {m.samples_per_s:,.0f} samples/s ETA {_duration(m.eta_s)}")
+
+    def _epoch(self, e) -> None:
+        if self.json_lines:
+            print(json.dumps({"epoch": e.epoch, "train_loss": e.train_loss,
+                              "val_loss": e.val_loss, "val_accuracy": e.val_accuracy,
+                              "seconds": round(e.seconds, 4)}), flush=True)
+        acc = "" if e.val_accuracy is None else f" val acc {e.val_accuracy:.1%}"
+        val = "" if e.val_loss is None else f" val loss {e.val_loss:.4f}"
+        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{val}{acc} "
+                   f"{e.samples_per_s:,.0f} samples/s {e.seconds:.1f}s"
+                   f"{' *' if e.best else ''}", final=True)
+
+    def _line(self, text: str, final: bool = False) -> None:
+        if self.tty:
+            pad = " " * max(0, self.width - len(text))
+            self.stream.write("\r" + text + pad + ("\n" if final else ""))
+            self.width = 0 if final else len(text)
+        elif final:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and self.width:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds}s"
