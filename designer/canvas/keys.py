@@ -35,7 +35,7 @@ def _plain_keys(view) -> dict:
         K.Key_C: view.connect_selected,
         K.Key_BracketRight: lambda: view.canvas.cycle_selection(True),
         K.Key_BracketLeft: lambda: view.canvas.cycle_selection(False),
-        K.Key_Escape: lambda: view.editor.set_selection([]),
+        K.Key_Escape: lambda: view.canvas.cancel_wire() or view.editor.set_selection([]),
         K.Key_Plus: view.zoom_in,
         K.Key_Equal: view.zoom_in,
         K.Key_Minus: view.zoom_out,

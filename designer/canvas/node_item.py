@@ -59,6 +59,7 @@ class NodeItem(QGraphicsItem):
         self.problems: list = []  # backend Problem values
         self.heat: float | None = None
         self.syncing = False  # True while the scene sets the position from the document
+        self.hovered = False
         self.editor: TitleEditor | None = None
         make_flags(self)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -168,7 +169,8 @@ class NodeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(s.node_shadow)
             painter.drawRoundedRect(rect.translated(0, 2), 6, 6)
-        border = s.selection if selected else (s.problem if self.has_error() else s.node_border)
+        border = s.selection if selected else (s.problem if self.has_error() else
+                                               s.text_muted if self.hovered else s.node_border)
         painter.setPen(QPen(border, 2.2 if selected or self.has_error() else 1.0))
         painter.setBrush(s.node_fill)
         painter.drawRoundedRect(rect, 6, 6)
@@ -257,7 +259,14 @@ class NodeItem(QGraphicsItem):
     def hoverEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if self.scene() is not None:
             self.setToolTip(self.scene().node_tooltip(self.node_id))
+        self.hovered = True
+        self.update()
         super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        self.hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if self.title_rect().adjusted(-20, -4, 20, 4).contains(event.pos()):

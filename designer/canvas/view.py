@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QKeySequence, QPainter
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView, QWidget
 
 from designer.canvas import style as st
 from designer.canvas.node_item import NodeItem
@@ -246,23 +246,29 @@ class CanvasView(QGraphicsView):
         pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
         return self.canvas.add_comment(pos)
 
+    def _typing(self) -> bool:
+        """True while an inline editor (title, comment text) has the keyboard focus."""
+        return isinstance(self.scene().focusItem(), QGraphicsTextItem)
+
     def copy(self) -> bool:
-        return self.canvas.copy()
+        return False if self._typing() else self.canvas.copy()
 
     def cut(self) -> bool:
-        return self.canvas.cut()
+        return False if self._typing() else self.canvas.cut()
 
     def paste(self) -> list[str]:
-        return self.canvas.paste()
+        return [] if self._typing() else self.canvas.paste()
 
     def duplicate(self) -> list[str]:
-        return self.canvas.duplicate()
+        return [] if self._typing() else self.canvas.duplicate()
 
     def delete_selection(self) -> bool:
-        return self.canvas.delete_selection()
+        """Delete the selected layers, wires and comments (not while text is being typed)."""
+        return False if self._typing() else self.canvas.delete_selection()
 
     def select_all(self) -> None:
-        self.canvas.select_all()
+        if not self._typing():
+            self.canvas.select_all()
 
     def auto_layout(self) -> bool:
         done = self.canvas.auto_layout()

@@ -57,7 +57,7 @@ class SceneWiring:
 
     def end_wire(self, pos: QPointF) -> None:
         drag, self._drag = self._drag, None
-        if drag is None:
+        if drag is None:  # cancelled with Escape
             return
         self.removeItem(drag["item"])
         if drag["target"] is not None:
@@ -108,3 +108,13 @@ class SceneWiring:
     def connect_ports(self, src: str, dst: str, src_port: str = "out",
                       dst_port: str = "in", replace: bool = False) -> bool:
         return self.connect_edge(Edge(src, dst, src_port, dst_port), replace)
+
+    def cancel_wire(self) -> bool:
+        """Abandon the wire being drawn (Escape); True if there was one."""
+        drag, self._drag = self._drag, None
+        if drag is None:
+            return False
+        self.removeItem(drag["item"])
+        if drag["target"] is not None:
+            drag["target"][0].set_highlight("")
+        return True

@@ -308,3 +308,38 @@ def test_document_events_update_items_without_rebuild(qtbot):
     editor.push(AddNode(Node("drop", "Dropout", {}, "drop", (0.0, 200.0))), "Add Dropout")
     assert view.canvas.nodes["conv"] is conv_item
     assert "drop" in view.canvas.nodes
+
+
+def test_window_delete_shortcut_does_not_delete_while_typing_in_a_comment(qtbot):
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QMainWindow
+
+    from designer.canvas.view import CanvasView
+    from designer.editor import DocumentEditor
+
+    editor = DocumentEditor(chain_doc())
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    view = CanvasView(editor)
+    window.setCentralWidget(view)
+    action = QAction("Delete", window)
+    action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+    action.triggered.connect(view.delete_selection)
+    window.addAction(action)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    cid = view.add_comment(QPointF(0, 200))
+    item = view.canvas.comments[cid]
+    view.setFocus()
+    qtbot.waitUntil(view.canvas.isActive)
+    item.start_editing()
+    assert view.canvas.focusItem() is item.text_item
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    qtbot.keyClick(view, Qt.Key.Key_Backspace)
+    action.trigger()  # even when the menu entry is used while typing
+    assert cid in editor.doc.comments
+    item.text_item.clearFocus()
+    assert editor.doc.comments[cid].text == "Not"
+    assert editor.undo_stack.undoText() == "Edit comment"
