@@ -37,6 +37,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         self.editor = editor
         self.style = st.LIGHT
         self.snap = True
+        self.plain_background = False  # True while exporting a picture: no grid
         self.nodes: dict[str, NodeItem] = {}
         self.wires: dict[Edge, WireItem] = {}
         self.comments: dict[str, CommentItem] = {}
@@ -250,6 +251,8 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         s = self.style
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.fillRect(rect, s.background)
+        if self.plain_background:
+            return
         scale = painter.worldTransform().m11()
         step = st.GRID if scale >= 0.6 else st.GRID * st.MAJOR_EVERY
         if step * scale < 6:

@@ -8,6 +8,8 @@ delegated to the scene, which pushes named commands through the editor.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView, QWidget
@@ -207,6 +209,12 @@ class CanvasView(QGraphicsView):
         menu = context_menu(self, self.mapToScene(event.pos()))
         menu.exec(event.globalPos())
         menu.deleteLater()
+
+    def export_image(self, path: str) -> Path:
+        """Write the whole design as a .png or .svg picture; raises ExportError (a sentence)."""
+        from designer.canvas.export import export_image
+
+        return export_image(self.canvas, path)
 
     def quick_add_at_menu(self) -> None:
         self.quick_add(self.menu_pos)

@@ -303,3 +303,24 @@ def test_hovering_a_conv_explains_the_output_size(qtbot):
     tip = view.canvas.node_tooltip("conv")
     assert "(B, 4, 26, 26)" in tip
     assert "26" in tip and ("⌊" in tip or "kernel" in tip)
+
+
+def test_export_picture_png_and_svg(qtbot, tmp_path):
+    import pytest
+    from PySide6.QtGui import QImage
+
+    from designer.canvas.export import ExportError
+
+    editor, view = make_view(qtbot)
+    editor.set_selection(["conv"])
+    png = view.export_image(str(tmp_path / "design.png"))
+    image = QImage(str(png))
+    assert image.width() > 4 * 260 and image.height() > 74  # the whole design, at 2x
+    svg = (tmp_path / "design.svg")
+    view.export_image(str(svg))
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "conv" in text  # vector text, not a bitmap
+    assert editor.selection == ["conv"] and view.canvas.nodes["conv"].isSelected()
+    with pytest.raises(ExportError):
+        view.export_image(str(tmp_path / "design.jpg"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["design.png", "design.svg"]
