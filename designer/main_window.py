@@ -13,8 +13,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFrame,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QTabWidget,
     QWidget,
 )
@@ -28,6 +30,26 @@ from designer.panels.palette import PalettePanel
 from designer.panels.problems import ProblemsPanel
 from designer.panels.summary import SummaryPanel
 from designer.status import StatusController
+
+DOCK_MIN = {Qt.BottomDockWidgetArea: (0, 240), Qt.TopDockWidgetArea: (0, 240),
+            Qt.LeftDockWidgetArea: (380, 0), Qt.RightDockWidgetArea: (380, 0)}
+
+
+def _scroll_if_large(widget: QWidget, area: Qt.DockWidgetArea) -> QWidget:
+    """Wrap a panel whose minimum size would squeeze the canvas in a scroll area.
+
+    Tabbed docks share one area whose size is their largest minimum, so one tall panel
+    would otherwise shrink the canvas for every tab.
+    """
+    hint = widget.minimumSizeHint()
+    max_w, max_h = DOCK_MIN.get(area, (0, 0))
+    if not ((max_w and hint.width() > max_w) or (max_h and hint.height() > max_h)):
+        return widget
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
 
 
 class MainWindow(QMainWindow):
@@ -55,6 +77,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.update_title()
         self._tell_canvas_theme()
+        self.problems_dock.raise_()
 
     def _build_panels(self) -> None:
         self.palette = PalettePanel()
@@ -78,7 +101,7 @@ class MainWindow(QMainWindow):
         """Add `widget` as a dock (tabbed with docks already at the bottom or top)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-        dock.setWidget(widget)
+        dock.setWidget(_scroll_if_large(widget, area))
         dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)
         same_area = [d for d in self.findChildren(QDockWidget)
                      if d is not dock and self.dockWidgetArea(d) == area and not d.isFloating()]

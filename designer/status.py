@@ -37,7 +37,7 @@ class StatusController:
         elif warnings:
             severity, text = "warning", f"{warnings} warning{'s' * (warnings != 1)}"
         else:
-            severity, text = "ok", "Valid" if doc.nodes else "Empty design"
+            severity, text = ("ok", "Valid") if doc.nodes else ("info", "Empty design")
         self.state_icon.setPixmap(icons.severity_icon(severity).pixmap(16, 16))
         self.state.setText(text)
 

@@ -56,11 +56,12 @@ class ProblemList(QWidget):
         self._layout.setSpacing(SPACE // 2)
         self.messages: list[str] = []
 
-    def set_problems(self, problems: list, ok_text: str = "No problems") -> None:
+    def set_problems(self, problems: list, ok_text: str = "No problems",
+                     ok_severity: str = "ok") -> None:
         while self._layout.count():
             self._layout.takeAt(0).widget().deleteLater()
         self.messages = [p.message for p in problems]
-        rows = [(p.severity, p.message) for p in problems] or [("ok", ok_text)]
+        rows = [(p.severity, p.message) for p in problems] or [(ok_severity, ok_text)]
         for severity, message in rows:
             self._layout.addWidget(self._row(severity, message))
 
@@ -295,7 +296,7 @@ class _DesignSummary(QWidget):
             self.status.set_problems([_Count(len(errors))])
         else:
             self.status.set_problems([], "The design is valid" if doc.nodes else
-                                     "The design is empty")
+                                     "The design is empty", "ok" if doc.nodes else "info")
 
 
 class _Count:

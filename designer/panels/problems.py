@@ -45,7 +45,7 @@ class ProblemsPanel(QWidget):
             item.setToolTip(problem.message)
             self.list.addItem(item)
         if not problems:
-            item = QListWidgetItem(icons.severity_icon("ok"),
+            item = QListWidgetItem(icons.severity_icon("ok" if self.editor.doc.nodes else "info"),
                                    "No problems: the design is valid." if self.editor.doc.nodes
                                    else "No problems yet: add a layer to start.")
             item.setFlags(Qt.ItemIsEnabled)
