@@ -132,7 +132,7 @@ def documents(draw) -> GraphDocument:
     return doc
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_analyse_never_raises_on_random_documents(doc):
     analysis = analyse(doc)
