@@ -18,10 +18,19 @@ from designer.canvas.node_item import fonts
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
     """A left-to-right S curve from output `a` to input `b` (loops round when b is behind a)."""
-    dx = b.x() - a.x()
-    reach = max(40.0, abs(dx) * 0.5) if dx >= 0 else max(80.0, abs(dx) * 0.35 + 60.0)
+    dx, dy = b.x() - a.x(), b.y() - a.y()
     path = QPainterPath(a)
-    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
+    if dx >= 0:
+        reach = max(40.0, dx * 0.5)
+        path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
+        return path
+    # backwards (a loop): swing out of the ports, then round below the nodes, not through them
+    reach = min(120.0, 60.0 - dx * 0.05)
+    drop = 0.0 if abs(dy) > 2 * st.NODE_H else st.NODE_H / 2 + 40.0
+    low = max(a.y(), b.y()) + drop
+    mid = QPointF((a.x() + b.x()) / 2, low)
+    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(a.x() + reach, low), mid)
+    path.cubicTo(QPointF(b.x() - reach, low), QPointF(b.x() - reach, b.y()), b)
     return path
 
 
