@@ -6,7 +6,7 @@ same checks as a design file. The model class in the file is compared with the c
 exporter writes for that design; if someone edited it, the design still opens and a warning
 says the edits are not part of it.
 
-Importing an arbitrary `nn.Module` (which runs the user's code) lives in `backend.fx_import`
+Importing an arbitrary `nn.Module` (which runs the user's code) lives in `backend.importer.fx`
 and only happens when the user asks for it explicitly.
 """
 
