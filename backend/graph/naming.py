@@ -18,7 +18,15 @@ _RESERVED = {
     "zero_grad", "register_buffer", "add_module", "self", "torch", "nn", "x", "xs", "super",
     "dump_patches", "call_super_init", "inputs", "outputs", "bfloat16", "requires_grad_",
     "get_submodule", "named_modules", "buffers", "extra_repr", "share_memory", "ipu", "xpu",
-    "mtia", "compile",
+    "mtia", "compile", "get_buffer", "get_extra_state", "get_parameter", "named_buffers",
+    "named_children", "named_parameters", "register_backward_hook", "register_forward_hook",
+    "register_forward_pre_hook", "register_full_backward_hook",
+    "register_full_backward_pre_hook", "register_load_state_dict_post_hook",
+    "register_load_state_dict_pre_hook", "register_module", "register_parameter",
+    "register_state_dict_post_hook", "register_state_dict_pre_hook", "set_extra_state",
+    "set_submodule", "to_empty",
+    # attributes of the built GraphModel (backend/build.py)
+    "input_ids", "output_ids", "node_attrs",
 }
 
 

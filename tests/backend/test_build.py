@@ -124,3 +124,18 @@ def test_empty_design_is_refused():
     b = DesignBuilder("empty")
     with pytest.raises(BuildError):
         build_model(b.doc)
+
+
+def test_titles_that_collide_with_module_attributes_still_build():
+    """A layer titled like an nn.Module attribute ('Parameters', 'input ids') gets a safe name."""
+    from torch import nn
+
+    clashing = sorted({n for n in dir(nn.Module) if not n.startswith("_") and n.islower()}
+                      | {"input_ids", "output_ids", "node_attrs", "forward"})
+    b = DesignBuilder("clashing titles")
+    b.add("Input", "x", after=None, shape=[3])
+    for name in clashing:
+        b.add("Dense", name, units=3)
+    model = build_model(b.doc)
+    assert model(torch.zeros(2, 3)).shape == (2, 3)
+    assert len(list(model.children())) == len(clashing)
