@@ -48,11 +48,17 @@ def check_connection(doc: GraphDocument, edge: Edge, graph: nx.MultiDiGraph | No
         return Verdict(False, f"{dst_name} has no input '{edge.dst_port}'")
     if edge in doc.edges:
         return Verdict(False, "these ports are already connected")
+    return _loop_or_occupied(doc, edge, port, graph)
+
+
+def _loop_or_occupied(doc: GraphDocument, edge: Edge, port, graph) -> Verdict:
+    """The checks that need the graph: a loop, or a single-input port already in use."""
+    dst_name, src_name = name_of(doc, edge.dst), name_of(doc, edge.src)
     g = graph if graph is not None else to_networkx(doc)
     if edge.dst in g and edge.src in g and nx.has_path(g, edge.dst, edge.src):
-        return Verdict(False, f"wiring {name_of(doc, edge.src)} into {dst_name} would make a "
-                              f"loop ({dst_name} already feeds {name_of(doc, edge.src)}): "
-                              "a network cannot feed a layer's output back into it")
+        return Verdict(False, f"wiring {src_name} into {dst_name} would make a loop "
+                              f"({dst_name} already feeds {src_name}): a network cannot feed "
+                              "a layer's output back into it")
     if port is not None and not port.multi:
         existing = next((e for e in doc.edges
                          if e.dst == edge.dst and e.dst_port == edge.dst_port), None)

@@ -51,20 +51,11 @@ def handle_key(view, event) -> bool:
             return True
     mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
     key = event.key()
-    if key in _ARROWS and mods & Qt.KeyboardModifier.AltModifier:
-        if key in (K.Key_Left, K.Key_Right):
-            view.canvas.cycle_selection(key == K.Key_Right)
-            return True
-    if key in _ARROWS and mods in (Qt.KeyboardModifier.NoModifier,
-                                   Qt.KeyboardModifier.ShiftModifier):
-        dx, dy = _ARROWS[key]
-        step = st.GRID * (5 if mods & Qt.KeyboardModifier.ShiftModifier else 1)
-        return view.canvas.nudge(dx * step, dy * step) or True
-    if key == K.Key_E and mods == Qt.KeyboardModifier.ControlModifier:
-        view.connect_selected()
-        return True
-    if key == K.Key_D and mods == Qt.KeyboardModifier.ControlModifier:
-        view.duplicate()
+    if key in _ARROWS:
+        return _arrow(view, key, mods)
+    ctrl = {K.Key_E: view.connect_selected, K.Key_D: view.duplicate}
+    if key in ctrl and mods == Qt.KeyboardModifier.ControlModifier:
+        ctrl[key]()
         return True
     if key == K.Key_Space and not event.isAutoRepeat() and not mods:
         view._begin_space_pan()
@@ -75,3 +66,18 @@ def handle_key(view, event) -> bool:
         action()
         return True
     return False
+
+
+def _arrow(view, key, mods) -> bool:
+    """Alt+Left/Right: previous/next layer; arrows (Shift: 5 steps) move the selection."""
+    if mods & Qt.KeyboardModifier.AltModifier:
+        if key in (K.Key_Left, K.Key_Right):
+            view.canvas.cycle_selection(key == K.Key_Right)
+            return True
+        return False
+    if mods not in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+        return False
+    dx, dy = _ARROWS[key]
+    step = st.GRID * (5 if mods & Qt.KeyboardModifier.ShiftModifier else 1)
+    view.canvas.nudge(dx * step, dy * step)
+    return True

@@ -198,6 +198,11 @@ class NodeItem(QGraphicsItem):
             title = QFontMetricsF(f["title"]).elidedText(self.title, Qt.TextElideMode.ElideRight,
                                                           self.title_rect().width())
             painter.drawText(self.title_rect(), Qt.AlignmentFlag.AlignVCenter, title)
+        self._paint_rows(painter)
+
+    def _paint_rows(self, painter) -> None:
+        """Type and parameter count; then the output shape, or the fix for a problem."""
+        s, f = self.style, fonts()
         painter.setFont(f["body"])
         painter.setPen(s.text_muted)
         row = QRectF(14, st.HEADER_H + 3, st.NODE_W - 26, 18)

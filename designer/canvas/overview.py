@@ -1,33 +1,30 @@
 """Overview (minimap): the whole design in a corner, with the visible part outlined.
 
-A second, non-interactive view on the same scene (items paint their zoomed-out form there),
-shown only when the design does not fit in the canvas. Clicking or dragging in it centres
-the canvas on that point.
+Shown only when the design does not fit in the canvas. The design is rendered once into a
+small picture after edits (debounced by the view), so panning the canvas only repaints that
+picture and the outline. Clicking or dragging in it centres the canvas on that point.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QWidget
 
 from designer.canvas import style as st
 
-SIZE = (220, 130)
+SIZE = QSize(220, 130)
+PAD = 6.0
 
 
-class Overview(QGraphicsView):
+class Overview(QWidget):
     def __init__(self, canvas_view) -> None:
-        super().__init__(canvas_view.canvas, canvas_view)
+        super().__init__(canvas_view)
         self.style_ = st.LIGHT
         self.content = QRectF()
-        self.setInteractive(False)
-        self.setFixedSize(*SIZE)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFrameShape(QFrame.Shape.Box)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.picture = QPixmap()
+        self.setFixedSize(SIZE)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview: click or drag to move the canvas there")
         self.hide()
 
@@ -38,55 +35,88 @@ class Overview(QGraphicsView):
 
     def set_style(self, s: st.CanvasStyle) -> None:
         self.style_ = s
-        self.setStyleSheet(f"QGraphicsView {{ border: 1px solid {s.node_border.name()}; }}")
-        self.viewport().update()
+        self.measure()
 
+    # -- geometry ---------------------------------------------------------------------------
+    def _frame(self) -> tuple[float, QPointF]:
+        """Scale and offset mapping scene coordinates into this widget."""
+        box = QRectF(self.rect()).adjusted(PAD, PAD, -PAD, -PAD)
+        if self.content.isEmpty():
+            return 1.0, QPointF()
+        scale = min(box.width() / self.content.width(), box.height() / self.content.height())
+        used = QRectF(0, 0, self.content.width() * scale, self.content.height() * scale)
+        used.moveCenter(box.center())
+        return scale, used.topLeft() - self.content.topLeft() * scale
+
+    def to_scene(self, point: QPointF) -> QPointF:
+        scale, offset = self._frame()
+        return (point - offset) / scale
+
+    def to_widget(self, rect: QRectF) -> QRectF:
+        scale, offset = self._frame()
+        return QRectF(rect.topLeft() * scale + offset, rect.size() * scale)
+
+    # -- content ----------------------------------------------------------------------------
     def measure(self) -> None:
-        """Recompute the design's extent (after edits; cheap enough for hundreds of nodes)."""
+        """Recompute the design's extent and its small picture (after edits)."""
+        canvas = self.main.canvas
         rect = QRectF()
-        for group in (self.main.canvas.nodes, self.main.canvas.comments):
+        for group in (canvas.nodes, canvas.comments):
             for item in group.values():
                 rect = rect.united(item.sceneBoundingRect())
-        self.content = rect
+        self.content = rect.adjusted(-40, -40, 40, 40) if not rect.isEmpty() else QRectF()
+        self.picture = QPixmap()
         self.refresh()
 
+    def _render(self) -> None:
+        self.picture = QPixmap(self.size())
+        self.picture.fill(self.style_.background)
+        if self.content.isEmpty():
+            return
+        painter = QPainter(self.picture)
+        canvas = self.main.canvas
+        canvas.plain_background = True
+        try:
+            canvas.render(painter, self.to_widget(self.content), self.content)
+        finally:
+            canvas.plain_background = False
+            painter.end()
+
     def refresh(self) -> None:
-        """Show, fit and outline, or hide when the whole design is already in view."""
+        """Show and outline, or hide when the whole design is already in view."""
         main = self.main
         visible = main.mapToScene(main.viewport().rect()).boundingRect()
         wanted = len(main.canvas.nodes) >= 2 and not visible.contains(self.content)
         if wanted != self.isVisible():
             self.setVisible(wanted)
-        if not wanted:
-            return
-        area = main.viewport().geometry()
-        self.move(area.left() + 10, area.bottom() - self.height() - 10)
-        self.raise_()
-        self.fitInView(self.content.adjusted(-60, -60, 60, 60),
-                       Qt.AspectRatioMode.KeepAspectRatio)
-        self.viewport().update()
+        if wanted:
+            area = main.viewport().geometry()
+            self.move(area.left() + 10, area.bottom() - self.height() - 10)
+            self.raise_()
+            self.update()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        painter.fillRect(rect, self.style_.background)
-
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        visible = self.main.mapToScene(self.main.viewport().rect()).boundingRect()
-        colour = QColor(self.style_.selection)
-        pen = QPen(colour, 0)
+    def paintEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.picture.isNull():
+            self._render()
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self.picture)
+        s = self.style_
+        painter.setPen(QPen(s.node_border, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        main = self.main
+        visible = main.mapToScene(main.viewport().rect()).boundingRect()
+        colour = QColor(s.selection)
+        painter.setPen(QPen(colour, 1.2))
         colour.setAlpha(40)
-        painter.setPen(pen)
         painter.setBrush(colour)
-        painter.drawRect(visible)
+        painter.setClipRect(self.rect().adjusted(1, 1, -1, -1))
+        painter.drawRect(self.to_widget(visible))
 
-    def _jump(self, event) -> None:
-        self.main.centerOn(self.mapToScene(event.position().toPoint()))
-
+    # -- navigation -------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        self._jump(event)
+        self.main.centerOn(self.to_scene(event.position()))
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if event.buttons() & Qt.MouseButton.LeftButton:
-            self._jump(event)
-
-    def wheelEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        event.ignore()
+            self.main.centerOn(self.to_scene(event.position()))

@@ -251,10 +251,10 @@ def test_overview_shows_only_when_the_design_does_not_fit(qtbot):
     view.center_on_node("image")
     assert view.overview.isVisible()
     target = view.canvas.nodes["fc"].sceneBoundingRect().center()
-    from PySide6.QtCore import QEvent
+    from PySide6.QtCore import QEvent, QRectF
     from PySide6.QtGui import QMouseEvent
 
-    local = QPointF(view.overview.mapFromScene(target))
+    local = view.overview.to_widget(QRectF(target, target)).topLeft()
     view.overview.mousePressEvent(QMouseEvent(QEvent.Type.MouseButtonPress, local, local,
                                               Qt.MouseButton.LeftButton,
                                               Qt.MouseButton.LeftButton,
