@@ -69,6 +69,28 @@ class SceneEdits:
         self.editor.set_selection([nid])
         return nid
 
+    def insert_on_wire(self, layer_type: str, scene_pos: QPointF, edge: Edge) -> str | None:
+        """Splice a new layer into the wire `edge` (a layer dropped onto a wire)."""
+        spec = get_spec(layer_type)
+        if spec is None or not spec.inputs or not spec.outputs or edge not in self.doc.edges:
+            return self.add_layer(layer_type, scene_pos)
+        nid = self.doc.new_id(layer_type)
+        pos = (snap(scene_pos.x() - st.NODE_W / 2), snap(scene_pos.y() - st.NODE_H / 2))
+        index = self.doc.edges.index(edge)
+        ops = [AddNode(Node(nid, layer_type, spec.defaults(), nid, pos)), Disconnect(edge),
+               Connect(Edge(edge.src, nid, edge.src_port, spec.inputs[0].name)),
+               Connect(Edge(nid, edge.dst, spec.outputs[0], edge.dst_port), index)]
+        if not self.push_ops(ops, f"Insert {layer_type}"):
+            return None
+        self.editor.set_selection([nid])
+        return nid
+
+    def wire_at(self, scene_pos: QPointF):
+        """The wire under a scene point, if any."""
+        from designer.canvas.wire_item import WireItem
+
+        return next((i for i in self.items(scene_pos) if isinstance(i, WireItem)), None)
+
     def _feed_ops(self, edge: Edge) -> list:
         """Connect a new node into `edge.dst`, replacing the wire of a single-input port."""
         spec = get_spec(self.doc.nodes[edge.dst].type)

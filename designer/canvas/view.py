@@ -48,6 +48,7 @@ class CanvasView(QGraphicsView):
         self.canvas.wire_released.connect(self._wire_released)
         self._quick_from: tuple[str, str, bool] | None = None
         self.menu_pos = QPointF()
+        self._splice = None  # the wire highlighted while a layer is dragged over it
         self._init_overview()
         self.viewport().installEventFilter(self)
         self.set_dark(False)
@@ -232,8 +233,22 @@ class CanvasView(QGraphicsView):
     def dragMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if event.mimeData().hasFormat(LAYER_MIME):
             event.acceptProposedAction()
+            self._hot_wire(self.canvas.wire_at(self.mapToScene(event.position().toPoint())))
         else:
             super().dragMoveEvent(event)
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        self._hot_wire(None)
+        super().dragLeaveEvent(event)
+
+    def _hot_wire(self, wire) -> None:
+        """Highlight the wire a dropped layer would be spliced into."""
+        if wire is not self._splice:
+            if self._splice is not None and self._splice.edge in self.canvas.wires:
+                self._splice.set_hot(False)
+            self._splice = wire
+            if wire is not None:
+                wire.set_hot(True)
 
     def dropEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         mime = event.mimeData()
@@ -241,7 +256,13 @@ class CanvasView(QGraphicsView):
             super().dropEvent(event)
             return
         layer_type = bytes(mime.data(LAYER_MIME)).decode("utf-8", "replace").strip()
-        self.add_layer(layer_type, self.mapToScene(event.position().toPoint()))
+        pos = self.mapToScene(event.position().toPoint())
+        wire = self.canvas.wire_at(pos)
+        self._hot_wire(None)
+        if wire is not None:
+            self.canvas.insert_on_wire(layer_type, pos, wire.edge)
+        else:
+            self.add_layer(layer_type, pos)
         event.acceptProposedAction()
         self.setFocus()
 

@@ -56,6 +56,7 @@ class WireItem(QGraphicsItem):
         self._path = QPainterPath()
         self._label_rect = QRectF()
         self._label_on_wire = True
+        self.hot = False  # hovered, or a layer dragged over it would be spliced in
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptHoverEvents(True)
@@ -84,6 +85,19 @@ class WireItem(QGraphicsItem):
     def set_style(self, style: st.CanvasStyle) -> None:
         self.style = style
         self.update()
+
+    def set_hot(self, hot: bool) -> None:
+        if hot != self.hot:
+            self.hot = hot
+            self.update()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        self.set_hot(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        self.set_hot(False)
+        super().hoverLeaveEvent(event)
 
     def _place_label(self) -> None:
         if self.label:
@@ -116,7 +130,8 @@ class WireItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         s = self.style
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        colour = s.wire_selected if self.isSelected() else (s.problem if self.bad else s.wire)
+        colour = s.wire_selected if self.isSelected() or self.hot else \
+            (s.problem if self.bad else s.wire)
         if lod < 0.6:  # zoomed out: thin aliased strokes are ten times cheaper to rasterise
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             pen = QPen(colour, 0)
@@ -125,7 +140,7 @@ class WireItem(QGraphicsItem):
             painter.drawPath(self._path)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        pen = QPen(colour, 2.6 if self.isSelected() else 1.8)
+        pen = QPen(colour, 2.6 if self.isSelected() or self.hot else 1.8)
         if self.bad:
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)

@@ -343,3 +343,18 @@ def test_window_delete_shortcut_does_not_delete_while_typing_in_a_comment(qtbot)
     item.text_item.clearFocus()
     assert editor.doc.comments[cid].text == "Not"
     assert editor.undo_stack.undoText() == "Edit comment"
+
+
+def test_dropping_a_layer_onto_a_wire_splices_it_in(qtbot):
+    editor, view = make_view(qtbot)
+    before = editor.doc.snapshot()
+    wire = view.canvas.wires[Edge("conv", "flat")]
+    drop(view, "ReLU", wire.path().pointAtPercent(0.3))
+    relu = next(n.id for n in editor.doc.nodes.values() if n.type == "ReLU")
+    assert Edge("conv", relu) in editor.doc.edges and Edge(relu, "flat") in editor.doc.edges
+    assert Edge("conv", "flat") not in editor.doc.edges
+    assert editor.doc.edges.index(Edge(relu, "flat")) == 1  # wire order kept
+    assert editor.undo_stack.undoText() == "Insert ReLU" and editor.undo_stack.count() == 1
+    analysed(qtbot, editor)
+    assert view.canvas.nodes[relu].shape_text == "(B, 4, 26, 26)"
+    undo_redo_restores(editor, before)
