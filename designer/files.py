@@ -182,7 +182,7 @@ def _load(path: str):
 
 def _sentence(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return text + ("" if text.endswith(".") else ".")
 
 
 def _save_sentence(path: str, exc: Exception) -> str:
