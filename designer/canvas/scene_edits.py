@@ -8,7 +8,7 @@ directly.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPointF
+from PySide6.QtCore import QMimeData, QPointF, QRectF
 from PySide6.QtWidgets import QApplication
 
 from backend.graph import (
@@ -56,7 +56,7 @@ class SceneEdits:
                                      "the palette")
             return None
         nid = self.doc.new_id(layer_type)
-        pos = (snap(scene_pos.x() - st.NODE_W / 2), snap(scene_pos.y() - st.NODE_H / 2))
+        pos = self.free_spot(scene_pos)
         ops: list = [AddNode(Node(nid, layer_type, spec.defaults(), nid, pos))]
         if after in self.doc.nodes and spec.inputs:
             src_spec = get_spec(self.doc.nodes[after].type)
@@ -68,6 +68,19 @@ class SceneEdits:
             return None
         self.editor.set_selection([nid])
         return nid
+
+    def free_spot(self, centre: QPointF) -> tuple[float, float]:
+        """Snapped top-left for a new node centred near `centre`, moved down until it covers
+        no other node (so adding twice at the same place never hides a layer)."""
+        from designer.canvas.node_item import NodeItem
+
+        x, y = snap(centre.x() - st.NODE_W / 2), snap(centre.y() - st.NODE_H / 2)
+        for _ in range(100):
+            rect = QRectF(x, y, st.NODE_W, st.NODE_H).adjusted(4, 4, -4, -4)
+            if not any(isinstance(i, NodeItem) for i in self.items(rect)):
+                break
+            y += st.ROW_STEP
+        return (x, y)
 
     def insert_on_wire(self, layer_type: str, scene_pos: QPointF, edge: Edge) -> str | None:
         """Splice a new layer into the wire `edge` (a layer dropped onto a wire)."""

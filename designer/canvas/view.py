@@ -15,7 +15,6 @@ from PySide6.QtGui import QCursor, QKeySequence, QPainter
 from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView, QWidget
 
 from designer.canvas import style as st
-from designer.canvas.node_item import NodeItem
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
 from designer.canvas.quick_add import QuickAddPopup
@@ -356,22 +355,11 @@ class CanvasView(QGraphicsView):
         pos = self._quick_pos
         if after is not None:
             src = self.canvas.nodes[after]
-            pos = self._free_spot(src.pos() + QPointF(st.COL_STEP + st.NODE_W / 2,
-                                                      st.NODE_H / 2))
+            pos = src.pos() + QPointF(st.COL_STEP + st.NODE_W / 2, st.NODE_H / 2)
         nid = self.add_layer(layer_type, pos, after)
         if nid is not None and not self._visible(nid):
             self.center_on_node(nid)
         self.setFocus()
-
-    def _free_spot(self, centre: QPointF) -> QPointF:
-        """`centre`, moved down until a new node there would not cover another node."""
-        for _ in range(50):
-            rect = QRectF(centre.x() - st.NODE_W / 2, centre.y() - st.NODE_H / 2,
-                          st.NODE_W, st.NODE_H)
-            if not any(isinstance(i, NodeItem) for i in self.canvas.items(rect)):
-                return centre
-            centre = centre + QPointF(0, st.ROW_STEP)
-        return centre
 
     # -- keyboard -------------------------------------------------------------------------------
     def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802  (Qt API name)

@@ -358,3 +358,12 @@ def test_dropping_a_layer_onto_a_wire_splices_it_in(qtbot):
     analysed(qtbot, editor)
     assert view.canvas.nodes[relu].shape_text == "(B, 4, 26, 26)"
     undo_redo_restores(editor, before)
+
+
+def test_adding_twice_at_one_place_never_hides_a_layer(qtbot):
+    editor, view = make_view(qtbot)
+    first = view.add_layer("ReLU", QPointF(300, 400))
+    second = view.add_layer("ReLU", QPointF(300, 400))
+    a, b = view.canvas.nodes[first], view.canvas.nodes[second]
+    assert not a.sceneBoundingRect().adjusted(12, 12, -12, -12).intersects(
+        b.sceneBoundingRect().adjusted(12, 12, -12, -12))
