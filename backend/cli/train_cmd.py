@@ -52,7 +52,9 @@ def cmd_train(args) -> int:
         section["epochs"] = args.epochs
     if args.device:
         section["device"] = args.device
-    out = Path(args.out) if args.out else Path(args.file).with_suffix(".safetensors")
+    project = Path(args.file).suffix.lower() == ".nwproj"  # runs are stored inside projects
+    out = Path(args.out) if args.out else Path(args.file) if project else \
+        Path(args.file).with_suffix(".safetensors")
     if not out.parent.exists():
         raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
     trainer = Trainer(doc, config=TrainingConfig.from_section(section))
@@ -63,8 +65,15 @@ def cmd_train(args) -> int:
     if finished.reason == "error":
         print(f"netwright: training failed: {finished.message}", file=sys.stderr)
         return 1
-    save_weights(out, trainer.model, {"design": doc.name, "epochs": str(finished.epochs_done),
-                                      "best_epoch": str(finished.best_epoch)})
+    meta = {"design": doc.name, "epochs": str(finished.epochs_done),
+            "best_epoch": str(finished.best_epoch)}
+    if out.suffix.lower() == ".nwproj":  # the run and its weights go into the project
+        from backend.export.weights import model_weights
+        from backend.project.runs import run_record, store_run
+
+        store_run(out, run_record(doc, finished), model_weights(trainer.model, meta), doc)
+    else:
+        save_weights(out, trainer.model, meta)
     print(summary_line(finished, out), file=sys.stderr if args.json else sys.stdout)
     return 0
 

@@ -1,8 +1,9 @@
 """Run records: what a finished training run stores in a project (settings, curves, metrics).
 
 `run_record(doc, finished)` turns the trainer's RunFinished into plain JSON data (non-finite
-numbers become null, arrays lists); `store_run(path, run, weights)` adds it with its weights
-to a `.nwproj` project on disk, atomically and keeping the previous version as `.bak`.
+numbers become null, arrays lists) including the design that was trained, so a run's weights
+can always be reopened with their graph; `store_run(path, run, weights)` adds it with its
+weights to a `.nwproj` project on disk, atomically and keeping the previous version as `.bak`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
+from backend.project.design import doc_to_dict
 from backend.project.project import PROJECT_SUFFIX, Project, open_any, save_project
 from backend.project.safe import ProjectFileError
 
@@ -46,6 +48,7 @@ def run_record(doc: GraphDocument, finished, started_at: float | None = None) ->
         time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started_at)),
         "training": jsonable(copy.deepcopy(doc.sections.get("training", {}))),
         "dataset": jsonable(copy.deepcopy(doc.sections.get("dataset", {}))),
+        "design": jsonable(doc_to_dict(doc)),  # the graph version these weights belong to
         "history": jsonable(getattr(finished, "history", [])),
         "final": {key: jsonable(getattr(finished, key, None)) for key in _FINAL},
     }
@@ -55,7 +58,8 @@ def store_run(path: str | Path, run: dict, weights: bytes | None = None,
               doc: GraphDocument | None = None) -> str:
     """Add a run (and its weights) to the project at `path`; returns the run's id.
 
-    If `path` does not exist yet, a new project is made from `doc`.
+    `doc` (the design that was trained) becomes the project's design; if `path` does not
+    exist yet, a new project is made from it.
     """
     path = Path(path)
     if path.suffix.lower() != PROJECT_SUFFIX:
@@ -65,6 +69,7 @@ def store_run(path: str | Path, run: dict, weights: bytes | None = None,
         project = Project(doc)
     else:
         project = open_any(path)
+        project.doc = doc if doc is not None else project.doc
     run_id = project.add_run(jsonable(run), weights)
     save_project(path, project)
     return run_id

@@ -120,3 +120,20 @@ def test_mismatched_or_broken_weights_give_a_sentence():
         load_into(lenet, mlp_weights)
     with pytest.raises(ProjectFileError):
         decode_weights(b"\x08\x00\x00\x00\x00\x00\x00\x00{}garbage")
+
+
+def test_train_stores_the_run_and_weights_in_a_project(tmp_path, capsys):
+    design = tmp_path / "xor.json"
+    run(capsys, "new", "--template", "xor-mlp", "-o", design)
+    project = tmp_path / "xor.nwproj"
+    code, _, err = run(capsys, "train", design, "--epochs", "1", "--out", project)
+    assert code == 0, err
+    code, _, err = run(capsys, "train", project, "--epochs", "1", "--device", "cpu")
+    assert code == 0, err
+    opened = open_any(project)
+    assert [r["id"] for r in opened.runs] == ["run_1", "run_2"]
+    assert all(r["final"]["reason"] == "completed" and len(r["history"]) == 1
+               for r in opened.runs)
+    assert sorted(opened.weights) == ["run_1", "run_2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xor.json", "xor.nwproj",
+                                                           "xor.nwproj.bak"]

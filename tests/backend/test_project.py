@@ -15,6 +15,7 @@ from backend.project import (
     Project,
     ProjectFileError,
     doc_to_dict,
+    from_dict,
     json_drops,
     open_any,
     save_project,
@@ -189,6 +190,7 @@ def test_a_real_training_run_is_stored_in_the_project(tmp_path):
     run = project.runs[0]
     assert len(run["history"]) == 2 and run["final"]["reason"] == "completed"
     assert run["training"] == {"epochs": 2, "batch_size": 16}
+    assert from_dict(run["design"]).snapshot() == b.doc.snapshot()
     assert project.default_weights() == "run_2"
     model = build_model(project.doc)
     load_into(model, project.weights["run_1"])
