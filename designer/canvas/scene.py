@@ -312,13 +312,18 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         """Turn item positions that differ from the document into one Move command."""
         moved = tuple((nid, (item.x(), item.y())) for nid, item in self.nodes.items()
                       if (item.x(), item.y()) != tuple(self.doc.nodes[nid].pos))
-        comment_ops = [c.pending_edit() for c in self.comments.values()]
+        comment_ops = [c.pending_edit() for c in self.comments.values()
+                       if not c.text_item.hasFocus()]  # text being typed commits on its own
         comment_ops = [op for op in comment_ops if op is not None]
         if not moved and not comment_ops:
             return False
         n = len(moved) + len(comment_ops)
-        if n == 1:
-            text = f"Move {name_of(self.doc, moved[0][0])}" if moved else "Move comment"
+        if n == 1 and moved:
+            text = f"Move {name_of(self.doc, moved[0][0])}"
+        elif n == 1:
+            op = comment_ops[0]
+            resized = op.size != tuple(self.doc.comments[op.comment_id].size)
+            text = "Resize comment" if resized else "Move comment"
         else:
             text = f"Move {n} items" if comment_ops else f"Move {n} nodes"
         ops = ([Move(moved)] if moved else []) + comment_ops

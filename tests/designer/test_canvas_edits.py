@@ -367,3 +367,17 @@ def test_adding_twice_at_one_place_never_hides_a_layer(qtbot):
     a, b = view.canvas.nodes[first], view.canvas.nodes[second]
     assert not a.sceneBoundingRect().adjusted(12, 12, -12, -12).intersects(
         b.sceneBoundingRect().adjusted(12, 12, -12, -12))
+
+
+def test_comment_resize_from_its_corner_is_one_command(qtbot):
+    editor, view = make_view(qtbot)
+    cid = view.add_comment(QPointF(0, 200))
+    before = editor.doc.snapshot()
+    item = view.canvas.comments[cid]
+    corner = item.scenePos() + QPointF(item.size[0] - 4, item.size[1] - 4)
+    drag(view, corner, corner + QPointF(100, 60))
+    assert editor.doc.comments[cid].size == (340.0, 160.0)
+    assert editor.doc.comments[cid].pos == (0.0, 200.0)
+    assert editor.undo_stack.undoText() == "Resize comment"
+    undo_redo_restores(editor, before)
+    assert view.canvas.comments[cid].size == (340.0, 160.0)
