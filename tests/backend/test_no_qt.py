@@ -44,7 +44,7 @@ def test_backend_imports_and_summarises_without_qt(tmp_path):
     result = run_python(f"""
         import backend, backend.graph, backend.layers, backend.project, backend.templates
         import backend.shapes, backend.build, backend.cli
-        import backend.cli.design_cmds
+        import backend.cli.design_cmds, backend.explain, backend.templates.layout
         assert "torch" not in sys.modules, "torch imported at start-up"
         from backend.cli import main
         assert main(["new", "--template", "lenet5", "-o", {str(design)!r}]) == 0
