@@ -112,7 +112,8 @@ def _number(lo: float, hi: float = math.inf, whole: bool = False, lo_open: bool 
         inside = ok and (value > lo if lo_open else value >= lo) and value <= hi
         if not inside:
             bound = f"above {lo:g}" if lo_open else f"of at least {lo:g}"
-            upper = "" if hi == math.inf else f" and at most {hi:g}"
+            upper = "" if hi == math.inf else f" and at most {hi:,}" if whole \
+                else f" and at most {hi:g}"
             none = " (or null to turn it off)" if optional else ""
             raise ConfigError(f"training setting '{key}' must be {kind} {bound}{upper}{none}, "
                               f"not {value!r}")

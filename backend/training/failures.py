@@ -7,18 +7,35 @@ failing batch with hooks on every node's module.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
 from backend.training.probes import node_modules
 
+EXPLOSION = 1e4  # a loss this many times its first value (and above this) has diverged
+
+
+def diverged(value: float, initial: float | None) -> bool:
+    """NaN/inf, or exploded far beyond where training began."""
+    if not math.isfinite(value):
+        return True
+    return initial is not None and value > EXPLOSION * max(initial, 1.0)
+
 
 class NonFiniteLoss(RuntimeError):
-    def __init__(self, step: int, value: float, lr: float, clipped: bool) -> None:
-        what = "NaN" if value != value else "infinite"
+    """The loss diverged (NaN, infinite, or exploded) at a known step."""
+
+    def __init__(self, step: int, value: float, lr: float, clipped: bool,
+                 initial: float | None = None) -> None:
         fix = (f"lower the learning rate (now {lr:g})" +
                ("" if clipped else " or turn on gradient clipping (clip_norm)"))
-        super().__init__(f"the loss became {what} at step {step}: {fix}")
+        if math.isfinite(value):
+            what = f"exploded to {value:.3g} (it began at {initial:.3g})"
+        else:
+            what = "became NaN" if value != value else "became infinite"
+        super().__init__(f"the loss {what} at step {step}: {fix}")
         self.step = step
 
 

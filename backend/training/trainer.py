@@ -35,6 +35,7 @@ from backend.training.config import TrainingConfig
 from backend.training.evaluation import evaluate
 from backend.training.failures import (
     NonFiniteLoss,
+    diverged,
     first_line,
     is_out_of_memory,
     layer_message,
@@ -78,6 +79,7 @@ class Trainer:
         self.best_epoch: int | None = None
         self._best_metric = math.inf
         self._bad_epochs = 0
+        self._initial_loss: float | None = None
 
     @property
     def model(self) -> nn.Module:
@@ -234,10 +236,13 @@ class Trainer:
         s, k = self.setup, self._k
         losses = self._losses[:k].tolist()
         first = self.step - k + 1
+        if self._initial_loss is None and losses and math.isfinite(losses[0]):
+            self._initial_loss = losses[0]
         for i, value in enumerate(losses):
-            if not math.isfinite(value):
+            if diverged(value, self._initial_loss):
                 raise NonFiniteLoss(first + i, value, current_lr(self.opt),
-                                    bool(self.config.clip_norm or self.config.clip_value))
+                                    bool(self.config.clip_norm or self.config.clip_value),
+                                    self._initial_loss)
         n = sum(self._sizes)
         correct = int(self._correct[:k].sum()) if s.target_fmt != "value" else None
         sums = self._epoch_sums
