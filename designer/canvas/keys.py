@@ -1,12 +1,13 @@
 """Keyboard editing on the canvas, so every edit is reachable without a mouse.
 
-Tab: quick-add · arrows: move the selection one grid step (Shift: five) · C or Ctrl+E: connect
-the selected layers in selection order (one layer: to the nearest layer on its right) ·
-] / [ (or Alt+Right / Alt+Left): select the next / previous layer · F2: rename · Delete ·
-Escape: clear the selection · Space+drag: pan · +/-/0: zoom in, out, fit. The standard edit
-shortcuts (copy, paste, ...) work here too when no window action claims them first.
+Tab: quick-add (after the selected layer) · Shift+Tab, ] / [ or Alt+Right / Alt+Left: select
+the next / previous layer · arrows: move the selection one grid step (Shift: five; nothing
+selected: scroll) · C or Ctrl+E: connect the selected layers in selection order (one layer:
+to the nearest free layer on its right) · F2: rename · Delete / Backspace · Ctrl+D: duplicate
+· Escape: cancel a wire or clear the selection · Space+drag: pan · + / - / 0: zoom in, out,
+fit. The standard edit shortcuts (copy, paste, ...) work here too when no window action
+claims them first.
 """
-
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -79,5 +80,4 @@ def _arrow(view, key, mods) -> bool:
         return False
     dx, dy = _ARROWS[key]
     step = st.GRID * (5 if mods & Qt.KeyboardModifier.ShiftModifier else 1)
-    view.canvas.nudge(dx * step, dy * step)
-    return True
+    return view.canvas.nudge(dx * step, dy * step)  # nothing selected: the view scrolls
