@@ -8,6 +8,7 @@ to the nearest free layer on its right) · F2: rename · Delete / Backspace · C
 fit. The standard edit shortcuts (copy, paste, ...) work here too when no window action
 claims them first.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
