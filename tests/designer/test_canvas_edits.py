@@ -381,3 +381,34 @@ def test_comment_resize_from_its_corner_is_one_command(qtbot):
     assert editor.undo_stack.undoText() == "Resize comment"
     undo_redo_restores(editor, before)
     assert view.canvas.comments[cid].size == (340.0, 160.0)
+
+
+def test_double_click_on_the_title_starts_rename(qtbot):
+    editor, view = make_view(qtbot)
+    item = view.canvas.nodes["flat"]
+    title = item.mapToScene(item.title_rect().center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(title))
+    assert item.editor is not None
+    qtbot.keyClicks(view, "unroll")
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert editor.doc.nodes["flat"].title == "unroll"
+    assert editor.undo_stack.undoText() == "Rename 'flat' to 'unroll'"
+
+
+def test_space_drag_pans_without_moving_nodes(qtbot):
+    from PySide6.QtCore import QEvent
+    from test_canvas_helpers import send_mouse
+
+    editor, view = make_view(qtbot)
+    before = editor.doc.snapshot()
+    view.setFocus()
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    start = view.canvas.nodes["conv"].sceneBoundingRect().center()
+    centre = view.mapToScene(view.viewport().rect().center())
+    send_mouse(view, QEvent.Type.MouseButtonPress, start)
+    send_mouse(view, QEvent.Type.MouseMove, start + QPointF(0, -80),
+               buttons=Qt.MouseButton.LeftButton)
+    send_mouse(view, QEvent.Type.MouseButtonRelease, start + QPointF(0, -80))
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    assert view.mapToScene(view.viewport().rect().center()).y() - centre.y() > 40
+    assert editor.doc.snapshot() == before
