@@ -23,6 +23,7 @@ class Overview(QWidget):
         self.style_ = st.LIGHT
         self.content = QRectF()
         self.picture = QPixmap()
+        self.enabled = True  # the user can switch the overview off (CanvasView.set_overview)
         self.setFixedSize(SIZE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview: click or drag to move the canvas there")
@@ -85,8 +86,11 @@ class Overview(QWidget):
     def refresh(self) -> None:
         """Show and outline, or hide when the whole design is already in view."""
         main = self.main
-        visible = main.mapToScene(main.viewport().rect()).boundingRect()
-        wanted = len(main.canvas.nodes) >= 2 and not visible.contains(self.content)
+        port = main.viewport().rect()
+        visible = main.mapToScene(port).boundingRect()
+        roomy = port.width() >= 3 * SIZE.width() and port.height() >= 3 * SIZE.height()
+        wanted = (self.enabled and roomy and len(main.canvas.nodes) >= 2
+                  and not visible.contains(self.content))
         if wanted != self.isVisible():
             self.setVisible(wanted)
         if wanted:

@@ -91,6 +91,11 @@ class CanvasView(QGraphicsView):
         self.resetCachedContent()
         self.viewport().update()
 
+    def set_overview(self, enabled: bool) -> None:
+        """Allow or forbid the overview (it shows itself only when the design overflows)."""
+        self.overview.enabled = enabled
+        self.overview.refresh()
+
     def set_node_heat(self, values: dict[str, float] | None) -> None:
         self.canvas.set_heat(values)
         self.legend.setVisible(bool(values))

@@ -250,6 +250,9 @@ def test_overview_shows_only_when_the_design_does_not_fit(qtbot):
     view.set_zoom(2.0)
     view.center_on_node("image")
     assert view.overview.isVisible()
+    view.set_overview(False)
+    assert not view.overview.isVisible()
+    view.set_overview(True)
     target = view.canvas.nodes["fc"].sceneBoundingRect().center()
     from PySide6.QtCore import QEvent, QRectF
     from PySide6.QtGui import QMouseEvent
