@@ -3,10 +3,11 @@
 Each designer window owns a `RecoverySession`: a folder `<recovery dir>/<session id>/` with
 `session.json` (original path, name, time, pid), `design.json`, `runs/NAME.json` and
 `weights/NAME.safetensors`. The folder is created on the first write; every write is atomic.
-The designer calls `autosave(...)` every `AUTOSAVE_SECONDS` while there are unsaved changes,
-the trainer's keep-best callback calls `save_best_weights(...)`, and a clean save or exit
-calls `discard()`. At start, `list_sessions()` finds what a crashed session left behind and
-`recover(...)` opens it as a Project (read with the same limits as any untrusted file).
+The designer calls `autosave(...)` every `AUTOSAVE_SECONDS` while there are unsaved changes
+and when a training run starts (so the trained design is there too), passes `keep_best` as
+the trainer's `on_best` callback, and calls `discard()` after a clean save or exit. At start,
+`list_sessions()` finds what a crashed session left behind and `recover(...)` opens it as a
+Project (read with the same limits as any untrusted file).
 
 The recovery dir is `$NETWRIGHT_RECOVERY_DIR` if set, else the platform's user data folder.
 """
@@ -128,6 +129,10 @@ class RecoverySession:
         if run is not None:
             self._write_run(name, {**run, "id": name})
         return path
+
+    def keep_best(self, state: dict, epoch: int) -> None:
+        """The trainer's `on_best(state_dict, epoch)` callback: persist the new best weights."""
+        self.save_best_weights(state, run={"epoch": int(epoch)})
 
     def discard(self) -> None:
         """Forget this session's recovery data (after a clean save or exit)."""

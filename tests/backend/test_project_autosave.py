@@ -157,3 +157,29 @@ def test_set_path_records_where_work_was_saved(recovery, tmp_path):
     crash(session)
     (found,) = list_sessions()
     assert found.original_path == str(tmp_path / "later.nwproj")
+
+
+def test_the_trainers_keep_best_callback_persists_weights(recovery):
+    from backend.templates.builder import DesignBuilder
+    from backend.training import Trainer
+
+    b = DesignBuilder("XOR")
+    b.add("Input", "points", after=None, shape=[2])
+    b.add("Dense", "hidden", units=4)
+    b.add("Tanh", "tanh")
+    b.add("Dense", "classes", units=2)
+    b.section("dataset", {"name": "xor", "samples": 120})
+    b.section("training", {"epochs": 2, "batch_size": 16})
+    session = RecoverySession()
+    session.autosave(b.doc)  # the designer autosaves when a run starts
+    trainer = Trainer(b.doc, on_best=session.keep_best)
+    finished = trainer.run()
+    assert finished.reason == "completed", finished.message
+    crash(session)
+    (found,) = list_sessions()
+    assert found.weights == ["training_best"]
+    project = recover(found)
+    assert project.path is None and project.doc.snapshot() == b.doc.snapshot()
+    assert project.runs == [{"epoch": finished.best_epoch, "id": "training_best"}]
+    best = decode_weights(project.weights["training_best"])
+    assert all(torch.equal(best[k], v) for k, v in trainer.best_state.items())
