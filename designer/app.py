@@ -36,6 +36,8 @@ def create_window(argv: list[str]) -> MainWindow:
     if not argv:
         window.files.open_example()
     window.show()
+    QApplication.processEvents()  # paint the window before the heavier features load
+    window.install_extensions()
     if argv:
         window.files.open_path(argv[0], confirm=False)
     return window

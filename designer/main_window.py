@@ -8,6 +8,9 @@ View > Panels. File behaviour lives in files.py, actions and menus in actions.py
 
 from __future__ import annotations
 
+import importlib
+import logging
+
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -31,6 +34,8 @@ from designer.panels.problems import ProblemsPanel
 from designer.panels.summary import SummaryPanel
 from designer.status import StatusController
 
+log = logging.getLogger(__name__)
+EXTENSIONS = ("designer.training",)  # modules with install(window), added after first show
 DOCK_MIN = {Qt.BottomDockWidgetArea: (0, 240), Qt.TopDockWidgetArea: (0, 240),
             Qt.LeftDockWidgetArea: (380, 0), Qt.RightDockWidgetArea: (380, 0)}
 
@@ -58,6 +63,7 @@ class MainWindow(QMainWindow):
         self.editor = editor or DocumentEditor(parent=self)
         self.menus: dict[str, QMenu] = {}
         self._shown = False
+        self._extended = False
         self.setWindowIcon(icons.icon("app"))
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks)
         self.setTabPosition(Qt.AllDockWidgetAreas, QTabWidget.North)
@@ -67,7 +73,6 @@ class MainWindow(QMainWindow):
         self.actions = actions.build(self)
         self.files.on_recent_changed = lambda files: actions.update_recent_menu(self, files)
         self._build_panels()
-        __import__("designer.training").training.install(self)  # the Training dock
         self.status = StatusController(self.editor, self.statusBar())
         self.editor.dirty_changed.connect(self.setWindowModified)
         self.editor.path_changed.connect(self.update_title)
@@ -97,6 +102,20 @@ class MainWindow(QMainWindow):
         self.problems.count_changed.connect(self._on_problem_count)
 
     # -- extension points -----------------------------------------------------------------------
+    def install_extensions(self) -> None:
+        """Add the features in EXTENSIONS (e.g. the Training dock); called once the window
+        shows, so their heavier imports (plots) never delay the first paint."""
+        if self._extended:
+            return
+        self._extended = True
+        for name in EXTENSIONS:
+            try:
+                importlib.import_module(name).install(self)
+            except Exception:  # a broken feature must not take the designer down
+                log.exception("could not install %s", name)
+        self._restore_layout()
+        self.problems_dock.raise_()
+
     def add_dock(self, widget: QWidget, area: Qt.DockWidgetArea, title: str) -> QDockWidget:
         """Add `widget` as a dock (tabbed with docks already at the bottom or top)."""
         dock = QDockWidget(title, self)

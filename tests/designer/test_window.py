@@ -212,3 +212,12 @@ def test_window_shows_before_torch_is_imported(tmp_path):
                          capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-2:] == ["5", "False"]
+
+
+def test_features_install_after_the_window_shows(window):
+    window.install_extensions()
+    titles = [a.text() for a in window.menus["panels"].actions()]
+    assert "Training" in titles
+    assert "train" in window.menus
+    window.install_extensions()  # idempotent
+    assert [a.text() for a in window.menus["panels"].actions()].count("Training") == 1
