@@ -150,6 +150,10 @@ QDoubleSpinBox::down-button:hover {{ background: {c.border}; }}
 QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
 QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url({down}); width: 10px;
     height: 10px; }}
+QComboBox {{ padding-right: 24px; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
+    width: 20px; border: none; }}
+QComboBox::down-arrow {{ image: url({down}); width: 10px; height: 10px; }}
 QCheckBox::indicator {{ width: 16px; height: 16px; border: 1px solid {c.muted};
     border-radius: 3px; background: {c.base}; }}
 QCheckBox::indicator:checked {{ background: {c.accent}; border-color: {c.accent};

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from backend.graph import Rename, SetParams
 from backend.layers import get_spec
 from backend.layers._common import fmt
-from designer import icons
+from designer import icons, theme
 from designer.editor import DocumentEditor
 from designer.panels.fields import ParamField
 from designer.theme import SPACE
@@ -44,6 +44,15 @@ def _label(text: str = "", role: str = "", wrap: bool = False) -> QLabel:
     label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label
+
+
+def _show_error(label: QLabel, message: str) -> None:
+    """The reason a typed value is refused, after an error icon; hidden when valid."""
+    label.setVisible(bool(message))
+    if message:
+        path = icons.image_file("error", theme.colors().error, 14)
+        label.setText(f"<img src='{path}' width=12 height=12 style='vertical-align:middle'>"
+                      f"&nbsp;{html.escape(message)}")
 
 
 class ProblemList(QWidget):
@@ -163,8 +172,7 @@ class InspectorPanel(QWidget):
             field = ParamField(p, self)
             error = _label("", "error", wrap=True)
             error.hide()
-            field.error_changed.connect(lambda msg, e=error: (e.setText(msg), e.setVisible(
-                bool(msg))))
+            field.error_changed.connect(lambda msg, e=error: _show_error(e, msg))
             field.committed.connect(self._commit)
             box = QWidget()
             col = QVBoxLayout(box)

@@ -27,7 +27,7 @@ class TemplateDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("New design")
-        self.setMinimumSize(560, 400)
+        self.setMinimumSize(720, 480)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE * 2, SPACE * 2, SPACE * 2, SPACE * 2)
         layout.setSpacing(SPACE)
@@ -35,6 +35,8 @@ class TemplateDialog(QDialog):
         self.list = QListWidget()
         self.list.setIconSize(QSize(24, 24))
         self.list.setSpacing(2)
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.ElideNone)
         self._add(EMPTY, "Empty design", "A blank canvas: add layers from the palette.")
         for name, (_factory, description) in TEMPLATES.items():
             self._add(name, name, description)

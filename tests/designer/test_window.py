@@ -221,3 +221,12 @@ def test_features_install_after_the_window_shows(window):
     assert "train" in window.menus
     window.install_extensions()  # idempotent
     assert [a.text() for a in window.menus["panels"].actions()].count("Training") == 1
+
+
+def test_a_refused_edit_is_explained_in_the_status_bar(window, lenet_file):
+    from backend.graph import Connect, Edge
+
+    window.files.open_path(str(lenet_file))
+    assert not window.editor.push(Connect(Edge("c1_1", "c1_1")), "Connect")
+    assert "cannot feed itself" in window.statusBar().currentMessage()
+    assert window.editor.undo_stack.count() == 0
