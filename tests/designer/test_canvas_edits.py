@@ -23,14 +23,14 @@ def undo_redo_restores(editor, before: dict) -> None:
 def drop(view, layer_type: str, scene_pos: QPointF) -> None:
     mime = QMimeData()
     mime.setData(LAYER_MIME, layer_type.encode("utf-8"))
-    local = QPointF(view.mapFromScene(scene_pos))
+    local = view.mapFromScene(scene_pos)  # QPoint: what drag enter/move events take
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
     enter = QDragEnterEvent(local, *args)
     QApplication.sendEvent(view.viewport(), enter)
     assert enter.isAccepted()
     QApplication.sendEvent(view.viewport(), QDragMoveEvent(local, *args))
-    QApplication.sendEvent(view.viewport(), QDropEvent(local, *args))
+    QApplication.sendEvent(view.viewport(), QDropEvent(QPointF(local), *args))
 
 
 def test_drop_from_palette_creates_node_at_drop_point(qtbot):
