@@ -1,24 +1,19 @@
-"""Tooltip text for nodes: what the layer does, its shapes, its problems with the fix, and for
-convolution/pooling layers the output-size arithmetic with the actual numbers.
+"""Tooltip text for nodes: what the layer does, its shapes, its problems with the fix, and the
+output-size (or parameter) arithmetic with the actual numbers where backend.explain has one.
 """
 
 from __future__ import annotations
 
 import html
 
+from backend.explain import explain_shape
 from backend.layers import get_spec
 from backend.layers._common import fmt
 from designer.canvas import style as st
 
-_EXPLAINED = ("convolution", "pooling")
-
 
 def explain(doc, analysis, node_id: str) -> str:
-    """The output-size arithmetic from backend.explain when that module is available."""
-    try:
-        from backend.explain import explain_shape
-    except (ImportError, AttributeError):
-        return ""
+    """The arithmetic from backend.explain, or "" when the layer has none."""
     try:
         text = explain_shape(doc, analysis, node_id)
     except Exception:  # an explanation must never break hovering
@@ -44,10 +39,9 @@ def node_tooltip(doc, analysis, node_id: str, heat: float | None = None) -> str:
     lines.append("out: " + (esc(fmt(out)) if out is not None else "unknown"))
     if node_id in analysis.counts:
         lines.append(f"parameters: {analysis.counts[node_id]:,}")
-    if spec is not None and spec.category in _EXPLAINED:
-        arithmetic = explain(doc, analysis, node_id)
-        if arithmetic:
-            lines.append("<pre>" + esc(arithmetic) + "</pre>")
+    arithmetic = explain(doc, analysis, node_id)
+    if arithmetic:
+        lines.append("<pre>" + esc(arithmetic) + "</pre>")
     if heat is not None:
         lines.append(f"gradient: {heat:.2f} ({st.heat_word(heat)})")
     for problem in analysis.problems_for(node_id):
