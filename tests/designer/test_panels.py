@@ -175,3 +175,27 @@ def test_summary_table_has_a_row_per_layer_and_a_totals_row(window, qtbot):
     assert model.rowCount() == 13 + 1
     assert window.summary.totals()[3] == "61,706"
     assert window.summary.row_for("c5_1") == ("c5", "Dense", "(B, 120)", "48,120", "48,120")
+
+
+def test_dropping_a_palette_layer_on_the_canvas_adds_it_at_the_drop_point(window, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = window.canvas
+    if not hasattr(canvas, "mapToScene") or not hasattr(canvas, "viewport"):
+        pytest.skip("the canvas is not available")
+    open_doc(window, qtbot, GraphDocument())
+    item = next(i for i in window.palette.layer_items() if i.text(0) == "Conv2d")
+    data = window.palette.tree.mimeData([item])
+    point = QPoint(200, 150)
+    args = (Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
+    for event in (QDragEnterEvent(point, *args), QDragMoveEvent(point, *args),
+                  QDropEvent(QPointF(point), *args)):
+        QApplication.sendEvent(canvas.viewport(), event)
+    (node,) = window.editor.doc.nodes.values()
+    assert node.type == "Conv2d"
+    drop = canvas.mapToScene(point)
+    assert abs(node.pos[0] - drop.x()) < 200 and abs(node.pos[1] - drop.y()) < 200
+    window.editor.undo_stack.undo()
+    assert window.editor.doc.nodes == {}
