@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["NETWRIGHT_SETTINGS"] = os.path.join(tempfile.mkdtemp(), "settings.ini")
+_TMP = tempfile.mkdtemp()
+os.environ["NETWRIGHT_SETTINGS"] = os.path.join(_TMP, "settings.ini")
+os.environ["NETWRIGHT_RECOVERY_DIR"] = os.path.join(_TMP, "recovery")
 
 LAUNCH = """
 import sys, time

@@ -38,7 +38,9 @@ def create_window(argv: list[str]) -> MainWindow:
     window.show()
     QApplication.processEvents()  # paint the window before the heavier features load
     window.install_extensions()
-    if argv:
+    recovery = getattr(window, "recovery", None)
+    recovered = recovery is not None and recovery.offer()
+    if argv and not recovered:
         window.files.open_path(argv[0], confirm=False)
     return window
 

@@ -115,6 +115,13 @@ class FileController:
             self._remember(path)
         return True
 
+    def adopt(self, project) -> None:
+        """Show recovered work as a modified design (Save writes to its original path)."""
+        self.project = project
+        path = str(project.path) if project.path else ""
+        self.editor.replace_document(project.doc, os.path.abspath(path) if path else "")
+        self.editor.undo_stack.resetClean()
+
     def open_example(self) -> bool:
         """The bundled example as an untitled copy, so saving never overwrites it."""
         return EXAMPLE.exists() and self.open_path(str(EXAMPLE), confirm=False, untitled=True)

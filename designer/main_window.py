@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,7 +35,8 @@ from designer.panels.summary import SummaryPanel
 from designer.status import StatusController
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("designer.training",)  # modules with install(window), added after first show
+# modules with install(window), added after the window first shows
+EXTENSIONS = ("designer.training", "designer.recovery")
 DOCK_MIN = {Qt.BottomDockWidgetArea: (0, 240), Qt.TopDockWidgetArea: (0, 240),
             Qt.LeftDockWidgetArea: (380, 0), Qt.RightDockWidgetArea: (380, 0)}
 
@@ -58,6 +59,8 @@ def _scroll_if_large(widget: QWidget, area: Qt.DockWidgetArea) -> QWidget:
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()  # the window closed for good (changes saved or discarded)
+
     def __init__(self, editor: DocumentEditor | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.editor = editor or DocumentEditor(parent=self)
@@ -199,6 +202,7 @@ class MainWindow(QMainWindow):
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
         event.accept()
+        self.closed.emit()
 
     def _restore_layout(self) -> None:
         store = settings.settings()

@@ -14,7 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ["NETWRIGHT_SETTINGS"] = os.path.join(tempfile.mkdtemp(), "settings.ini")
+_TMP = tempfile.mkdtemp()
+os.environ["NETWRIGHT_SETTINGS"] = os.path.join(_TMP, "settings.ini")
+os.environ["NETWRIGHT_RECOVERY_DIR"] = os.path.join(_TMP, "recovery")
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 

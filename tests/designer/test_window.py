@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
     win = MainWindow()
     qtbot.addWidget(win)
     win.warnings = []
@@ -196,6 +197,7 @@ def test_a_file_given_on_the_command_line_is_opened(qtbot, lenet_file, tmp_path,
     from designer.app import create_window
 
     monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
     win = create_window([str(lenet_file)])
     qtbot.addWidget(win)
     assert win.isVisible() and win.editor.path == str(lenet_file)
@@ -207,7 +209,8 @@ def test_window_shows_before_torch_is_imported(tmp_path):
               "w = create_window([]); assert w.isVisible(); "
               "print(len(w.editor.doc.nodes), 'torch' in sys.modules)")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini")}
+           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
+           "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
                          capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr
