@@ -109,18 +109,34 @@ class FileController:
         except (DesignFileError, OSError) as exc:
             self.warn("Cannot open design", _sentence(exc))
             return False
-        self.project = project
         self.editor.replace_document(doc, "" if untitled else os.path.abspath(path))
+        self._keep(project)
         if not untitled:
             self._remember(path)
         return True
 
     def adopt(self, project) -> None:
         """Show recovered work as a modified design (Save writes to its original path)."""
-        self.project = project
         path = str(project.path) if project.path else ""
         self.editor.replace_document(project.doc, os.path.abspath(path) if path else "")
+        self._keep(project)
         self.editor.undo_stack.resetClean()
+
+    def current_project(self):
+        """The Project behind the open design (weights and runs), its doc the live one.
+
+        Training adds runs and weights here; Save writes them into a .nwproj.
+        """
+        if self.project is None and Project is not None:
+            self.project = Project(self.editor.doc)
+        if self.project is not None:
+            self.project.doc = self.editor.doc
+        return self.project
+
+    def _keep(self, project) -> None:
+        self.project = project
+        if project is not None:
+            project.doc = self.editor.doc
 
     def open_example(self) -> bool:
         """The bundled example as an untitled copy, so saving never overwrites it."""
@@ -151,13 +167,11 @@ class FileController:
         if save_project is None:
             save_design(doc, path)
             return
-        project = self.project if self.project is not None else Project(doc)
-        project.doc = doc
+        project = self.current_project()
         lost = json_drops(project) if path.lower().endswith(".json") else None
         if lost:
             raise DesignFileError(f"Not saved: {lost}.")
         save_project(path, project)
-        self.project = project
 
     # -- names and recent files -------------------------------------------------------------------
     def display_name(self) -> str:

@@ -233,3 +233,21 @@ def test_a_refused_edit_is_explained_in_the_status_bar(window, lenet_file):
     assert not window.editor.push(Connect(Edge("c1_1", "c1_1")), "Connect")
     assert "cannot feed itself" in window.statusBar().currentMessage()
     assert window.editor.undo_stack.count() == 0
+
+
+def test_project_runs_survive_save_and_reopen_and_json_refuses_to_drop_them(window, lenet_file,
+                                                                           tmp_path):
+    window.files.open_path(str(lenet_file))
+    project = window.files.current_project()
+    project.runs.append({"id": "run_1", "final": {"accuracy": 0.9}})
+    edit_filters(window, 10)
+    window.files.ask_save_path = lambda: str(tmp_path / "kept.json")
+    assert not window.files.save_as()
+    assert "run(s)" in window.warnings[-1] and ".nwproj" in window.warnings[-1]
+    assert not (tmp_path / "kept.json").exists()
+    target = tmp_path / "kept.nwproj"
+    assert window.files.save_to(str(target))
+    window.files.new_design("")
+    assert window.files.open_path(str(target))
+    assert [r["id"] for r in window.files.current_project().runs] == ["run_1"]
+    assert window.editor.doc.nodes["c1_1"].params["filters"] == 10
