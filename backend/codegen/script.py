@@ -64,8 +64,10 @@ def _docstring(doc: GraphDocument, dataset: str, s: dict) -> str:
         "    torchrun --nproc_per_node=2 train.py      # DistributedDataParallel, N processes",
         "    python train.py --epochs 5 --device cpu   # see --help for the options",
         "",
-        f"Needs {needs}. Only rank 0 prints and saves; with N processes",
-        "each takes batch/N samples of every batch, so the global batch size stays the same.",
+        f"Needs {needs}. In one process on the CPU the run draws the same",
+        "initial weights and batches as Netwright, so it gives the same losses. Under torchrun",
+        "only rank 0 prints and saves, and each of N processes takes batch/N samples of every",
+        "batch, so the global batch size stays the same.",
         "Not reproduced here: mixed precision, channels-last and the app's live probes.",
         '"""',
     ])

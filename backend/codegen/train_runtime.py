@@ -187,6 +187,26 @@ def save_weights(model, path):
     return path
 
 
+def steps_per_epoch(n, batch_size):
+    """Batches per epoch; a last batch of one sample is skipped (BatchNorm needs two)."""
+    full, rest = divmod(n, batch_size)
+    return full + (1 if rest > 1 or (rest == 1 and batch_size == 1) else 0)
+
+
+class Batches:
+    """One seeded permutation per epoch, cut into batches (the app draws them the same way)."""
+
+    def __init__(self, x, y, batch_size, seed):
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __iter__(self):
+        perm = torch.randperm(len(self.x), generator=self.generator)
+        for i in range(0, len(perm), self.batch_size):
+            idx = perm[i:i + self.batch_size]
+            yield self.x[idx], self.y[idx]
+
+
 class Run:
     """One training run: data, model, optimiser and the loop."""
 
@@ -223,14 +243,14 @@ class Run:
             print(text, flush=True)
 
     def loader(self):
+        """(batches, sampler): the app's seeded batches, or a DistributedSampler's share."""
+        per_process = self.per_process = max(1, self.s["batch_size"] // self.world)
+        if self.world == 1:
+            return Batches(self.train_x, self.train_y, per_process, self.s["seed"]), None
         data = TensorDataset(self.train_x, self.train_y)
-        per_process = max(1, self.s["batch_size"] // self.world)
-        if self.world > 1:
-            sampler = DistributedSampler(data, self.world, self.rank, shuffle=True,
-                                         seed=self.s["seed"])
-            return DataLoader(data, per_process, sampler=sampler), sampler
-        gen = torch.Generator().manual_seed(self.s["seed"])
-        return DataLoader(data, per_process, shuffle=True, generator=gen), None
+        sampler = DistributedSampler(data, self.world, self.rank, shuffle=True,
+                                     seed=self.s["seed"])
+        return DataLoader(data, per_process, sampler=sampler), sampler
 
     def fit(self):
         loader, sampler = self.loader()
@@ -239,7 +259,8 @@ class Run:
             ids = [self.device.index] if self.device.type == "cuda" else None
             net = DistributedDataParallel(self.model, device_ids=ids)
         self.opt = make_optimizer(self.s, net.parameters())
-        self.sched, self.when = make_schedule(self.s, self.opt, len(loader))
+        steps = steps_per_epoch(len(sampler) if sampler else len(self.train_x), loader.batch_size)
+        self.sched, self.when = make_schedule(self.s, self.opt, steps)
         best, best_state, bad = math.inf, None, 0
         for epoch in range(1, self.s["epochs"] + 1):
             if sampler is not None:
@@ -260,7 +281,7 @@ class Run:
     def train_epoch(self, net, loader):
         total, n = 0.0, 0
         for xb, yb in loader:
-            if len(xb) == 1 and self.s["batch_size"] > 1:
+            if len(xb) == 1 and self.per_process > 1:
                 continue  # BatchNorm cannot train on a single sample
             xb, yb = xb.to(self.device), yb.to(self.device)
             loss = self.loss_fn(net(xb), yb)

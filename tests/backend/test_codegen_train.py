@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from backend.codegen import ExportError, python_module, train_data, train_runtim
 from backend.data import DataConfig, make_splits
 from backend.templates import make_template
 from backend.templates.builder import DesignBuilder
+from backend.training import Trainer
 from backend.training.config import TrainingConfig
 
 BLOCKER = """import sys
@@ -127,6 +129,10 @@ def test_train_py_trains_without_netwright_and_its_weights_load(tmp_path):
                             timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "epoch 2/2" in result.stdout and "test accuracy" in result.stdout
+    app = Trainer(xor_doc(device="cpu")).run()  # the same run inside the app
+    printed = re.findall(r"train loss ([0-9.]+)  val loss ([0-9.]+)", result.stdout)
+    assert [(f"{h['train_loss']:.4f}", f"{h['val_loss']:.4f}") for h in app.history] == printed
+    assert f"test loss {app.test_loss:.4f}" in result.stdout
     namespace = {"__name__": "xor_net"}
     exec((folder / "xor_net.py").read_text(), namespace)  # the file we just generated
     model = namespace["XORNet"]()
