@@ -24,7 +24,7 @@ from backend.graph import Connect, Edge, Move, RemoveNode  # noqa: E402
 from backend.templates import make_template  # noqa: E402
 from designer.app import application, create_window  # noqa: E402
 
-PER_ROW, X_STEP, Y_STEP = 5, 250.0, 190.0
+PER_ROW, X_STEP, Y_STEP = 4, 240.0, 150.0
 
 
 def wait(ms: int) -> None:
