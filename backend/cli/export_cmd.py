@@ -67,35 +67,14 @@ def _chosen_weights(project, args, required: bool) -> bytes | None:
     return None if name is None else project.weights[name]
 
 
-def _write_text(path: Path, text: str) -> None:
-    from backend.project.archive import atomic_save
-
-    data = text.encode("utf-8")
-    atomic_save(path, lambda tmp: tmp.write_bytes(data), backup=False)
-
-
 def _python(project, out: Path, args) -> int:
-    from backend.codegen import python_module, train_script
-    from backend.export.weights import write_weights
+    from backend.export.python import export_python, python_outputs
 
-    if out.suffix != ".py":
-        raise CliError(f"'{out.name}' must end in .py so train.py can import it")
-    source = Path(args.file)
-    train = out.with_name("train.py")
-    if out.name == "train.py":
-        raise CliError("train.py is written beside the model: name the model file otherwise, "
-                       "e.g. model.py")
-    module = python_module(project.doc)
-    script = train_script(project.doc, out.stem, module.class_name)
     weights = _chosen_weights(project, args, required=False)
-    targets = [_target(out, args, source), _target(train, args, source)]
-    if weights is not None:
-        targets.append(_target(out.with_suffix(".safetensors"), args, source))
-    _write_text(out, module.code)
-    _write_text(train, script)
-    if weights is not None:
-        write_weights(targets[2], weights)
-    print(f"wrote {', '.join(str(t) for t in targets)} (class {module.class_name})")
+    for path in python_outputs(out, weights is not None):
+        _target(path, args, Path(args.file))
+    files, class_name = export_python(project.doc, out, weights)
+    print(f"wrote {', '.join(str(f) for f in files)} (class {class_name})")
     return 0
 
 

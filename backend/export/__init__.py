@@ -1,5 +1,7 @@
-"""Exports of a design beyond Python source: safetensors weights and ONNX.
+"""Exports of a design to files: Python (model + train.py), safetensors weights and ONNX.
 
-weights.py: safetensors bytes <-> state_dicts; onnx.py: an ONNX file with a dynamic batch
-dimension, checked with onnx.checker and compared with torch through onnxruntime.
+python.py: `export_python(doc, out, weights)` writes the model module, train.py and weights;
+weights.py: safetensors bytes <-> state_dicts; onnx.py: `export_onnx(doc, path, weights)` writes
+one ONNX file with a dynamic batch dimension, checked with onnx.checker and compared with torch
+through onnxruntime.
 """
