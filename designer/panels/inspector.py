@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backend.explain import explain_shape
 from backend.graph import Rename, SetParams
 from backend.layers import get_spec
 from backend.layers._common import fmt
@@ -158,6 +159,12 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.problems)
         if spec is not None:
             self._add_form(layout, spec)
+        self.how_title = _label("HOW THE SHAPE IS COMPUTED", "section")
+        self.how = _label("", "caption", wrap=True)
+        layout.addWidget(self.how_title)
+        layout.addWidget(self.how)
+        if spec is not None:
+            layout.addWidget(_label("ABOUT " + spec.type.upper(), "section"))
             layout.addWidget(_label(spec.description, "caption", wrap=True))
         layout.addStretch(1)
         return page
@@ -219,6 +226,10 @@ class InspectorPanel(QWidget):
                              f"{analysis.counts.get(nid, 0):,}" if nid in analysis.counts
                              else "—")
         self.problems.set_problems(analysis.problems_for(nid))
+        how = explain_shape(self.editor.doc, analysis, nid)
+        self.how.setText(how or "")
+        self.how.setVisible(bool(how))
+        self.how_title.setVisible(bool(how))
 
     # -- form -> document -----------------------------------------------------------------------
     def _commit(self, name: str, value) -> None:

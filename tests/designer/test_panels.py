@@ -91,6 +91,7 @@ def test_inspector_edit_changes_shapes_and_params_downstream(window, qtbot):
     assert window.summary.row_for("c1_1")[2] == "(B, 8, 28, 28)"
     assert window.summary.row_for("c3_1")[3] == f"{16 * 8 * 25 + 16:,}"
     assert window.inspector.facts.texts()[1] == "(B, 8, 28, 28)"
+    assert "8 filters" in window.inspector.how.text()
 
 
 def test_repeated_edits_of_one_field_are_one_undo_step(window, qtbot):
