@@ -194,8 +194,7 @@ def list_sessions(root: Path | None = None) -> list[RecoverableSession]:
 
 def _read_session(folder: Path) -> RecoverableSession | None:
     try:
-        info = parse_json((folder / "session.json").read_bytes()[:MAX_JSON_BYTES + 1],
-                          "session.json")
+        info = parse_json(_read(folder / "session.json", 1024 * 1024), "session.json")
     except (OSError, ProjectFileError):
         return None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
