@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QTabWidget,
+    QUndoView,
     QWidget,
 )
 
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self.add_dock(self.inspector, Qt.RightDockWidgetArea, "Inspector")
         self.problems_dock = self.add_dock(self.problems, Qt.BottomDockWidgetArea, "Problems")
         self.summary_dock = self.add_dock(self.summary, Qt.BottomDockWidgetArea, "Summary")
+        self.history = QUndoView(self.editor.undo_stack)
+        self.history.setEmptyLabel("Design as opened")
+        self.history_dock = self.add_dock(self.history, Qt.BottomDockWidgetArea, "History")
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 310], Qt.Horizontal)
         self.resizeDocks([self.problems_dock], [170], Qt.Vertical)

@@ -72,6 +72,7 @@ def test_title_shows_file_name_and_unsaved_changes(window, lenet_file):
     assert not window.isWindowModified()
     edit_filters(window)
     assert window.isWindowModified()
+    assert window.history.model().rowCount() == 2  # the opened state and the edit
     window.editor.undo_stack.undo()
     assert not window.isWindowModified()
 
