@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -96,6 +96,20 @@ class PalettePanel(QWidget):
         self.search.returnPressed.connect(self._add_first_visible)
         self.tree.itemDoubleClicked.connect(self._on_activated)
         self.tree.enter_pressed.connect(self.add_requested)
+        self.search.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802  (Qt API)
+        """Down moves from the search box into the list; Escape clears the search."""
+        if watched is self.search and event.type() == QEvent.KeyPress:
+            if event.key() == Qt.Key_Down:
+                self.tree.setFocus()
+                if self.tree.currentItem() is None or self.tree.currentItem().isHidden():
+                    self.tree.setCurrentItem(self._first_visible())
+                return True
+            if event.key() == Qt.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
 
     def _populate(self) -> None:
         specs = all_specs()
@@ -147,8 +161,11 @@ class PalettePanel(QWidget):
             self.tree.setCurrentItem(first)
 
     def _first_visible(self) -> QTreeWidgetItem | None:
-        return next((i for i in self.layer_items()
-                     if not i.isHidden() and not i.parent().isHidden()), None)
+        """The best visible match: a layer whose name contains the search text, if any."""
+        needle = self.search.text().strip().lower()
+        shown = [i for i in self.layer_items() if not i.isHidden() and not i.parent().isHidden()]
+        by_name = [i for i in shown if needle and needle in i.text(0).lower()]
+        return (by_name or shown or [None])[0]
 
     def _add_first_visible(self) -> None:
         item = self._first_visible()

@@ -52,6 +52,19 @@ def test_palette_search_filters_and_clearing_shows_all_again(window, qtbot):
     assert len(window.palette.visible_layers()) == len(layer_types())
 
 
+def test_palette_is_usable_from_the_keyboard(window, qtbot):
+    open_doc(window, qtbot, GraphDocument())
+    window.palette.search.setFocus()
+    qtbot.keyClicks(window.palette.search, "relu")
+    qtbot.keyClick(window.palette.search, Qt.Key_Down)
+    tree = window.palette.tree
+    assert tree.currentItem().text(0) in ("LeakyReLU", "ReLU")
+    qtbot.keyClick(tree, Qt.Key_Return)
+    assert [n.type for n in window.editor.doc.nodes.values()] == [tree.currentItem().text(0)]
+    qtbot.keyClick(window.palette.search, Qt.Key_Escape)
+    assert window.palette.search.text() == ""
+
+
 def test_palette_search_with_no_match_hides_everything(window, qtbot):
     qtbot.keyClicks(window.palette.search, "zzzz")
     assert window.palette.visible_layers() == []
