@@ -143,15 +143,7 @@ class InspectorPanel(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(SPACE * 2, SPACE * 2, SPACE * 2, SPACE * 2)
         layout.setSpacing(SPACE)
-        self.title_edit = QLineEdit(node.title)
-        self.title_edit.setAccessibleName("Layer name")
-        self.title_edit.setToolTip("The layer's name on the canvas and in exported code (F2).")
-        self.title_edit.editingFinished.connect(self._rename)
-        self.title_edit.setProperty("role", "title")
-        self.type_label = _label(f"{node.type} · {spec.category if spec else 'unknown'}",
-                                 "caption")
-        layout.addWidget(self.title_edit)
-        layout.addWidget(self.type_label)
+        self._add_title(layout, node, spec)
         self.facts = _Facts()
         layout.addWidget(self.facts)
         layout.addWidget(_label("PROBLEMS", "section"))
@@ -168,6 +160,17 @@ class InspectorPanel(QWidget):
             layout.addWidget(_label(spec.description, "caption", wrap=True))
         layout.addStretch(1)
         return page
+
+    def _add_title(self, layout: QVBoxLayout, node, spec) -> None:
+        self.title_edit = QLineEdit(node.title)
+        self.title_edit.setAccessibleName("Layer name")
+        self.title_edit.setToolTip("The layer's name on the canvas and in exported code (F2).")
+        self.title_edit.editingFinished.connect(self._rename)
+        self.title_edit.setProperty("role", "title")
+        self.type_label = _label(f"{node.type} · {spec.category if spec else 'unknown'}",
+                                 "caption")
+        layout.addWidget(self.title_edit)
+        layout.addWidget(self.type_label)
 
     def _add_form(self, layout: QVBoxLayout, spec) -> None:
         layout.addWidget(_label("PARAMETERS" if spec.params else "NO PARAMETERS", "section"))
