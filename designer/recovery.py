@@ -45,9 +45,13 @@ class RecoveryController(QObject):
         self.editor.dirty_changed.connect(self._on_dirty)
         window.closed.connect(self._on_closed)
 
-    def autosave(self) -> bool:
-        """Write the unsaved state now; False when there is nothing to save or it failed."""
-        if not self.editor.dirty:
+    def autosave(self, force: bool = False) -> bool:
+        """Write the unsaved state now; False when there is nothing to save or it failed.
+
+        `force` writes even a saved design (a training run starting: its best weights need
+        the design they belong to).
+        """
+        if not (self.editor.dirty or force):
             return False
         base = self.window.files.project
         project = Project(self.editor.doc, weights=dict(base.weights) if base else {},

@@ -57,6 +57,7 @@ class TrainingDock(QWidget):
         super().__init__(parent)
         self.editor, self.canvas = editor, canvas
         self.run: TrainingRun | None = None
+        self.on_best = None  # given to each run's trainer (best weights kept on disk)
         self.record: RunRecord | None = None
         self.started_event: RunStarted | None = None
         self._started_key: tuple | None = None
@@ -140,6 +141,7 @@ class TrainingDock(QWidget):
         self._started_key = _design_key(self.editor)
         self.changed_label.setText("")
         self.run = TrainingRun(doc, probes, self)
+        self.run.worker.on_best = self.on_best
         self.run.worker.events_ready.connect(self._on_events)
         self.run.worker.finished.connect(self._on_finished)
         self._t_start = time.monotonic()

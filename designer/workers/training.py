@@ -65,6 +65,7 @@ class TrainingWorker(QObject):
         if self.probes.feature_node:
             self.control.watch_node(self.probes.feature_node)
         self.trainer = None
+        self.on_best = None  # the trainer's on_best(state_dict, epoch), e.g. crash recovery
         self._pending: list = []
         self._t_sent = 0.0
         self._done = False
@@ -97,7 +98,7 @@ class TrainingWorker(QObject):
     def _run(self) -> None:
         from backend.training import Trainer  # imports torch, off the GUI thread
 
-        self.trainer = Trainer(self.snapshot, probes=self.probes)
+        self.trainer = Trainer(self.snapshot, probes=self.probes, on_best=self.on_best)
         self.trainer.control = self.control
         for event in self.trainer.events():
             if isinstance(event, RunFinished):

@@ -1,0 +1,106 @@
+"""Trained results belong to the open project: each finished training run goes into it.
+
+`install(window)` follows the Training dock (`window.training`). When a run starts, the
+design goes into the window's recovery folder at once and the trainer's best weights are
+written there whenever they improve (`RecoverySession.keep_best`), so killing the app
+mid-run loses neither. When a run ends (completed, stopped or stopped early; not on an
+error) its record (`run_record`: settings, per-epoch history, final metrics and the design
+that was trained) and the trained weights are added to the project behind the window
+(`window.files.current_project()`), and the design counts as modified: Save writes them into
+the .nwproj (a .json save refuses with `json_drops`' sentence), autosave keeps them, and
+closing asks first. Nothing here imports torch until a run has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class ProjectState(QObject):
+    """Moves finished training runs (and their weights) into the window's project."""
+
+    run_added = Signal(str)  # the new run's id in the project
+
+    def __init__(self, window, dock):
+        super().__init__(window)
+        self.window, self.dock = window, dock
+        self.started_at: float | None = None
+        dock.run_started.connect(self._on_started)
+        dock.run_finished.connect(self._on_finished)
+        dock.on_best = self.keep_best
+
+    def keep_best(self, state: dict, epoch: int) -> None:
+        """The trainer's on_best (training thread): the best weights into the recovery folder.
+
+        A failure to write them is logged, never allowed to stop the run.
+        """
+        recovery = getattr(self.window, "recovery", None)
+        if recovery is None:
+            return
+        try:
+            recovery.session.keep_best(state, epoch)
+        except Exception:
+            log.exception("could not write the best weights to the recovery folder")
+
+    def _trainer(self):
+        run = getattr(self.dock, "run", None)
+        return getattr(getattr(run, "worker", None), "trainer", None)
+
+    @Slot(object)
+    def _on_started(self, _event) -> None:
+        self.started_at = time.time()
+        recovery = getattr(self.window, "recovery", None)
+        if recovery is None:
+            return
+        recovery.autosave(force=True)  # the design these weights belong to
+
+    @Slot(object)
+    def _on_finished(self, event) -> None:
+        if getattr(event, "reason", "error") == "error":
+            return
+        try:
+            run_id = self.add_run(event)
+        except Exception as exc:  # the run's results are shown anyway; say what was not kept
+            log.exception("could not keep the run")
+            self.window.statusBar().showMessage(
+                f"The run's weights could not be kept in the project ({exc}).", 15000)
+            return
+        if run_id is not None:
+            self.run_added.emit(run_id)
+
+    def add_run(self, event) -> str | None:
+        """Add the dock's finished run to the project; its id, or None without a model."""
+        trainer = self._trainer()
+        setup = getattr(trainer, "setup", None)
+        if setup is None:
+            return None
+        from backend.export.weights import model_weights
+        from backend.project.runs import run_record
+
+        design = self.dock.run.worker.snapshot  # the design as it was trained
+        meta = {"design": design.name, "epochs": str(event.epochs_done),
+                "best_epoch": str(event.best_epoch)}
+        weights = model_weights(setup.model, meta)
+        record = run_record(design, event, self.started_at)
+        project = self.window.files.current_project()
+        run_id = project.add_run(record, weights)
+        self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
+        self.window.statusBar().showMessage(
+            f"The run and its trained weights are in the project as '{run_id}': save it as "
+            ".nwproj to keep them.", 15000)
+        return run_id
+
+
+def install(window) -> ProjectState | None:
+    """Follow `window.training` (if the Training dock is installed); kept as
+    `window.project_state`."""
+    dock = getattr(window, "training", None)
+    if dock is None:
+        return None
+    window.project_state = ProjectState(window, dock)
+    return window.project_state
