@@ -147,9 +147,8 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     nbytes = sum(t.numel() * t.element_size() for pair in (train, val, test) for t in pair)
     use_tensors = data_path == "tensors" or (data_path == "auto"
                                              and fits_on_device(nbytes, device))
-    layout = cfg.channels_last == "on" or (cfg.channels_last == "auto"
-                                           and device.type == "cuda")
-    layout = layout and train[0].dim() == 4
+    # channels-last measured faster for convolutions on CPU (oneDNN) and GPU (tensor cores)
+    layout = cfg.channels_last != "off" and train[0].dim() == 4
     if layout:
         model = model.to(memory_format=torch.channels_last)
         train = (train[0].contiguous(memory_format=torch.channels_last), train[1])

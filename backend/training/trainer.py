@@ -91,7 +91,7 @@ class Trainer:
             self.setup = prepare(self.design, self.dataset, self.config, self.data_path)
             s, cfg = self.setup, self.config
             self.loss_fn = make_loss(s.loss)
-            self.opt = make_optimizer(cfg, s.model.parameters())
+            self.opt = make_optimizer(cfg, s.model.parameters(), fused=True)
             self.schedule = make_schedule(cfg, self.opt, len(s.train))
             self.params = [p for p in s.model.parameters() if p.requires_grad]
             self.grad_probe = GradientProbe(s.model) if self.probes.gradient_every else None
