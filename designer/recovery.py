@@ -2,18 +2,26 @@
 
 Every AUTOSAVE_SECONDS, while the design has unsaved changes, the window's state goes into
 its `RecoverySession` (backend.project.autosave). A clean state (saved, or undone back to
-the saved state) and a normal close discard it. At start, work left by a session that did
-not end cleanly is offered back: Recover opens it as a modified design (its original path,
-if it had one, so Save writes there), Discard deletes it, Later keeps it for next time. The
-question is a method (`ask_recover`) so tests can answer it.
+the saved state) and a normal close discard it. At start, work left by sessions that did
+not end cleanly is listed in one dialog: Recover opens the selected one as a modified design
+(its original path, if it had one, so Save writes there), Discard deletes it, Later keeps
+everything for next time. The question is a method (`choose`) so tests can answer it.
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from backend.project import DesignFileError
 from backend.project.autosave import (
@@ -28,6 +36,57 @@ from backend.project.project import Project
 
 log = logging.getLogger(__name__)
 RECOVER, DISCARD, LATER = "recover", "discard", "later"
+
+
+class RecoveryDialog(QDialog):
+    """Lists the autosaved work of crashed sessions: Recover or Discard the selected one, or
+    decide Later (everything stays in the recovery folder)."""
+
+    def __init__(self, sessions: list[RecoverableSession], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Recover unsaved work")
+        self.sessions = list(sessions)
+        self.answer = LATER
+        self.list = QListWidget()
+        for found in self.sessions:
+            item = QListWidgetItem(found.describe())
+            item.setToolTip(str(found.folder))
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemDoubleClicked.connect(lambda _item: self._answer(RECOVER))
+        text = QLabel("Netwright did not close normally last time. It autosaved this work; "
+                      "recover it to continue where you stopped:")
+        text.setWordWrap(True)
+        hint = QLabel("Later keeps it for the next start; Discard deletes it for good.")
+        hint.setProperty("role", "caption")
+        buttons = QDialogButtonBox()
+        for label, answer, role in (("Recover", RECOVER, QDialogButtonBox.AcceptRole),
+                                    ("Discard", DISCARD, QDialogButtonBox.DestructiveRole),
+                                    ("Later", LATER, QDialogButtonBox.RejectRole)):
+            button = QPushButton(label)
+            button.setObjectName(f"recovery_{answer}")
+            button.clicked.connect(lambda _c=False, a=answer: self._answer(a))
+            buttons.addButton(button, role)
+            if answer == RECOVER:
+                button.setDefault(True)
+        layout = QVBoxLayout(self)
+        for widget in (text, self.list, hint, buttons):
+            layout.addWidget(widget)
+        self.list.setMinimumWidth(520)
+        self.list.setMaximumHeight(max(80, 28 * len(self.sessions) + 12))
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+
+    def chosen(self) -> RecoverableSession | None:
+        row = self.list.currentRow()
+        return self.sessions[row] if self.answer != LATER and 0 <= row < len(self.sessions) \
+            else None
+
+    def _answer(self, answer: str) -> None:
+        self.answer = answer
+        if answer == LATER:
+            self.reject()
+        else:
+            self.accept()
 
 
 class RecoveryController(QObject):
@@ -68,30 +127,24 @@ class RecoveryController(QObject):
 
     # -- recovery at start ----------------------------------------------------------------------
     def offer(self) -> bool:
-        """Offer the newest work a crashed session left; True when it was recovered."""
-        for found in list_sessions():
-            answer = self.ask_recover(found)
-            if answer == DISCARD:
+        """Offer the work crashed sessions left; True when one was recovered."""
+        sessions = list_sessions()
+        while sessions:
+            answer, found = self.choose(sessions)
+            if answer == DISCARD and found in sessions:
                 discard_session(found)
-            elif answer == RECOVER:
+                sessions.remove(found)
+            elif answer == RECOVER and found in sessions:
                 return self._recover(found)
             else:
                 return False
         return False
 
-    def ask_recover(self, found: RecoverableSession) -> str:
-        box = QMessageBox(QMessageBox.Question, "Recover unsaved work",
-                          "Netwright did not close normally last time. Recover the work it "
-                          "autosaved?", QMessageBox.NoButton, self.window)
-        box.setInformativeText(found.describe())
-        recover_button = box.addButton("Recover", QMessageBox.AcceptRole)
-        discard_button = box.addButton("Discard", QMessageBox.DestructiveRole)
-        box.addButton("Later", QMessageBox.RejectRole)
-        box.setDefaultButton(recover_button)
-        box.exec()
-        clicked = box.clickedButton()
-        return RECOVER if clicked is recover_button else (
-            DISCARD if clicked is discard_button else LATER)
+    def choose(self, sessions: list[RecoverableSession]) -> tuple[str, RecoverableSession | None]:
+        """RECOVER or DISCARD with the chosen session, or (LATER, None); tests replace it."""
+        dialog = RecoveryDialog(sessions, self.window)
+        dialog.exec()
+        return dialog.answer, dialog.chosen()
 
     def _recover(self, found: RecoverableSession) -> bool:
         if not self.window.files.confirm_discard():

@@ -79,7 +79,8 @@ def test_crashed_work_is_offered_and_recovered_as_modified(qtbot, recovery_dir, 
     crash(first)
     second = make_window(qtbot)
     asked = []
-    second.recovery.ask_recover = lambda found: asked.append(found.describe()) or RECOVER
+    second.recovery.choose = lambda found: (asked.append(found[0].describe()) or RECOVER,
+                                            found[0])
     assert second.recovery.offer()
     assert "lenet5.json" in asked[0]
     assert second.editor.doc.nodes["c1_1"].params["filters"] == 12
@@ -96,7 +97,7 @@ def test_declined_recovery_is_discarded_or_kept(qtbot, recovery_dir, lenet_file,
     first.recovery.autosave()
     crash(first)
     second = make_window(qtbot)
-    second.recovery.ask_recover = lambda found: answer
+    second.recovery.choose = lambda found: (answer, found[0])
     assert not second.recovery.offer()
     assert len(list_sessions()) == left
     assert "c1_1" not in second.editor.doc.nodes
