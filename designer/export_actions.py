@@ -151,9 +151,9 @@ class ExportController(QObject):
         idle = self.thread is None
         for key, action in self.actions.items():
             action.setEnabled(idle and (key != "weights" or self.weights() is not None))
-        if self.weights() is None:
-            self.actions["weights"].setStatusTip("Train the design first: the project has "
-                                                 "no trained weights yet")
+        self.actions["weights"].setStatusTip(
+            "The project's trained weights" if self.weights() is not None else
+            "Train the design first: the project has no trained weights yet")
 
     # -- what is exported ---------------------------------------------------------------------
     def weights(self) -> bytes | None:
