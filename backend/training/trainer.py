@@ -60,7 +60,7 @@ class Trainer:
                  config: TrainingConfig | dict | None = None, *, probes: ev.Probes | None = None,
                  metrics_interval: float = 0.1,
                  on_best: Callable[[dict, int], None] | None = None,
-                 data_path: str = "auto") -> None:
+                 data_path: str = "auto", control: ev.Control | None = None) -> None:
         if isinstance(design, GraphDocument):
             design = design.copy()  # the run trains a snapshot; edits never reach it
             config = design.sections.get("training") if config is None else config
@@ -68,8 +68,8 @@ class Trainer:
                        else TrainingConfig.from_section(config))
         self.design, self.dataset = design, dataset
         self.probes = probes or ev.Probes()
-        self.control = ev.Control()
-        if self.probes.feature_node:
+        self.control = control or ev.Control()
+        if self.probes.feature_node and control is None:
             self.control.watch_node(self.probes.feature_node)
         self.metrics_interval, self.on_best, self.data_path = metrics_interval, on_best, data_path
         self.setup: RunSetup | None = None
