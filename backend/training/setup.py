@@ -155,6 +155,9 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     generator = torch.Generator().manual_seed(cfg.seed)
     source = (TensorBatches if use_tensors else LoaderBatches)(*train, cfg.batch_size,
                                                                 device, generator)
+    if len(source) == 0:
+        raise DatasetError(f"the training split has only {len(train[0])} sample(s): lower "
+                           "val_fraction and test_fraction or use a larger dataset")
     where = device if use_tensors else torch.device("cpu")
     val, test = ((a.to(where), b.to(where)) for a, b in (val, test))
     probe = (val[0] if len(val[0]) else train[0])[:1].to(device)
