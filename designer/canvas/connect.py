@@ -9,12 +9,14 @@ problem on the node, which teaches more than refusing would.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from backend.graph import Edge, GraphDocument
 from backend.graph.traverse import to_networkx
 from backend.layers import get_spec
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported when a wire is checked, not at start-up
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ def check_connection(doc: GraphDocument, edge: Edge, graph: nx.MultiDiGraph | No
 
 def _loop_or_occupied(doc: GraphDocument, edge: Edge, port, graph) -> Verdict:
     """The checks that need the graph: a loop, or a single-input port already in use."""
+    import networkx as nx
+
     dst_name, src_name = name_of(doc, edge.dst), name_of(doc, edge.src)
     g = graph if graph is not None else to_networkx(doc)
     if edge.dst in g and edge.src in g and nx.has_path(g, edge.dst, edge.src):

@@ -7,14 +7,14 @@ with a loop still gets a layout. The result keeps the design where it was on the
 
 from __future__ import annotations
 
-import networkx as nx
-
 from backend.graph import GraphDocument
 from backend.graph.traverse import to_networkx
 from designer.canvas import style as st
 
 
 def _columns(doc: GraphDocument) -> list[list[str]]:
+    import networkx as nx  # only when a layout is asked for, not at start-up
+
     g = nx.DiGraph(to_networkx(doc))
     cond = nx.condensation(g)
     order = {nid: i for i, nid in enumerate(doc.nodes)}

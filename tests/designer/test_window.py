@@ -205,17 +205,18 @@ def test_a_file_given_on_the_command_line_is_opened(qtbot, lenet_file, tmp_path,
     assert len(win.editor.doc.nodes) == 13
 
 
-def test_window_shows_before_torch_is_imported(tmp_path):
+def test_window_shows_before_torch_or_networkx_is_imported(tmp_path):
     script = ("import sys; from designer.app import create_window; "
               "w = create_window([]); assert w.isVisible(); "
-              "print(len(w.editor.doc.nodes), 'torch' in sys.modules)")
+              "print(len(w.editor.doc.nodes), 'torch' in sys.modules, "
+              "'networkx' in sys.modules)")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
            "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
                          capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split()[-2:] == ["5", "False"]
+    assert out.stdout.split()[-3:] == ["5", "False", "False"]
 
 
 def test_features_install_after_the_window_shows(window):
