@@ -30,11 +30,13 @@ from backend.training.events import (
     StepMetrics,
     WeightHistograms,
 )
+from backend.training.preflight import preflight
 
 __all__ = [
     "LOSSES", "OPTIMIZERS", "SCHEDULES", "ConfigError", "TrainingConfig", "ConfusionMatrix",
     "Control", "EpochEnd", "FeatureMaps", "GradientFlow", "Paused", "ProbeResult", "Probes",
     "Resumed", "RunFinished", "RunStarted", "StepMetrics", "WeightHistograms", "Trainer",
+    "preflight",
 ]
 
 

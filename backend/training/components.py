@@ -15,10 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from backend.training.config import TrainingConfig
-
-DEFAULT_LOSS = {"classification": "cross_entropy", "regression": "mse",
-                "autoencoding": "mse", "sequence": "mse"}
-
+from backend.training.preflight import DEFAULT_LOSS as DEFAULT_LOSS  # one table, torch-free
 
 FUSABLE = ("sgd", "sgd_momentum", "nesterov", "adagrad", "adam", "adamw")
 

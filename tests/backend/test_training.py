@@ -272,3 +272,15 @@ def test_a_plain_module_and_an_in_memory_dataset_train_too():
     model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
     result = Trainer(model, data, {"epochs": 5, "lr": 0.05}).run()
     assert result.reason == "completed" and result.history[-1]["val_accuracy"] > 0.8
+
+
+def test_preflight_reports_what_would_stop_a_run_without_training():
+    from backend.training import preflight
+
+    assert preflight(make_template("lenet5")) == ([], [])
+    doc = make_template("lenet5")
+    doc.sections["dataset"] = {"name": "digits"}
+    errors, _ = preflight(doc)
+    assert errors[0].endswith("set the dataset's resize to 32")
+    doc.sections["training"] = {"optimizer": "adamm"}
+    assert "unknown optimizer" in preflight(doc)[0][0]
