@@ -80,6 +80,9 @@ class Trainer:
         self._best_metric = math.inf
         self._bad_epochs = 0
         self._initial_loss: float | None = None
+        self._watched: str | None = None
+        self._t_feature = -math.inf
+        self.epoch = 0
 
     @property
     def model(self) -> nn.Module:
@@ -216,17 +219,22 @@ class Trainer:
             probe.before_step()
         self.opt.step()
         self.schedule.after_step()
-        self._losses[self._k] = loss.detach()
-        if s.target_fmt != "value":
-            self._correct[self._k] = (predicted_class(out.detach(), s.target_fmt)
-                                      == true_class(yb, s.target_fmt)).sum()
-        self._sizes.append(len(xb))
-        self._k += 1
-        self.step += 1
+        self._record(loss, out, yb)
         if probe:
             mean, peak, ratio = probe.after_step()
             return ev.GradientFlow(self.step, self.epoch, probe.nodes, mean, peak, ratio)
         return None
+
+    def _record(self, loss: torch.Tensor, out: torch.Tensor, yb: torch.Tensor) -> None:
+        """Keep the step's loss and correct count on the device (read back at log points)."""
+        fmt = self.setup.target_fmt
+        self._losses[self._k] = loss.detach()
+        if fmt != "value":
+            self._correct[self._k] = (predicted_class(out.detach(), fmt)
+                                      == true_class(yb, fmt)).sum()
+        self._sizes.append(len(yb))
+        self._k += 1
+        self.step += 1
 
     # -- log points ---------------------------------------------------------------------------
     def _window_start(self, now: float) -> None:
@@ -305,8 +313,8 @@ class Trainer:
         changed, node = self.control.take_feature_node()
         if changed:
             self._watched = node
-        node = getattr(self, "_watched", None)
-        due = now - getattr(self, "_t_feature", -math.inf) >= self.probes.feature_every_s
+        node = self._watched
+        due = now - self._t_feature >= self.probes.feature_every_s
         if node is None or not (changed or due or force):
             return
         self._t_feature = now
