@@ -1,14 +1,17 @@
 """Overview (minimap): the whole design in a corner, with the visible part outlined.
 
-Shown only when the design does not fit in the canvas. The design is rendered once into a
-small picture after edits (debounced by the view), so panning the canvas only repaints that
-picture and the outline. Clicking or dragging in it centres the canvas on that point.
+Shown only when the layers do not all fit in the canvas. The design is drawn once into a
+small picture after edits and analyses (debounced by the view), so panning the canvas only
+repaints that picture and the outline. The picture is drawn from the items' geometry (boxes in
+the category colours, problems in the problem colour, wires as lines), never with
+`QGraphicsScene.render`: rendering cached items elsewhere would mark them clean and leave stale
+pictures of them on the canvas. Clicking or dragging in it centres the canvas on that point.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QWidget
 
 from designer.canvas import style as st
@@ -22,6 +25,7 @@ class Overview(QWidget):
         super().__init__(canvas_view)
         self.style_ = st.LIGHT
         self.content = QRectF()
+        self.layers = QRectF()  # the layers and comments, without the margin
         self.picture = QPixmap()
         self.enabled = True  # the user can switch the overview off (CanvasView.set_overview)
         self.setFixedSize(SIZE)
@@ -65,6 +69,7 @@ class Overview(QWidget):
         for group in (canvas.nodes, canvas.comments):
             for item in group.values():
                 rect = rect.united(item.sceneBoundingRect())
+        self.layers = rect
         self.content = rect.adjusted(-40, -40, 40, 40) if not rect.isEmpty() else QRectF()
         self.picture = QPixmap()
         self.refresh()
@@ -75,13 +80,30 @@ class Overview(QWidget):
         if self.content.isEmpty():
             return
         painter = QPainter(self.picture)
-        canvas = self.main.canvas
-        canvas.plain_background = True
         try:
-            canvas.render(painter, self.to_widget(self.content), self.content)
+            self._draw_design(painter)
         finally:
-            canvas.plain_background = False
             painter.end()
+
+    def _draw_design(self, painter: QPainter) -> None:
+        """Comments as tinted boxes, wires as thin lines, layers as boxes in their colours."""
+        canvas, s = self.main.canvas, self.style_
+        scale, offset = self._frame()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(s.comment_border, 1))
+        painter.setBrush(s.comment_fill)
+        for item in canvas.comments.values():
+            painter.drawRect(self.to_widget(item.sceneBoundingRect()))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        to_widget = QTransform(scale, 0, 0, scale, offset.x(), offset.y())
+        for wire in canvas.wires.values():
+            painter.setPen(QPen(s.problem if wire.bad else s.wire, 1))
+            painter.drawPath(to_widget.map(wire.path()))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for item in canvas.nodes.values():
+            box = self.to_widget(QRectF(item.pos(), QSizeF(st.NODE_W, st.NODE_H)))
+            painter.setBrush(s.problem if item.has_error() else st.category_accent(item.category))
+            painter.drawRoundedRect(box, 1.5, 1.5)
 
     def refresh(self) -> None:
         """Show and outline, or hide when the whole design is already in view."""
@@ -90,7 +112,7 @@ class Overview(QWidget):
         visible = main.mapToScene(port).boundingRect()
         roomy = port.width() >= 3 * SIZE.width() and port.height() >= 3 * SIZE.height()
         wanted = (self.enabled and roomy and len(main.canvas.nodes) >= 2
-                  and not visible.contains(self.content))
+                  and not visible.contains(self.layers))
         if wanted != self.isVisible():
             self.setVisible(wanted)
         if wanted:

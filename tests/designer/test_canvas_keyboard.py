@@ -327,3 +327,26 @@ def test_export_picture_png_and_svg(qtbot, tmp_path):
     with pytest.raises(ExportError):
         view.export_image(str(tmp_path / "design.jpg"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["design.png", "design.svg"]
+
+
+def test_a_problem_found_after_the_overview_drew_still_shows_on_the_canvas(qtbot):
+    from PySide6.QtCore import QRectF
+
+    from backend.graph import AddNode
+
+    editor, view = make_view(qtbot, chain_doc())
+    view.set_zoom(2.0)
+    view.center_on_node("image")
+    editor.push(AddNode(Node("lone", "Conv2d", {}, "lone", (0.0, 120.0))), "Add Conv2d")
+    view.grab()  # the canvas draws the new layer before its analysis arrives
+    editor.reanalyse()  # now it has a problem: no input
+    view.overview.measure()
+    assert view.overview.isVisible()
+    view.overview.grab()  # the overview draws the design
+    item = view.canvas.nodes["lone"]
+    corner = item.badge_rect().bottomLeft() + QPointF(5, -3)  # on the triangle, beside the "!"
+    badge = view.mapFromScene(item.mapToScene(corner))
+    image = view.viewport().grab().toImage()
+    colour = image.pixelColor(badge.x(), badge.y())
+    assert colour.name() == view.canvas.style.problem.name()
+    assert QRectF(view.overview.rect()).contains(view.overview.to_widget(item.sceneBoundingRect()))
