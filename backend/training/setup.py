@@ -80,7 +80,8 @@ def _build(design, splits: Splits, data_cfg, task: str, loss: str, seed: int):
     if not isinstance(design, GraphDocument):
         with torch.no_grad():
             was = design.training
-            out = design.eval()(torch.from_numpy(splits.train.x[:2]))
+            where = next(design.parameters(), torch.empty(0)).device
+            out = design.eval()(torch.from_numpy(splits.train.x[:2]).to(where))
             design.train(was)
         return design, tuple(out.shape[1:]), {}, 0, []
     from backend.build import build_model
