@@ -59,13 +59,15 @@ def _canvas(window, method: str) -> Callable[[], None]:
 
 def _file_actions(window) -> dict[str, QAction]:
     f = window.files
+    quit_ = make_action(window, "&Quit", window.close, "", Key.Quit)
+    _also(quit_, "Ctrl+Q")
     return {
         "new": make_action(window, "&New from Template…", f.new_from_template, "new", Key.New,
                            "New design from a template"),
         "open": make_action(window, "&Open…", f.open, "open", Key.Open, "Open a design"),
         "save": make_action(window, "&Save", f.save, "save", Key.Save, "Save the design"),
         "save_as": make_action(window, "Save &As…", f.save_as, "", Key.SaveAs),
-        "quit": make_action(window, "&Quit", window.close, "", Key.Quit),
+        "quit": quit_,
     }
 
 
@@ -77,6 +79,7 @@ def _edit_actions(window) -> dict[str, QAction]:
         action.setShortcuts(key)
         action.setProperty("nw_icon", name)
         action.setIcon(icons.icon(name))
+    _also(redo, "Ctrl+Y")  # X11 binds only Ctrl+Shift+Z
     c = lambda m: _canvas(window, m)  # noqa: E731
     return {
         "undo": undo, "redo": redo,
@@ -84,7 +87,8 @@ def _edit_actions(window) -> dict[str, QAction]:
         "copy": make_action(window, "&Copy", c("copy"), "copy", Key.Copy),
         "paste": make_action(window, "&Paste", c("paste"), "paste", Key.Paste),
         "duplicate": make_action(window, "D&uplicate", c("duplicate"), "duplicate", "Ctrl+D"),
-        "delete": make_action(window, "&Delete", c("delete_selection"), "delete", Key.Delete,
+        # not Key.Delete: on X11 it also claims Ctrl+D, which would make Duplicate ambiguous
+        "delete": make_action(window, "&Delete", c("delete_selection"), "delete", "Del",
                               "Delete the selection"),
         "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
                                   Key.SelectAll),
@@ -102,8 +106,10 @@ def _view_actions(window) -> dict[str, QAction]:
     dark.setCheckable(True)
     dark.setChecked(settings.dark_theme())
     dark.toggled.connect(window.set_dark)
+    zoom_in = make_action(window, "Zoom &In", c("zoom_in"), "zoom-in", Key.ZoomIn)
+    _also(zoom_in, "Ctrl+=")  # the + key without Shift
     return {
-        "zoom_in": make_action(window, "Zoom &In", c("zoom_in"), "zoom-in", Key.ZoomIn),
+        "zoom_in": zoom_in,
         "zoom_out": make_action(window, "Zoom &Out", c("zoom_out"), "zoom-out", Key.ZoomOut),
         "fit": make_action(window, "&Fit to Window", c("fit_all"), "fit", "Ctrl+0",
                            "Fit the whole design in view"),
@@ -114,6 +120,13 @@ def _view_actions(window) -> dict[str, QAction]:
                                  "", Key.HelpContents),
         "about": make_action(window, "&About Netwright", lambda: show_about(window)),
     }
+
+
+def _also(action: QAction, keys: str) -> None:
+    """Add `keys` to the action's shortcuts unless the platform already binds them."""
+    extra = QKeySequence(keys)
+    if extra not in action.shortcuts():
+        action.setShortcuts([*action.shortcuts(), extra])
 
 
 def _menus(window, acts: dict[str, QAction]) -> None:

@@ -14,6 +14,11 @@ from designer.editor import DocumentEditor
 HINT_MS = 8000
 
 
+def plural(n: int, word: str) -> str:
+    """'1 layer', '3 layers', '4,810 parameters'."""
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
 class StatusController:
     def __init__(self, editor: DocumentEditor, bar: QStatusBar):
         self.editor = editor
@@ -29,13 +34,16 @@ class StatusController:
 
     def refresh(self) -> None:
         doc, analysis = self.editor.doc, self.editor.analysis
-        self.totals.setText(f"{len(doc.nodes)} layers · {analysis.total_params:,} parameters")
+        self.totals.setText(f"{plural(len(doc.nodes), 'layer')} · "
+                            f"{plural(analysis.total_params, 'parameter')}")
         errors = sum(p.severity == "error" for p in analysis.problems)
         warnings = len(analysis.problems) - errors
-        if errors:
-            severity, text = "error", f"{errors} problem{'s' * (errors != 1)}"
+        if errors:  # both counts, so they add up to the Problems list's count
+            severity = "error"
+            text = plural(errors, "problem") + (f", {plural(warnings, 'warning')}"
+                                                if warnings else "")
         elif warnings:
-            severity, text = "warning", f"{warnings} warning{'s' * (warnings != 1)}"
+            severity, text = "warning", plural(warnings, "warning")
         else:
             severity, text = ("ok", "Valid") if doc.nodes else ("info", "Empty design")
         self.state_icon.setPixmap(icons.severity_icon(severity).pixmap(16, 16))

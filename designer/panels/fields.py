@@ -110,8 +110,15 @@ class ParamField(QObject):
             return combo
         edit = QLineEdit()
         edit.textEdited.connect(self._on_text)
-        edit.editingFinished.connect(lambda: self._on_text(edit.text()))
+        edit.editingFinished.connect(self._on_finished)
         return edit
+
+    def _on_finished(self) -> None:
+        """Enter commits; leaving the field with refused text shows the value in effect."""
+        self._on_text(self.widget.text())
+        if self.error and not self.widget.hasFocus() and hasattr(self, "value"):
+            self.widget.setText(format_value(self.value))
+            self._set_error("")
 
     def set_value(self, value: Any) -> None:
         """Show `value` without emitting; leaves text being typed alone if it means the same."""
@@ -140,8 +147,9 @@ class ParamField(QObject):
     def _on_text(self, text: str) -> None:
         try:
             value = coerce(self.param, parse_text(self.param, text))
-        except ParamError as exc:
-            self._set_error(str(exc))
+        except ParamError as exc:  # "'kernel_size' must be ..." -> "Kernel size must be ..."
+            self._set_error(str(exc).replace(f"'{self.param.name}'",
+                                             self.param.display.capitalize(), 1))
             return
         self._set_error("")
         self._emit(value)

@@ -31,6 +31,7 @@ from backend.layers._common import fmt
 from designer import icons, theme
 from designer.editor import DocumentEditor
 from designer.panels.fields import ParamField
+from designer.status import plural
 from designer.theme import SPACE
 
 HINT = ("Drag a layer from the palette onto the canvas, or press Tab on the canvas to search "
@@ -69,7 +70,9 @@ class ProblemList(QWidget):
     def set_problems(self, problems: list, ok_text: str = "No problems",
                      ok_severity: str = "ok") -> None:
         while self._layout.count():
-            self._layout.takeAt(0).widget().deleteLater()
+            row = self._layout.takeAt(0).widget()
+            row.hide()  # deleteLater waits for the event loop (not a drag's nested one)
+            row.deleteLater()
         self.messages = [p.message for p in problems]
         rows = [(p.severity, p.message) for p in problems] or [(ok_severity, ok_text)]
         for severity, message in rows:
@@ -307,13 +310,15 @@ class _DesignSummary(QWidget):
         if len(selection) > 1:
             self.heading.setText(f"{len(selection)} items selected")
             count = sum(analysis.counts.get(n, 0) for n in picked)
-            self.caption.setText(f"{len(picked)} layers, {count:,} parameters")
+            self.caption.setText(f"{plural(len(picked), 'layer')}, "
+                                 f"{plural(count, 'parameter')}")
         else:
             self.heading.setText(html.unescape(doc.name or "Untitled"))
             self.caption.setText("Design summary" if not selection else "Comment selected")
         errors = [p for p in analysis.problems if p.severity == "error"]
-        self.totals.setText(f"{len(doc.nodes)} layers · {len(doc.edges)} wires · "
-                            f"{analysis.total_params:,} parameters")
+        self.totals.setText(f"{plural(len(doc.nodes), 'layer')} · "
+                            f"{plural(len(doc.edges), 'wire')} · "
+                            f"{plural(analysis.total_params, 'parameter')}")
         if errors:
             self.status.set_problems([_Count(len(errors))])
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
 
 from backend.graph import GraphDocument, Node
 from backend.layers import all_specs, layer_types
@@ -213,3 +214,33 @@ def test_dropping_a_palette_layer_on_the_canvas_adds_it_at_the_drop_point(window
     assert abs(node.pos[0] - drop.x()) < 200 and abs(node.pos[1] - drop.y()) < 200
     window.editor.undo_stack.undo()
     assert window.editor.doc.nodes == {}
+
+
+def test_leaving_a_field_with_refused_text_shows_the_value_in_effect(window, qtbot):
+    open_doc(window, qtbot, make_template("lenet5"))
+    select(window, "c1_1")
+    field = window.inspector.fields["kernel_size"]
+    field.widget.setFocus()
+    field.widget.clear()
+    qtbot.keyClicks(field.widget, "abc")
+    assert "Kernel size must be a whole number" in field.error_label.text()
+    window.inspector.fields["filters"].widget.setFocus()
+    field.widget.editingFinished.emit()  # what losing the focus sends (offscreen focus is lazy)
+    assert field.widget.text() == "5"
+    assert not field.error_label.isVisibleTo(window.inspector)
+    assert window.editor.doc.nodes["c1_1"].params["kernel_size"] == 5
+
+
+def test_inspector_replaces_no_problems_at_once_when_a_problem_appears(window, qtbot):
+    """Rows of the old list must not linger under the new ones (e.g. during a drag)."""
+    from backend.graph.problems import Problem
+    from designer.panels.inspector import ProblemList
+
+    panel = ProblemList()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_problems([])
+    panel.set_problems([Problem("n", "needs an input: connect it", "error")])
+    QApplication.processEvents()  # shows the new rows; old ones wait for the outer loop
+    shown = [w.text() for w in panel.findChildren(QLabel) if w.isVisibleTo(panel) and w.text()]
+    assert shown == ["needs an input: connect it"]

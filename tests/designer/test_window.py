@@ -253,3 +253,15 @@ def test_project_runs_survive_save_and_reopen_and_json_refuses_to_drop_them(wind
     assert window.files.open_path(str(target))
     assert [r["id"] for r in window.files.current_project().runs] == ["run_1"]
     assert window.editor.doc.nodes["c1_1"].params["filters"] == 10
+
+
+def test_every_shortcut_triggers_one_action(window):
+    """Two actions on one key make Qt run neither (X11's Delete also claims Ctrl+D)."""
+    owners: dict[str, list[str]] = {}
+    for name, action in window.actions.items():
+        for keys in action.shortcuts():
+            owners.setdefault(keys.toString(), []).append(name)
+    assert {k: v for k, v in owners.items() if len(v) > 1} == {}
+    assert [k.toString() for k in window.actions["delete"].shortcuts()] == ["Del"]
+    assert "Ctrl+D" in [k.toString() for k in window.actions["duplicate"].shortcuts()]
+    assert "Ctrl+Y" in [k.toString() for k in window.actions["redo"].shortcuts()]
