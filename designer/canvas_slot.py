@@ -17,7 +17,7 @@ from backend.graph import AddNode, Node
 from designer.editor import DocumentEditor
 
 log = logging.getLogger(__name__)
-READABLE_ZOOM = 0.7
+READABLE_ZOOM = 0.75  # above the canvas's DETAIL_LOD, so layers show their shapes
 
 CANVAS_METHODS = (
     "zoom_in", "zoom_out", "auto_layout", "copy", "cut", "paste", "duplicate",

@@ -226,8 +226,12 @@ class NodeItem(QGraphicsItem):
     def _paint_far_title(self, painter, lod) -> None:
         """Zoomed out: only the title, drawn large enough to stay readable."""
         font = QFont(fonts()["title"])
-        font.setPointSizeF(min(26.0, 8.0 / max(lod, 0.05)))
+        lod = max(lod, 0.05)
+        font.setPointSizeF(min(26.0, 8.0 / lod))
         rect = QRectF(10, 2, st.NODE_W - 14, st.NODE_H - 4)
+        width = QFontMetricsF(font).horizontalAdvance(self.title)
+        if width > rect.width():  # shrink a long name to fit rather than cut it (down to 6 pt)
+            font.setPointSizeF(max(6.0 / lod, font.pointSizeF() * rect.width() / width * 0.97))
         painter.setFont(font)
         painter.setPen(self.style.text)
         text = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight,

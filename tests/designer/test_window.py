@@ -265,3 +265,21 @@ def test_every_shortcut_triggers_one_action(window):
     assert [k.toString() for k in window.actions["delete"].shortcuts()] == ["Del"]
     assert "Ctrl+D" in [k.toString() for k in window.actions["duplicate"].shortcuts()]
     assert "Ctrl+Y" in [k.toString() for k in window.actions["redo"].shortcuts()]
+
+
+def test_a_long_design_opens_at_a_zoom_that_shows_the_layers_shapes(window, qtbot):
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    from backend.graph import GraphDocument, Node
+    from designer.canvas import style
+    from designer.canvas_slot import fit_readable
+
+    doc = GraphDocument("long")
+    for i in range(30):
+        doc.nodes[f"d{i}"] = Node(f"d{i}", "Dense", {}, f"d{i}", (i * 260.0, 0.0))
+    window.editor.replace_document(doc, "")
+    fit_readable(window.canvas)
+    lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(window.canvas.viewportTransform())
+    assert lod >= style.DETAIL_LOD  # below it a layer shows only its name
+    visible = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert visible.contains(window.canvas.canvas.nodes["d0"].sceneBoundingRect())
