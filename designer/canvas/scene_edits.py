@@ -29,7 +29,7 @@ from backend.layers import get_spec
 from designer.canvas import clipboard
 from designer.canvas import style as st
 from designer.canvas.connect import check_connection, first_free_input, name_of
-from designer.canvas.layout import layered_positions
+from designer.canvas.layout import ASPECT, layered_positions
 
 
 def snap(v: float) -> float:
@@ -201,8 +201,9 @@ class SceneEdits:
         text = f"Move {name_of(self.doc, ids[0])}" if len(ids) == 1 else f"Move {len(ids)} nodes"
         return self.editor.push(Move(moved), text, "nudge:" + ",".join(sorted(ids)))
 
-    def auto_layout(self) -> bool:
-        positions = layered_positions(self.doc)
+    def auto_layout(self, aspect: float = ASPECT) -> bool:
+        """Arrange the design (one undo step) to be about `aspect` wide per unit of height."""
+        positions = layered_positions(self.doc, aspect)
         moved = tuple((nid, pos) for nid, pos in positions.items()
                       if tuple(self.doc.nodes[nid].pos) != pos)
         if not moved:

@@ -305,7 +305,7 @@ class CanvasView(QGraphicsView):
             self.canvas.select_all()
 
     def auto_layout(self) -> bool:
-        done = self.canvas.auto_layout()
+        done = self.canvas.auto_layout(max(1.0, self.width() / max(1, self.height())))
         if done:
             self.fit_all()
         return done

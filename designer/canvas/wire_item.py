@@ -24,10 +24,13 @@ def curve(a: QPointF, b: QPointF) -> QPainterPath:
         reach = max(40.0, dx * 0.5)
         path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
         return path
-    # backwards (a loop): swing out of the ports, then round below the nodes, not through them
+    # backwards: swing out of the ports, then across between the rows (the next band of a
+    # wrapped layout) or round below the nodes (a loop on one row), never through nodes
     reach = min(120.0, 60.0 - dx * 0.05)
-    drop = 0.0 if abs(dy) > 2 * st.NODE_H else st.NODE_H / 2 + 40.0
-    low = max(a.y(), b.y()) + drop
+    if abs(dy) > 2 * st.NODE_H:
+        low = (a.y() + b.y()) / 2
+    else:
+        low = max(a.y(), b.y()) + st.NODE_H / 2 + 40.0
     mid = QPointF((a.x() + b.x()) / 2, low)
     path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(a.x() + reach, low), mid)
     path.cubicTo(QPointF(b.x() - reach, low), QPointF(b.x() - reach, b.y()), b)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.graph import GraphDocument
+from backend.graph import GraphDocument, Move
 from backend.templates import TEMPLATES, make_template
 from designer import icons
 from designer.theme import SPACE
@@ -62,5 +62,14 @@ class TemplateDialog(QDialog):
 
 
 def new_document(template: str) -> GraphDocument:
-    """A fresh document: empty for "", otherwise the named template."""
-    return GraphDocument("Untitled") if template == EMPTY else make_template(template)
+    """A fresh document: empty for "", otherwise the named template; a long one is wrapped
+    into rows to fit a canvas, so its layers read at full size."""
+    if template == EMPTY:
+        return GraphDocument("Untitled")
+    doc = make_template(template)
+    from designer.canvas.layout import wrapped_positions  # networkx: only when asked
+
+    positions = wrapped_positions(doc)
+    if positions is not None:  # a long design; short or branching ones keep their drawing
+        doc.apply(Move(tuple(positions.items())))
+    return doc

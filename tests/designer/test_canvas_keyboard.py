@@ -82,6 +82,44 @@ def test_auto_layout_puts_branches_in_one_column():
     assert pos["x"][0] < pos["a"][0] < pos["sum"][0]
 
 
+def _chain(n: int, skip: tuple[int, int] | None = None) -> GraphDocument:
+    doc = GraphDocument("long")
+    for i in range(n):
+        kind = "Input" if i == 0 else ("Add" if skip and i == skip[1] else "ReLU")
+        doc.nodes[f"n{i}"] = Node(f"n{i}", kind, {"shape": [4]} if i == 0 else {}, f"n{i}",
+                                  (i * 260.0, 0.0))
+        if i:
+            doc.edges.append(Edge(f"n{i - 1}", f"n{i}"))
+    if skip:
+        doc.edges.append(Edge(f"n{skip[0]}", f"n{skip[1]}"))
+    return doc
+
+
+def test_auto_layout_wraps_a_long_chain_into_rows_that_read_in_order():
+    pos = layered_positions(_chain(13), aspect=1.6)
+    xs, ys = {p[0] for p in pos.values()}, {p[1] for p in pos.values()}
+    assert 3 <= len(xs) <= 6 and len(ys) >= 2  # several rows of a few layers each
+    order = sorted(pos, key=lambda nid: (pos[nid][1], pos[nid][0]))
+    assert order == [f"n{i}" for i in range(13)]  # left to right, then the next row
+    assert len({p[0] for p in layered_positions(_chain(5)).values()}) == 5  # short: one row
+
+
+def test_auto_layout_never_wraps_inside_a_skip_connection():
+    pos = layered_positions(_chain(13, skip=(2, 6)), aspect=1.6)
+    block = [pos[f"n{i}"][1] for i in range(2, 7)]
+    assert len(set(block)) == 1  # the residual block stays on one row
+
+
+def test_a_long_template_opens_wrapped_and_a_short_one_as_drawn():
+    from backend.templates import make_template
+    from designer.panels.templates import new_document
+
+    lenet = new_document("lenet5")
+    assert len({n.pos[1] for n in lenet.nodes.values()}) >= 2
+    short = new_document("xor-mlp")
+    assert short.snapshot() == make_template("xor-mlp").snapshot()
+
+
 def test_auto_layout_survives_a_cycle():
     doc = chain_doc()
     doc.edges.append(Edge("fc", "conv"))
