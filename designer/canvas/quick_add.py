@@ -2,7 +2,10 @@
 
 The list is every registered layer (`all_specs()`), filtered and ranked as the user types:
 type names that start with the text first, then names containing it, then category and
-description matches. The popup only reports the chosen type; the view adds the layer.
+description matches. When the new layer will follow a layer whose output shape is known
+(`set_input_shape`), layers whose shape rule accepts that shape come first within each rank:
+after a (B, 32, 24, 24) map "maxp" offers MaxPool2d before MaxPool1d. The popup only reports
+the chosen type; the view adds the layer.
 """
 
 from __future__ import annotations
@@ -25,6 +28,17 @@ from designer.canvas import style as st
 
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def fits(spec, shape: tuple[int, ...] | None) -> bool:
+    """Does `spec` with its default parameters accept one input of `shape`?"""
+    if shape is None:
+        return True
+    try:
+        spec.shape_rule([tuple(shape)], spec.defaults())
+    except Exception:  # any refusal (ShapeError, a rule that needs more inputs) means "no"
+        return False
+    return True
 
 
 def rank(query: str, layer_type: str, category: str, description: str) -> int | None:
@@ -103,7 +117,12 @@ class QuickAddPopup(QFrame):
         self.search.textChanged.connect(self.refilter)
         self.list.itemActivated.connect(self._activate)
         self.search.installEventFilter(self)
+        self._fitting: dict[str, bool] = {}
         self.refilter("")
+
+    def set_input_shape(self, shape: tuple[int, ...] | None) -> None:
+        """The shape the new layer will receive (None: unknown or not wired in)."""
+        self._fitting = {spec.type: fits(spec, shape) for spec in all_specs()} if shape else {}
 
     def refilter(self, text: str) -> None:
         self.list.clear()
@@ -111,8 +130,8 @@ class QuickAddPopup(QFrame):
         for i, spec in enumerate(all_specs()):
             r = rank(text, spec.type, spec.category, spec.description)
             if r is not None:
-                matches.append((r, i, spec))
-        for _, _, spec in sorted(matches, key=lambda m: (m[0], m[1])):
+                matches.append((r, not self._fitting.get(spec.type, True), i, spec))
+        for *_, spec in sorted(matches, key=lambda m: m[:3]):
             item = QListWidgetItem(spec.type)
             item.setData(Qt.ItemDataRole.UserRole, spec.type)
             item.setData(CATEGORY_ROLE, spec.category)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QKeySequence, QPainter
+from PySide6.QtGui import QCursor, QPainter
 from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView, QWidget
 
 from designer.canvas import style as st
@@ -335,10 +335,14 @@ class CanvasView(QGraphicsView):
     def quick_add(self, scene_pos: QPointF | None = None) -> None:
         """Open the search popup at the cursor; Enter adds the layer there."""
         self._quick_from = None
+        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
+        self.popup.set_input_shape(self.editor.analysis.shapes.get(ids[0])
+                                   if len(ids) == 1 else None)  # it will follow that layer
         self._open_quick_add(scene_pos)
 
     def _wire_released(self, node_id: str, port: str, is_input: bool, pos: QPointF) -> None:
         """A wire dropped on empty canvas: offer a layer to put at its end, wired in."""
+        self.popup.set_input_shape(None if is_input else self.editor.analysis.shapes.get(node_id))
         self._open_quick_add(pos)
         self._quick_from = (node_id, port, is_input)
 
@@ -394,7 +398,3 @@ class CanvasView(QGraphicsView):
         self._space = True
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
-
-    @staticmethod
-    def matches(event, key: QKeySequence.StandardKey) -> bool:
-        return event.matches(key)

@@ -40,6 +40,21 @@ def test_quick_add_connects_after_the_selected_node(qtbot):
     assert editor.doc.snapshot() == before
 
 
+def test_quick_add_offers_first_the_layers_that_fit_the_selected_output(qtbot):
+    editor, view = make_view(qtbot)
+    editor.reanalyse()  # shapes known at once
+    editor.set_selection(["conv"])  # outputs (B, 4, 26, 26): a 2-D map
+    view.quick_add(QPointF(0, 400))
+    qtbot.keyClicks(view.popup.search, "maxp")
+    assert view.popup.current_type() == "MaxPool2d"
+    view.popup.hide()
+    editor.set_selection(["fc"])  # outputs (B, 10): no pooling fits, the name order stays
+    view.quick_add(QPointF(0, 400))
+    qtbot.keyClicks(view.popup.search, "dense")
+    assert view.popup.current_type() == "Dense"
+    view.popup.hide()
+
+
 def test_double_click_on_empty_canvas_opens_quick_add(qtbot):
     editor, view = make_view(qtbot)
     local = view.mapFromScene(QPointF(300, 400))
