@@ -149,8 +149,8 @@ class CanvasView(QGraphicsView):
 
     def fit_all(self) -> None:
         rect = QRectF()
-        for group in (self.canvas.nodes, self.canvas.comments):
-            for item in group.values():
+        for group in (self.canvas.nodes, self.canvas.comments, self.canvas.wires):
+            for item in group.values():  # wires too: those back to the next row swing out
                 rect = rect.united(item.sceneBoundingRect())
         if rect.isNull():
             self.resetTransform()
