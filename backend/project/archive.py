@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from backend.project.design import plain_file_mode
 from backend.project.safe import ProjectFileError
 
 MAX_ARCHIVE_BYTES = 16 * 1024**3
@@ -208,6 +209,7 @@ def atomic_save(path: Path, write: Callable[[Path], None], backup: bool = True) 
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        plain_file_mode(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         saved = _keep_backup(path) if backup else None

@@ -51,10 +51,18 @@ def save_design(doc: GraphDocument, path: str | os.PathLike) -> None:
     atomic_write(Path(path), dumps(doc).encode("utf-8"))
 
 
+def plain_file_mode(tmp: str | os.PathLike) -> None:
+    """Give a mkstemp file (private 0600) the mode a normally created file would have."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        plain_file_mode(tmp)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

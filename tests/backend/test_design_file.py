@@ -169,3 +169,18 @@ def test_mutated_files_load_or_fail_with_one_sentence(edits):
     analysis = analyse(doc)  # whatever loaded must analyse without raising
     assert {p.node for p in analysis.problems} <= set(doc.nodes) | {None}
     assert loads(dumps(doc)).snapshot() == doc.snapshot()
+
+
+def test_saved_files_are_readable_like_any_new_file(tmp_path):
+    """Atomic saves go through a private temporary file; the result must not stay private."""
+    from backend.project.project import save_project
+    from backend.templates import make_template
+
+    umask = os.umask(0o022)
+    try:
+        save_design(make_template("mlp"), tmp_path / "d.json")
+        save_project(tmp_path / "p.nwproj", make_template("mlp"))
+    finally:
+        os.umask(umask)
+    for name in ("d.json", "p.nwproj"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
