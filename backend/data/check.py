@@ -38,8 +38,11 @@ def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo,
                loss: str, analysis: Analysis | None = None) -> tuple[list[str], list[str]]:
     """(errors, warnings): more output units than classes trains, but is worth a word."""
     analysis = analysis or analyse(doc)
+    if task != "classification" and loss in CLASS_LOSSES:
+        return [f"the loss '{loss}' needs class labels but the task is {task}: choose mse, "
+                "mae or huber"], []
     problems = _problems(doc, config, info, task, loss, analysis)
-    warnings = []
+    warnings = _loss_warnings(doc, info, task, loss) if not problems else []
     outputs = model_outputs(doc)
     out = analysis.shapes.get(outputs[0]) if len(outputs) == 1 else None
     if not problems and task == "classification" and out is not None and len(out) == 1 \
@@ -48,6 +51,25 @@ def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo,
                         f"but dataset '{info.name}' has {info.num_classes} classes: it trains, "
                         f"but set its units to {info.num_classes} to match")
     return problems, warnings
+
+
+CLASS_LOSSES = ("cross_entropy", "categorical_cross_entropy", "bce_with_logits")
+_SQUASH = ("Softmax", "LogSoftmax", "Sigmoid")
+
+
+def _loss_warnings(doc, info, task, loss) -> list[str]:
+    """Settings that train but probably not as meant (the course's classic mistakes)."""
+    warnings = []
+    outputs = model_outputs(doc)
+    last = doc.nodes[outputs[0]] if len(outputs) == 1 else None
+    if last is not None and loss in CLASS_LOSSES and last.type in _SQUASH:
+        warnings.append(f"the network ends with {last.type} '{_name(doc, last.id)}' but the "
+                        f"loss '{loss}' expects raw scores (logits) and applies it itself: "
+                        f"remove the {last.type} layer")
+    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2:
+        warnings.append(f"bce_with_logits treats each of the {info.num_classes} outputs as a "
+                        "separate yes/no question: for one class per sample use cross_entropy")
+    return warnings
 
 
 def _problems(doc, config, info, task, loss, analysis) -> list[str]:

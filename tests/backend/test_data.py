@@ -154,3 +154,19 @@ def test_templates_without_explicit_defaults_get_settings_inferred_from_their_sh
     config = DataConfig.from_section(section)
     splits = make_splits(config.load()).with_task(task)
     assert fit_problems(doc, config, splits.info, task, training["loss"]) == []
+
+
+def test_loss_and_output_mistakes_are_named():
+    config = DataConfig.from_section({"name": "iris"})
+    info = config.info()
+    doc = _chain([4], ("Dense", {"units": 3}), ("Softmax", {}))
+    errors, warnings = fit_report(doc, config, info, "classification", "cross_entropy")
+    assert errors == [] and "remove the Softmax layer" in warnings[0]
+    errors, warnings = fit_report(_iris_net(3), config, info, "classification",
+                                  "bce_with_logits")
+    assert "use cross_entropy" in warnings[0]
+    sine = DataConfig.from_section({"name": "sine", "window": 8})
+    errors, _ = fit_report(_chain([8, 1], ("Flatten", {}), ("Dense", {"units": 1})), sine,
+                           sine.info(), "sequence", "cross_entropy")
+    assert errors == ["the loss 'cross_entropy' needs class labels but the task is sequence: "
+                      "choose mse, mae or huber"]
