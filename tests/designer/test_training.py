@@ -123,7 +123,7 @@ def test_an_error_shows_a_message_and_the_next_run_works(qtbot, make_dock):
 
 def test_a_design_that_cannot_train_says_why(qtbot, make_dock):
     doc = moons_doc()
-    doc.nodes["out"].params["units"] = 3  # moons has 2 classes
+    doc.nodes["out"].params["units"] = 1  # moons has 2 classes (spare units only warn)
     editor, canvas, dock = make_dock(doc)
     finished = run_to_end(qtbot, dock)
     assert finished.reason == "error"
