@@ -3,9 +3,18 @@
 Importing this package does not import torch (the designer loads it at start-up); `Trainer`
 is imported on first use.
 
-    from backend.training import Trainer, Probes
+    from backend.training import Trainer, Probes, preflight
+    errors, warnings = preflight(doc)          # before Start: no torch, no training
     trainer = Trainer(doc, probes=Probes(gradient_every=50, confusion=True))
-    result = trainer.run(callback)   # or: for event in trainer.events(): ...
+    result = trainer.run(callback)             # or: for event in trainer.events(): ...
+
+A GUI worker runs `trainer.events()` on its thread and forwards the events (plain numbers and
+numpy arrays): RunStarted, StepMetrics (≤ ~10/s), EpochEnd, FeatureMaps / GradientFlow /
+WeightHistograms / ConfusionMatrix, Paused / Resumed, and always one RunFinished last
+(reason completed | stopped | early-stopped | error, with a message). The GUI thread steers
+through `trainer.control` (or a `Control` passed in): stop(), pause(), resume(),
+watch_node(node_id) for feature maps. The Trainer copies the design, so edits during a run
+never reach it; `trainer.best_state` and `on_best(state_dict, epoch)` give the best weights.
 """
 
 from backend.training.config import (
