@@ -8,7 +8,7 @@ directly.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QApplication
 
 from backend.graph import (
@@ -146,11 +146,9 @@ class SceneEdits:
         payload = self._payload()
         if payload is None:
             return False
-        text = clipboard.to_text(payload)
-        mime = QMimeData()
-        mime.setData(clipboard.MIME, text.encode("utf-8"))
-        mime.setText(text)
-        QApplication.clipboard().setMimeData(mime)
+        # Plain text (the payload names its own format): a QMimeData made in Python would be
+        # deleted by Qt's clipboard after Python has shut down, crashing the app on exit.
+        QApplication.clipboard().setText(clipboard.to_text(payload))
         return True
 
     def cut(self) -> bool:
