@@ -59,7 +59,8 @@ register(LayerSpec(
     ),
     shape_rule=_dense_shape,
     build=_dense_build,
-    code=lambda p, s: CodeForm(f"nn.Linear({s[0][0]}, {p['units']}, bias={p['bias']})",
+    code=lambda p, s: CodeForm(f"nn.Linear({s[0][0]}, {p['units']}"
+                               + ("" if p["bias"] else ", bias=False") + ")",
                                post=init_lines(p)),
     param_count=lambda p, s: s[0][0] * p["units"] + (p["units"] if p["bias"] else 0),
 ))

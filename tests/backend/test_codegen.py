@@ -116,7 +116,7 @@ def test_export_is_deterministic_and_readable():
     first = python_module(doc).code
     assert python_module(doc.copy()).code == first
     assert "        c1 = self.c1(image)  # (B, 6, 28, 28)" in first
-    assert "        self.c5 = nn.Linear(400, 120, bias=True)" in first
+    assert "        self.c5 = nn.Linear(400, 120)" in first
     assert "class LeNet5(nn.Module):" in first
     assert "class Reshape" not in first  # helpers only when used
 

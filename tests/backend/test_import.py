@@ -33,7 +33,7 @@ def test_open_any_opens_exported_python_and_it_saves_as_a_project(tmp_path):
 
 def test_edited_model_code_opens_the_embedded_design_with_a_warning():
     code = python_module(make_template("lenet5")).code
-    edited = code.replace("nn.Linear(84, 10, bias=True)", "nn.Linear(84, 12, bias=True)")
+    edited = code.replace("nn.Linear(84, 10)", "nn.Linear(84, 12)")
     doc, warnings = import_source(edited, "lenet.py")
     assert doc.nodes["output_1"].params["units"] == 10
     assert len(warnings) == 1 and "class LeNet5 was edited after export" in warnings[0]
