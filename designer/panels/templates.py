@@ -38,8 +38,8 @@ class TemplateDialog(QDialog):
         self.list.setWordWrap(True)
         self.list.setTextElideMode(Qt.ElideNone)
         self._add(EMPTY, "Empty design", "A blank canvas: add layers from the palette.")
-        for name, (_factory, description) in TEMPLATES.items():
-            self._add(name, name, description)
+        for name, (factory, description) in TEMPLATES.items():
+            self._add(name, factory().doc.name or name, description)  # "LeNet-5", not "lenet5"
         self.list.setCurrentRow(0)
         self.list.itemDoubleClicked.connect(self.accept)
         layout.addWidget(self.list)
@@ -53,7 +53,8 @@ class TemplateDialog(QDialog):
         item = QListWidgetItem(icons.icon("new" if key == EMPTY else "template"),
                                f"{title}\n{description}")
         item.setData(Qt.UserRole, key)
-        item.setToolTip(description)
+        item.setToolTip(description + (f"\nOn the command line: netwright new --template {key}"
+                                       if key != EMPTY else ""))
         self.list.addItem(item)
 
     def chosen(self) -> str:

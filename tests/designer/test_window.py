@@ -283,3 +283,14 @@ def test_a_long_design_opens_at_a_zoom_that_shows_the_layers_shapes(window, qtbo
     assert lod >= style.DETAIL_LOD  # below it a layer shows only its name
     visible = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
     assert visible.contains(window.canvas.canvas.nodes["d0"].sceneBoundingRect())
+
+
+def test_template_dialog_names_the_networks_as_the_course_does(qtbot):
+    from designer.panels.templates import TemplateDialog
+
+    dialog = TemplateDialog()
+    qtbot.addWidget(dialog)
+    titles = [dialog.list.item(i).text().split("\n")[0] for i in range(dialog.list.count())]
+    assert titles[0] == "Empty design" and "LeNet-5" in titles and "lenet5" not in titles
+    dialog.list.setCurrentRow(titles.index("LeNet-5"))
+    assert dialog.chosen() == "lenet5"
