@@ -58,7 +58,10 @@ def cmd_train(args) -> int:
     if not out.parent.exists():
         raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
     trainer = Trainer(doc, config=TrainingConfig.from_section(section))
-    trainer.prepare()  # bad data or a design that does not fit it: ValueError -> exit 2
+    from backend.data.files import data_folder
+
+    with data_folder(Path(args.file).resolve().parent):  # dataset paths start there
+        trainer.prepare()  # bad data or a design that does not fit it: ValueError -> exit 2
     progress = Progress(json_lines=args.json)
     finished = trainer.run(progress.on_event)
     progress.close()

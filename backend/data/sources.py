@@ -56,6 +56,7 @@ def source_names() -> list[str]:
 
 def _ensure_builtins() -> None:
     import backend.data.builtin  # noqa: F401  (registers the bundled sets)
+    import backend.data.files  # noqa: F401  (registers the user-file sources)
 
 
 @dataclass(frozen=True)
