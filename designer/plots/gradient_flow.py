@@ -165,18 +165,28 @@ class GradientFlowView(PlotPanel):
         self.records: list[tuple[float, str, float, float]] = []
         self.warnings: list[str] = []
 
-    def add_probe(self, x: float, stats: Stats, titles: dict[str, str]) -> None:
-        """One gradient probe at epoch `x`: node id -> (mean |grad|, max |grad|)."""
+    def add_probe(self, x: float, stats: Stats, titles: dict[str, str],
+                  draw: bool = True) -> None:
+        """One gradient probe at epoch `x`: node id -> (mean |grad|, max |grad|).
+
+        With draw=False only the data is kept; `redraw()` then draws once for many probes.
+        """
         if not stats:
             return
         self.latest, self.titles = dict(stats), dict(titles)
         self.heat = gradient_heat(stats)
-        ids = list(stats)
         self.records.extend((x, n, float(m), float(p)) for n, (m, p) in stats.items())
-        self.history.add(x, [self.heat[n] for n in ids])
+        self.history.add(x, [self.heat[n] for n in stats])
+        if draw:
+            self.redraw()
+
+    def redraw(self) -> None:
+        if not self.latest:
+            return
+        ids = list(self.latest)
         self._draw_bars(ids)
         self._draw_history(ids)
-        self.warnings = gradient_warnings(stats, titles)
+        self.warnings = gradient_warnings(self.latest, self.titles)
         self.set_status(" ".join(self.warnings) or "gradients look healthy",
                         warn=bool(self.warnings))
 

@@ -83,10 +83,13 @@ class LiveViews(QWidget):
             elif isinstance(event, GradientFlow):
                 stats = {n: (float(m), float(p)) for n, m, p in
                          zip(event.nodes, event.mean_abs, event.max_abs, strict=True)}
-                self.gradients.add_probe(event.step / self.steps_per_epoch, stats, self.titles)
+                self.gradients.add_probe(event.step / self.steps_per_epoch, stats, self.titles,
+                                         draw=False)
                 heat = self.gradients.heat
             else:
                 latest[type(event)] = event
+        if heat is not None:
+            self.gradients.redraw()
         self._latest(latest)
         self.curves.refresh()
         return heat

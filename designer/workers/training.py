@@ -98,8 +98,8 @@ class TrainingWorker(QObject):
     def _run(self) -> None:
         from backend.training import Trainer  # imports torch, off the GUI thread
 
-        self.trainer = Trainer(self.snapshot, probes=self.probes, on_best=self.on_best)
-        self.trainer.control = self.control
+        self.trainer = Trainer(self.snapshot, probes=self.probes, on_best=self.on_best,
+                               control=self.control)
         for event in self.trainer.events():
             if isinstance(event, RunFinished):
                 self._finish(event)
