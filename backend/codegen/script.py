@@ -109,6 +109,10 @@ def _value(v) -> str:
 
 
 def _loader_source(name: str) -> str:
+    from backend.data import export_loaders
+
+    if name in export_loaders.LOADERS:  # the user's data file, read with numpy
+        return _file_loader_source(export_loaders, *export_loaders.LOADERS[name])
     if name not in train_data.LOADERS:
         return _stub_loader(name)
     func, extra = train_data.LOADERS[name]
@@ -119,6 +123,16 @@ def _loader_source(name: str) -> str:
         "def load_data(options):",
         '    """(x, y, info) of the design\'s dataset."""',
         f"    return {call}",
+    ]))
+    return "\n\n\n".join(pieces)
+
+
+def _file_loader_source(module, func: str, needs: tuple[str, ...]) -> str:
+    pieces = [inspect.getsource(getattr(module, n)).rstrip("\n") for n in (*needs, func)]
+    pieces.append("\n".join([
+        "def load_data(options):",
+        '    """(x, y, info) of the design\'s data file."""',
+        f"    return {func}(options)",
     ]))
     return "\n\n\n".join(pieces)
 

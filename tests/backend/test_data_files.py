@@ -236,3 +236,55 @@ def test_cli_bad_csv_is_one_line_and_exit_2(csv_design, capsys):
     assert main(["train", str(csv_design), "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert "column 'b' row 2 holds 'two', not a number" in err and err.count("\n") == 1
+
+
+def _good_files(tmp_path):
+    """Dataset sections naming a good file of each kind train.py can read."""
+    rng = np.random.default_rng(5)
+    np.savez(tmp_path / "g.npz", x=rng.normal(size=(30, 4)), y=np.eye(3)[np.arange(30) % 3])
+    images = rng.integers(0, 256, (30, 4, 4), dtype=np.uint8)
+    (tmp_path / "gi.gz").write_bytes(gzip.compress(idx_bytes(images)))
+    (tmp_path / "gl").write_bytes(idx_bytes(np.arange(30, dtype=np.uint8) % 4))
+    rec = rng.integers(0, 256, (12, 3073), dtype=np.uint8)
+    rec[:, 0] %= 10
+    (tmp_path / "test_batch.bin").write_bytes(rec.tobytes())
+    return [{"name": "csv", "path": str(sample_csv(tmp_path / "g.csv"))},
+            {"name": "csv", "path": str(tmp_path / "g.csv"), "features": ["b"],
+             "target": "a", "task": "regression"},
+            {"name": "npz", "path": str(tmp_path / "g.npz")},
+            {"name": "idx", "images": str(tmp_path / "gi.gz"),
+             "label_file": str(tmp_path / "gl")},
+            {"name": "cifar10", "folder": str(tmp_path), "part": "test"}]
+
+
+def test_train_py_loaders_read_the_same_samples_as_the_app(tmp_path):
+    from backend.data import export_loaders
+
+    for section in _good_files(tmp_path):
+        config = DataConfig.from_section(section)
+        data = config.load()
+        func, _ = export_loaders.LOADERS[config.name]
+        x, y, info = getattr(export_loaders, func)(config.options)
+        assert np.array_equal(x, data.x) and np.array_equal(y, data.y), section
+        assert info["task"] == data.info.task and info["kind"] == data.info.kind
+        assert info["num_classes"] == data.info.num_classes
+
+
+def test_exported_train_py_reads_the_csv_with_numpy(csv_design, tmp_path):
+    import subprocess
+    import sys
+
+    from backend.codegen import python_module, train_script
+    from backend.project import load_design
+
+    doc = load_design(csv_design)
+    source = python_module(doc)
+    (tmp_path / "net.py").write_text(source.code)
+    code = train_script(doc, "net", source.class_name)
+    assert "def load_csv(o):" in code and "import backend" not in code
+    (tmp_path / "train.py").write_text(code)
+    result = subprocess.run([sys.executable, "train.py", "--epochs", "1", "--device", "cpu"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=180,
+                            env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "epoch 1/1" in result.stdout
