@@ -288,3 +288,12 @@ def test_exported_train_py_reads_the_csv_with_numpy(csv_design, tmp_path):
                             env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "epoch 1/1" in result.stdout
+
+
+def test_a_broken_image_names_the_file(tmp_path):
+    pytest.importorskip("PIL.Image")
+    for c in ("a", "b"):
+        (tmp_path / c).mkdir()
+        (tmp_path / c / "x.png").write_bytes(b"not a png")
+    with pytest.raises(DatasetError, match=r"x.png cannot be read .*: remove or replace it"):
+        load_dataset({"name": "image-folder", "path": str(tmp_path)})
