@@ -25,6 +25,10 @@ def chain_doc() -> GraphDocument:
 def make_view(qtbot, doc: GraphDocument | None = None) -> tuple[DocumentEditor, CanvasView]:
     editor = DocumentEditor(doc or chain_doc())
     view = CanvasView(editor)
+    # Owned by the view, the editor is deleted with it when the test ends. Left to Python,
+    # it would be freed by whichever thread next runs the garbage collector (a worker
+    # thread, in a later test), deleting Qt objects there and deadlocking.
+    editor.setParent(view)
     qtbot.addWidget(view)
     view.resize(1000, 600)
     view.show()
