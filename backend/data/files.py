@@ -105,6 +105,11 @@ def _name(v) -> str:
 def table_dataset(name: str, x: np.ndarray, y: np.ndarray, task: str, kind: str,
                   description: str) -> Dataset:
     """A Dataset from numeric features and raw targets, for classification or regression."""
+    for what, a in (("x", x), ("y", y)):
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise DatasetError(f"the {name} data's {what} holds NaN or infinite values in "
+                               f"sample {int(np.argwhere(~np.isfinite(a))[0][0])}: fill them "
+                               "in or drop those samples")
     if task == "classification":
         y, classes = class_indices(y)
         info = DatasetInfo(name, task, tuple(x.shape[1:]), len(classes), classes,
@@ -167,6 +172,10 @@ def _csv_numbers(rows: list[list[str]], col: int, header: list[str], path: Path)
             raise DatasetError(f"{path.name} column {header[col]!r} row {i + 2} holds "
                                f"{row[col]!r}, not a number: fix the value or leave the "
                                "column out of the features") from None
+    bad = np.flatnonzero(~np.isfinite(out))
+    if len(bad):
+        raise DatasetError(f"{path.name} column {header[col]!r} row {bad[0] + 2} holds "
+                           f"{rows[bad[0]][col]!r}: fill in a finite number or drop the row")
     return out
 
 
@@ -194,6 +203,10 @@ def load_csv(o: dict) -> Dataset:
 
 def _npz_arrays(path: Path, keys: tuple[str, str]) -> list[np.ndarray]:
     check_size(path)
+    with open(path, "rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            raise DatasetError(f"{path.name} is not a NumPy .npz archive: save the arrays "
+                               "with np.savez(path, x=..., y=...)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [k for k in keys if k not in archive.files]

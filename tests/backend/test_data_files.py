@@ -174,6 +174,18 @@ def _bad_csv_column(tmp_path):
     return {"name": "csv", "path": str(sample_csv(tmp_path / "c.csv")), "target": "species"}
 
 
+def _bad_csv_nan(tmp_path):
+    path = write_csv(tmp_path / "n.csv", ["1,2,x", "3,nan,y"])
+    return {"name": "csv", "path": str(path), "target": "label"}
+
+
+def _bad_npz_inf(tmp_path):
+    x = np.zeros((4, 2))
+    x[2, 1] = np.inf
+    np.savez(tmp_path / "f.npz", x=x, y=np.arange(4))
+    return {"name": "npz", "path": str(tmp_path / "f.npz")}
+
+
 def _bad_gz(tmp_path):
     noise = np.random.default_rng(4).integers(0, 256, 2000, dtype=np.uint8).tobytes()
     (tmp_path / "i.gz").write_bytes(gzip.compress(noise)[:500])
@@ -191,6 +203,9 @@ def _bad_gz(tmp_path):
     (_bad_idx_truncated, "is truncated: its header promises (10, 4, 4) values"),
     (_bad_cifar_truncated, "is truncated or not a CIFAR-10 binary batch"),
     (_bad_gz, "cannot be read"),
+    (_bad_csv_nan, "column 'b' row 3 holds 'nan': fill in a finite number"),
+    (_bad_npz_inf, "x holds NaN or infinite values in sample 2"),
+    (lambda p: {"name": "npz", "path": str(sample_csv(p / "c.csv"))}, "not a NumPy .npz"),
 ])
 def test_bad_files_are_one_sentence_with_the_fix(tmp_path, make, words):
     with pytest.raises(DatasetError) as err:
