@@ -105,7 +105,8 @@ class TrainingCurves(PlotPanel):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             self.legends[key] = plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
-        self.view.ci.layout.setColumnStretchFactor(2, 0)
+        self.plots["lr"].setLogMode(y=True)  # schedules span decades; a constant rate shows
+        self.plots["lr"].getAxis("left").enableAutoSIPrefix(False)
         self.buffers = {key: SeriesBuffer() for key in SERIES}
         self.items = {key: self._make_item(key) for key in SERIES}
         self._overlay_items: list[tuple[str, pg.PlotDataItem]] = []

@@ -144,11 +144,17 @@ class GradientFlowView(PlotPanel):
         super().__init__("Gradient flow", parent)
         self.legend = HeatLegend()
         self.body.addWidget(self.legend)
+        self.warning_label = QLabel("")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("color: #D55E00;")
+        self.body.addWidget(self.warning_label)
         self.view = pg.GraphicsLayoutWidget()
         self.body.addWidget(self.view, 1)
         self.bars_plot = self.view.addPlot(row=0, col=0, title="log₁₀ |grad| per layer")
         self.hist_plot = self.view.addPlot(row=1, col=0, title="history (colour = heat)")
         self.hist_plot.setLabel("bottom", "epoch")
+        self.view.ci.layout.setRowStretchFactor(0, 3)
+        self.view.ci.layout.setRowStretchFactor(1, 2)
         self.bars_plot.showGrid(y=True, alpha=0.2)
         self.mean_bars = pg.BarGraphItem(x=[], height=[], width=0.6)
         self.max_marks = pg.ScatterPlotItem(symbol="_", size=18, pen=pg.mkPen("#888", width=2))
@@ -187,7 +193,9 @@ class GradientFlowView(PlotPanel):
         self._draw_bars(ids)
         self._draw_history(ids)
         self.warnings = gradient_warnings(self.latest, self.titles)
-        self.set_status(" ".join(self.warnings) or "gradients look healthy",
+        self.warning_label.setText(" ".join(self.warnings))
+        self.warning_label.setVisible(bool(self.warnings))
+        self.set_status("warning: see below" if self.warnings else "gradients look healthy",
                         warn=bool(self.warnings))
 
     def _draw_bars(self, ids: list[str]) -> None:
@@ -217,6 +225,8 @@ class GradientFlowView(PlotPanel):
         self.history = HeatHistory()
         self.records.clear()
         self.latest, self.heat, self.warnings = {}, {}, []
+        self.warning_label.setText("")
+        self.warning_label.setVisible(False)
         self.mean_bars.setOpts(x=[], height=[])
         self.max_marks.setData([], [])
         self.image.clear()

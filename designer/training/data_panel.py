@@ -223,7 +223,7 @@ class DataPreview(QStackedWidget):
         self.addWidget(self.plots)
         self.addWidget(self.table)
         self.kind = ""
-        self.setMinimumHeight(160)
+        self.setMinimumHeight(140)
 
     def show_data(self, data) -> None:
         info = data.info

@@ -14,10 +14,12 @@ import time
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -45,6 +47,27 @@ def _design_key(editor: DocumentEditor) -> tuple:
 def _eta(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600} h"
+
+
+class _Note(QLabel):
+    """A line that takes no room while it has nothing to say."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self.setVisible(bool(text))
+
+    def setText(self, text: str) -> None:  # noqa: N802  (Qt API name)
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """A side panel that scrolls on its own, so the dock stays short enough for the canvas."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 class TrainingDock(QWidget):
@@ -80,12 +103,13 @@ class TrainingDock(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress_label = QLabel("Press Train to train the design on its dataset.")
-        self.changed_label = QLabel("")
+        self.changed_label = _Note("")
         self.changed_label.setProperty("role", "caption")
-        self.message = QLabel("")
+        self.message = _Note("")
         self.message.setWordWrap(True)
         self.message.setProperty("role", "error")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         self.heat_box = QCheckBox("gradients on canvas")
         self.heat_box.setChecked(True)
         self.heat_box.toggled.connect(self._on_heat_toggled)
@@ -99,8 +123,8 @@ class TrainingDock(QWidget):
         self.settings_form = TrainingSettingsForm(self.editor)
         self.runs_panel = RunsPanel()
         self.side = QTabWidget()
-        self.side.addTab(self.data_panel, "Data")
-        self.side.addTab(self.settings_form, "Settings")
+        self.side.addTab(_scrolled(self.data_panel), "Data")
+        self.side.addTab(_scrolled(self.settings_form), "Settings")
         self.side.addTab(self.runs_panel, "Runs")
         self.views = LiveViews()
         self.runs_panel.overlays_changed.connect(self.views.curves.set_overlays)

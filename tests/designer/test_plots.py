@@ -76,7 +76,7 @@ def test_gradient_flow_view_keeps_history(qtbot):
         view.add_probe(k / 10, {"h1": (1e-9 * (k + 1), 1e-8), "h2": (1e-2, 1e-1)},
                        {"h1": "hidden1", "h2": "hidden2"})
     assert view.history.view().shape == (2, 70)
-    assert "Vanishing" in view.status_label.text()
+    assert "Vanishing gradients in 'hidden1'" in view.warning_label.text()
     assert len(view.table()[1]) == 140
 
 
