@@ -272,6 +272,12 @@ def _good_files(tmp_path):
             {"name": "cifar10", "folder": str(tmp_path), "part": "test"}]
 
 
+def test_idx_and_cifar10_describe_themselves_without_loading(tmp_path):
+    for section in _good_files(tmp_path)[3:]:
+        config = DataConfig.from_section(section)
+        assert config.info() == config.load().info
+
+
 def test_train_py_loaders_read_the_same_samples_as_the_app(tmp_path):
     from backend.data import export_loaders
 
