@@ -164,14 +164,17 @@ def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int
 
 
 def _csv_numbers(rows: list[list[str]], col: int, header: list[str], path: Path) -> np.ndarray:
-    out = np.empty(len(rows), np.float32)
-    for i, row in enumerate(rows):
-        try:
-            out[i] = float(row[col])
-        except ValueError:
-            raise DatasetError(f"{path.name} column {header[col]!r} row {i + 2} holds "
-                               f"{row[col]!r}, not a number: fix the value or leave the "
-                               "column out of the features") from None
+    try:  # numpy parses a whole column at once; a bad value is then found row by row
+        out = np.array([row[col] for row in rows]).astype(np.float32)
+    except ValueError:
+        for i, row in enumerate(rows):
+            try:
+                float(row[col])
+            except ValueError:
+                raise DatasetError(f"{path.name} column {header[col]!r} row {i + 2} holds "
+                                   f"{row[col]!r}, not a number: fix the value or leave the "
+                                   "column out of the features") from None
+        out = np.array([float(row[col]) for row in rows], np.float32)
     bad = np.flatnonzero(~np.isfinite(out))
     if len(bad):
         raise DatasetError(f"{path.name} column {header[col]!r} row {bad[0] + 2} holds "
