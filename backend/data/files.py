@@ -61,6 +61,8 @@ def check_size(path: Path, cap: int = MAX_FILE_BYTES) -> None:
     """Refuse folders and files over `cap` bytes."""
     if path.is_dir():
         raise DatasetError(f"{path} is a folder: point the dataset at a file")
+    if not path.is_file():
+        raise DatasetError(f"{path} is not a regular file: point the dataset at a data file")
     size = path.stat().st_size
     if size > cap:
         raise DatasetError(f"{path.name} is {_size_text(size)}, more than the "
@@ -204,12 +206,26 @@ def load_csv(o: dict) -> Dataset:
 
 # --- NumPy .npz -------------------------------------------------------------------------
 
-def _npz_arrays(path: Path, keys: tuple[str, str]) -> list[np.ndarray]:
+def _check_npz(path: Path) -> None:
+    """Refuse files that are not zip archives, and archives that unpack to too much."""
     check_size(path)
     with open(path, "rb") as fh:
-        if fh.read(4) != b"PK\x03\x04":
-            raise DatasetError(f"{path.name} is not a NumPy .npz archive: save the arrays "
-                               "with np.savez(path, x=..., y=...)")
+        is_zip = fh.read(4) == b"PK\x03\x04"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(i.file_size for i in archive.infolist()) if is_zip else 0
+    except (OSError, zipfile.BadZipFile):
+        is_zip = False
+    if not is_zip:
+        raise DatasetError(f"{path.name} is not a NumPy .npz archive: save the arrays with "
+                           "np.savez(path, x=..., y=...)")
+    if unpacked > MAX_FILE_BYTES:
+        raise DatasetError(f"{path.name} unpacks to {_size_text(unpacked)}, more than the "
+                           f"{_size_text(MAX_FILE_BYTES)} Netwright reads: use a smaller part")
+
+
+def _npz_arrays(path: Path, keys: tuple[str, str]) -> list[np.ndarray]:
+    _check_npz(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [k for k in keys if k not in archive.files]

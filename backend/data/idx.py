@@ -8,6 +8,7 @@ Wrong magic numbers and truncated files are one sentence with the fix.
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def idx_header(data: bytes, name: str) -> tuple[np.dtype, tuple[int, ...], int]:
 def parse_idx(data: bytes, name: str) -> np.ndarray:
     """The array an IDX file holds; bad headers and short data raise `DatasetError`."""
     dtype, dims, offset = idx_header(data, name)
-    count = int(np.prod(dims, dtype=np.int64))
+    count = math.prod(dims)  # Python ints: a hostile header cannot overflow
     need = offset + count * dtype.itemsize
     if len(data) < need:
         raise DatasetError(f"{name} is truncated: its header promises {dims} values "

@@ -318,3 +318,18 @@ def test_a_broken_image_names_the_file(tmp_path):
         (tmp_path / c / "x.png").write_bytes(b"not a png")
     with pytest.raises(DatasetError, match=r"x.png cannot be read .*: remove or replace it"):
         load_dataset({"name": "image-folder", "path": str(tmp_path)})
+
+
+def test_archives_and_idx_headers_that_promise_too_much_are_refused(tmp_path, monkeypatch):
+    import backend.data.files as files
+
+    np.savez_compressed(tmp_path / "z.npz", x=np.zeros((1000, 100)), y=np.zeros(1000))
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100_000)
+    with pytest.raises(DatasetError, match="z.npz unpacks to .* Netwright reads"):
+        load_dataset({"name": "npz", "path": str(tmp_path / "z.npz")})
+    head = bytes([0, 0, 8, 4]) + struct.pack(">4I", *[2**32 - 1] * 4)
+    (tmp_path / "i").write_bytes(head)
+    (tmp_path / "l").write_bytes(idx_bytes(np.zeros(1, np.uint8)))
+    with pytest.raises(DatasetError, match="is truncated: its header promises"):
+        load_dataset({"name": "idx", "images": str(tmp_path / "i"),
+                      "label_file": str(tmp_path / "l")})
