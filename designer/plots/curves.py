@@ -116,9 +116,9 @@ class TrainingCurves(PlotPanel):
 
     def _make_item(self, key: str) -> pg.PlotDataItem:
         style = SERIES[key]
-        alpha = 110 if style.faint else 255
         c = pg.mkColor(colour(style.colour))
-        c.setAlpha(alpha)
+        if style.faint:  # lighter but opaque: translucent lines are slow to rasterise
+            c = c.lighter(150)
         pen = pg.mkPen(c, width=style.width)
         item = pg.PlotDataItem(pen=pen, symbol=style.symbol, symbolSize=5,
                                symbolBrush=colour(style.colour), symbolPen=None,

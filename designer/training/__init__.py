@@ -7,11 +7,15 @@ application quits. Nothing here imports torch; the worker does, on its own threa
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from designer.workers.refcount import make_true_immortal
+
+SWITCH_INTERVAL_S = 0.001
 
 
 def install(window) -> object:
@@ -19,6 +23,9 @@ def install(window) -> object:
     from designer.training.dock import TrainingDock
 
     make_true_immortal()
+    # The GUI thread gets the GIL back from the training thread within 1 ms instead of
+    # Python's default 5 ms: painting crosses into Python many times per frame.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     dock = TrainingDock(window.editor, window.canvas, window)
     window.training = dock
     window.training_dock = window.add_dock(dock, Qt.BottomDockWidgetArea, "Training")

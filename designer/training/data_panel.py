@@ -8,6 +8,8 @@ loaded only while the panel is visible and re-loaded after the section changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
@@ -181,17 +183,21 @@ class DatasetPanel(QWidget):
     def refresh_preview(self) -> None:
         self._stale = False
         cfg = self.config()
+        shown = cfg
+        if cfg.name == "digits" and cfg.options.get("resize"):  # resizing needs torch
+            shown = DataConfig(cfg.name, {**cfg.options, "resize": None})
         try:
-            data = cfg.load()
+            data = shown.load()
         except (DatasetError, ValueError) as exc:
             self.info.setText("")
             self.fit.setText(str(exc))
             return
         info = data.info
         classes = f" · {info.num_classes} classes" if info.num_classes else ""
+        resized = "" if shown is cfg else f" (previewed at 8×8; runs at {cfg.options['resize']}²)"
         self.info.setText(f"{len(data):,} samples · input {info.input_shape}{classes} · "
-                          f"{info.task}\n{info.description}")
-        self.fit.setText(self._fit_text(cfg, info))
+                          f"{info.task}{resized}\n{info.description}")
+        self.fit.setText(self._fit_text(cfg, _as_run(info, cfg) if shown is not cfg else info))
         self.preview.show_data(data)
 
     def _fit_text(self, cfg: DataConfig, info) -> str:
@@ -208,6 +214,14 @@ class DatasetPanel(QWidget):
         except Exception as exc:  # a half-drawn design must not break the preview
             return f"Cannot check the design against the data yet ({exc})."
         return ("The design does not fit this data: " + problems[0]) if problems else ""
+
+
+def _as_run(info, cfg: DataConfig):
+    """The preview's (8×8) digits info with the input shape the run will have after resizing."""
+    r = cfg.options["resize"]
+    shape = info.input_shape
+    shape = (shape[0], r, r) if len(shape) == 3 else (shape[0] * r * r // 64,)
+    return replace(info, input_shape=shape)
 
 
 class DataPreview(QStackedWidget):

@@ -261,6 +261,7 @@ class TrainingDock(QWidget):
 
     @Slot(object)
     def _on_finished(self, event: RunFinished) -> None:
+        self.views.flush()
         record = self.record
         if record is not None:
             record.reason, record.message = event.reason, event.message

@@ -8,7 +8,9 @@ batch (only the latest feature maps / histograms of a batch are drawn).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import time
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from backend.training.events import (
@@ -27,6 +29,8 @@ from designer.plots.feature_maps import FeatureMapView
 from designer.plots.gradient_flow import GradientFlowView
 from designer.plots.histograms import WeightHistogramView
 from designer.workers.training import Boundary, DataPoints
+
+CURVES_MS = 250  # the curves are the most expensive view to paint: ≤ 4 redraws a second
 
 
 class LiveViews(QWidget):
@@ -53,6 +57,9 @@ class LiveViews(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self.steps_per_epoch = 1
+        self._t_curves = 0.0
+        self._curves_timer = QTimer(self, singleShot=True)
+        self._curves_timer.timeout.connect(self._flush_curves)
         self.titles: dict[str, str] = {}
         self.classification = True
 
@@ -91,8 +98,26 @@ class LiveViews(QWidget):
         if heat is not None:
             self.gradients.redraw()
         self._latest(latest)
-        self.curves.refresh()
+        self._refresh_curves()
         return heat
+
+    def _refresh_curves(self) -> None:
+        """Redraw the curves at most every CURVES_MS; a trailing timer draws the rest."""
+        now = time.monotonic()
+        if now - self._t_curves >= CURVES_MS / 1000:
+            self._t_curves = now
+            self.curves.refresh()
+        elif not self._curves_timer.isActive():
+            self._curves_timer.start(CURVES_MS)
+
+    def _flush_curves(self) -> None:
+        self._t_curves = time.monotonic()
+        self.curves.refresh()
+
+    def flush(self) -> None:
+        """Draw everything received so far (the run has ended)."""
+        self._curves_timer.stop()
+        self._flush_curves()
 
     def _step(self, e: StepMetrics) -> None:
         spe = self.steps_per_epoch
