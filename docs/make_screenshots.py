@@ -24,8 +24,6 @@ from backend.graph import Connect, Edge, Move, RemoveNode  # noqa: E402
 from backend.templates import make_template  # noqa: E402
 from designer.app import application, create_window  # noqa: E402
 
-PER_ROW, X_STEP, Y_STEP = 4, 240.0, 150.0
-
 
 def wait(ms: int) -> None:
     loop = QEventLoop()
@@ -34,10 +32,10 @@ def wait(ms: int) -> None:
 
 
 def rows(doc) -> None:
-    """Arrange a chain in rows of PER_ROW, as a user would to see it whole."""
-    moves = tuple((nid, ((i % PER_ROW) * X_STEP, (i // PER_ROW) * Y_STEP))
-                  for i, nid in enumerate(doc.nodes))
-    doc.apply(Move(moves))
+    """Arrange the design as View > Auto-layout does on this window's canvas (wrapped rows)."""
+    from designer.canvas.layout import layered_positions
+
+    doc.apply(Move(tuple(layered_positions(doc, aspect=1.45).items())))
 
 
 def lenet5():
