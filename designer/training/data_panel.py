@@ -8,6 +8,7 @@ loaded only while the panel is visible and re-loaded after the section changes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QStackedWidget,
     QTableWidget,
@@ -35,7 +37,9 @@ from designer.editor import DocumentEditor
 from designer.plots.base import PALETTE, is_dark, style_plot, theme_colours
 from designer.plots.feature_maps import mosaic
 
-CHOICES = {"normalise": ("standard", "minmax", "none"), "labels": LABELS}
+CHOICES = {"normalise": ("standard", "minmax", "none"), "labels": LABELS,
+           "task": ("classification", "regression"), "part": ("train", "test", "all")}
+LIST_OPTIONS = ("features", "classes", "size")  # user-file options typed as JSON lists
 
 
 def _option_widget(key: str, default) -> QWidget:
@@ -45,6 +49,8 @@ def _option_widget(key: str, default) -> QWidget:
         return box
     if isinstance(default, bool):
         return QCheckBox()
+    if isinstance(default, str | list) or key in LIST_OPTIONS:
+        return QLineEdit()  # file paths, column names, lists such as ["a", "b"]
     if isinstance(default, float):
         box = QDoubleSpinBox()
         box.setRange(0.0, 1e6)
@@ -128,6 +134,8 @@ class DatasetPanel(QWidget):
             widget.setCurrentText(str(value))
         elif isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
+        elif isinstance(widget, QLineEdit):
+            widget.setText(json.dumps(value) if isinstance(value, list) else str(value or ""))
         else:
             widget.setValue(0 if value is None else value)
 
@@ -136,6 +144,8 @@ class DatasetPanel(QWidget):
             widget.currentIndexChanged.connect(self._on_option)
         elif isinstance(widget, QCheckBox):
             widget.toggled.connect(self._on_option)
+        elif isinstance(widget, QLineEdit):
+            widget.editingFinished.connect(self._on_option)
         else:
             widget.valueChanged.connect(self._on_option)
 
@@ -169,6 +179,12 @@ class DatasetPanel(QWidget):
             return widget.currentText()
         if isinstance(widget, QCheckBox):
             return widget.isChecked()
+        if isinstance(widget, QLineEdit):
+            text = widget.text().strip()
+            try:
+                return json.loads(text) if text.startswith("[") else text or default
+            except ValueError:
+                return text
         value = widget.value()
         if default is None:
             return value or None
