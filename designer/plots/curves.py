@@ -101,7 +101,6 @@ class TrainingCurves(PlotPanel):
         self.legends = {}
         for key, plot in self.plots.items():
             plot.setLabel("bottom", "epoch")
-            plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             self.legends[key] = plot.addLegend(offset=(-5, 5), labelTextSize="8pt")

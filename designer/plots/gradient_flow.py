@@ -155,7 +155,6 @@ class GradientFlowView(PlotPanel):
         self.hist_plot.setLabel("bottom", "epoch")
         self.view.ci.layout.setRowStretchFactor(0, 3)
         self.view.ci.layout.setRowStretchFactor(1, 2)
-        self.bars_plot.showGrid(y=True, alpha=0.2)
         self.mean_bars = pg.BarGraphItem(x=[], height=[], width=0.6)
         self.max_marks = pg.ScatterPlotItem(symbol="_", size=18, pen=pg.mkPen("#888", width=2))
         self.bars_plot.addItem(self.mean_bars)
