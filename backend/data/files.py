@@ -25,6 +25,7 @@ from backend.data.sources import DataSource, register_source
 MAX_FILE_BYTES = 1 << 30  # 1 GiB read into memory at most (CIFAR-10 is 180 MB)
 MAX_CSV_BYTES = 256 << 20  # CSV is parsed in Python: keep it to a few million cells
 USER_TASKS = ("classification", "regression")
+MAX_CLASSES = 1000
 
 _BASE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("data_base", default=None)
 
@@ -114,6 +115,10 @@ def table_dataset(name: str, x: np.ndarray, y: np.ndarray, task: str, kind: str,
                                "in or drop those samples")
     if task == "classification":
         y, classes = class_indices(y)
+        if len(classes) > MAX_CLASSES:
+            raise DatasetError(f"the {name} target has {len(classes):,} different values, too "
+                               "many classes: set the dataset's task to regression for "
+                               "numeric targets")
         info = DatasetInfo(name, task, tuple(x.shape[1:]), len(classes), classes,
                            kind=kind, description=description)
         return Dataset(info, np.ascontiguousarray(x, np.float32), y)
@@ -187,6 +192,9 @@ def _csv_numbers(rows: list[list[str]], col: int, header: list[str], path: Path)
 def load_csv(o: dict) -> Dataset:
     """A CSV table with a header line: chosen feature columns -> the target column."""
     check_task("csv", o["task"])
+    if len(o["delimiter"]) != 1:
+        raise DatasetError(f"csv delimiter must be one character such as \",\" or \";\", "
+                           f"not {o['delimiter']!r}")
     path = resolve(o["path"])
     header, rows = _csv_rows(path, o["delimiter"])
     cols, target = _csv_columns(o, header, path)

@@ -186,6 +186,11 @@ def _bad_npz_inf(tmp_path):
     return {"name": "npz", "path": str(tmp_path / "f.npz")}
 
 
+def _bad_csv_many_classes(tmp_path):
+    path = write_csv(tmp_path / "m.csv", [f"{i},1,{i * 0.5}" for i in range(1001)])
+    return {"name": "csv", "path": str(path)}
+
+
 def _bad_gz(tmp_path):
     noise = np.random.default_rng(4).integers(0, 256, 2000, dtype=np.uint8).tobytes()
     (tmp_path / "i.gz").write_bytes(gzip.compress(noise)[:500])
@@ -203,6 +208,10 @@ def _bad_gz(tmp_path):
     (_bad_idx_truncated, "is truncated: its header promises (10, 4, 4) values"),
     (_bad_cifar_truncated, "is truncated or not a CIFAR-10 binary batch"),
     (_bad_gz, "cannot be read"),
+    (_bad_csv_many_classes, "1,001 different values, too many classes: set the dataset's "
+                            "task to regression"),
+    (lambda p: {"name": "csv", "path": str(sample_csv(p / "c.csv")), "delimiter": ";;"},
+     "csv delimiter must be one character"),
     (_bad_csv_nan, "column 'b' row 3 holds 'nan': fill in a finite number"),
     (_bad_npz_inf, "x holds NaN or infinite values in sample 2"),
     (lambda p: {"name": "npz", "path": str(sample_csv(p / "c.csv"))}, "not a NumPy .npz"),
