@@ -15,6 +15,7 @@ import gzip
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -130,22 +131,35 @@ def table_dataset(name: str, x: np.ndarray, y: np.ndarray, task: str, kind: str,
 
 # --- CSV -------------------------------------------------------------------------------
 
-def _csv_rows(path: Path, delimiter: str) -> tuple[list[str], list[list[str]]]:
+@dataclass
+class _Table:
+    path: Path
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]  # each row's line number in the file, for error messages
+
+
+def _csv_table(path: Path, delimiter: str) -> _Table:
     text = read_bytes(path, MAX_CSV_BYTES)
     try:
         decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError:
         decoded = text.decode("latin-1")
-    rows = [r for r in csv.reader(io.StringIO(decoded), delimiter=delimiter) if r]
+    reader = csv.reader(io.StringIO(decoded), delimiter=delimiter)
+    rows, lines = [], []
+    for row in reader:
+        if row:  # blank lines are skipped
+            rows.append(row)
+            lines.append(reader.line_num)
     if len(rows) < 2:
         raise DatasetError(f"{path.name} has no data rows: the first line must name the "
                            "columns and each further line hold one sample")
     header = [h.strip() for h in rows[0]]
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in zip(lines[1:], rows[1:], strict=True):
         if len(row) != len(header):
             raise DatasetError(f"{path.name} row {line} has {len(row)} values but the header "
                                f"names {len(header)} columns: fix that row")
-    return header, rows[1:]
+    return _Table(path, header, rows[1:], lines[1:])
 
 
 def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int]:
@@ -170,22 +184,24 @@ def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int
     return cols, target
 
 
-def _csv_numbers(rows: list[list[str]], col: int, header: list[str], path: Path) -> np.ndarray:
+def _csv_numbers(t: _Table, col: int) -> np.ndarray:
+    def bad(i: int, why: str) -> DatasetError:
+        return DatasetError(f"{t.path.name} column {t.header[col]!r} row {t.lines[i]} holds "
+                            f"{t.rows[i][col]!r}{why}")
+
     try:  # numpy parses a whole column at once; a bad value is then found row by row
-        out = np.array([row[col] for row in rows]).astype(np.float32)
+        out = np.array([row[col] for row in t.rows]).astype(np.float32)
     except ValueError:
-        for i, row in enumerate(rows):
+        for i, row in enumerate(t.rows):
             try:
                 float(row[col])
             except ValueError:
-                raise DatasetError(f"{path.name} column {header[col]!r} row {i + 2} holds "
-                                   f"{row[col]!r}, not a number: fix the value or leave the "
-                                   "column out of the features") from None
-        out = np.array([float(row[col]) for row in rows], np.float32)
-    bad = np.flatnonzero(~np.isfinite(out))
-    if len(bad):
-        raise DatasetError(f"{path.name} column {header[col]!r} row {bad[0] + 2} holds "
-                           f"{rows[bad[0]][col]!r}: fill in a finite number or drop the row")
+                raise bad(i, ", not a number: fix the value or leave the column out of the "
+                             "features") from None
+        out = np.array([float(row[col]) for row in t.rows], np.float32)
+    nonfinite = np.flatnonzero(~np.isfinite(out))
+    if len(nonfinite):
+        raise bad(int(nonfinite[0]), ": fill in a finite number or drop the row")
     return out
 
 
@@ -196,12 +212,13 @@ def load_csv(o: dict) -> Dataset:
         raise DatasetError(f"csv delimiter must be one character such as \",\" or \";\", "
                            f"not {o['delimiter']!r}")
     path = resolve(o["path"])
-    header, rows = _csv_rows(path, o["delimiter"])
+    table = _csv_table(path, o["delimiter"])
+    header, rows = table.header, table.rows
     cols, target = _csv_columns(o, header, path)
-    x = np.stack([_csv_numbers(rows, c, header, path) for c in cols], axis=1)
+    x = np.stack([_csv_numbers(table, c) for c in cols], axis=1)
     raw = [row[target].strip() for row in rows]
     if o["task"] == "regression":
-        y = _csv_numbers(rows, target, header, path)
+        y = _csv_numbers(table, target)
     else:
         try:
             y = np.array([float(v) for v in raw], np.float64)

@@ -175,7 +175,7 @@ def _bad_csv_column(tmp_path):
 
 
 def _bad_csv_nan(tmp_path):
-    path = write_csv(tmp_path / "n.csv", ["1,2,x", "3,nan,y"])
+    path = write_csv(tmp_path / "n.csv", ["1,2,x", "", "3,nan,y"])  # blank lines count
     return {"name": "csv", "path": str(path), "target": "label"}
 
 
@@ -212,7 +212,7 @@ def _bad_gz(tmp_path):
                             "task to regression"),
     (lambda p: {"name": "csv", "path": str(sample_csv(p / "c.csv")), "delimiter": ";;"},
      "csv delimiter must be one character"),
-    (_bad_csv_nan, "column 'b' row 3 holds 'nan': fill in a finite number"),
+    (_bad_csv_nan, "column 'b' row 4 holds 'nan': fill in a finite number"),
     (_bad_npz_inf, "x holds NaN or infinite values in sample 2"),
     (lambda p: {"name": "npz", "path": str(sample_csv(p / "c.csv"))}, "not a NumPy .npz"),
 ])
