@@ -43,6 +43,8 @@ class StallProbe(QObject):
         self.phase = "settle"  # window opening; not reported
         self.gaps: dict[str, list[float]] = {}
         self._last = 0.0
+        self.t_phase = 0.0
+        self.long: list[tuple[str, float, float]] = []  # (phase, seconds into it, gap ms)
 
     def start(self) -> None:
         self._last = time.perf_counter()
@@ -50,11 +52,15 @@ class StallProbe(QObject):
 
     def set_phase(self, phase: str) -> None:
         self.phase = phase
+        self.t_phase = time.perf_counter()
         self._last = time.perf_counter()
 
     def tick(self) -> None:
         now = time.perf_counter()
-        self.gaps.setdefault(self.phase, []).append((now - self._last) * 1000.0)
+        gap = (now - self._last) * 1000.0
+        self.gaps.setdefault(self.phase, []).append(gap)
+        if gap > 100:
+            self.long.append((self.phase, now - self.t_phase, gap))
         self._last = now
 
     def report(self, phase: str) -> tuple[float, float, int, int]:
@@ -121,6 +127,8 @@ def print_report(probe: StallProbe, finished: list, wall: float) -> None:
         ratio = worst / idle_max if idle_max else float("nan")
         print(f"{phase:9s} longest stall {worst:7.1f} ms  p99 {p99:6.1f} ms  "
               f"ticks > 50 ms: {over:4d} of {n:6d}  (longest / idle longest: {ratio:.1f}x)")
+    for phase, at, gap in probe.long:
+        print(f"  stall of {gap:6.1f} ms in {phase}, {at:5.2f} s after it began")
     worst = probe.report("training")[0]
     print(f"goal ≤ 50 ms during training: {'met' if worst <= 50 else 'NOT met'} "
           f"({worst:.1f} ms)")
