@@ -47,10 +47,6 @@ class ProjectState(QObject):
         except Exception:
             log.exception("could not write the best weights to the recovery folder")
 
-    def _trainer(self):
-        run = getattr(self.dock, "run", None)
-        return getattr(getattr(run, "worker", None), "trainer", None)
-
     @Slot(object)
     def _on_started(self, _event) -> None:
         self.started_at = time.time()
@@ -75,17 +71,17 @@ class ProjectState(QObject):
 
     def add_run(self, event) -> str | None:
         """Add the dock's finished run to the project; its id, or None without a model."""
-        trainer = self._trainer()
-        setup = getattr(trainer, "setup", None)
-        if setup is None:
-            return None
-        from backend.export.weights import model_weights
         from backend.project.runs import run_record
 
-        design = self.dock.run.worker.snapshot  # the design as it was trained
+        worker = getattr(getattr(self.dock, "run", None), "worker", None)
+        if worker is None:
+            return None
+        design = worker.snapshot  # the design as it was trained
         meta = {"design": design.name, "epochs": str(event.epochs_done),
                 "best_epoch": str(event.best_epoch)}
-        weights = model_weights(setup.model, meta)
+        weights = worker.final_weights(meta)  # trained in a thread or a child process
+        if weights is None:
+            return None
         record = run_record(design, event, self.started_at)
         project = self.window.files.current_project()
         run_id = project.add_run(record, weights)

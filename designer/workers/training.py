@@ -1,58 +1,58 @@
-"""TrainingWorker: the backend training loop on a QThread, reported as throttled Qt signals.
+"""TrainingWorker: a training run reported as throttled Qt signals, in a child process or a thread.
 
 The worker trains a snapshot of the design (`doc.copy()`, taken in the GUI thread when the run
-is created), so edits made while it runs never reach it. Events from `Trainer.events()` are
-collected and sent in batches (`events_ready(list)`) at most every `BATCH_S` seconds, which
-keeps the GUI thread's queue short (≤ ~10 emits/s) however fast the loop steps; the first
-and last events (`RunStarted`, `RunFinished`) and pauses go out at once.
+is created), so edits made while it runs never reach it. Events arrive in batches
+(`events_ready(list)`, at most ~10/s; start, finish and pauses at once), then exactly one
+`finished(RunFinished)`. On each epoch end of a 2-D classification run a `Boundary` comes too,
+so the GUI thread never runs the model (see backend.training.subprocess_run).
 
-Steering goes straight to the engine's thread-safe `Control` (stop, pause, resume, the
-feature-map node): the worker's thread is busy inside the loop and would never run a queued
-slot. Stop never terminates the thread. Any exception, even outside the loop, ends the run
-with a `RunFinished("error", sentence)`; the thread then quits normally.
+`ProcessWorker` (the default) trains in a "spawn" child process, so torch's import, the data
+loading and the Python side of the loop never hold the GUI process's GIL; its QThread only
+waits on the child's queue and re-emits. Steering goes to the child through a command queue;
+the best weights come back as numpy arrays and are passed to `on_best` as safetensors bytes,
+the final ones are kept for `final_weights`. A child that dies ends the run with one sentence.
+`TrainingWorker` runs the loop on the QThread itself: used with NETWRIGHT_TRAIN_IN_THREAD=1,
+and automatically when the child process cannot be started.
 
-At each epoch end of a 2-D classification run the worker also predicts the class over a grid
-(`Boundary`), so the GUI thread never runs the model.
+Steering in a thread goes straight to the engine's thread-safe `Control`: the worker's thread
+is busy inside the loop and would never run a queued slot. Any exception ends the run with a
+`RunFinished("error", sentence)`; the thread then quits normally.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+import logging
+import os
+import queue
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from backend.graph import GraphDocument
-from backend.training.events import Control, Paused, Probes, Resumed, RunFinished, RunStarted
+from backend.training.events import Control, Probes, RunFinished
+from backend.training.subprocess_run import (
+    BATCH_S,
+    GRID,
+    Boundary,
+    DataPoints,
+    drive,
+    encode_state,
+    error_finish,
+)
 
-BATCH_S = 0.1  # at most one events_ready per 100 ms
-GRID = 120  # decision-boundary grid resolution
-
-
-@dataclass
-class Boundary:
-    """Predicted class over a grid of the two (normalised) input features, after `epoch`."""
-
-    epoch: int
-    xs: np.ndarray
-    ys: np.ndarray
-    classes: np.ndarray  # int (len(ys), len(xs))
-
-
-@dataclass
-class DataPoints:
-    """The validation points of a 2-D dataset (normalised), sent once after RunStarted."""
-
-    points: np.ndarray  # (N, 2)
-    labels: np.ndarray  # (N,)
+__all__ = ["BATCH_S", "GRID", "Boundary", "DataPoints", "ProcessWorker", "TrainingRun",
+           "TrainingWorker", "in_thread"]
+log = logging.getLogger(__name__)
+DIED = ("The training process ended unexpectedly{code} (perhaps out of memory): train again, "
+        "with a smaller batch size if it happens again.")
 
 
-URGENT = (RunStarted, RunFinished, Paused, Resumed)
+def in_thread() -> bool:
+    """True when runs should train in a thread of the GUI process (NETWRIGHT_TRAIN_IN_THREAD=1)."""
+    return os.environ.get("NETWRIGHT_TRAIN_IN_THREAD", "") not in ("", "0")
 
 
 class TrainingWorker(QObject):
-    """Runs one training run; create, move to a QThread, connect, then start the thread."""
+    """Runs one training run in its thread; create, move to a QThread, connect, start."""
 
     events_ready = Signal(list)  # a batch of engine events (and Boundary / DataPoints)
     finished = Signal(object)  # the RunFinished, always exactly once
@@ -65,9 +65,7 @@ class TrainingWorker(QObject):
         if self.probes.feature_node:
             self.control.watch_node(self.probes.feature_node)
         self.trainer = None
-        self.on_best = None  # the trainer's on_best(state_dict, epoch), e.g. crash recovery
-        self._pending: list = []
-        self._t_sent = 0.0
+        self.on_best = None  # on_best(state_dict or safetensors bytes, epoch), e.g. recovery
         self._done = False
 
     # -- steering (any thread) ------------------------------------------------------------------
@@ -83,88 +81,147 @@ class TrainingWorker(QObject):
     def watch_node(self, node_id: str | None) -> None:
         self.control.watch_node(node_id)
 
+    def final_weights(self, metadata: dict[str, str]) -> bytes | None:
+        """The trained model's weights as safetensors bytes (None if no model was built)."""
+        setup = getattr(self.trainer, "setup", None)
+        if setup is None:
+            return None
+        from backend.export.weights import model_weights
+
+        return model_weights(setup.model, metadata)
+
     # -- the run (worker thread) ----------------------------------------------------------------
     @Slot()
     def run(self) -> None:
+        """The run, in the worker's thread (the one slot: subclasses override `_execute`)."""
+        self._execute()
+
+    def _execute(self) -> None:
         try:
-            self._run()
+            self._run_here()
         except Exception as exc:  # anything unexpected still ends the run with a message
-            text = str(exc).strip().splitlines()
-            self._finish(RunFinished("error", (text[0] if text else type(exc).__name__)
-                                     + " (the run stopped; the design is unchanged)"))
+            self._finish(error_finish(exc))
         if not self._done:
             self._finish(RunFinished("error", "the run ended without a result"))
 
-    def _run(self) -> None:
+    def _run_here(self) -> None:
         from backend.training import Trainer  # imports torch, off the GUI thread
 
         self.trainer = Trainer(self.snapshot, probes=self.probes, on_best=self.on_best,
                                control=self.control)
-        for event in self.trainer.events():
-            if isinstance(event, RunFinished):
-                self._finish(event)
-                return
-            self._push(event)
-            if isinstance(event, RunStarted):
-                self._fit_gradient_probe(event.steps_per_epoch)
-                self._push_points()
-            elif type(event).__name__ == "EpochEnd":
-                self._push_boundary(event.epoch)
-
-    def _fit_gradient_probe(self, steps_per_epoch: int) -> None:
-        """Short epochs still get a few gradient probes each (the loop reads this per step)."""
-        if self.probes.gradient_every:
-            every = min(self.probes.gradient_every, max(1, steps_per_epoch // 4))
-            self.probes.gradient_every = every
-
-    def _push(self, event) -> None:
-        self._pending.append(event)
-        now = time.monotonic()
-        if isinstance(event, URGENT) or now - self._t_sent >= BATCH_S:
-            self._flush(now)
-
-    def _flush(self, now: float) -> None:
-        if self._pending:
-            batch, self._pending = self._pending, []
-            self._t_sent = now
-            self.events_ready.emit(batch)
+        finished = drive(self.trainer, self.probes, self.events_ready.emit)
+        if finished is not None:
+            self._finish(finished)
 
     def _finish(self, event: RunFinished) -> None:
         if self._done:
             return
         self._done = True
-        self._flush(time.monotonic())
         self.finished.emit(event)
 
-    # -- 2-D datasets ---------------------------------------------------------------------------
-    def _two_d(self) -> bool:
-        s = getattr(self.trainer, "setup", None)
-        return (s is not None and s.splits.info.input_shape == (2,)
-                and s.target_fmt != "value" and s.num_classes >= 2)
 
-    def _push_points(self) -> None:
-        if self._two_d():
-            split = self.trainer.setup.splits.val
-            split = split if len(split) else self.trainer.setup.splits.train
-            self._push(DataPoints(split.x[:600].copy(), np.asarray(split.y[:600]).ravel()))
+class ProcessWorker(TrainingWorker):
+    """Trains in a spawned child process; this object's thread relays what the child sends."""
 
-    def _push_boundary(self, epoch: int) -> None:
-        if not self._two_d():
+    def __init__(self, doc: GraphDocument, probes: Probes | None = None):
+        super().__init__(doc, probes)
+        import multiprocessing
+
+        self._ctx = multiprocessing.get_context("spawn")  # never fork a Qt process
+        self._cmd_q = self._ctx.Queue()
+        self._out_q = self._ctx.Queue()
+        self.process = None
+        self._weights: dict | None = None
+
+    def _command(self, *cmd) -> None:
+        try:
+            self._cmd_q.put(cmd)
+        except (OSError, ValueError):  # the run is over and the queue closed
+            pass
+
+    def stop(self) -> None:
+        super().stop()  # also steers the thread fallback
+        self._command("stop")
+
+    def pause(self) -> None:
+        super().pause()
+        self._command("pause")
+
+    def resume(self) -> None:
+        super().resume()
+        self._command("resume")
+
+    def watch_node(self, node_id: str | None) -> None:
+        super().watch_node(node_id)
+        self._command("watch", node_id)
+
+    def kill(self) -> None:
+        """End the child at once (the window is closing and it did not stop in time)."""
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+
+    def final_weights(self, metadata: dict[str, str]) -> bytes | None:
+        if self.process is None:
+            return super().final_weights(metadata)  # the thread fallback ran
+        return None if self._weights is None else encode_state(self._weights, metadata)
+
+    def _execute(self) -> None:
+        if not self._start_child():
+            super()._execute()  # the process could not start: train in this thread
             return
-        import torch
+        try:
+            self._relay()
+        except Exception as exc:
+            self._finish(error_finish(exc))
+        self.process.join(5)
+        if not self._done:
+            self._finish(RunFinished("error", "the run ended without a result"))
 
-        s = self.trainer.setup
-        x = s.splits.train.x
-        lo, hi = x.min(axis=0) - 0.5, x.max(axis=0) + 0.5
-        xs, ys = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
-        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
-        was = s.model.training
-        s.model.eval()
-        with torch.no_grad():
-            out = s.model(torch.from_numpy(grid).to(s.device)).float()
-        s.model.train(was)
-        classes = (out[:, 0] > 0).long() if out.shape[-1] == 1 else out.argmax(dim=-1)
-        self._push(Boundary(epoch, xs, ys, classes.cpu().numpy().reshape(GRID, GRID)))
+    def _start_child(self) -> bool:
+        from backend.project.design import doc_to_dict
+        from backend.training.subprocess_run import child_main
+
+        try:
+            self.process = self._ctx.Process(
+                target=child_main, name="netwright-training", daemon=True,
+                args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q))
+            self.process.start()
+            return True
+        except Exception:
+            log.exception("could not start the training process; training in a thread")
+            self.process = None
+            return False
+
+    def _relay(self) -> None:
+        """Re-emit what the child sends until its RunFinished (or its death)."""
+        while not self._done:
+            try:
+                kind, *payload = self._out_q.get(timeout=0.25)
+            except queue.Empty:
+                if not self.process.is_alive() and self._out_q.empty():
+                    code = self.process.exitcode
+                    self._finish(RunFinished("error", DIED.format(
+                        code="" if code is None else f" (exit code {code})")))
+                continue
+            self._handle(kind, payload)
+
+    def _handle(self, kind: str, payload: list) -> None:
+        if kind == "events":
+            self.events_ready.emit(payload[0])
+        elif kind == "best":
+            self._keep_best(*payload)
+        elif kind == "weights":
+            self._weights = payload[0]
+        elif kind == "finished":
+            self._finish(payload[0])
+
+    def _keep_best(self, state: dict, epoch: int) -> None:
+        if self.on_best is None:
+            return
+        try:
+            self.on_best(encode_state(state), epoch)
+        except Exception:
+            log.exception("could not keep the best weights")
 
 
 class TrainingRun(QObject):
@@ -172,7 +229,8 @@ class TrainingRun(QObject):
 
     def __init__(self, doc: GraphDocument, probes: Probes, parent: QObject | None = None):
         super().__init__(parent)
-        self.worker = TrainingWorker(doc, probes)
+        worker_class = TrainingWorker if in_thread() else ProcessWorker
+        self.worker = worker_class(doc, probes)
         self.thread = QThread()
         self.thread.setObjectName("netwright-training")
         self.worker.moveToThread(self.thread)
@@ -187,6 +245,11 @@ class TrainingRun(QObject):
         return self.thread.isRunning()
 
     def wait(self, ms: int = 10_000) -> bool:
-        """Stop and wait for the thread to end (used when the window closes)."""
+        """Stop and wait for the run to end (used when the window closes); kill a stuck child."""
         self.worker.stop()
-        return self.thread.wait(ms)
+        if self.thread.wait(ms):
+            return True
+        if isinstance(self.worker, ProcessWorker):
+            self.worker.kill()
+            return self.thread.wait(3000)
+        return False

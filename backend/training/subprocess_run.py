@@ -1,0 +1,202 @@
+"""A training run's loop as the GUI consumes it, runnable in a thread or in a child process.
+
+`drive(trainer, probes, send)` iterates `Trainer.events()` and hands the events to `send` in
+batches (at most one per `BATCH_S`, at once for start, finish, pause and resume), adding the
+2-D extras the Training dock draws (`DataPoints` once, a `Boundary` per epoch) so the GUI
+never runs the model. It returns the `RunFinished`, which it does not send.
+
+`child_main(design, probes, out_q, cmd_q)` is the entry of a "spawn" child process: it rebuilds
+the design from a plain dict (`doc_to_dict` of the snapshot), forwards commands from `cmd_q`
+(("stop",), ("pause",), ("resume",), ("watch", node)) into the engine's `Control` with a small
+thread, and puts on `out_q`: ("events", [..]) batches, ("best", state, epoch) whenever the
+best weights improve, ("weights", state) once the run has a model, then ("finished", event)
+last. States are {name: numpy array}; `encode_state` turns them into safetensors bytes
+without torch, so the GUI process never imports it. Nothing here imports Qt; torch is
+imported only inside functions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from backend.training.events import Control, Paused, Probes, Resumed, RunFinished, RunStarted
+
+BATCH_S = 0.1  # at most one batch per 100 ms
+GRID = 120  # decision-boundary grid resolution
+URGENT = (RunStarted, RunFinished, Paused, Resumed)
+
+
+@dataclass
+class Boundary:
+    """Predicted class over a grid of the two (normalised) input features, after `epoch`."""
+
+    epoch: int
+    xs: np.ndarray
+    ys: np.ndarray
+    classes: np.ndarray  # int (len(ys), len(xs))
+
+
+@dataclass
+class DataPoints:
+    """The validation points of a 2-D dataset (normalised), sent once after RunStarted."""
+
+    points: np.ndarray  # (N, 2)
+    labels: np.ndarray  # (N,)
+
+
+def error_finish(exc: BaseException) -> RunFinished:
+    """The one-sentence RunFinished for an exception outside the engine's own handling."""
+    text = str(exc).strip().splitlines()
+    return RunFinished("error", (text[0] if text else type(exc).__name__)
+                       + " (the run stopped; the design is unchanged)")
+
+
+class _Batcher:
+    """Collects events and sends them at most every BATCH_S (urgent ones at once)."""
+
+    def __init__(self, send: Callable[[list], None]):
+        self.send, self.pending, self.t_sent = send, [], 0.0
+
+    def push(self, event) -> None:
+        self.pending.append(event)
+        now = time.monotonic()
+        if isinstance(event, URGENT) or now - self.t_sent >= BATCH_S:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.t_sent = time.monotonic() if now is None else now
+            self.send(batch)
+
+
+def drive(trainer, probes: Probes, send: Callable[[list], None]) -> RunFinished | None:
+    """Run the trainer's events through batches to `send`; the RunFinished (pending sent)."""
+    out = _Batcher(send)
+    try:
+        for event in trainer.events():
+            if isinstance(event, RunFinished):
+                return event
+            out.push(event)
+            if isinstance(event, RunStarted):
+                _fit_gradient_probe(probes, event.steps_per_epoch)
+                _push_points(trainer, out)
+            elif type(event).__name__ == "EpochEnd":
+                _push_boundary(trainer, out, event.epoch)
+        return None
+    finally:
+        out.flush()
+
+
+def _fit_gradient_probe(probes: Probes, steps_per_epoch: int) -> None:
+    """Short epochs still get a few gradient probes each (the loop reads this per step)."""
+    if probes.gradient_every:
+        probes.gradient_every = min(probes.gradient_every, max(1, steps_per_epoch // 4))
+
+
+def _two_d(trainer) -> bool:
+    s = getattr(trainer, "setup", None)
+    return (s is not None and s.splits.info.input_shape == (2,)
+            and s.target_fmt != "value" and s.num_classes >= 2)
+
+
+def _push_points(trainer, out: _Batcher) -> None:
+    if _two_d(trainer):
+        split = trainer.setup.splits.val
+        split = split if len(split) else trainer.setup.splits.train
+        out.push(DataPoints(split.x[:600].copy(), np.asarray(split.y[:600]).ravel()))
+
+
+def _push_boundary(trainer, out: _Batcher, epoch: int) -> None:
+    if not _two_d(trainer):
+        return
+    import torch
+
+    s = trainer.setup
+    x = s.splits.train.x
+    lo, hi = x.min(axis=0) - 0.5, x.max(axis=0) + 0.5
+    xs, ys = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
+    was = s.model.training
+    s.model.eval()
+    with torch.no_grad():
+        pred = s.model(torch.from_numpy(grid).to(s.device)).float()
+    s.model.train(was)
+    classes = (pred[:, 0] > 0).long() if pred.shape[-1] == 1 else pred.argmax(dim=-1)
+    out.push(Boundary(epoch, xs, ys, classes.cpu().numpy().reshape(GRID, GRID)))
+
+
+# -- weights without torch ----------------------------------------------------------------------
+def state_to_numpy(state: dict) -> dict[str, np.ndarray]:
+    """A torch state_dict as {name: numpy array} on the CPU (picklable, torch-free to read)."""
+    return {k: v.detach().to("cpu").contiguous().numpy().copy() for k, v in state.items()}
+
+
+def encode_state(state: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> bytes:
+    """safetensors bytes of a numpy state (same format as backend.export.weights)."""
+    from safetensors.numpy import save
+
+    arrays = {k: np.ascontiguousarray(v) for k, v in state.items()}
+    return save(arrays, metadata={str(k): str(v) for k, v in (metadata or {}).items()})
+
+
+# -- the child process --------------------------------------------------------------------------
+def _forward(cmd_q, control: Control, done: threading.Event) -> None:
+    """Pass the parent's commands into the engine's Control until the run is done."""
+    import queue
+
+    while not done.is_set():
+        try:
+            cmd = cmd_q.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        except (EOFError, OSError):  # the parent has gone: stop
+            control.stop()
+            return
+        if cmd[0] == "stop":
+            control.stop()
+        elif cmd[0] == "pause":
+            control.pause()
+        elif cmd[0] == "resume":
+            control.resume()
+        elif cmd[0] == "watch":
+            control.watch_node(cmd[1])
+
+
+def child_main(design: dict, probes: Probes, out_q, cmd_q) -> None:
+    """Entry of the training child process (see the module docstring)."""
+    done = threading.Event()
+    control = Control()
+    if probes.feature_node:
+        control.watch_node(probes.feature_node)
+    threading.Thread(target=_forward, args=(cmd_q, control, done), daemon=True).start()
+    try:
+        finished = _child_run(design, probes, control, out_q)
+    except BaseException as exc:  # anything unexpected still ends the run with a message
+        finished = error_finish(exc)
+    done.set()
+    out_q.put(("finished", finished or RunFinished("error", "the run ended without a result")))
+    out_q.close()
+    out_q.join_thread()
+
+
+def _child_run(design: dict, probes: Probes, control: Control, out_q) -> RunFinished | None:
+    from backend.project.design import from_dict
+    from backend.training.trainer import Trainer
+
+    doc = from_dict(design, "the design being trained")
+
+    def on_best(state: dict, epoch: int) -> None:
+        out_q.put(("best", state_to_numpy(state), int(epoch)))
+
+    trainer = Trainer(doc, probes=probes, on_best=on_best, control=control)
+    finished = drive(trainer, probes, lambda batch: out_q.put(("events", batch)))
+    setup = getattr(trainer, "setup", None)
+    if finished is not None and finished.reason != "error" and setup is not None:
+        out_q.put(("weights", state_to_numpy(setup.model.state_dict())))
+    return finished
