@@ -13,12 +13,10 @@ from PySide6.QtWidgets import QApplication
 
 from designer import settings, theme
 from designer.main_window import MainWindow
-from designer.workers.refcount import make_true_immortal
 
 
 def application() -> QApplication:
     """The QApplication, created once with Netwright's names and saved theme."""
-    make_true_immortal()  # PySide6 6.12.0 on Python < 3.12 steals None/True refs
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])

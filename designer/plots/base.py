@@ -22,9 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from designer.plots import export
-from designer.workers.refcount import make_true_immortal
-
-make_true_immortal()  # PySide6 6.12.0 emit() bug: see designer/workers/refcount.py
 
 pg.setConfigOptions(antialias=False, useOpenGL=False)
 

@@ -13,8 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from designer.workers.refcount import make_true_immortal
-
 SWITCH_INTERVAL_S = 0.001
 
 
@@ -22,7 +20,6 @@ def install(window) -> object:
     """Add the Training dock and menu to `window`; returns the dock widget."""
     from designer.training.dock import TrainingDock
 
-    make_true_immortal()
     # The GUI thread gets the GIL back from the training thread within 1 ms instead of
     # Python's default 5 ms: painting crosses into Python many times per frame.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
