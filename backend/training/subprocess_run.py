@@ -168,7 +168,7 @@ def _forward(cmd_q, control: Control, done: threading.Event) -> None:
             control.watch_node(cmd[1])
 
 
-def child_main(design: dict, probes: Probes, out_q, cmd_q) -> None:
+def child_main(design: dict, probes: Probes, out_q, cmd_q, data_dir: str | None = None) -> None:
     """Entry of the training child process (see the module docstring)."""
     done = threading.Event()
     control = Control()
@@ -176,7 +176,10 @@ def child_main(design: dict, probes: Probes, out_q, cmd_q) -> None:
         control.watch_node(probes.feature_node)
     threading.Thread(target=_forward, args=(cmd_q, control, done), daemon=True).start()
     try:
-        finished = _child_run(design, probes, control, out_q)
+        from backend.data.files import data_folder
+
+        with data_folder(data_dir):  # relative dataset paths start at the design's folder
+            finished = _child_run(design, probes, control, out_q)
     except BaseException as exc:  # anything unexpected still ends the run with a message
         finished = error_finish(exc)
     done.set()

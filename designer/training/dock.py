@@ -10,6 +10,7 @@ fresh. Gradient heat from the latest probe is painted on the canvas nodes while 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -166,6 +167,7 @@ class TrainingDock(QWidget):
         self.changed_label.setText("")
         self.run = TrainingRun(doc, probes, self)
         self.run.worker.on_best = self.on_best
+        self.run.worker.data_dir = str(Path(self.editor.path).parent) if self.editor.path else None
         self.run.worker.events_ready.connect(self._on_events)
         self.run.worker.finished.connect(self._on_finished)
         self._t_start = time.monotonic()

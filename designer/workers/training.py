@@ -66,6 +66,7 @@ class TrainingWorker(QObject):
             self.control.watch_node(self.probes.feature_node)
         self.trainer = None
         self.on_best = None  # on_best(state_dict or safetensors bytes, epoch), e.g. recovery
+        self.data_dir: str | None = None  # relative dataset paths start here (design's folder)
         self._done = False
 
     # -- steering (any thread) ------------------------------------------------------------------
@@ -105,11 +106,13 @@ class TrainingWorker(QObject):
             self._finish(RunFinished("error", "the run ended without a result"))
 
     def _run_here(self) -> None:
+        from backend.data.files import data_folder
         from backend.training import Trainer  # imports torch, off the GUI thread
 
         self.trainer = Trainer(self.snapshot, probes=self.probes, on_best=self.on_best,
                                control=self.control)
-        finished = drive(self.trainer, self.probes, self.events_ready.emit)
+        with data_folder(self.data_dir):
+            finished = drive(self.trainer, self.probes, self.events_ready.emit)
         if finished is not None:
             self._finish(finished)
 
@@ -184,7 +187,8 @@ class ProcessWorker(TrainingWorker):
         try:
             self.process = self._ctx.Process(
                 target=child_main, name="netwright-training", daemon=True,
-                args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q))
+                args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q,
+                      self.data_dir))
             self.process.start()
             return True
         except Exception:

@@ -193,3 +193,23 @@ def test_two_runs_overlay_with_a_legend(qtbot, make_dock):
     dock.runs_panel.set_checked(first, True)
     names = {item.name() for _, item in dock.views.curves._overlay_items}
     assert "run 1 · adam lr 0.01 val" in names
+
+
+@pytest.mark.parametrize("in_thread", ["1", "0"])
+def test_a_csv_beside_the_design_is_found_whatever_the_current_folder(
+        qtbot, make_dock, tmp_path, monkeypatch, in_thread):
+    monkeypatch.setenv("NETWRIGHT_TRAIN_IN_THREAD", in_thread)
+    folder = tmp_path / "project"
+    folder.mkdir()
+    rows = ["a,b,label"] + [f"{i % 7},{(i * 3) % 5},{'yes' if i % 2 else 'no'}"
+                            for i in range(60)]
+    (folder / "points.csv").write_text("\n".join(rows) + "\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    doc = moons_doc(epochs=1)
+    doc.sections["dataset"] = {"name": "csv", "path": "points.csv", "target": "label"}
+    editor, canvas, dock = make_dock(doc)
+    editor.set_path(str(folder / "design.json"))
+    finished = run_to_end(qtbot, dock)
+    assert finished.reason == "completed", finished.message
