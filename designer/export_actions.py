@@ -16,6 +16,7 @@ export goes ahead untrained and says so.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Callable
@@ -283,6 +284,11 @@ class ExportController(QObject):
         self.update_actions()
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
         self.window.statusBar().showMessage(f"Exporting {target}…")
+        # Collect garbage here and keep the collector away from every object alive now while
+        # the export runs: otherwise a collection inside the export's thread may free Qt
+        # objects there, off the GUI thread (seen as hangs and crashes during ONNX export).
+        gc.collect()
+        gc.freeze()
         self.thread.start()
         return True
 
@@ -297,6 +303,7 @@ class ExportController(QObject):
         self.report(False, "Export failed", sentence)
 
     def _end(self) -> None:
+        gc.unfreeze()
         QApplication.restoreOverrideCursor()
         self.window.statusBar().clearMessage()
         if self.thread is not None:
