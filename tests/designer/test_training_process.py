@@ -101,7 +101,8 @@ def test_stop_ends_a_child_process_run(qtbot, make_dock):
         dock.stop()
     assert blocker.args[0].reason == "stopped"
     assert "Stopped" in dock.progress_label.text()
-    dock.run.worker.process.join(10)
+    # the worker's own thread reaps the child too; wait for whichever thread reaps it
+    qtbot.waitUntil(lambda: dock.run.worker.process.exitcode is not None, timeout=10_000)
     assert dock.run.worker.process.exitcode == 0
 
 
