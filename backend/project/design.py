@@ -25,7 +25,13 @@ _RESERVED = {"format", "version", "name", "nodes", "edges", "comments"}
 
 
 class DesignFileError(ValueError):
-    """A design file cannot be opened; the message is one sentence with the fix."""
+    """A design file cannot be opened; the message is one sentence with the fix.
+
+    Text quoted from the file (ids, types, titles) may hold line breaks or other control
+    characters; they are shown escaped so the message stays on one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
 
 
 def doc_to_dict(doc: GraphDocument) -> dict:
