@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
-from backend.project import DesignFileError, load_design, save_design
+from backend.project import DesignFileError, dumps, load_design, save_design
 from designer import settings
 from designer.editor import DocumentEditor
 from designer.panels.templates import TemplateDialog, new_document
@@ -38,7 +38,9 @@ class FileController:
         self.editor = editor
         self.parent = parent
         self.project = None  # the backend Project (weights, runs) behind the open design
+        self._saved: tuple[str, dict] | None = None  # design text and runs as last saved
         self.on_recent_changed = lambda files: None
+        self._mark_saved()
 
     # -- dialogs (replaceable in tests) ---------------------------------------------------------
     def ask_save_changes(self) -> str:
@@ -48,7 +50,7 @@ class FileController:
                           f"Save the changes to {name} before closing it?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
                           self.parent)
-        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setInformativeText(self.unsaved_text())
         box.setDefaultButton(QMessageBox.Save)
         answer = box.exec()
         return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(answer, CANCEL)
@@ -92,6 +94,7 @@ class FileController:
         """Show a fresh untitled design (no prompt; callers guard with confirm_discard)."""
         self.project = None
         self.editor.replace_document(new_document(template), "")
+        self._mark_saved()
         return True
 
     def open(self) -> bool:
@@ -109,8 +112,10 @@ class FileController:
         except (DesignFileError, OSError) as exc:
             self.warn("Cannot open design", _sentence(exc))
             return False
+        self.project = project  # before the views hear of the new document, so they see it
         self.editor.replace_document(doc, "" if untitled else os.path.abspath(path))
         self._keep(project)
+        self._mark_saved()
         if not untitled:
             self._remember(path)
         return True
@@ -118,8 +123,10 @@ class FileController:
     def adopt(self, project) -> None:
         """Show recovered work as a modified design (Save writes to its original path)."""
         path = str(project.path) if project.path else ""
+        self.project = project
         self.editor.replace_document(project.doc, os.path.abspath(path) if path else "")
         self._keep(project)
+        self._saved = None  # recovered work: none of it is in a file yet
         self.editor.undo_stack.resetClean()
 
     def current_project(self):
@@ -159,6 +166,7 @@ class FileController:
             self.warn("Cannot save design", _save_sentence(path, exc))
             return False
         self.editor.mark_saved(os.path.abspath(path))
+        self._mark_saved()
         self._remember(path)
         return True
 
@@ -172,6 +180,41 @@ class FileController:
         if lost:
             raise DesignFileError(f"Not saved: {lost}.")
         save_project(path, project)
+
+    # -- what is not saved yet ------------------------------------------------------------------
+    def _mark_saved(self) -> None:
+        """Remember the design and runs as they are in the file now."""
+        project = self.project
+        runs = project.runs if project is not None else []
+        self._saved = (dumps(self.editor.doc), {r.get("id"): _run_text(r) for r in runs})
+
+    def unsaved_parts(self) -> list[str]:
+        """What closing without saving would lose ("edits to the design", "3 runs ...")."""
+        saved = getattr(self, "_saved", None)
+        design, runs = saved if saved is not None else (None, {})
+        parts = []
+        if design != dumps(self.editor.doc):
+            parts.append("edits to the design")
+        current = self.project.runs if self.project is not None else []
+        new = sum(1 for r in current if r.get("id") not in runs)
+        edited = sum(1 for r in current if r.get("id") in runs
+                     and runs[r.get("id")] != _run_text(r))
+        gone = len(set(runs) - {r.get("id") for r in current})
+        if new:
+            parts.append(f"{new} unsaved run{'s' if new > 1 else ''} with "
+                         f"{'its' if new == 1 else 'their'} trained weights")
+        if edited:
+            parts.append(f"the new name or note of {edited} run{'s' if edited > 1 else ''}")
+        if gone:
+            parts.append(f"the deletion of {gone} run{'s' if gone > 1 else ''}")
+        return parts
+
+    def unsaved_text(self) -> str:
+        parts = self.unsaved_parts()
+        if not parts:
+            return "Your changes are lost if you don't save them."
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return f"If you don't save, you lose {listed}."
 
     # -- names and recent files -------------------------------------------------------------------
     def display_name(self) -> str:
@@ -192,6 +235,10 @@ class FileController:
 
     def _remember(self, path: str) -> None:
         self.on_recent_changed(settings.add_recent_file(path))
+
+
+def _run_text(run: dict) -> tuple:
+    return (run.get("name"), run.get("note"))
 
 
 def _load(path: str):

@@ -30,6 +30,7 @@ class ProjectState(QObject):
         super().__init__(window)
         self.window, self.dock = window, dock
         self.started_at: float | None = None
+        self.project_at_start = None  # the project open when the run started
         dock.run_started.connect(self._on_started)
         dock.run_finished.connect(self._on_finished)
         dock.on_best = self.keep_best
@@ -50,6 +51,7 @@ class ProjectState(QObject):
     @Slot(object)
     def _on_started(self, _event) -> None:
         self.started_at = time.time()
+        self.project_at_start = self.window.files.current_project()
         recovery = getattr(self.window, "recovery", None)
         if recovery is None:
             return
@@ -71,7 +73,7 @@ class ProjectState(QObject):
 
     def add_run(self, event) -> str | None:
         """Add the dock's finished run to the project; its id, or None without a model."""
-        from backend.project.runs import run_record
+        from backend.project.runs import default_name, run_record
 
         worker = getattr(getattr(self.dock, "run", None), "worker", None)
         if worker is None:
@@ -82,13 +84,18 @@ class ProjectState(QObject):
         weights = worker.final_weights(meta)  # trained in a thread or a child process
         if weights is None:
             return None
-        record = run_record(design, event, self.started_at)
         project = self.window.files.current_project()
+        if self.project_at_start is not None and project is not self.project_at_start:
+            self.window.statusBar().showMessage(
+                "The run ended after its design was closed, so it was not added to the "
+                "design open now.", 15000)
+            return None
+        record = run_record(design, event, self.started_at)
         run_id = project.add_run(record, weights)
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
         self.window.statusBar().showMessage(
-            f"The run and its trained weights are in the project as '{run_id}': save it as "
-            ".nwproj to keep them.", 15000)
+            f"The run and its trained weights are in the project as {default_name(run_id)}: "
+            "save it as .nwproj to keep them.", 15000)
         return run_id
 
 
@@ -99,4 +106,7 @@ def install(window) -> ProjectState | None:
     if dock is None:
         return None
     window.project_state = ProjectState(window, dock)
+    from designer.training.run_history import install as install_run_history
+
+    install_run_history(window)  # the Runs list follows the project's runs
     return window.project_state

@@ -132,9 +132,9 @@ def _names(titles: list[str] | None) -> str:
     return ", ".join(titles) if titles else "none"
 
 
-def counts_text(diff: DesignDiff) -> str:
-    """"2 added, 1 removed, 8 changed, 5 unchanged" (the parts that are not zero)."""
+def counts_text(diff: DesignDiff, unchanged: bool = True) -> str:
+    """"layers: 2 added, 1 removed, 8 changed, 5 unchanged" (the parts that are not zero)."""
     parts = [(len(diff.added), "added"), (len(diff.removed), "removed"),
-             (len(diff.changed), "changed"), (diff.unchanged, "unchanged")]
+             (len(diff.changed), "changed"), (diff.unchanged if unchanged else 0, "unchanged")]
     text = ", ".join(f"{n} {what}" for n, what in parts if n)
     return f"layers: {text}" if text else "no layers"

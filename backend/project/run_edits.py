@@ -1,4 +1,5 @@
-"""Invertible edits of a project's runs: rename, annotate, delete (and restore).
+"""Invertible edits of a project's runs: rename, annotate, delete (and restore), and putting
+back the design a run trained (`ReplaceDesign`, an op on the GraphDocument).
 
 Runs are project state, not part of the design graph, so these ops apply to a `Project`
 rather than a `GraphDocument`; like the graph's ops each `apply(project)` changes it and
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from backend.graph.document import GraphDocument
 from backend.project.project import Project
 from backend.project.runs import default_name, run_name, run_number
 
@@ -108,3 +110,17 @@ class RestoreRun:
         if self.weights is not None:
             project.weights[run_id] = self.weights
         return DeleteRun(run_id)
+
+
+@dataclass(frozen=True)
+class ReplaceDesign:
+    """Replace the whole design (e.g. with the one a run trained); the inverse puts the
+    previous design back. Applies to a GraphDocument like the graph's own ops and emits
+    its `reset` event."""
+
+    design: GraphDocument
+
+    def apply(self, doc: GraphDocument) -> ReplaceDesign:
+        previous = doc.copy()
+        doc.replace_content(self.design.copy())
+        return ReplaceDesign(previous)

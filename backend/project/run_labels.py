@@ -78,6 +78,14 @@ def differing_settings(runs: list[dict]) -> list[str]:
     return [k for k in _ordered(keys) if len({_key(s.get(k)) for s in settings}) > 1]
 
 
+def settings_text(values: dict[str, Any], keys: list[str]) -> str:
+    """"sgd lr 0.1, 4 epochs": the optimizer and its rate go together, the rest by commas."""
+    phrases = [setting_phrase(k, values.get(k)) for k in keys]
+    if len(keys) > 1 and keys[:2] == ["optimizer", "lr"]:
+        phrases[:2] = [" ".join(phrases[:2])]
+    return ", ".join(phrases)
+
+
 def run_labels(runs: list[dict]) -> dict[str, str]:
     """run id -> what sets the run apart from the others given (oldest first)."""
     settings = {r["id"]: comparable_settings(r) for r in runs}
@@ -86,8 +94,7 @@ def run_labels(runs: list[dict]) -> dict[str, str]:
     labels, seen = {}, {}
     for run in runs:
         rid = run["id"]
-        parts = [" ".join(setting_phrase(k, settings[rid].get(k)) for k in keys),
-                 designs.get(rid, "")]
+        parts = [settings_text(settings[rid], keys), designs.get(rid, "")]
         label = " · ".join(p for p in parts if p)
         whole = _key([settings[rid], _model_key(run)])
         if whole in seen:
@@ -95,8 +102,7 @@ def run_labels(runs: list[dict]) -> dict[str, str]:
         else:
             seen[whole] = run_name(run)
         if not label:
-            label = " ".join(setting_phrase(k, settings[rid].get(k)) for k in ("optimizer",
-                                                                                  "lr"))
+            label = settings_text(settings[rid], ["optimizer", "lr"])
         labels[rid] = label
     return labels
 

@@ -146,14 +146,21 @@ def sorted_runs(runs: list[dict]) -> list[dict]:
     return [run for _, run in indexed]
 
 
-def finished_text(run: dict) -> str:
-    """When the run finished, in local time ("2024-05-01 14:03"), or ""."""
+def finished_text(run: dict, short: bool = False) -> str:
+    """When the run finished, in local time: "2024-05-01 14:03"; `short` gives "14:03" for
+    today and "1 May 14:03" for this year."""
     stamp = run.get("finished_at")
     try:
         seconds = calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
+        when = time.localtime(seconds)
     except (TypeError, ValueError, OverflowError):
         return ""
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))
+    now = time.localtime()
+    if short and when[:3] == now[:3]:
+        return time.strftime("today %H:%M", when)
+    if short and when.tm_year == now.tm_year:
+        return f"{when.tm_mday} {time.strftime('%b %H:%M', when)}"
+    return time.strftime("%Y-%m-%d %H:%M", when)
 
 
 # -- scores and curves ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from backend.training.events import Paused, Probes, Resumed, RunFinished, RunStarted, StepMetrics
 from designer.editor import DocumentEditor
 from designer.training.data_panel import DatasetPanel
-from designer.training.runs import RunRecord, RunsPanel
+from designer.training.runs import RunsPanel
 from designer.training.settings_form import TrainingSettingsForm
 from designer.training.views import LiveViews
 from designer.workers.training import TrainingRun
@@ -82,7 +82,9 @@ class TrainingDock(QWidget):
         self.editor, self.canvas = editor, canvas
         self.run: TrainingRun | None = None
         self.on_best = None  # given to each run's trainer (best weights kept on disk)
-        self.record: RunRecord | None = None
+        self.next_run_name = None  # callable naming the next run (the project's numbering)
+        self.run_name = ""  # the name of the run started last
+        self._runs_started = 0
         self.started_event: RunStarted | None = None
         self._started_key: tuple | None = None
         self._t_start = 0.0
@@ -128,7 +130,6 @@ class TrainingDock(QWidget):
         self.side.addTab(_scrolled(self.settings_form), "Settings")
         self.side.addTab(self.runs_panel, "Runs")
         self.views = LiveViews()
-        self.runs_panel.overlays_changed.connect(self.views.curves.set_overlays)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.side)
         split.addWidget(self.views)
@@ -159,10 +160,9 @@ class TrainingDock(QWidget):
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
                         weights_every_epoch=True, confusion=True, feature_every_s=1.0)
-        self.record = RunRecord(len(self.runs_panel.runs) + 1,
-                                dict(doc.sections.get("training") or {}),
-                                dict(doc.sections.get("dataset") or {}), doc.name)
-        self._fill_record_defaults()
+        self._runs_started += 1
+        self.run_name = (self.next_run_name() if callable(self.next_run_name)
+                         else f"run {self._runs_started}")
         self._started_key = _design_key(self.editor)
         self.changed_label.setText("")
         self.run = TrainingRun(doc, probes, self)
@@ -183,14 +183,6 @@ class TrainingDock(QWidget):
             self.run.thread.wait(5000)  # it has already been told to quit
             self.run.deleteLater()
             self.run = None
-
-    def _fill_record_defaults(self) -> None:
-        from backend.training.config import ConfigError, TrainingConfig
-
-        try:
-            self.record.training = TrainingConfig.from_section(self.record.training).to_section()
-        except ConfigError:
-            pass
 
     def toggle_pause(self) -> None:
         if self.run is None:
@@ -248,7 +240,6 @@ class TrainingDock(QWidget):
         self.started_event = event
         titles = {nid: (n.title or nid) for nid, n in self.editor.doc.nodes.items()}
         self.views.begin(event, titles)
-        self.runs_panel.add_run(self.record)
         self._set_state("running")
         self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
                                     f"samples, {event.parameters:,} parameters")
@@ -264,15 +255,6 @@ class TrainingDock(QWidget):
     @Slot(object)
     def _on_finished(self, event: RunFinished) -> None:
         self.views.flush()
-        record = self.record
-        if record is not None:
-            record.reason, record.message = event.reason, event.message
-            record.curves = self.views.curves.curves()
-            last = event.history[-1] if event.history else {}
-            record.final = {k: last.get(k) for k in ("val_loss", "val_accuracy", "train_loss")}
-            record.final["test_accuracy"] = event.test_accuracy
-            if record in self.runs_panel.runs:
-                self.runs_panel.update_run(record)
         self._set_state("idle")
         self._finish_text(event)
         if event.reason == "error" and event.node and event.node in self.editor.doc.nodes:
@@ -311,10 +293,10 @@ class TrainingDock(QWidget):
         self.views.tabs.setCurrentWidget(self.views.features)
 
     def _check_design_changed(self) -> None:
-        if self._started_key is None or self.record is None:
+        if self._started_key is None:
             return
         changed = _design_key(self.editor) != self._started_key
         self.changed_label.setText(
-            f"The design has changed since run {self.record.number} started; the run keeps "
+            f"The design has changed since {self.run_name} started; the run keeps "
             "training the design as it was. Press Train again to train the new one."
             if changed else "")

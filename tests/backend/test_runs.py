@@ -142,8 +142,8 @@ def test_labels_name_only_the_settings_that_differ():
     for i, run in enumerate(runs):
         run["id"] = f"run_{i + 1}"
     labels = run_labels(runs)
-    assert labels == {"run_1": "sgd lr 0.1 seed 0", "run_2": "adam lr 0.001 seed 0",
-                      "run_3": "adam lr 0.001 seed 3"}
+    assert labels == {"run_1": "sgd lr 0.1, seed 0", "run_2": "adam lr 0.001, seed 0",
+                      "run_3": "adam lr 0.001, seed 3"}
     assert run_labels(runs[:2]) == {"run_1": "sgd lr 0.1", "run_2": "adam lr 0.001"}
     assert run_labels(runs[:1]) == {"run_1": "sgd lr 0.1"}  # alone: its main settings
     again = copy.deepcopy(runs[1])

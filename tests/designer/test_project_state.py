@@ -73,7 +73,7 @@ def test_a_finished_run_and_its_weights_join_the_project(qtbot, window, design_f
     assert run["training"]["epochs"] == 3 and run["dataset"]["name"] == "moons"
     load_into(build_model(window.editor.doc), project.weights[run_id])
     assert window.isWindowModified()  # closing now would ask to save the run
-    assert run_id in window.statusBar().currentMessage()
+    assert "as run 1:" in window.statusBar().currentMessage()
 
 
 def test_saving_a_nwproj_keeps_the_run_and_a_json_save_refuses(qtbot, window, design_file,
