@@ -77,8 +77,9 @@ SERIES = {
 }
 OVERLAY_KEYS = ("train_loss", "val_loss", "train_metric", "val_metric", "lr")
 LIVE_COLOURS = {style.colour for style in SERIES.values()}
-# Okabe-Ito colours the live series do not use: orange, reddish purple, sky blue, grey, yellow.
-OVERLAY_COLOURS = tuple(i for i in (1, 4, 5, 7, 6) if i not in LIVE_COLOURS)
+# Okabe-Ito colours the live series (blue, vermillion, green) do not use, the most unlike them
+# first: reddish purple, grey, orange, sky blue, yellow.
+OVERLAY_COLOURS = tuple(i for i in (4, 7, 1, 5, 6) if i not in LIVE_COLOURS)
 
 
 def overlay_colour(i: int) -> int:
@@ -190,6 +191,8 @@ class TrainingCurves(PlotPanel):
             for key in OVERLAY_KEYS:
                 if key in ov.curves:
                     self._add_overlay(ov, key)
+        for plot in self.plots.values():
+            plot.enableAutoRange()  # fit what is drawn now
         self._show_overlay_legend()
 
     def _add_overlay(self, ov: Overlay, key: str) -> None:

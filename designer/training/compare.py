@@ -57,6 +57,7 @@ class RunComparison(QWidget):
         super().__init__(parent)
         self.title = QLabel(EMPTY)
         self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
@@ -83,6 +84,7 @@ class RunComparison(QWidget):
         self.tree.clear()
         self.table.setVisible(bool(runs))
         self.tree.setVisible(bool(runs))
+        self.layout().setStretchFactor(self.title, 0 if runs else 1)
         if not runs:
             self.title.setText(EMPTY)
         elif len(runs) == 1:
@@ -137,7 +139,6 @@ class RunComparison(QWidget):
     def _design_lines(self, parent: QTreeWidgetItem, old: dict, new: dict) -> None:
         diff = diff_designs(old, new)
         if not diff.model_changed and not any(c.renamed for c in diff.changed):
-            self._leaf(parent, "the same model (positions and comments aside)")
             return
         parents = {0: parent}
         for line in diff_lines(diff, settings=False):
@@ -155,7 +156,9 @@ class RunComparison(QWidget):
         old_design, new_design = old.get("design"), new.get("design")
         if isinstance(old_design, dict) and isinstance(new_design, dict):
             diff = diff_designs(old_design, new_design)
-            design = self._heading(f"Design: {counts_text(diff)}", top)
+            what = counts_text(diff, unchanged=False) if diff.model_changed else \
+                "the same model"
+            design = self._heading(f"Design: {what}", top)
             self._design_lines(design, old_design, new_design)
 
     def _one(self, run: dict, current: dict | None) -> None:

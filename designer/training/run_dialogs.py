@@ -7,6 +7,7 @@ double-click or OK chooses. `ask_run_name` / `ask_run_note` are the platform inp
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -48,7 +49,7 @@ class RunChooser(QDialog):
         labels = run_labels(self.runs) if self.runs else {}
         for run in reversed(self.runs):
             self._add(run, labels.get(run["id"], ""))
-        self.tree.itemDoubleClicked.connect(lambda *_: self.accept())
+        self.tree.itemDoubleClicked.connect(self._on_double_click)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export…")
@@ -60,12 +61,15 @@ class RunChooser(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 320)
 
+    def _on_double_click(self, _item: QTreeWidgetItem, _column: int) -> None:
+        self.accept()
+
     def _add(self, run: dict, label: str) -> None:
         score = run_score(run)
         star = " ★" if run["id"] == self.best_id else ""
         item = QTreeWidgetItem([run_name(run) + star, score.text if score else "—",
                                 finished_text(run), label])
-        item.setData(0, 256, run["id"])
+        item.setData(0, Qt.ItemDataRole.UserRole, run["id"])
         item.setToolTip(0, f"stored as {run['id']} in the project")
         self.tree.addTopLevelItem(item)
         if run["id"] == self.best_id:
@@ -73,7 +77,7 @@ class RunChooser(QDialog):
 
     def chosen(self) -> str | None:
         item = self.tree.currentItem()
-        return item.data(0, 256) if item is not None else None
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
 
 def choose_run(runs: list[dict], weights: set[str], parent: QWidget | None = None) -> str | None:

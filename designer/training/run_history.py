@@ -101,7 +101,10 @@ class RunHistory(QObject):
     # -- filling the list ---------------------------------------------------------------------
     @Slot()
     def _reload_soon(self) -> None:
-        """After the document was replaced (and every other handler of that has run)."""
+        """Another design was opened: nothing of the previous one stays selected; the list is
+        refilled once every other handler of the new document has run."""
+        self.panel.select([])
+        self.curves.set_live_visible(True)
         QTimer.singleShot(0, self.reload)
 
     @Slot()
@@ -140,8 +143,11 @@ class RunHistory(QObject):
     # -- comparing ----------------------------------------------------------------------------
     @Slot(list)
     def _on_selection(self, run_ids: list) -> None:
-        """The user selected runs: show them, and bring the Compare view forward."""
+        """The user selected runs: show them (without the live run's curves unless one is
+        training), and bring the Compare view forward."""
         self._show_selection(run_ids)
+        training = getattr(self.dock, "state", "idle") in ("starting", "running", "paused")
+        self.curves.set_live_visible(training or not run_ids)
         tabs = getattr(self.dock.views, "tabs", None)
         if run_ids and tabs is not None:
             tabs.setCurrentWidget(self.compare)
@@ -163,8 +169,6 @@ class RunHistory(QObject):
             curves = {k: (list(xs), list(ys)) for k, (xs, ys) in run_curves(run).items()}
             overlays.append(Overlay(text, index, curves, width=1.5 + i // 5))
         self.curves.set_overlays(overlays)
-        training = getattr(self.dock, "state", "idle") in ("starting", "running", "paused")
-        self.curves.set_live_visible(training or not runs)
         self.panel.set_colours(colours)
         self.compare.show_runs(runs, labels, colours, doc_to_dict(self.window.editor.doc))
 
