@@ -14,9 +14,11 @@ Matched nodes report a changed type, changed parameters (from -> to; a layer's d
 filled in first, so writing a default value down is no change), a changed title, and changed
 inputs (rewired). Positions and comments are not part of the model and are ignored. Any
 parameter value that holds a nested graph (a dict with "nodes" and "edges" lists), and any
-top-level entry holding graphs (block definitions), is compared recursively; the design's
-other sections (training, dataset) are compared key by key. The result is plain data
-(`DesignDiff`), turned into text by `backend.graph.diff_text`.
+top-level entry holding graphs (block definitions: a list of graphs with ids, as design files
+store them, or a dict of graphs by name) is compared recursively, a definition's header
+(title, parameters) as its settings; parameters holding objects (a block's arguments) are
+compared key by key, as are the design's other sections (training, dataset). The result is
+plain data (`DesignDiff`), turned into text by `backend.graph.diff_text`.
 """
 
 from __future__ import annotations
@@ -307,6 +309,9 @@ def _param_changes(type_a: str | None, pa: dict, type_b: str | None, pb: dict,
             inner = diff_designs(va, vb, depth + 1)
             if not inner.empty:
                 nested[key] = inner
+        elif isinstance(va, dict) and isinstance(vb, dict):  # e.g. a block's arguments
+            changes.extend(Change(c.name, c.old, c.new, c.name.replace("_", " "))
+                           for c in _flat_changes(key, va, vb))
         elif not _same(va, vb):
             changes.append(Change(key, va, vb, labels.get(key, key.replace("_", " "))))
     return changes, nested
@@ -330,20 +335,28 @@ def _compare_sections(a: dict, b: dict, diff: DesignDiff, depth: int) -> None:
             diff.settings.extend(_flat_changes(key, va, vb))
 
 
+def _by_name(value: Any) -> dict[str, dict] | None:
+    """Graphs by name: a non-empty dict of graphs, or a list of graphs each with an "id"
+    (block definitions as design files hold them); None for anything else."""
+    if isinstance(value, dict) and value and all(is_graph(v) for v in value.values()):
+        return value
+    if isinstance(value, list) and value and all(
+            is_graph(v) and isinstance(v.get("id"), str) for v in value):
+        return {v["id"]: v for v in value}
+    return None
+
+
 def _graphs(value: Any) -> bool:
-    """A graph, or a non-empty dict of graphs (e.g. block definitions by name)."""
-    return is_graph(value) or (isinstance(value, dict) and bool(value)
-                               and all(is_graph(v) for v in value.values()))
+    return is_graph(value) or _by_name(value) is not None
 
 
 def _compare_graphs(key: str, va: Any, vb: Any, diff: DesignDiff, depth: int) -> None:
     if is_graph(va) or is_graph(vb):
         pairs = {key: (va, vb)}
     else:
-        da = va if isinstance(va, dict) else {}
-        db = vb if isinstance(vb, dict) else {}
+        da, db = _by_name(va) or {}, _by_name(vb) or {}
         pairs = {f"{key} › {name}": (da.get(name, {}), db.get(name, {}))
-                 for name in sorted(set(da) | set(db))}
+                 for name in [*da, *(n for n in db if n not in da)]}
     for name, (ga, gb) in pairs.items():
         inner = diff_designs(ga if is_graph(ga) else {}, gb if is_graph(gb) else {}, depth + 1)
         if not inner.empty:

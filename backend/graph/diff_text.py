@@ -58,8 +58,8 @@ def _phrases(diff: DesignDiff) -> list[str]:
             for kind, n in Counter(c.type for c in diff.removed).items()]
     out += _param_phrases([c for c in diff.changed if not c.type_changed and c.params])
     for name, inner in diff.nested.items():
-        if inner.model_changed:
-            out.append(f"{name.split(' › ')[-1]}: {short_text(inner, 1)}")
+        what = short_text(inner, 1) or "changed"
+        out.append(f"{name.split(' › ')[-1]}: {what}")
     for change in diff.changed:
         for inner in change.nested.values():
             out.append(f"{change.title}: {short_text(inner, 1)}")

@@ -172,3 +172,43 @@ def test_broken_input_never_raises():
              "edges": [{"from": "a", "to": "b"}, {"from": "zz", "to": "a"}, 7]}
     diff = diff_designs(weird, {})
     assert len(diff.removed) == 2
+
+
+def blocks_design(channels: int, repeat: int, act: str, title: str) -> dict:
+    """A design in the block file format (design version 2): definitions listed with ids,
+    a Block node using one with arguments and a repeat count."""
+    body = {"id": "basic", "title": title, "params": [{"name": "channels", "kind": "int",
+                                                       "default": 64}],
+            "nodes": [{"id": "in", "type": "BlockInput", "params": {}},
+                      {"id": "conv", "type": "Conv2d",
+                       "params": {"filters": "{channels}", "kernel_size": 3}},
+                      {"id": "act", "type": act, "params": {}},
+                      {"id": "out", "type": "BlockOutput", "params": {}}],
+            "edges": [{"from": "in", "to": "conv"}, {"from": "conv", "to": "act"},
+                      {"from": "act", "to": "out"}]}
+    return {"format": "netwright-design", "version": 2, "name": "net",
+            "nodes": [{"id": "x", "type": "Input", "params": {"shape": [3, 8, 8]}},
+                      {"id": "layer1", "type": "Block", "title": "layer1",
+                       "params": {"definition": "basic", "args": {"channels": channels},
+                                  "repeat": repeat}}],
+            "edges": [{"from": "x", "to": "layer1"}], "blocks": [body]}
+
+
+def test_block_definitions_in_the_file_format_and_block_arguments_are_diffed():
+    diff = diff_designs(blocks_design(64, 2, "ReLU", "Residual basic"),
+                        blocks_design(128, 3, "GELU", "Residual"))
+    (layer1,) = diff.changed
+    assert [(p.name, p.old, p.new) for p in layer1.params] == [
+        ("args.channels", 64, 128), ("repeat", 2, 3)]
+    inner = diff.nested["blocks › basic"]
+    (swap,) = [c for c in inner.changed if c.type_changed]
+    assert (swap.old_type, swap.new_type) == ("ReLU", "GELU")
+    assert [(c.name, c.old, c.new) for c in inner.settings] == [
+        ("title", "Residual basic", "Residual")]
+    text = short_text(diff, 5)
+    assert "basic: GELU instead of ReLU" in text and "layer1 args.channels 64→128" in text
+    assert diff.model_changed
+    same = diff_designs(blocks_design(64, 2, "ReLU", "A"), blocks_design(64, 2, "ReLU", "A"))
+    assert same.empty
+    lines = [line.text for line in diff_lines(diff)]
+    assert "blocks › basic:" in lines and "title Residual basic → Residual" in lines
