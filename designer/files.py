@@ -14,10 +14,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
-from backend.project import DesignFileError, dumps, load_design, save_design
+from backend.project import DesignFileError, load_design, save_design
 from designer import settings
 from designer.editor import DocumentEditor
 from designer.panels.templates import TemplateDialog, new_document
+from designer.unsaved import SavedState, lost_parts, lost_text
 
 try:  # project files (weights and runs) arrive with backend.project.project
     from backend.project.project import Project, json_drops, open_any, save_project
@@ -38,7 +39,7 @@ class FileController:
         self.editor = editor
         self.parent = parent
         self.project = None  # the backend Project (weights, runs) behind the open design
-        self._saved: tuple[str, dict] | None = None  # design text and runs as last saved
+        self._saved: SavedState | None = None  # the design and runs as last saved
         self.on_recent_changed = lambda files: None
         self._mark_saved()
 
@@ -184,37 +185,14 @@ class FileController:
     # -- what is not saved yet ------------------------------------------------------------------
     def _mark_saved(self) -> None:
         """Remember the design and runs as they are in the file now."""
-        project = self.project
-        runs = project.runs if project is not None else []
-        self._saved = (dumps(self.editor.doc), {r.get("id"): _run_text(r) for r in runs})
+        self._saved = SavedState.of(self.editor.doc, self.project)
 
     def unsaved_parts(self) -> list[str]:
         """What closing without saving would lose ("edits to the design", "3 runs ...")."""
-        saved = getattr(self, "_saved", None)
-        design, runs = saved if saved is not None else (None, {})
-        parts = []
-        if design != dumps(self.editor.doc):
-            parts.append("edits to the design")
-        current = self.project.runs if self.project is not None else []
-        new = sum(1 for r in current if r.get("id") not in runs)
-        edited = sum(1 for r in current if r.get("id") in runs
-                     and runs[r.get("id")] != _run_text(r))
-        gone = len(set(runs) - {r.get("id") for r in current})
-        if new:
-            parts.append(f"{new} unsaved run{'s' if new > 1 else ''} with "
-                         f"{'its' if new == 1 else 'their'} trained weights")
-        if edited:
-            parts.append(f"the new name or note of {edited} run{'s' if edited > 1 else ''}")
-        if gone:
-            parts.append(f"the deletion of {gone} run{'s' if gone > 1 else ''}")
-        return parts
+        return lost_parts(self._saved, self.editor.doc, self.project)
 
     def unsaved_text(self) -> str:
-        parts = self.unsaved_parts()
-        if not parts:
-            return "Your changes are lost if you don't save them."
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        return f"If you don't save, you lose {listed}."
+        return lost_text(self.unsaved_parts())
 
     # -- names and recent files -------------------------------------------------------------------
     def display_name(self) -> str:
@@ -235,10 +213,6 @@ class FileController:
 
     def _remember(self, path: str) -> None:
         self.on_recent_changed(settings.add_recent_file(path))
-
-
-def _run_text(run: dict) -> tuple:
-    return (run.get("name"), run.get("note"))
 
 
 def _load(path: str):

@@ -59,7 +59,7 @@ class RunChooser(QDialog):
         layout.addWidget(text)
         layout.addWidget(self.tree, 1)
         layout.addWidget(buttons)
-        self.resize(640, 320)
+        self.resize(780, 320)
 
     def _on_double_click(self, _item: QTreeWidgetItem, _column: int) -> None:
         self.accept()
@@ -68,7 +68,7 @@ class RunChooser(QDialog):
         score = run_score(run)
         star = " ★" if run["id"] == self.best_id else ""
         item = QTreeWidgetItem([run_name(run) + star, score.text if score else "—",
-                                finished_text(run), label])
+                                finished_text(run, short=True), label])
         item.setData(0, Qt.ItemDataRole.UserRole, run["id"])
         item.setToolTip(0, f"stored as {run['id']} in the project")
         self.tree.addTopLevelItem(item)

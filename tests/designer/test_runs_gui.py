@@ -145,7 +145,7 @@ def test_rename_note_and_delete_from_the_list_are_undoable(qtbot, window, projec
     assert rows(panel)[-1].startswith("baseline · val acc 70.0%")
     assert rows(panel)[-1].endswith("“lr too high?”")
     assert window.isWindowModified()
-    assert window.files.unsaved_parts() == ["the new name or note of 1 run"]
+    assert window.files.unsaved_parts() == ["the new name of run 1", "the note on run 1"]
     nodes = set(window.editor.doc.nodes)
     click(qtbot, panel, "run_3")
     click(qtbot, panel, "run_2", Qt.KeyboardModifier.ControlModifier)
@@ -154,7 +154,9 @@ def test_rename_note_and_delete_from_the_list_are_undoable(qtbot, window, projec
     assert set(window.editor.doc.nodes) == nodes  # Delete in the list never reaches the canvas
     project = window.files.current_project()
     assert set(project.weights) == {"run_1"}
-    assert "the deletion of 2 runs" in window.files.unsaved_text()
+    assert window.files.unsaved_text() == (
+        "If you don't save, you lose the new name of run 1, the note on run 1 and the deletion "
+        "of run 2 and run 3.")
     stack = window.editor.undo_stack
     assert stack.undoText() == "Delete run 2, run 3"
     stack.undo()
