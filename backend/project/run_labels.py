@@ -13,6 +13,7 @@ another for the comparison panel.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from backend.graph.diff import Change, diff_designs
@@ -29,6 +30,13 @@ def comparable_settings(run: dict) -> dict[str, Any]:
     """A run's training settings (defaults filled) and dataset options as one flat dict."""
     training = run.get("training") if isinstance(run.get("training"), dict) else {}
     dataset = run.get("dataset") if isinstance(run.get("dataset"), dict) else {}
+    return dict(_settings(_key([training, dataset])))
+
+
+@lru_cache(maxsize=256)
+def _settings(sections: str) -> dict[str, Any]:
+    """comparable_settings by the JSON text of the two sections (runs never change them)."""
+    training, dataset = json.loads(sections)
     out = dict(filled_training(training))
     for key, value in _filled_dataset(dataset).items():
         out[f"data:{key}"] = value
@@ -45,6 +53,8 @@ def _filled_dataset(section: dict) -> dict:
 
 
 def _key(value: Any) -> str:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return f"{type(value).__name__}:{value!r}"
     return json.dumps(value, sort_keys=True, default=str)
 
 
@@ -71,9 +81,11 @@ def setting_phrase(key: str, value: Any) -> str:
     return f"{word} {text}"
 
 
-def differing_settings(runs: list[dict]) -> list[str]:
-    """The setting keys whose values are not the same in all of `runs`, in reading order."""
-    settings = [comparable_settings(r) for r in runs]
+def differing_settings(runs: list[dict],
+                       settings: list[dict[str, Any]] | None = None) -> list[str]:
+    """The setting keys whose values are not the same in all of `runs`, in reading order
+    (`settings`: their comparable_settings, when already at hand)."""
+    settings = [comparable_settings(r) for r in runs] if settings is None else settings
     keys = set().union(*settings) if settings else set()
     return [k for k in _ordered(keys) if len({_key(s.get(k)) for s in settings}) > 1]
 
@@ -89,7 +101,7 @@ def settings_text(values: dict[str, Any], keys: list[str]) -> str:
 def run_labels(runs: list[dict]) -> dict[str, str]:
     """run id -> what sets the run apart from the others given (oldest first)."""
     settings = {r["id"]: comparable_settings(r) for r in runs}
-    keys = differing_settings(runs)
+    keys = differing_settings(runs, list(settings.values()))
     designs = design_differences(runs)
     labels, seen = {}, {}
     for run in runs:
