@@ -8,7 +8,8 @@ error) its record (`run_record`: settings, per-epoch history, final metrics and 
 that was trained) and the trained weights are added to the project behind the window
 (`window.files.current_project()`), and the design counts as modified: Save writes them into
 the .nwproj (a .json save refuses with `json_drops`' sentence), autosave keeps them, and
-closing asks first. Nothing here imports torch until a run has finished.
+closing asks first. A run that ends after another design was opened (New, Open) is not
+added to that one. Nothing here imports torch until a run has finished.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class ProjectState(QObject):
         super().__init__(window)
         self.window, self.dock = window, dock
         self.started_at: float | None = None
-        self.project_at_start = None  # the project open when the run started
+        self.orphaned = False  # another design was opened while the run trained
         dock.run_started.connect(self._on_started)
         dock.run_finished.connect(self._on_finished)
+        window.editor.document_replaced.connect(self._on_document_replaced)
         dock.on_best = self.keep_best
 
     def keep_best(self, state: dict, epoch: int) -> None:
@@ -51,15 +53,25 @@ class ProjectState(QObject):
     @Slot(object)
     def _on_started(self, _event) -> None:
         self.started_at = time.time()
-        self.project_at_start = self.window.files.current_project()
         recovery = getattr(self.window, "recovery", None)
         if recovery is None:
             return
         recovery.autosave(force=True)  # the design these weights belong to
 
+    @Slot()
+    def _on_document_replaced(self) -> None:
+        if getattr(self.dock, "state", "idle") != "idle":
+            self.orphaned = True
+
     @Slot(object)
     def _on_finished(self, event) -> None:
+        orphaned, self.orphaned = self.orphaned, False
         if getattr(event, "reason", "error") == "error":
+            return
+        if orphaned:
+            self.window.statusBar().showMessage(
+                "The run ended after its design was closed, so it was not added to the "
+                "design open now.", 15000)
             return
         try:
             run_id = self.add_run(event)
@@ -85,11 +97,6 @@ class ProjectState(QObject):
         if weights is None:
             return None
         project = self.window.files.current_project()
-        if self.project_at_start is not None and project is not self.project_at_start:
-            self.window.statusBar().showMessage(
-                "The run ended after its design was closed, so it was not added to the "
-                "design open now.", 15000)
-            return None
         record = run_record(design, event, self.started_at)
         run_id = project.add_run(record, weights)
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved

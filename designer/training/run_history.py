@@ -104,6 +104,7 @@ class RunHistory(QObject):
         """Another design was opened: nothing of the previous one stays selected; the list is
         refilled once every other handler of the new document has run."""
         self.panel.select([])
+        self.live_id = None  # a run still training belongs to the design that was closed
         self.curves.set_live_visible(True)
         QTimer.singleShot(0, self.reload)
 

@@ -285,3 +285,15 @@ def test_chooser_accepts_with_a_double_click(qtbot, window, project_file):
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert chooser.result() == QDialog.DialogCode.Accepted and chooser.chosen() == "run_3"
+
+
+def test_a_run_ending_after_its_design_was_closed_does_not_join_the_next_one(
+        qtbot, window, project_file):
+    opened(qtbot, window, project_file)
+    first = window.files.current_project()
+    with qtbot.waitSignal(window.training.run_finished, timeout=RUN_TIMEOUT):
+        window.training.start()
+        window.files.new_design("")
+    assert window.files.current_project().runs == [] and len(first.runs) == 3
+    assert "not added" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.training.runs_panel.entries == [], timeout=5000)
