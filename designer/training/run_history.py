@@ -121,8 +121,11 @@ class RunHistory(QObject):
 
     def _entry(self, run: dict) -> RunEntry:
         score = run_score(run)
+        final = run.get("final") if isinstance(run.get("final"), dict) else {}
+        ended = {"stopped": "stopped", "early-stopped": "stopped early"}.get(final.get("reason"))
+        figure = " · ".join(p for p in (score.text if score else "", ended) if p)
         return RunEntry(run["id"], run_name(run), self.labels.get(run["id"], ""),
-                        score.text if score else "", finished_text(run, short=True),
+                        figure, finished_text(run, short=True),
                         run.get("note", "") if isinstance(run.get("note"), str) else "",
                         tooltip=_tooltip(run))
 
