@@ -172,9 +172,10 @@ class ExportController(QObject):
         return f"model_{stem}" if stem[0].isdigit() or stem == "train" else stem
 
     # -- dialogs (static Qt methods, so tests can replace them) ---------------------------------
-    def ask_path(self, title: str, suffix: str, name_filter: str) -> Path | None:
+    def ask_path(self, title: str, suffix: str, name_filter: str,
+                 stem: str | None = None) -> Path | None:
         folder = os.path.dirname(self.window.editor.path) or str(Path.home())
-        suggested = os.path.join(folder, self.stem() + suffix)
+        suggested = os.path.join(folder, (stem or self.stem()) + suffix)
         path, _ = QFileDialog.getSaveFileName(self.window, title, suggested, name_filter,
                                               options=QFileDialog.Option.DontConfirmOverwrite)
         if not path:
@@ -239,7 +240,7 @@ class ExportController(QObject):
         """Export one run's trained weights: `run_id`'s, else the one the user chooses when
         several runs kept weights (the best by validation metric is offered first)."""
         from backend.export.weights import write_weights
-        from backend.project.runs import default_name
+        from backend.project.runs import run_name
 
         project = self.window.files.project
         name = project.default_weights() if project is not None else None
@@ -253,12 +254,14 @@ class ExportController(QObject):
             if run_id is None:
                 return False
         name = run_id if run_id in project.weights else name
-        out = self.ask_path("Export trained weights", ".safetensors", WEIGHTS_FILTER)
+        run = next((r for r in project.runs if r.get("id") == name), {"id": name})
+        stem = re.sub(r"\W+", "_", f"{self.stem()}_{run_name(run)}".lower()).strip("_")
+        out = self.ask_path("Export trained weights", ".safetensors", WEIGHTS_FILTER, stem)
         if out is None or not self.confirm_replace([out]):
             return False
         return self.run_now(out.name, lambda: write_weights(out, project.weights[name]),
-                            f"Wrote {out.name} (the weights of {default_name(name)}); they "
-                            "load into the exported Python module with load_state_dict.")
+                            f"Wrote {out.name} (the weights of {run_name(run)}); they load "
+                            "into the exported Python module with load_state_dict.")
 
     def export_png(self) -> bool:
         return self.export_image(".png", PNG_FILTER)
