@@ -72,6 +72,7 @@ def _scrolled(widget: QWidget) -> QScrollArea:
 
 
 class TrainingDock(QWidget):
+    run_requested = Signal()  # Train was pressed: a run is being prepared
     run_started = Signal(object)  # RunStarted
     batch_handled = Signal()  # a batch of events reached the views
     run_finished = Signal(object)  # RunFinished
@@ -175,6 +176,7 @@ class TrainingDock(QWidget):
         self.progress.setValue(0)
         self.progress_label.setText("Preparing the data and building the model…")
         self.run.start()
+        self.run_requested.emit()
         return True
 
     def _retire_previous_run(self) -> None:

@@ -62,7 +62,8 @@ class RunHistory(QObject):
         tabs = getattr(dock.views, "tabs", None)
         if tabs is not None:
             tabs.addTab(self.compare, "Compare")
-        self.live_id: str | None = None
+        self.live_id: str | None = None  # the run being prepared or trained
+        self.live_text = ""
         self.labels: dict[str, str] = {}
         self._connect()
         self.reload()
@@ -77,6 +78,7 @@ class RunHistory(QObject):
         p.export_requested.connect(self.export_weights)
         self.window.editor.document_replaced.connect(self._reload_soon)
         self.window.editor.analysis_changed.connect(self._on_design_analysed)
+        self.dock.run_requested.connect(self._on_run_requested)
         self.dock.run_started.connect(self._on_run_started)
         self.dock.run_finished.connect(self._on_run_finished)
         state = getattr(self.window, "project_state", None)
@@ -114,7 +116,8 @@ class RunHistory(QObject):
         self.labels = run_labels(runs) if runs else {}
         entries = [self._entry(r) for r in runs]
         if self.live_id is not None and self.run(self.live_id) is None:
-            entries.append(RunEntry(self.live_id, default_name(self.live_id), live=True,
+            entries.append(RunEntry(self.live_id, default_name(self.live_id),
+                                    self.live_text, live=True,
                                     tooltip="training now; it joins the project when it ends"))
         self.panel.set_entries(entries)
         self._show_selection(self.panel.selected_ids())
@@ -129,9 +132,14 @@ class RunHistory(QObject):
                         run.get("note", "") if isinstance(run.get("note"), str) else "",
                         tooltip=_tooltip(run))
 
+    @Slot()
+    def _on_run_requested(self) -> None:
+        self.live_id, self.live_text = self.project.next_run_id(), "preparing…"
+        self.reload()
+
     @Slot(object)
     def _on_run_started(self, _event) -> None:
-        self.live_id = self.project.next_run_id()
+        self.live_id, self.live_text = self.project.next_run_id(), "training…"
         self.curves.set_live_visible(True)
         self.reload()
 

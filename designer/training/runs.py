@@ -42,7 +42,7 @@ class RunEntry:
 
     def text(self) -> str:
         head = " · ".join(p for p in (self.name, self.score, self.finished) if p)
-        lines = [head, self.label or ("training…" if self.live else "")]
+        lines = [head, self.label]
         if self.note:
             first = self.note.splitlines()[0]
             lines.append(f"“{first[:60]}{'…' if len(first) > 60 else ''}”")

@@ -123,7 +123,8 @@ def test_a_reopened_project_lists_its_runs_and_numbering_continues(qtbot, window
     with qtbot.waitSignal(window.project_state.run_added, timeout=RUN_TIMEOUT) as blocker:
         window.training.start()
         qtbot.waitUntil(lambda: panel.entries[-1].live, timeout=RUN_TIMEOUT)
-        assert rows(panel)[0].startswith("run 5\ntraining")  # the number it will be saved as
+        # the live row carries the number the run will be saved under
+        assert rows(panel)[0] in ("run 5\npreparing…", "run 5\ntraining…")
     assert blocker.args == ["run_5"]
     qtbot.waitUntil(lambda: not panel.entries[-1].live and len(panel.entries) == 4)
     assert rows(panel)[0].startswith("run 5 · val acc")
