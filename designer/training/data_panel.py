@@ -91,6 +91,8 @@ class DatasetPanel(QWidget):
         layout.addWidget(self.preview, 1)
         self._loading = False
         self._stale = True
+        self.built_for: str | None = None
+        self._rebuild_pending = False
         self.source.currentIndexChanged.connect(self._on_source)
         editor.document_event.connect(self._on_document_event)
         editor.document_replaced.connect(self.reload)
@@ -105,20 +107,58 @@ class DatasetPanel(QWidget):
             return DataConfig.from_section(None)
 
     def reload(self) -> None:
+        """Show the design's dataset section: in place when the source is unchanged.
+
+        A change of source needs other rows; they are rebuilt after the event that caused the
+        change has returned (a widget must never be deleted inside its own key or mouse
+        handler: the spin box that pushed an edit is still on the stack).
+        """
         cfg = self.config()
         self._loading = True
         try:
             self.source.setCurrentIndex(max(0, self.source.findData(cfg.name)))
-            self._build_options(cfg)
+            if cfg.name == self.built_for:
+                self._show_values(cfg)
+            elif self.built_for is None:
+                self._build_options(cfg)
+            elif not self._rebuild_pending:
+                self._rebuild_pending = True
+                QTimer.singleShot(0, self._rebuild)
         finally:
             self._loading = False
         self._stale = True
         if self.isVisible():
             QTimer.singleShot(0, self.refresh_preview)
 
+    def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        cfg = self.config()
+        self._loading = True
+        try:
+            self._build_options(cfg)
+        finally:
+            self._loading = False
+
+    def _show_values(self, cfg: DataConfig) -> None:
+        defaults = {**COMMON, **get_source(cfg.name).options}
+        for key, widget in self.options.items():
+            value = cfg.options.get(key, defaults[key])
+            if isinstance(widget, QLineEdit) and widget.hasFocus() and \
+                    self._read(widget, defaults[key]) == value:
+                continue  # the text being typed means the same: keep it and the cursor
+            widget.blockSignals(True)
+            try:
+                self._set_widget(widget, value)
+            finally:
+                widget.blockSignals(False)
+
     def _build_options(self, cfg: DataConfig) -> None:
         while self.form.rowCount() > 1:
-            self.form.removeRow(1)
+            row = self.form.takeRow(1)
+            for item in (row.labelItem, row.fieldItem):
+                if item is not None and item.widget() is not None:
+                    item.widget().hide()
+                    item.widget().deleteLater()
         defaults = {**COMMON, **get_source(cfg.name).options}
         self.options = {}
         for key, default in defaults.items():
@@ -127,6 +167,7 @@ class DatasetPanel(QWidget):
             self._connect(widget)
             self.options[key] = widget
             self.form.addRow(key, widget)
+        self.built_for = cfg.name
 
     @staticmethod
     def _set_widget(widget: QWidget, value) -> None:

@@ -15,6 +15,7 @@ def test_choosing_csv_gives_text_fields_that_write_the_section(qtbot, tmp_path):
     qtbot.addWidget(panel)
     panel.source.setCurrentIndex(panel.source.findData("csv"))
     assert editor.doc.sections["dataset"] == {"name": "csv"}
+    qtbot.waitUntil(lambda: panel.built_for == "csv")  # rows change after the combo's event
     path, features = panel.options["path"], panel.options["features"]
     assert isinstance(path, QLineEdit) and isinstance(features, QLineEdit)
     path.setText(str(csv))
