@@ -20,9 +20,24 @@ from backend.layers import Param, ParamError
 from backend.layers.params import coerce
 from designer.theme import repolish
 
+UNKNOWN = " (not known)"
 INT_LIMIT = 2**31 - 1
 FLOAT_LIMIT = 1e12
 _SPLIT = re.compile(r"[\s,x×*]+")
+
+
+def show_choice(box: QComboBox, value) -> None:
+    """Select `value`; a value the box does not offer is shown as it is, flagged."""
+    index = box.findData(value)
+    for i in reversed(range(box.count())):
+        if box.itemText(i).endswith(UNKNOWN) and i != index:
+            box.removeItem(i)
+    if index < 0:
+        box.addItem(f"{value}{UNKNOWN}", value)
+        index = box.count() - 1
+    box.setCurrentIndex(index)
+    box.setProperty("invalid", box.itemText(index).endswith(UNKNOWN))
+    repolish(box)
 
 
 def format_value(value: Any) -> str:
