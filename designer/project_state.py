@@ -35,6 +35,9 @@ class ProjectState(QObject):
         dock.run_started.connect(self._on_started)
         dock.run_finished.connect(self._on_finished)
         window.editor.document_replaced.connect(self._on_document_replaced)
+        requested = getattr(dock, "run_requested", None)
+        if requested is not None:
+            requested.connect(self._on_requested)
         dock.on_best = self.keep_best
 
     def keep_best(self, state: dict, epoch: int) -> None:
@@ -57,6 +60,10 @@ class ProjectState(QObject):
         if recovery is None:
             return
         recovery.autosave(force=True)  # the design these weights belong to
+
+    @Slot()
+    def _on_requested(self) -> None:
+        self.orphaned = False  # a new run, for the design open now
 
     @Slot()
     def _on_document_replaced(self) -> None:

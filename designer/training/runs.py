@@ -152,6 +152,11 @@ class RunsPanel(QWidget):
         if keep != set(self.selected_ids()):
             self._on_selection()
 
+    def reset(self) -> None:
+        """Another design: nothing of the previous one is listed or selected."""
+        self.list.clearSelection()
+        self.set_entries([])
+
     def set_colours(self, colours: dict[str, str]) -> None:
         """Swatches for the runs drawn on the curves (run id -> colour); others none."""
         for row in range(self.list.count()):

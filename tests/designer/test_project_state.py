@@ -110,7 +110,7 @@ def test_best_weights_reach_the_recovery_folder_during_the_run(qtbot, window, de
 
 def test_a_failed_run_adds_nothing(qtbot, window, tmp_path):
     doc = moons()
-    doc.sections["dataset"] = {"name": "digits"}  # 64 features into an input of 2
+    doc.sections["training"].update(optimizer="sgd", lr=1e12)  # the loss diverges at once
     path = tmp_path / "wrong.json"
     save_design(doc, path)
     window.files.open_path(str(path))

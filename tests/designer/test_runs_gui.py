@@ -288,13 +288,18 @@ def test_chooser_accepts_with_a_double_click(qtbot, window, project_file):
     assert chooser.result() == QDialog.DialogCode.Accepted and chooser.chosen() == "run_3"
 
 
-def test_a_run_ending_after_its_design_was_closed_does_not_join_the_next_one(
-        qtbot, window, project_file):
-    opened(qtbot, window, project_file)
+def test_a_run_cut_short_by_new_or_open_does_not_join_the_next_design(qtbot, window,
+                                                                      project_file):
+    panel = opened(qtbot, window, project_file)
     first = window.files.current_project()
-    with qtbot.waitSignal(window.training.run_finished, timeout=RUN_TIMEOUT):
+    finished = []
+    window.training.run_finished.connect(finished.append)
+    with qtbot.waitSignal(window.training.run_requested, timeout=RUN_TIMEOUT):
         window.training.start()
-        window.files.new_design("")
+    qtbot.waitUntil(lambda: panel.entries and panel.entries[-1].live, timeout=5000)
+    window.files.new_design("")
+    qtbot.waitUntil(lambda: window.training.run is None, timeout=RUN_TIMEOUT)
+    qtbot.wait(200)
     assert window.files.current_project().runs == [] and len(first.runs) == 3
-    assert "not added" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: window.training.runs_panel.entries == [], timeout=5000)
+    assert panel.entries == [] and panel.list.count() == 0
+    assert all(event.reason != "completed" for event in finished)
