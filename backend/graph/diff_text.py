@@ -99,13 +99,37 @@ def diff_lines(diff: DesignDiff, depth: int = 0, settings: bool = True) -> list[
         lines.append(DiffLine("added", f"+ {c.title} ({c.type}) added", depth))
     for c in diff.removed:
         lines.append(DiffLine("removed", f"{MINUS} {c.title} ({c.type}) removed", depth))
-    for c in diff.changed:
-        lines.extend(_node_lines(c, depth))
+    lines.extend(_changed_lines(diff.changed, depth))
     for name, inner in diff.nested.items():
         lines.append(DiffLine("heading", f"{name}:", depth))
         lines.extend(diff_lines(inner, depth + 1, settings))
     if settings:
         lines.extend(DiffLine("settings", change_text(c), depth) for c in diff.settings)
+    return lines
+
+
+GROUP = 3  # this many layers swapped for the same type (nothing else changed) share a line
+
+
+def _changed_lines(changed: list[NodeChange], depth: int) -> list[DiffLine]:
+    """Changed layers in order; plain type swaps of one kind are one line when many."""
+    swaps: dict[tuple, list[NodeChange]] = {}
+    for c in changed:
+        if c.type_changed and not (c.params or c.rewired or c.nested):
+            swaps.setdefault((c.old_type, c.new_type), []).append(c)
+    grouped = {id(c) for group in swaps.values() if len(group) >= GROUP for c in group}
+    lines, done = [], set()
+    for c in changed:
+        if id(c) not in grouped:
+            lines.extend(_node_lines(c, depth))
+            continue
+        key = (c.old_type, c.new_type)
+        if key not in done:
+            done.add(key)
+            group = swaps[key]
+            names = ", ".join(g.title for g in group)
+            lines.append(DiffLine("type", f"~ {len(group)} layers {key[0]} → {key[1]}: "
+                                  f"{names}", depth))
     return lines
 
 
