@@ -127,7 +127,9 @@ def _changed_lines(changed: list[NodeChange], depth: int) -> list[DiffLine]:
         if key not in done:
             done.add(key)
             group = swaps[key]
-            names = ", ".join(g.title for g in group)
+            titles = [g.title for g in group]
+            names = ", ".join(titles) if len(titles) <= 4 else \
+                f"{titles[0]}, {titles[1]}, … {titles[-1]}"
             lines.append(DiffLine("type", f"~ {len(group)} layers {key[0]} → {key[1]}: "
                                   f"{names}", depth))
     return lines

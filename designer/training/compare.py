@@ -69,7 +69,7 @@ class RunComparison(QWidget):
         header.setStretchLastSection(True)
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
-        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(True)  # a line too long for the view: its tooltip
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
@@ -131,6 +131,7 @@ class RunComparison(QWidget):
 
     def _leaf(self, parent: QTreeWidgetItem, text: str, kind: str = "") -> QTreeWidgetItem:
         item = QTreeWidgetItem([text])
+        item.setToolTip(0, text)
         if kind in KIND_COLOURS:
             item.setForeground(0, QBrush(QColor(KIND_COLOURS[kind])))
         parent.addChild(item)
