@@ -82,6 +82,7 @@ class RunComparison(QWidget):
         """Show `runs` (oldest first); `current_design` is the open design (file form)."""
         self._fill_table(runs, labels, colours)
         self.tree.clear()
+        self.folded: list[QTreeWidgetItem] = []
         self.table.setVisible(bool(runs))
         self.tree.setVisible(bool(runs))
         self.layout().setStretchFactor(self.title, 0 if runs else 1)
@@ -98,6 +99,8 @@ class RunComparison(QWidget):
             for run in runs[1:]:
                 self._pair(runs[0], run)
         self.tree.expandAll()
+        for item in self.folded:
+            item.setExpanded(False)
 
     def _fill_table(self, runs: list[dict], labels: dict[str, str],
                     colours: dict[str, str]) -> None:
@@ -157,35 +160,39 @@ class RunComparison(QWidget):
         old_design, new_design = old.get("design"), new.get("design")
         if isinstance(old_design, dict) and isinstance(new_design, dict):
             diff = diff_designs(old_design, new_design)
-            what = counts_text(diff, unchanged=False) if diff.model_changed else \
-                "the same model"
+            what = counts_text(diff, unchanged=False).removeprefix("layers: ") \
+                if diff.model_changed else "the same model"
             design = self._heading(f"Design: {what}", top)
             self._design_lines(design, old_design, new_design)
 
     def _one(self, run: dict, current: dict | None) -> None:
-        from backend.project.run_labels import comparable_settings
-
-        values = comparable_settings(run)
-        settings = self._heading("Settings")
-        for key in (*MAIN_SETTINGS, "data:name"):
-            if key in values:
-                self._leaf(settings, setting_phrase(key, values[key]))
+        """One run: its note, what changed since it trained, then its settings (folded)."""
         note = run.get("note")
         if isinstance(note, str) and note:
             notes = self._heading("Note")
             for line in note.splitlines():
                 self._leaf(notes, line)
+        design = run.get("design")
+        if isinstance(design, dict) and current is not None:
+            diff = diff_designs(design, current)
+            what = counts_text(diff, unchanged=False).removeprefix("layers: ") \
+                if diff.model_changed else "none"
+            self._design_lines(self._heading(f"Design changes since: {what}"), design, current)
         if current is not None:
             now = {"training": current.get("training") or {},
                    "dataset": current.get("dataset") or {}}
             changes = settings_changes(run, now)
-            since = self._heading(f"Settings changed since: {len(changes)}" if changes
-                                  else "Settings changed since: none")
+            since = self._heading(f"Settings changed since: {len(changes) or 'none'}")
             for change in changes:
                 self._leaf(since, change_text(change))
-        design = run.get("design")
-        if isinstance(design, dict) and current is not None:
-            diff = diff_designs(design, current)
-            changes = counts_text(diff, unchanged=False) if diff.model_changed else "none"
-            top = self._heading(f"Design changes since: {changes}")
-            self._design_lines(top, design, current)
+        self._settings(run)
+
+    def _settings(self, run: dict) -> None:
+        from backend.project.run_labels import comparable_settings
+
+        values = comparable_settings(run)
+        settings = self._heading("Settings of this run")
+        for key in (*MAIN_SETTINGS, "data:name"):
+            if key in values:
+                self._leaf(settings, setting_phrase(key, values[key]))
+        self.folded.append(settings)
