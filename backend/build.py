@@ -10,6 +10,7 @@ from __future__ import annotations
 from backend.graph.document import GraphDocument
 from backend.graph.naming import attribute_names
 from backend.graph.traverse import model_inputs, model_outputs, plan
+from backend.importer.names import attach as attach_original_names
 from backend.layers import get_spec
 from backend.shapes import Analysis, analyse
 
@@ -65,4 +66,6 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             result = tuple(values[o] for o in outputs)
             return result[0] if len(result) == 1 else result
 
-    return GraphModel()
+    model = GraphModel()
+    attach_original_names(model, doc, names)  # an imported design takes the original's keys
+    return model

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from backend.graph.document import GraphDocument
 from backend.graph.naming import attribute_names
 from backend.graph.traverse import model_inputs, model_outputs, plan
+from backend.importer.names import code_block as original_names_code
 from backend.layers import get_spec
 from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
@@ -78,6 +79,9 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
     parts = [_module_docstring(doc, analysis, inputs, outputs),
              "import torch\nfrom torch import nn"]
     parts += [_helper_source(h) for h in body.helpers]
+    names_code, names_init = original_names_code(doc, names)  # imported designs only
+    parts += [names_code] if names_code else []
+    body.init += names_init
     parts.append(_class_source(cls, doc, analysis, body, inputs, outputs))
     if design_block:
         parts.append(design_block.rstrip("\n"))
