@@ -91,6 +91,7 @@ def import_module(model, input_shapes: list[list[int]], name: str | None = None,
     _known_modules(gm, path, name)
     metas = measure(gm, input_shapes, path, name)
     conv = _Converter(gm, metas, path, name)
+    conv.original = _original_names(model)
     doc = conv.run(input_shapes)
     weights = _weights(doc, model, conv.sources)
     diff = verify(doc, model.eval(), weights, input_shapes, name)
@@ -132,6 +133,7 @@ class _Converter:
         self.tokens = rec.Tokens(metas)
         self.calls: dict[str, int] = {}
         self.prepared: dict = {}  # fx node -> RecCall, a fused Mapped, or a deferred Unmapped
+        self.original: dict[str, str] = {}  # our module path -> the author's (exported code)
 
     def run(self, input_shapes) -> GraphDocument:
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
@@ -142,7 +144,7 @@ class _Converter:
             try:
                 if node.op == "placeholder":
                     shape = list(input_shapes[placeholders.index(node)])
-                    self._add(node, Mapped("Input", {"shape": shape}), title=node.name)
+                    self._add(node, Mapped("Input", {"shape": shape}), title=_arg_title(node))
                 elif node.op == "output":
                     self._outputs(node)
                 else:
@@ -154,7 +156,9 @@ class _Converter:
         if self.items:
             raise FxImportError(_unmapped_sentence(self.name, self.items), self.items)
         _layout(self.doc)
-        self.doc.sections[SECTION] = {"framework": "pytorch", "modules": dict(self.sources)}
+        # the author's names (exported code carries them as ORIGINAL_NAMES)
+        modules = {nid: self.original.get(p, p) for nid, p in self.sources.items()}
+        self.doc.sections[SECTION] = {"framework": "pytorch", "modules": modules}
         return self.doc
 
     def _report(self, node, exc: Unmapped) -> None:
@@ -263,21 +267,23 @@ class _Converter:
         self.doc.nodes[nid] = Node(nid, mapped.kind, params, title)
         self.doc.edges.extend(Edge(src, nid) for src in inputs)
         if mapped.module is not None and self.gm.get_submodule(mapped.module).state_dict():
-            self.sources[nid] = mapped.module  # where its tensors (and their names) come from
+            self.sources[nid] = mapped.module  # where its tensors come from
         if keep:
             self.ids[node] = nid
         return nid
 
     def _title(self, node, mapped) -> str:
-        if mapped.module is None:
-            reshaped = mapped.kind in ("Flatten", "Reshape") and node.op != "call_module"
+        """The attribute path with '_' for '.' (as exported code names it), or the op."""
+        if node.op != "call_module":
+            reshaped = mapped.kind in ("Flatten", "Reshape")
             return mapped.kind.lower() if reshaped else node.name
-        self.calls[mapped.module] = self.calls.get(mapped.module, 0) + 1
-        module = self.gm.get_submodule(mapped.module)
-        if self.calls[mapped.module] > 1 and any(True for _ in module.parameters()):
-            raise Unmapped(f"self.{mapped.module} called a second time (shared weights)",
+        self.calls[node.target] = self.calls.get(node.target, 0) + 1
+        module = self.gm.get_submodule(node.target)
+        if self.calls[node.target] > 1 and any(True for _ in module.parameters()):
+            raise Unmapped(f"self.{node.target} called a second time (shared weights)",
                            "give each call its own layer")
-        return mapped.module
+        base = node.target.replace(".", "_")
+        return base if self.calls[node.target] == 1 else f"{base}_{self.calls[node.target]}"
 
     def _id_of(self, fx_node) -> str:
         if fx_node in self.ids:
@@ -307,6 +313,23 @@ class _Converter:
             added.append(nid)
         if model_outputs(self.doc) != added:
             raise Unmapped(f"{self.name}.forward computing a value it never uses or returns")
+
+
+def _arg_title(node) -> str:
+    """forward's argument name; exported code appends '_' to reserved ones (x -> x_)."""
+    from backend.graph.naming import identifier
+
+    bare = node.name.rstrip("_")
+    return bare if bare and identifier(bare) == node.name else node.name
+
+
+def _original_names(model) -> dict[str, str]:
+    """Exported code maps the author's names to its attributes (ORIGINAL_NAMES); inverted."""
+    forward = getattr(type(model), "forward", None)
+    names = getattr(forward, "__globals__", {}).get("ORIGINAL_NAMES")
+    if not isinstance(names, dict):
+        return {}
+    return {v: k for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _dims(metas, node) -> str:

@@ -270,11 +270,10 @@ def map_module(module, node, metas) -> Mapped | Alias:
 
     name = type(module).__name__
     if is_helper(module):
-        if name == "Recurrent":
+        if name == "Recurrent":  # its tensors live in the torch module one level down
             kind, params = _recurrent_helper(module, metas, node)
-        else:
-            kind, params = name, _helper(name)(module, metas, node)
-        return Mapped(kind, params, [node.args[0]], node.target)
+            return Mapped(kind, params, [node.args[0]], f"{node.target}.rnn")
+        return Mapped(name, _helper(name)(module, metas, node), [node.args[0]], node.target)
     if name == "GELU" and isinstance(module, nn.GELU):
         if module.approximate != "none":
             raise Unmapped("nn.GELU(approximate='tanh')", "use the exact GELU")

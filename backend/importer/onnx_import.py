@@ -253,7 +253,9 @@ def _title(node, mapped) -> str:
 
 
 def _doc_name(model, path: Path) -> str:
-    return (model.graph.name or "").strip() or path.stem
+    name = (model.graph.name or "").strip()
+    generic = not name or name in ("main_graph", "torch_jit", "torch-jit-export", "graph")
+    return path.stem if generic else name
 
 
 def _outputs(doc, ids, model) -> None:

@@ -167,10 +167,8 @@ def instantiate(cls, args: list, kwargs: dict, path: str | Path | None = None):
         return cls(*args, **kwargs)
     except TypeError as exc:
         if "argument" in str(exc) and _raised_by_call(exc):
-            hint = _args_hint(cls, path)
             raise FxImportError(f"{cls.__name__}() cannot be created with the arguments given "
-                                f"({_brief(exc)}): pass its constructor arguments as JSON, "
-                                f"e.g. --args '{hint}'") from None
+                                f"({_brief(exc)}): {_args_hint(cls, path)}") from None
         raise FxImportError(f"{cls.__name__}() failed{_where(exc, path)} ({_brief(exc)}): "
                             "check the constructor arguments") from None
     except BaseException as exc:
@@ -193,7 +191,11 @@ def _args_hint(cls, path) -> str:
     if path is not None:
         info = next((c for c in module_classes(path) if c.name == cls.__name__), None)
     required = info.required if info else []
-    return json.dumps({name: 0 for name in required} or {"num_classes": 10})
+    if not required:
+        return "check the constructor arguments (as JSON, e.g. {\"num_classes\": 10})"
+    names = ", ".join(required[:-1]) + (" and " if len(required) > 1 else "") + required[-1]
+    return (f"give {names} as JSON constructor arguments, e.g. "
+            f"{{\"{required[0]}\": 10, ...}} or a list of {len(required)} values")
 
 
 def _brief(exc: BaseException) -> str:
