@@ -7,7 +7,7 @@ Each template is a function returning a `DesignBuilder`; `TEMPLATES` maps the CL
 from __future__ import annotations
 
 from backend.graph import GraphDocument
-from backend.templates import basic, cnn, generative, sequence
+from backend.templates import basic, cnn, generative, mini, sequence
 
 TEMPLATES = {
     "mlp": (basic.mlp, "Multi-layer perceptron for the bundled 8×8 digits (64-64-10)."),
@@ -25,13 +25,13 @@ TEMPLATES = {
                          "~62 M parameters."),
     "vgg16": (cnn.vgg16, "VGG-16 (2015) on 224×224×3: blocks of 3×3 'same' convs and 2×2 "
                          "pooling, ~138 M parameters."),
-    "resnet": (cnn.resnet, "Small ResNet on the 8×8 digits: residual blocks with Add, a 1×1 "
+    "resnet": (mini.resnet, "Small ResNet on the 8×8 digits: residual blocks with Add, a 1×1 "
                            "projection shortcut, BatchNorm, global average pooling."),
-    "inception": (cnn.inception, "Mini GoogLeNet on the 8×8 digits: Inception modules with "
+    "inception": (mini.inception, "Mini GoogLeNet on the 8×8 digits: Inception modules with "
                                  "parallel 1×1, 3×3, 5×5 convs and 3×3 pooling concatenated."),
-    "densenet": (cnn.densenet, "Mini DenseNet on the 8×8 digits: a dense block of "
+    "densenet": (mini.densenet, "Mini DenseNet on the 8×8 digits: a dense block of "
                                "concatenations, then a 1×1 conv + 2×2 average-pool transition."),
-    "squeezenet": (cnn.squeezenet, "Mini SqueezeNet on the 8×8 digits: fire modules (1×1 "
+    "squeezenet": (mini.squeezenet, "Mini SqueezeNet on the 8×8 digits: fire modules (1×1 "
                                    "squeeze, 1×1 + 3×3 expand concatenated)."),
     "autoencoder": (generative.autoencoder, "Dense autoencoder on the 8×8 digits with an "
                                             "8-unit bottleneck."),
