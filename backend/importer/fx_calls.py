@@ -267,6 +267,8 @@ def _cat(node, metas):
     rank = len(sample(metas, tensors[0])) + 1
     if not isinstance(dim, int) or dim % rank == 0:
         raise Unmapped("torch.cat along the batch axis", "concatenate along dim=1")
+    if len(tensors) == 1:
+        return Alias(tensors[0])  # DenseNet's first layer concatenates one tensor
     return Mapped("Concatenate", {"dim": dim}, list(tensors))
 
 

@@ -12,6 +12,7 @@ are `FxImportError` sentences with the source line and the fix.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import re
 from dataclasses import dataclass, field
@@ -105,7 +106,8 @@ def _code_at(path, line: int | None) -> str:
 
 def source_of(node, path: str | Path | None = None) -> tuple[int | None, str]:
     """(line, code) where the user's forward performs `node`, from its stack trace."""
-    frames = list(_FRAME.finditer(node.stack_trace or ""))
+    frames = [f for f in _FRAME.finditer(node.stack_trace or "")
+              if not f["file"].startswith(_torch_dir())]
     if not frames:
         return None, ""
     chosen = frames[-1]
@@ -113,7 +115,17 @@ def source_of(node, path: str | Path | None = None) -> tuple[int | None, str]:
         target = str(Path(path).resolve())
         mine = [f for f in frames if _same_file(f["file"], target)]
         chosen = mine[-1] if mine else chosen
-    return int(chosen["line"]), chosen["code"].strip()
+    code = chosen["code"].strip()
+    if path is None or not _same_file(chosen["file"], str(Path(path).resolve())):
+        code = f"{Path(chosen['file']).name}: {code}"  # another file: say which
+    return int(chosen["line"]), code
+
+
+@functools.cache
+def _torch_dir() -> str:
+    import torch
+
+    return str(Path(torch.__file__).parent)
 
 
 def _same_file(name: str, target: str) -> bool:

@@ -54,8 +54,8 @@ def verify(doc, original, weights: bytes, shapes: list[list[int]], name: str) ->
     largest difference seen."""
     import torch
 
-    check_counts(doc, original, name)
     built = build(doc, weights)
+    check_counts(doc, original, name)
     xs = inputs(shapes)
     worst = 0.0
     for mode in ("evaluation", "training"):
