@@ -123,10 +123,18 @@ def _write(result, out: Path, source: Path) -> None:
 
     if out.suffix.lower() == ".nwproj":
         project = Project(result.doc)
-        project.weights["imported"] = result.weights
+        if _has_tensors(result.doc):
+            project.weights["imported"] = result.weights
         save_project(out, project)
     else:
         save_design(result.doc, out)
+
+
+def _has_tensors(doc) -> bool:
+    from backend.shapes import analyse
+
+    return analyse(doc).total_params > 0 or any(
+        n.type.startswith("BatchNorm") for n in doc.nodes.values())
 
 
 def _report(result, out: Path, source: Path, args) -> None:

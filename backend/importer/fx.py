@@ -134,6 +134,7 @@ class _Converter:
         self.calls: dict[str, int] = {}
         self.prepared: dict = {}  # fx node -> RecCall, a fused Mapped, or a deferred Unmapped
         self.original: dict[str, str] = {}  # our module path -> the author's (exported code)
+        self.failed: set = set()  # refused nodes whose results are tuples
 
     def run(self, input_shapes) -> GraphDocument:
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
@@ -196,10 +197,14 @@ class _Converter:
         meta = self.metas.get(node)
         if node.op != "output" and (meta is None or (not meta.tensor and meta.parts is None)):
             return None  # sizes and other plain values: read where they are used
+        if any(a in self.failed for a in node.all_input_nodes):
+            self.failed.add(node)  # a part of a refused recurrent result: listed already
+            raise _Downstream()
         if any(self.tokens.has(a) for a in node.all_input_nodes):
             return self._recurrent_part(node)
         prepared = self.prepared.get(node)
         if isinstance(prepared, Unmapped):
+            self.failed.add(node)
             raise prepared
         if isinstance(prepared, rec.RecCall):
             self.tokens.parts[node] = ("result", prepared)
@@ -275,6 +280,8 @@ class _Converter:
     def _title(self, node, mapped) -> str:
         """The attribute path with '_' for '.' (as exported code names it), or the op."""
         if node.op != "call_module":
+            if mapped.kind == "GaussianNoise":  # fused from a custom module: its name
+                return _module_path(node) or "noise"
             reshaped = mapped.kind in ("Flatten", "Reshape")
             return mapped.kind.lower() if reshaped else node.name
         self.calls[node.target] = self.calls.get(node.target, 0) + 1
@@ -313,6 +320,13 @@ class _Converter:
             added.append(nid)
         if model_outputs(self.doc) != added:
             raise Unmapped(f"{self.name}.forward computing a value it never uses or returns")
+
+
+def _module_path(node) -> str:
+    """The attribute path of the innermost user module an operation was traced in."""
+    stack = node.meta.get("nn_module_stack") or {}
+    path = next(reversed(stack.values()), ("",))[0] if stack else ""
+    return str(path).replace(".", "_") if isinstance(path, str) else ""
 
 
 def _arg_title(node) -> str:

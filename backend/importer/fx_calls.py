@@ -306,6 +306,10 @@ def reshape(node, metas, x, module: str | None = None) -> Mapped | Alias:
     if out is None:
         raise Unmapped(f"{op_label(node)} that mixes samples of the batch",
                        "keep the batch first, e.g. x.view(x.size(0), -1)")
+    if not out:
+        raise Unmapped(f"{op_label(node)} that leaves one number per sample (B,)",
+                       "keep an axis per sample, e.g. end with .view(-1, 1) (Netwright layers "
+                       "output at least (B, features))")
     if out == sample(metas, x) and module is None:
         return Alias(x)
     if len(out) == 1:

@@ -20,7 +20,6 @@ CASES = [
     ("conv_autoencoder.py", "ConvAutoencoder", None, [1, 28, 28]),
     ("denoising_autoencoder.py", "DenoisingAE", None, [64]),
     ("dcgan.py", "Generator", None, [16, 1, 1]),
-    ("dcgan.py", "Discriminator", None, [3, 32, 32]),
     ("resnet_small.py", "ResNet", None, [3, 32, 32]),
     ("vgg_small.py", "VGG11BN", None, [3, 32, 32]),
     ("squeezenet_small.py", "SqueezeNet", None, [3, 33, 33]),
@@ -32,4 +31,5 @@ CASES = [
 
 REFUSED = {
     ("text_cnn.py", "TextCNN", None, (12,)): "nn.Embedding",
+    ("dcgan.py", "Discriminator", None, (3, 32, 32)): "one number per sample",
 }
