@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from designer.import_dialog import ImportRequest, PythonImportDialog
@@ -177,9 +177,12 @@ class ImportController(QObject):
             result.doc.nodes[nid].pos = pos
         project = Project(result.doc, weights={"imported": result.weights}, kind="design")
         self.window.files.adopt(project)
-        fit = getattr(self.window.canvas, "fit_all", None)
-        if callable(fit):
-            fit()
+        if callable(getattr(self.window.canvas, "fit_all", None)):
+            QTimer.singleShot(0, self._fit)  # once the scene has its new items
+
+    @Slot()
+    def _fit(self) -> None:
+        self.window.canvas.fit_all()
 
     def _end(self) -> None:
         gc.unfreeze()

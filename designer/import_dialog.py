@@ -157,7 +157,7 @@ class PythonImportDialog(QDialog):
 
     # -- the file and its classes (read, never run) -------------------------------------------
     def _file_changed(self, path: str) -> None:
-        from backend.importer.user_code import FxImportError, module_classes
+        from backend.importer.user_code import FxImportError, likely_model, module_classes
 
         self.cls.clear()
         self.classes = []
@@ -174,6 +174,9 @@ class PythonImportDialog(QDialog):
         for info in self.classes:
             args = ", ".join(n if d is None else f"{n}={d}" for n, d in info.args)
             self.cls.addItem(f"{info.name}({args})", info.name)
+        best = likely_model(self.classes)
+        if best is not None:
+            self.cls.setCurrentIndex(self.classes.index(best))
         self._update()
 
     def _class_changed(self) -> None:

@@ -38,6 +38,7 @@ class ClassInfo:
     name: str
     line: int
     args: list[tuple[str, str | None]]  # (name, default as source text or None if required)
+    used: bool = False  # another class of the file refers to it (a part, not the model)
 
     @property
     def required(self) -> list[str]:
@@ -86,7 +87,16 @@ def module_classes(path: str | Path) -> list[ClassInfo]:
             if cls.name not in modules and bases & (_MODULE_BASES | modules):
                 modules.add(cls.name)
                 changed = True
-    return [ClassInfo(c.name, c.lineno, _init_args(c)) for c in classes if c.name in modules]
+    mentioned = {n.id for c in classes for n in ast.walk(c) if isinstance(n, ast.Name)
+                 and n.id != c.name and not any(n is b for b in c.bases)}
+    return [ClassInfo(c.name, c.lineno, _init_args(c), c.name in mentioned)
+            for c in classes if c.name in modules]
+
+
+def likely_model(classes: list[ClassInfo]) -> ClassInfo | None:
+    """The class most likely to be 'the model': the last one no other class uses."""
+    free = [c for c in classes if not c.used]
+    return (free or classes)[-1] if classes else None
 
 
 def _init_args(cls: ast.ClassDef) -> list[tuple[str, str | None]]:
