@@ -5,8 +5,6 @@ exported code imports back as the same design."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import torch
 
@@ -77,10 +75,6 @@ def test_models_without_layers_are_refused_with_the_operation(case):
         import_file(MODELS / name, [list(shape)], cls, args)
     assert phrase in str(info.value) and "\n" not in str(info.value)
     assert all(line for line, _, _ in info.value.items)  # each with its source line
-
-
-def test_tutorial_set_imports_at_least_15_of_its_models():
-    assert len(CASES) >= 15 and json.dumps(CASES)  # the report counts these
 
 
 def test_train_only_noise_is_kept_and_its_training_behaviour_checked():
