@@ -34,8 +34,9 @@ def make_template(name: str, num_classes: int | None = None,
                   input_shape: tuple[int, ...] | None = None) -> GraphDocument:
     """A fresh design from the named template; the class count and input shape apply to
     full-size templates only (others raise ValueError with the reason)."""
-    doc = template_info(name).build(num_classes, input_shape).doc
+    template = template_info(name)
+    doc = template.build(num_classes, input_shape).doc
     from backend.templates.defaults import apply_defaults
 
-    apply_defaults(name, doc)
+    apply_defaults(name, doc, full_size=template.sized)
     return doc
