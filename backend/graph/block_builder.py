@@ -17,6 +17,7 @@ ops that add what the design lacks and place one Block node using the first defi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,6 +65,13 @@ class BlockBuilder:
         self._col = (self._col if col is None else col) + 1
         return nid
 
+    def _id(self, title: str) -> str:
+        """The title as an id when it is one and free (`conv1`), else a numbered one."""
+        base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+        if base and base not in self.graph.nodes:
+            return base
+        return self.graph.new_id(title)
+
     def input(self, title: str = "x", row: float = 0.0) -> str:
         """A BlockInput (one input port); the first is called `in`."""
         nid = "in" if "in" not in self.graph.nodes else self.graph.new_id("in")
@@ -77,14 +85,13 @@ class BlockBuilder:
     def add(self, kind: str, title: str, after="last", row: float = 0.0,
             col: float | None = None, **params) -> str:
         """A layer; `after` is a node id, `"id:port"` for a block's port, or a list of them."""
-        return self._place(self.graph.new_id(title or kind), kind, title, params, after, row,
-                           col)
+        return self._place(self._id(title or kind), kind, title, params, after, row, col)
 
     def block(self, definition: str, title: str, args: dict | None = None,
               repeat: int | str = 1, after="last", row: float = 0.0,
               col: float | None = None) -> str:
         """A Block node using another definition (nesting)."""
-        return self._place(self.graph.new_id(title or definition), BLOCK, title,
+        return self._place(self._id(title or definition), BLOCK, title,
                            block_params(definition, args, repeat), after, row, col)
 
 
