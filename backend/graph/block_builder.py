@@ -72,15 +72,20 @@ class BlockBuilder:
             return base
         return self.graph.new_id(title)
 
+    def _port(self, base: str) -> str:
+        """Port ids as a group makes them: `in`, `in_2`, ... and `out`, `out_2`, ..."""
+        name, k = base, 2
+        while name in self.graph.nodes:
+            name, k = f"{base}_{k}", k + 1
+        return name
+
     def input(self, title: str = "x", row: float = 0.0) -> str:
-        """A BlockInput (one input port); the first is called `in`."""
-        nid = "in" if "in" not in self.graph.nodes else self.graph.new_id("in")
-        return self._place(nid, BLOCK_INPUT, title, {}, None, row, None)
+        """A BlockInput (one input port); the first is called `in`, then `in_2`, ..."""
+        return self._place(self._port("in"), BLOCK_INPUT, title, {}, None, row, None)
 
     def output(self, title: str = "out", after="last", row: float = 0.0) -> str:
-        """A BlockOutput (one output port); the first is called `out`."""
-        nid = "out" if "out" not in self.graph.nodes else self.graph.new_id("out")
-        return self._place(nid, BLOCK_OUTPUT, title, {}, after, row, None)
+        """A BlockOutput (one output port); the first is called `out`, then `out_2`, ..."""
+        return self._place(self._port("out"), BLOCK_OUTPUT, title, {}, after, row, None)
 
     def add(self, kind: str, title: str, after="last", row: float = 0.0,
             col: float | None = None, **params) -> str:
