@@ -97,7 +97,8 @@ def dense_layer() -> BlockDef:
 
 def dense_block() -> BlockDef:
     b = BlockBuilder("dense_block", "DenseBlock",
-                     params=(BlockParam("layers", "int", 6, min=1), BlockParam("growth", "int", 32)))
+                     params=(BlockParam("layers", "int", 6, min=1),
+                             BlockParam("growth", "int", 32)))
     b.input()
     b.block("dense_layer", "denselayer", args={"growth": "{growth}"}, repeat="{layers}")
     b.output()
