@@ -10,8 +10,8 @@ once. Problems of a definition's structure are reported once, whichever copy mee
 
 from __future__ import annotations
 
-from backend.graph.definition import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, BlockDef, uses
-from backend.graph.expr import ExprError, is_expression, names
+from backend.graph.definition import BLOCK_INPUT, BLOCK_OUTPUT, BlockDef, uses
+from backend.graph.expr import ExprError, expressions_of, is_expression, names
 from backend.graph.problems import Problem
 from backend.graph.validate import PATH_SEP, label, title
 from backend.layers import Param, ParamError
@@ -154,23 +154,9 @@ def definition_problems(defn: BlockDef, prefix: str) -> list[Problem]:
     return problems
 
 
-def _expressions(node) -> list[str]:
-    values = []
-    if node.type == BLOCK:
-        args = node.params.get("args")
-        values += list(args.values()) if isinstance(args, dict) else []
-        values.append(node.params.get("repeat", 1))
-    else:
-        values += list(node.params.values())
-    flat = []
-    for v in values:
-        flat += v if isinstance(v, list) else [v]
-    return [v for v in flat if is_expression(v)]
-
-
 def _expression_problems(defn, nid, node, prefix) -> list[Problem]:
     known = [p.name for p in defn.params]
-    for text in _expressions(node):
+    for text in expressions_of(node):
         try:
             missing = [n for n in names(text) if n not in known]
         except ExprError as exc:

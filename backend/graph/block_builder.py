@@ -17,6 +17,7 @@ ops that add what the design lacks and place one Block node using the first defi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,27 +65,38 @@ class BlockBuilder:
         self._col = (self._col if col is None else col) + 1
         return nid
 
+    def _id(self, title: str) -> str:
+        """The title as an id when it is one and free (`conv1`), else a numbered one."""
+        base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+        if base and base not in self.graph.nodes:
+            return base
+        return self.graph.new_id(title)
+
+    def _port(self, base: str) -> str:
+        """Port ids as a group makes them: `in`, `in_2`, ... and `out`, `out_2`, ..."""
+        name, k = base, 2
+        while name in self.graph.nodes:
+            name, k = f"{base}_{k}", k + 1
+        return name
+
     def input(self, title: str = "x", row: float = 0.0) -> str:
-        """A BlockInput (one input port); the first is called `in`."""
-        nid = "in" if "in" not in self.graph.nodes else self.graph.new_id("in")
-        return self._place(nid, BLOCK_INPUT, title, {}, None, row, None)
+        """A BlockInput (one input port); the first is called `in`, then `in_2`, ..."""
+        return self._place(self._port("in"), BLOCK_INPUT, title, {}, None, row, None)
 
     def output(self, title: str = "out", after="last", row: float = 0.0) -> str:
-        """A BlockOutput (one output port); the first is called `out`."""
-        nid = "out" if "out" not in self.graph.nodes else self.graph.new_id("out")
-        return self._place(nid, BLOCK_OUTPUT, title, {}, after, row, None)
+        """A BlockOutput (one output port); the first is called `out`, then `out_2`, ..."""
+        return self._place(self._port("out"), BLOCK_OUTPUT, title, {}, after, row, None)
 
     def add(self, kind: str, title: str, after="last", row: float = 0.0,
             col: float | None = None, **params) -> str:
         """A layer; `after` is a node id, `"id:port"` for a block's port, or a list of them."""
-        return self._place(self.graph.new_id(title or kind), kind, title, params, after, row,
-                           col)
+        return self._place(self._id(title or kind), kind, title, params, after, row, col)
 
     def block(self, definition: str, title: str, args: dict | None = None,
               repeat: int | str = 1, after="last", row: float = 0.0,
               col: float | None = None) -> str:
         """A Block node using another definition (nesting)."""
-        return self._place(self.graph.new_id(title or definition), BLOCK, title,
+        return self._place(self._id(title or definition), BLOCK, title,
                            block_params(definition, args, repeat), after, row, col)
 
 

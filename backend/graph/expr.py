@@ -160,6 +160,20 @@ def _boolean(node: ast.BoolOp, scope: dict):
     return value
 
 
+def expressions_of(node) -> list[str]:
+    """Every expression in a node's params (a Block node's args and repeat included)."""
+    params = node.params
+    if node.type == "Block":
+        args = params.get("args")
+        values = [*(args.values() if isinstance(args, dict) else ()), params.get("repeat", 1)]
+    else:
+        values = list(params.values())
+    flat: list = []
+    for v in values:
+        flat += v if isinstance(v, list) else [v]
+    return [v for v in flat if is_expression(v)]
+
+
 def resolve(value, scope: dict):
     """`value` with every expression in it (also inside a list) evaluated over `scope`."""
     if is_expression(value):

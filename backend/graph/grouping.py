@@ -27,8 +27,10 @@ from backend.graph.definition import (
     block_params,
 )
 from backend.graph.document import EditError, GraphDocument
+from backend.graph.expr import ExprError, expressions_of, names
 from backend.graph.model import Edge, Node
 from backend.graph.ops import AddNode, Batch, Connect, RemoveNode
+from backend.graph.ports import node_ports
 from backend.graph.ungroup import ungroup_ops
 
 X_GAP = 240.0
@@ -72,11 +74,13 @@ def group_ops(doc: GraphDocument, g: Group) -> list:
     _refuse_loops(doc, chosen)
     ins, outs = _port_groups(doc, chosen)
     body = _body(doc, sel, chosen, ins, outs)
-    defn = BlockDef(g.definition, g.block_title or g.definition, body)
+    params = _carried_params(doc, sel)
+    defn = BlockDef(g.definition, g.block_title or g.definition, body, params)
     first = doc.nodes[sel[0]]
     order = list(doc.nodes)
     index = sum(1 for nid in order[:order.index(sel[0])] if nid not in chosen)
-    block = Node(g.node_id, BLOCK, block_params(g.definition), g.title or g.node_id,
+    args = {p.name: "{" + p.name + "}" for p in params}
+    block = Node(g.node_id, BLOCK, block_params(g.definition, args), g.title or g.node_id,
                  tuple(first.pos))
     ops: list = [AddBlockDef(defn)]
     ops += [RemoveNode(nid) for nid in reversed(sel)]
@@ -96,6 +100,22 @@ def _selection(doc: GraphDocument, node_ids) -> list[str]:
                             "cannot go inside a block: leave it out of the selection")
     chosen = set(ids)
     return [nid for nid in doc.nodes if nid in chosen]
+
+
+def _carried_params(doc: GraphDocument, sel: list[str]) -> tuple:
+    """Inside a block, the outer parameters the selected layers refer to: the new block
+    takes them as parameters of its own, passed through (`{"channels": "{channels}"}`)."""
+    owner = next((d for d in doc.root.blocks.values() if d.graph is doc), None)
+    if owner is None:
+        return ()
+    wanted: list[str] = []
+    for nid in sel:
+        for text in expressions_of(doc.nodes[nid]):
+            try:
+                wanted += [n for n in names(text) if n not in wanted]
+            except ExprError:
+                continue
+    return tuple(p for p in owner.params if p.name in wanted)
 
 
 def _refuse_loops(doc: GraphDocument, chosen: set[str]) -> None:
@@ -128,6 +148,11 @@ def _port_groups(doc, chosen):
             ins[(e.src, e.src_port)] = _fresh("in", taken)
         if e.src in chosen and e.dst not in chosen and (e.src, e.src_port) not in outs:
             outs[(e.src, e.src_port)] = _fresh("out", taken)
+    feeding = {e.src for e in doc.edges}
+    for nid in doc.nodes:  # a selected model output stays one, through the block
+        ports = node_ports(doc, doc.nodes[nid])[1]
+        if nid in chosen and nid not in feeding and ports:
+            outs[(nid, ports[0])] = _fresh("out", taken)
     return ins, outs
 
 
@@ -156,6 +181,9 @@ def _body(doc, sel, chosen, ins, outs) -> GraphDocument:
         inner = _inner_edge(e, chosen, ins, outs)
         if inner is not None and inner not in body.edges:
             body.edges.append(inner)
+    for (src, port), pid in outs.items():
+        if not any(e.dst == pid for e in body.edges):
+            body.edges.append(Edge(src, pid, port, "in"))
     return body
 
 

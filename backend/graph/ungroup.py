@@ -4,8 +4,8 @@ The layers come back where the block was in the node list, ids kept where they a
 (copies of a repeated block get `_2`, `_3`, ...), positions shifted by how far the block was
 moved, parameter expressions rewritten with the block's arguments (a number where nothing
 symbolic is left). Wires: the block's outside wires are replaced in place by wires to and from
-the inner layers; the inner wires go just before the outside wire that follows them in the
-definition's wire order, so ungrouping what was just grouped restores the wire order too.
+the inner layers, the inner wires in one run in the definition's order where the first wire
+into the block was, so ungrouping what was just grouped restores the wire order too.
 """
 
 from __future__ import annotations
@@ -141,66 +141,43 @@ class _Expansion:
             return self.source(r, e.src)
         return self.ids[r][e.src], e.src_port
 
-    def _sequence(self) -> list[tuple[Edge | None, object]]:
-        """New inner wires in definition order, each with the outside wire it stands for
-        (None for purely inner ones); (None, port) marks where an output port is reached."""
-        seq = []
-        last = self.repeat - 1
+    def _inner_wires(self) -> list[Edge]:
+        """The block's copies' wires in definition order, ports resolved to what feeds them."""
+        out = []
         for r in range(self.repeat):
             for e in self.body.edges:
-                if e.src not in self.body.nodes or e.dst not in self.body.nodes:
-                    continue
-                if e.dst in self.out_ports:
-                    if r == last:
-                        seq.append((None, e.dst))
+                if (e.src not in self.body.nodes or e.dst not in self.body.nodes
+                        or e.dst in self.out_ports):
                     continue
                 if e.src in self.in_ports:
                     src = self.source(r, e.src)
                     if src is not None:
-                        anchor = self.outer_in.get(e.src) if r == 0 else None
-                        seq.append((Edge(src[0], self.ids[r][e.dst], src[1], e.dst_port),
-                                    anchor))
+                        out.append(Edge(src[0], self.ids[r][e.dst], src[1], e.dst_port))
                 else:
-                    seq.append((Edge(self.ids[r][e.src], self.ids[r][e.dst], e.src_port,
-                                     e.dst_port), None))
-        return seq
+                    out.append(Edge(self.ids[r][e.src], self.ids[r][e.dst], e.src_port,
+                                    e.dst_port))
+        return out
 
-    def _placement(self) -> tuple[dict[Edge, list[Edge]], Edge | None, list[Edge]]:
-        place: dict[Edge, list[Edge]] = {}
-        outs = [e for e in self.doc.edges if e.src == self.block.id]
-        pending: list[Edge] = []
-        last_anchor = None
-        for edge, tag in self._sequence():
-            if edge is None:
-                first = next((e for e in outs if e.src_port == tag), None)
-                if first is not None:
-                    place.setdefault(first, []).extend(pending)
-                    pending, last_anchor = [], first
-            elif tag is None:
-                pending.append(edge)
-            else:
-                place.setdefault(tag, []).extend([*pending, edge])
-                pending, last_anchor = [], tag
-        for e in outs:
-            src = self.producer(self.repeat - 1, e.src_port)
-            if src is not None:
-                place.setdefault(e, []).append(Edge(src[0], e.dst, src[1], e.dst_port))
-        return place, last_anchor, pending
+    def _outgoing(self, e: Edge) -> list[Edge]:
+        src = self.producer(self.repeat - 1, e.src_port)
+        return [] if src is None else [Edge(src[0], e.dst, src[1], e.dst_port)]
 
     def connects(self) -> list[Connect]:
-        place, last_anchor, trailing = self._placement()
+        """The inner wires go in one run where the first wire into the block was (where a
+        group took them from); wires out of the block are rewired in place."""
         block = self.block.id
+        run = self._inner_wires()
         remaining = {e for e in self.doc.edges if block not in (e.src, e.dst)}
         final: list[tuple[Edge, bool]] = []
         for e in self.doc.edges:
             if block not in (e.src, e.dst):
                 final.append((e, False))
                 continue
-            final += [(n, True) for n in place.get(e, [])]
-            if e == last_anchor:
-                final += [(n, True) for n in trailing]
-                trailing = []
-        final += [(n, True) for n in trailing]
+            final += [(n, True) for n in run]
+            run = []
+            if e.src == block:
+                final += [(n, True) for n in self._outgoing(e)]
+        final += [(n, True) for n in run]
         ops, seen = [], set()
         for e, new in final:
             if new and (e in remaining or e in seen):

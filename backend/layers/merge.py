@@ -30,15 +30,14 @@ def broadcast(kind: str, shapes: list) -> tuple[int, ...]:
                              f"{list(target)} on the shorter input so its axes line up")
     out = []
     for axis, sizes in enumerate(zip(*shapes, strict=True), start=1):
-        big = {n for n in sizes if n != 1}
-        if len(big) > 1:
-            a, b = sorted(big)[:2]
-            pair = next((x, y) for x in shapes for y in shapes
-                        if x[axis - 1] == a and y[axis - 1] == b)
-            raise ShapeError(f"{kind} cannot broadcast {fmt(pair[0])} with {fmt(pair[1])}: "
-                             f"axis {axis} is {a} in one and {b} in the other (sizes must be "
-                             "equal or 1); make the branches produce the same size, e.g. a "
-                             "1×1 Conv2d or a Dense on one branch")
+        big = [n for n in sizes if n != 1]
+        if len(set(big)) > 1:
+            i = sizes.index(big[0])
+            j = next(k for k, n in enumerate(sizes) if n not in (1, big[0]))
+            raise ShapeError(f"{kind} cannot broadcast {fmt(shapes[i])} with {fmt(shapes[j])}: "
+                             f"axis {axis} is {sizes[i]} in one and {sizes[j]} in the other "
+                             "(sizes must be equal or 1); make the branches produce the same "
+                             "size, e.g. a 1×1 Conv2d or a Dense on one branch")
         out.append(max(sizes))
     return tuple(out)
 

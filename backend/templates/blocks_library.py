@@ -270,14 +270,15 @@ def fire() -> list[BlockDef]:
         _int("expand1x1", 64, "Channels of the 1×1 expand path."),
         _int("expand3x3", 64, "Channels of the 3×3 expand path.")),
         note="SqueezeNet's module: a 1×1 squeeze to few channels, then 1×1 and 3×3 expand "
-             "paths concatenated.")
+             "paths concatenated (He-initialised, as torchvision starts SqueezeNet).")
     b.input()
-    b.add("Conv2d", "squeeze", filters="{squeeze}", kernel_size=1)
+    b.add("Conv2d", "squeeze", filters="{squeeze}", kernel_size=1, init="kaiming")
     s = b.add("ReLU", "squeeze_activation")
-    ends = [b.add("Conv2d", "expand1x1", after=s, filters="{expand1x1}", kernel_size=1),
+    ends = [b.add("Conv2d", "expand1x1", after=s, filters="{expand1x1}", kernel_size=1,
+                  init="kaiming"),
             b.add("ReLU", "expand1x1_activation")]
-    e3 = b.add("Conv2d", "expand3x3", after=s, row=1, col=2, filters="{expand3x3}",
-               kernel_size=3, padding=1)
+    e3 = b.add("Conv2d", "expand3x3", after=s, row=1, col=3, filters="{expand3x3}",
+               kernel_size=3, padding=1, init="kaiming")
     ends = [ends[1], b.add("ReLU", "expand3x3_activation", after=e3, row=1)]
     b.add("Concatenate", "concat", after=ends, dim=1)
     b.output()

@@ -6,7 +6,7 @@ brought to the field (after the course's own summary), for the template dialog.
 
 from __future__ import annotations
 
-from backend.templates import basic, cnn, generative, mini, sequence
+from backend.templates import basic, cnn, generative, mini, modular, residual, sequence
 from backend.templates.catalog import AUTOENCODERS, BASICS, FULL, MINI, SEQUENCES, Template
 
 CATALOG: tuple[Template, ...] = (
@@ -41,27 +41,91 @@ CATALOG: tuple[Template, ...] = (
         "61,706 parameters.",
         "LeNet-5 (1998) read handwritten digits on cheques: one small kernel slides over the "
         "whole image.\nTwo conv–pool stages turn 32×32 into 16 maps of 5×5, then dense layers "
-        "classify; ~60 k parameters.", FULL),
+        "classify; ~60 k parameters.", FULL, sized=True),
     Template(
         "alexnet", "AlexNet", cnn.alexnet,
-        "AlexNet (2012) on 227×227×3: ReLU, local response norm, overlapping 3×3/2 pooling, "
-        "~62 M parameters.",
+        "AlexNet (2012) as published, on 227×227×3: ReLU, local response norm, overlapping "
+        "3×3/2 pooling, 62,378,344 parameters.",
         "AlexNet (2012) won ImageNet with ReLU instead of saturating units, overlapping 3×3/2 "
         "pooling and dropout.\nAs published: 227×227 input, five conv and three dense layers, "
-        "62,378,344 parameters, most in the dense ones.", FULL),
+        "62,378,344 parameters, most in the dense ones.", FULL, sized=True),
+    Template(
+        "alexnet-torchvision", "AlexNet (torchvision)", cnn.alexnet_torchvision,
+        "torchvision's AlexNet on 224×224×3: 64-192-384-256-256 filters, no response norm, "
+        "adaptive 6×6 pool, 61,100,840 parameters.",
+        "The one-GPU AlexNet that torchvision ships: fewer first filters and no local "
+        "response norm.\nAn adaptive 6×6 pool before the dense layers lets other image sizes "
+        "through with the same weights.", FULL, sized=True),
     Template(
         "zfnet", "ZFNet", cnn.zfnet,
-        "ZFNet (2013) on 224×224×3: AlexNet with 7×7/2 first filters, ~62 M parameters.",
+        "ZFNet (2013) on 224×224×3: AlexNet with 7×7/2 first filters, 62,357,608 parameters.",
         "ZFNet (2013) looked at what AlexNet's filters learned and kept more detail: 7×7 "
         "stride-2 first filters, not 11×11 stride 4.\nOtherwise AlexNet's plan: five "
-        "convolutions, overlapping pooling, three dense layers.", FULL),
+        "convolutions, overlapping pooling, three dense layers.", FULL, sized=True),
     Template(
-        "vgg16", "VGG-16", cnn.vgg16,
-        "VGG-16 (2015) on 224×224×3: blocks of 3×3 'same' convs and 2×2 pooling, ~138 M "
+        "vgg11", "VGG-11", cnn.vgg11,
+        "VGG-11 (2015) on 224×224×3: five VGG blocks with 8 conv layers, 132,863,336 "
         "parameters.",
         "VGG (2015) builds depth from one brick: 3×3 convolutions that keep the size, then a "
-        "2×2 pool that halves it.\nTwo stacked 3×3s see as far as a 5×5 with fewer weights; "
-        "VGG-16 has 13 conv layers and 138,357,544 parameters.", FULL),
+        "2×2 pool that halves it.\nTwo stacked 3×3s see as far as one 5×5 with fewer "
+        "weights; VGG-11 stacks 8 of them.", FULL, sized=True),
+    Template(
+        "vgg16", "VGG-16", cnn.vgg16,
+        "VGG-16 (2015) on 224×224×3: five VGG blocks with 13 conv layers, 138,357,544 "
+        "parameters.",
+        "VGG (2015) builds depth from one brick: 3×3 convolutions that keep the size, then a "
+        "2×2 pool that halves it.\nVGG-16 stacks 13 of them; 90 % of its 138 M parameters "
+        "sit in the three dense layers.", FULL, sized=True),
+    Template(
+        "googlenet", "GoogLeNet", modular.googlenet,
+        "GoogLeNet (2014) on 224×224×3 as torchvision has it, without auxiliary heads: nine "
+        "Inception modules, 6,624,904 parameters.",
+        "GoogLeNet (2014) stacks Inception modules: 1×1, 3×3 and 5×5 convolutions and a pool "
+        "side by side, concatenated.\n1×1 convolutions thin the channels first, so 22 layers "
+        "need 20× fewer parameters than VGG.", FULL, sized=True),
+    Template(
+        "resnet18", "ResNet-18", residual.resnet18,
+        "ResNet-18 (2016) on 224×224×3: four stages of two basic residual blocks, "
+        "11,689,512 parameters.",
+        "ResNet (2016) adds each block's input to its output, so a block learns only a "
+        "residual and depth stops hurting.\nWhere a block halves the size or widens the "
+        "channels, a 1×1 projection shortcut matches the shape.", FULL, sized=True),
+    Template(
+        "resnet50", "ResNet-50", residual.resnet50,
+        "ResNet-50 (2016) on 224×224×3: 3, 4, 6, 3 bottleneck blocks, 25,557,032 parameters "
+        "(+ 53,120 BatchNorm running statistics).",
+        "Bottleneck blocks make deep ResNets affordable: a 1×1 conv squeezes, a 3×3 works on "
+        "few channels, a 1×1 expands 4×.\nSixteen of them with skip connections; Keras "
+        "counts the 53,120 BatchNorm statistics too (25,636,712 with conv biases).", FULL,
+        sized=True),
+    Template(
+        "resnext50", "ResNeXt-50 (32×4d)", residual.resnext50,
+        "ResNeXt-50 32×4d (2017) on 224×224×3: ResNet-50 with 32-group 3×3 convolutions, "
+        "25,028,904 parameters.",
+        "ResNeXt (2017) splits each bottleneck's 3×3 convolution into 32 parallel groups "
+        "(its cardinality).\nMore, thinner paths beat a deeper or wider ResNet at the same "
+        "cost.", FULL, sized=True),
+    Template(
+        "densenet121", "DenseNet-121", modular.densenet121,
+        "DenseNet-121 (2017) on 224×224×3: dense blocks of 6, 12, 24, 16 layers with "
+        "transitions, 7,978,856 parameters.",
+        "DenseNet (2017) hands every layer the feature maps of all earlier layers in its "
+        "block, concatenated (growth rate 32).\nTransitions (1×1 conv, 2×2 average pool) "
+        "shrink between blocks; features are reused, not relearned.", FULL, sized=True),
+    Template(
+        "squeezenet1.0", "SqueezeNet 1.0", modular.squeezenet1_0,
+        "SqueezeNet 1.0 (2016) on 224×224×3: eight fire modules, a 1×1 conv classifier, "
+        "1,248,424 parameters.",
+        "SqueezeNet (2016) reaches AlexNet's accuracy with 50× fewer parameters: fire modules "
+        "squeeze with 1×1 convs, then expand.\nDownsampling comes late, and a 1×1 conv with "
+        "average pooling replaces the dense layers.", FULL, sized=True),
+    Template(
+        "squeezenet1.1", "SqueezeNet 1.1", modular.squeezenet1_1,
+        "SqueezeNet 1.1 on 224×224×3: 64 3×3 stem filters and earlier pooling, 1,235,496 "
+        "parameters.",
+        "SqueezeNet 1.1 starts with 64 3×3 filters instead of 96 7×7 and pools sooner.\nThe "
+        "same accuracy as 1.0 for 2.4× less computation, with the same fire modules.", FULL,
+        sized=True),
     Template(
         "resnet", "Small ResNet (8×8 digits)", mini.resnet,
         "Small ResNet on the 8×8 digits: residual blocks with Add, a 1×1 projection shortcut, "
