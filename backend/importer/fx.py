@@ -12,7 +12,6 @@ nothing is imported.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
 from backend.importer import fx_recurrent as rec
-from backend.importer.fx_calls import map_call, op_label, reshape
+from backend.importer.fx_calls import gaussian_noise, map_call, op_label, reshape
 from backend.importer.fx_map import (
     HINTS,
     SHAPE_MODULES,
@@ -31,12 +30,12 @@ from backend.importer.fx_map import (
     map_module,
     sample,
 )
+from backend.importer.layout import layout
 from backend.importer.names import SECTION
 from backend.importer.trace import measure, source_of, trace
 from backend.importer.user_code import FxImportError, instantiate, load_class, parse_args
 from backend.layers import get_spec
 
-X_STEP, Y_STEP = 240.0, 150.0
 __all__ = ["FxImport", "FxImportError", "import_file", "import_module"]
 
 
@@ -156,7 +155,7 @@ class _Converter:
                 self._report(node, exc)
         if self.items:
             raise FxImportError(_unmapped_sentence(self.name, self.items), self.items)
-        _layout(self.doc)
+        layout(self.doc)
         # the author's names (exported code carries them as ORIGINAL_NAMES)
         modules = {nid: self.original.get(p, p) for nid, p in self.sources.items()}
         self.doc.sections[SECTION] = {"framework": "pytorch", "modules": modules}
@@ -358,20 +357,6 @@ def _unmapped_sentence(name: str, items) -> str:
             "replace them or build those parts in the designer")
 
 
-def _layout(doc: GraphDocument) -> None:
-    """Left to right by depth, one row per branch (the canvas can auto-layout later)."""
-    depth: dict[str, int] = {}
-    rows: dict[int, int] = {}
-    parents: dict[str, list[str]] = {nid: [] for nid in doc.nodes}
-    for e in doc.edges:
-        parents[e.dst].append(e.src)
-    for nid in doc.nodes:  # fx order is topological
-        depth[nid] = 1 + max((depth[p] for p in parents[nid]), default=-1)
-        row = rows.get(depth[nid], 0)
-        rows[depth[nid]] = row + 1
-        doc.nodes[nid].pos = (depth[nid] * X_STEP, row * Y_STEP)
-
-
 def _weights(doc: GraphDocument, model, sources: dict[str, str]) -> bytes:
     """safetensors of the design's state_dict, each tensor taken from its original module."""
     from backend.export.weights import encode_weights
@@ -386,31 +371,3 @@ def _weights(doc: GraphDocument, model, sources: dict[str, str]) -> bytes:
         for key, tensor in model.get_submodule(path).state_dict().items():
             state[f"{prefix}.{key}"] = tensor
     return encode_weights(state)
-
-
-def gaussian_noise(node, metas) -> Mapped | None:
-    """`x + torch.randn_like(x) * std` (either order) -> GaussianNoise(std) on x."""
-    import torch
-
-    if node.op != "call_function" or node.target not in (operator.add, torch.add) \
-            or len(node.args) != 2 or node.kwargs:
-        return None
-    for x, term in (node.args, node.args[::-1]):
-        if not (hasattr(term, "op") and term.op == "call_function"
-                and term.target in (operator.mul, torch.mul)):
-            continue
-        for rand, std in (term.args, term.args[::-1]):
-            if _random_like(rand, x, metas) and isinstance(std, int | float) and std >= 0:
-                return Mapped("GaussianNoise", {"std": float(std)}, [x])
-    return None
-
-
-def _random_like(node, x, metas) -> bool:
-    import torch
-
-    if not hasattr(node, "op") or node.op != "call_function" or not hasattr(x, "op"):
-        return False
-    if node.target is torch.randn_like and node.args[:1] == (x,) and not node.kwargs:
-        return True
-    return node.target is torch.randn and metas.get(node) is not None \
-        and metas[node].shapes == metas[x].shapes and set(node.kwargs) <= {"device"}

@@ -315,3 +315,31 @@ def reshape(node, metas, x, module: str | None = None) -> Mapped | Alias:
     if len(out) == 1:
         return Mapped("Flatten", {}, [x], module)
     return Mapped("Reshape", {"shape": list(out)}, [x], module)
+
+
+def gaussian_noise(node, metas) -> Mapped | None:
+    """`x + torch.randn_like(x) * std` (either order) -> GaussianNoise(std) on x."""
+    import torch
+
+    if node.op != "call_function" or node.target not in (operator.add, torch.add) \
+            or len(node.args) != 2 or node.kwargs:
+        return None
+    for x, term in (node.args, node.args[::-1]):
+        if not (hasattr(term, "op") and term.op == "call_function"
+                and term.target in (operator.mul, torch.mul)):
+            continue
+        for rand, std in (term.args, term.args[::-1]):
+            if _random_like(rand, x, metas) and isinstance(std, int | float) and std >= 0:
+                return Mapped("GaussianNoise", {"std": float(std)}, [x])
+    return None
+
+
+def _random_like(node, x, metas) -> bool:
+    import torch
+
+    if not hasattr(node, "op") or node.op != "call_function" or not hasattr(x, "op"):
+        return False
+    if node.target is torch.randn_like and node.args[:1] == (x,) and not node.kwargs:
+        return True
+    return node.target is torch.randn and metas.get(node) is not None \
+        and metas[node].shapes == metas[x].shapes and set(node.kwargs) <= {"device"}
