@@ -61,8 +61,25 @@ def is_helper(module) -> bool:
         return False
 
 
-def trace(model, path: str | Path | None = None):
-    """An fx GraphModule of `model` traced in training mode (the model itself is untouched)."""
+class Traced:
+    """An fx graph of a copy of the user's module, and that copy.
+
+    Not a GraphModule: one would refuse submodules named like its own attributes (a layer
+    called `code` or `graph`), and the graph is only read and interpreted here."""
+
+    def __init__(self, module, graph):
+        self.module, self.graph = module, graph
+
+    def get_submodule(self, target: str):
+        return self.module.get_submodule(target)
+
+    def eval(self):
+        self.module.eval()
+        return self
+
+
+def trace(model, path: str | Path | None = None) -> Traced:
+    """`model` traced in training mode (the model itself is untouched)."""
     from torch import fx
 
     class Tracer(fx.Tracer):
@@ -76,9 +93,7 @@ def trace(model, path: str | Path | None = None):
         graph = tracer.trace(work)
     except Exception as exc:
         raise FxImportError(_trace_sentence(type(model).__name__, exc, path)) from None
-    gm = fx.GraphModule(tracer.root, graph, type(model).__name__)
-    gm.graph.eliminate_dead_code()
-    return gm
+    return Traced(work, graph)  # unused values are left out later, by liveness
 
 
 def _trace_sentence(name: str, exc: Exception, path) -> str:
@@ -158,7 +173,7 @@ def measure(gm, input_shapes: list[list[int]], path: str | Path | None = None,
               for s in input_shapes]
         try:
             with torch.no_grad():
-                Recorder(gm).run(*xs)
+                Recorder(gm.module, graph=gm.graph).run(*xs)
         except _Failed as failed:
             raise FxImportError(_shape_sentence(name, failed, input_shapes, path)) from None
     return metas

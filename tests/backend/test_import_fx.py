@@ -119,3 +119,19 @@ def test_opening_a_user_module_never_runs_it(tmp_path):
     with pytest.raises(ProjectFileError, match="import its nn.Module explicitly"):
         open_any(path)
     assert not marker.exists()
+
+
+def test_submodules_named_like_graph_module_attributes_import():
+    class AE(torch.nn.Module):  # `code` and `graph` once crashed the tracer's GraphModule
+        def __init__(self):
+            super().__init__()
+            self.encoder = torch.nn.Linear(8, 3)
+            self.code = torch.nn.ReLU()
+            self.graph = torch.nn.Linear(3, 8)
+
+        def forward(self, x):
+            return self.graph(self.code(self.encoder(x)))
+
+    doc = import_module(AE(), [[8]]).doc
+    assert [(n.type, n.title) for n in doc.nodes.values()] == [
+        ("Input", "x"), ("Dense", "encoder"), ("ReLU", "code"), ("Dense", "graph")]
