@@ -144,7 +144,9 @@ def test_onnx_through_nested_repeated_blocks(tmp_path):
     pytest.importorskip("onnxruntime")
     from backend.export.onnx import export_onnx
 
-    report = export_onnx(block_doc(), tmp_path / "blocks.onnx")  # nested, repeat by argument
+    doc = block_doc()  # nested, repeated, and repeated by an argument
+    doc.nodes["stage_1"].params["args"] = {"blocks": 1}  # fewer layers: a faster export
+    report = export_onnx(doc, tmp_path / "blocks.onnx")
     assert report.ok, report.max_abs_diff
 
 
