@@ -276,3 +276,21 @@ def test_any_edited_block_design_is_checked_without_raising_and_exports_when_val
             assert "nothing to compute" in str(exc), exc
             return
         python_module(doc, analysis)
+
+
+def test_make_unique_gives_one_use_its_own_copy_in_one_undoable_step():
+    from backend.graph.block_builder import make_unique_op
+
+    doc = block_doc()
+    before = doc.snapshot()
+    undo_unique = doc.apply(make_unique_op(doc, "blk_1"))
+    own = doc.nodes["blk_1"].params["definition"]
+    assert own != "basic" and own in doc.blocks
+    assert analyse(doc).counts == analyse(block_doc()).counts
+    undo_edit = doc.apply(InBlock(own, RemoveNode("relu")))
+    assert "relu" in doc.blocks["basic"].graph.nodes  # the other uses keep theirs
+    doc.apply(undo_edit)
+    doc.apply(undo_unique)
+    assert doc.snapshot() == before
+    with pytest.raises(EditError, match="only blocks"):
+        make_unique_op(doc, "fc")
