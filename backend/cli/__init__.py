@@ -22,6 +22,7 @@ COMMANDS = {
     "train": "train_cmd",
     "export": "export_cmd",
     "diff": "run_cmds",
+    "import": "import_cmd",
 }
 
 

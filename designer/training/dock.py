@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from backend.graph.problems import Problem
+from backend.module_paths import probe_labels, with_block_heat
 from backend.training.events import Paused, Probes, Resumed, RunFinished, RunStarted, StepMetrics
 from designer import icons, settings
 from designer.editor import DocumentEditor
@@ -360,8 +361,7 @@ class TrainingDock(QWidget):
 
     def _on_started(self, event: RunStarted) -> None:
         self.started_event = event
-        titles = {nid: (n.title or nid) for nid, n in self.editor.doc.nodes.items()}
-        self.views.begin(event, titles)
+        self.views.begin(event, probe_labels(self.editor.doc, self.editor.analysis))
         self._set_state("running")
         self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
                                     f"samples, {event.parameters:,} parameters")
@@ -404,7 +404,7 @@ class TrainingDock(QWidget):
     def _paint_heat(self, heat: dict[str, float] | None) -> None:
         setter = getattr(self.canvas, "set_node_heat", None)
         if callable(setter):
-            setter(heat)
+            setter(with_block_heat(heat) if heat else heat)
 
     def _on_heat_toggled(self, on: bool) -> None:
         self._paint_heat(self.views.gradients.heat if on and self.views.gradients.heat else None)

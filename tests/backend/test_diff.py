@@ -214,3 +214,23 @@ def test_block_definitions_in_the_file_format_and_block_arguments_are_diffed():
     assert same.empty
     lines = [line.text for line in diff_lines(diff)]
     assert "blocks › basic:" in lines and "title Residual basic → Residual" in lines
+
+
+def test_a_design_built_from_blocks_diffs_inside_its_definitions():
+    a = doc_to_dict(make_template("resnet18"))
+    b = copy.deepcopy(a)
+    for block in b["blocks"]:
+        if block["id"] == "residual_basic":
+            for node in block["nodes"]:
+                if node["type"] == "ReLU":
+                    node["type"] = "GELU"
+    use = next(n for n in b["nodes"] if n["type"] == "Block")
+    use["params"]["repeat"] = 3
+    diff = diff_designs(a, b)
+    assert list(diff.nested) == ["blocks › residual_basic"]
+    assert {(c.old_type, c.new_type) for c in diff.nested["blocks › residual_basic"].changed} \
+        == {("ReLU", "GELU")}
+    (changed,) = diff.changed
+    assert (changed.new_id, [(p.name, p.old, p.new) for p in changed.params]) == (
+        use["id"], [("repeat", 2, 3)])
+    assert "residual_basic: GELU ×2 instead of ReLU" in short_text(diff, 3)
