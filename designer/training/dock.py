@@ -331,9 +331,10 @@ class TrainingDock(QWidget):
 
     # -- worker signals (GUI thread) ------------------------------------------------------------
     def _from_current_run(self) -> bool:
-        """False for reports of a run retired by reset() that were already on their way."""
+        """False for reports of a run retired by reset() that were already on their way
+        (their worker may even be gone by now: then there is no sender at all)."""
         sender = self.sender()
-        return sender is None or (self.run is not None and sender is self.run.worker)
+        return sender is not None and self.run is not None and sender is self.run.worker
 
     @Slot(list)
     def _on_events(self, batch: list) -> None:

@@ -65,6 +65,7 @@ class RunHistory(QObject):
         self.live_id: str | None = None  # the run being prepared or trained
         self.live_text = ""
         self.labels: dict[str, str] = {}
+        self._shown: tuple[list, dict, dict] = ([], {}, {})  # what the Compare view shows
         self._connect()
         self.reload()
 
@@ -166,8 +167,10 @@ class RunHistory(QObject):
 
     @Slot()
     def _on_design_analysed(self) -> None:
-        if self.panel.selected_ids() and self.compare.isVisible():
-            self._show_selection(self.panel.selected_ids())
+        """The open design changed: "changes since this run" follows (the curves stay)."""
+        runs, labels, colours = self._shown
+        if len(runs) == 1 and self.compare.isVisible():
+            self.compare.show_runs(runs, labels, colours, doc_to_dict(self.window.editor.doc))
 
     def _show_selection(self, run_ids: list) -> None:
         runs = [r for r in (self.run(i) for i in run_ids) if r is not None]
@@ -183,6 +186,7 @@ class RunHistory(QObject):
         self.curves.set_overlays(overlays)
         self.panel.set_colours(colours)
         self.compare.show_runs(runs, labels, colours, doc_to_dict(self.window.editor.doc))
+        self._shown = (runs, labels, colours)
 
     # -- edits (undoable) ---------------------------------------------------------------------
     def edit(self, op, text: str) -> bool:

@@ -206,6 +206,14 @@ def test_selecting_two_runs_overlays_them_and_shows_their_model_diff(qtbot, wind
     panel.select([])
     assert curves.overlay_labels() == [] and not curves.overlay_legend.isVisible()
     assert curves.items["val_loss"].isVisible()
+    click(qtbot, panel, "run_2")  # one run: what changed in the design since it trained
+    assert "Design changes since: none" in _all_texts(tree)
+    from backend.graph import SetParams
+
+    with qtbot.waitSignal(window.editor.analysis_changed, timeout=5000):
+        window.editor.push(SetParams("hidden", {"units": 16}), "Set units")
+    texts = _all_texts(tree)
+    assert "Design changes since: 1 changed" in texts and "units 8 → 16" in texts
 
 
 def _all_texts(tree) -> list[str]:
@@ -288,15 +296,22 @@ def test_chooser_accepts_with_a_double_click(qtbot, window, project_file):
     assert chooser.result() == QDialog.DialogCode.Accepted and chooser.chosen() == "run_3"
 
 
+@pytest.mark.parametrize("when", ["preparing", "training"])
 def test_a_run_cut_short_by_new_or_open_does_not_join_the_next_design(qtbot, window,
-                                                                      project_file):
+                                                                      project_file, when):
+    from backend.graph import SetSection
+
     panel = opened(qtbot, window, project_file)
     first = window.files.current_project()
+    long_run = dict(window.editor.doc.sections["training"], epochs=500)
+    window.editor.push(SetSection("training", long_run), "Set epochs")  # still going at New
     finished = []
     window.training.run_finished.connect(finished.append)
-    with qtbot.waitSignal(window.training.run_requested, timeout=RUN_TIMEOUT):
+    signal = window.training.run_requested if when == "preparing" else \
+        window.training.run_started
+    with qtbot.waitSignal(signal, timeout=RUN_TIMEOUT):
         window.training.start()
-    qtbot.waitUntil(lambda: panel.entries and panel.entries[-1].live, timeout=5000)
+    assert panel.entries[-1].live
     window.files.new_design("")
     qtbot.waitUntil(lambda: window.training.run is None, timeout=RUN_TIMEOUT)
     qtbot.wait(200)
