@@ -122,8 +122,9 @@ def run_labels(runs: list[dict]) -> dict[str, str]:
 def _model_key(run: dict) -> str:
     """The design without positions, titles, comments or settings (the model itself)."""
     design = run.get("design") if isinstance(run.get("design"), dict) else {}
+    raw = design.get("nodes") if isinstance(design.get("nodes"), list) else []
     nodes = [{k: v for k, v in n.items() if k in ("id", "type", "params")}
-             for n in design.get("nodes", []) if isinstance(n, dict)]
+             for n in raw if isinstance(n, dict)]
     return _key([nodes, design.get("edges"), {k: v for k, v in design.items() if k not in (
         "nodes", "edges", "comments", "name", "training", "dataset", "format", "version")}])
 

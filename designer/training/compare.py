@@ -38,8 +38,14 @@ EMPTY = ("Select a run in the Runs list to see its settings and how the design c
          "Ctrl+click a second run to compare them.")
 
 
+def _history(run: dict) -> list[dict]:
+    history = run.get("history")
+    return [h for h in history if isinstance(h, dict)] if isinstance(history, list) else []
+
+
 def _seconds(run: dict) -> str:
-    total = sum(h.get("seconds") or 0 for h in run.get("history") or [] if isinstance(h, dict))
+    total = sum(h["seconds"] for h in _history(run)
+                if isinstance(h.get("seconds"), int | float) and not isinstance(h["seconds"], bool))
     return f"{total:.1f} s" if total < 120 else f"{total / 60:.1f} min"
 
 
@@ -47,9 +53,9 @@ def _row(run: dict) -> list[str]:
     score = run_score(run)
     final = run.get("final") if isinstance(run.get("final"), dict) else {}
     test = final.get("test_accuracy")
-    return [run_name(run), score.text if score else "—",
-            f"{test:.1%}" if isinstance(test, int | float) else "—",
-            str(len(run.get("history") or [])), _seconds(run)]
+    test_ok = isinstance(test, int | float) and not isinstance(test, bool)
+    return [run_name(run), score.text if score else "—", f"{test:.1%}" if test_ok else "—",
+            str(len(_history(run))), _seconds(run)]
 
 
 class RunComparison(QWidget):

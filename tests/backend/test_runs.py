@@ -172,3 +172,17 @@ def test_labels_say_how_the_designs_differ():
     assert labels["run_4"] == "dense1 units 32→64"
     assert labels["run_3"] == "same as run 1"  # the reference design, again
     assert labels["run_1"] == "adam lr 0.001"
+
+
+def test_damaged_run_records_are_shown_as_far_as_they_go_never_raising():
+    junk = [{"id": "run_1", "history": 5, "final": [], "training": {"lr": "fast"},
+             "dataset": {"name": 3}, "design": "x", "name": 7, "finished_at": "yesterday"},
+            {"id": "run_2", "history": [{"epoch": "1", "val_accuracy": True}, 3],
+             "final": {"best_epoch": 9}, "training": [], "design": {"nodes": 1}},
+            {"id": "weird id", "note": None}]
+    labels = run_labels(junk)
+    assert set(labels) == {"run_1", "run_2", "weird id"}
+    assert [run_name(r) for r in junk] == ["run 1", "run 2", "weird id"]
+    assert all(run_score(r) is None for r in junk)
+    assert all(run_curves(r) == {} for r in junk[:1]) and best_run(junk) is None
+    assert settings_changes(junk[0], junk[1]) is not None

@@ -318,3 +318,18 @@ def test_a_run_cut_short_by_new_or_open_does_not_join_the_next_design(qtbot, win
     assert window.files.current_project().runs == [] and len(first.runs) == 3
     assert panel.entries == [] and panel.list.count() == 0
     assert all(event.reason != "completed" for event in finished)
+
+
+def test_a_damaged_run_is_listed_and_compared_without_breaking_the_window(qtbot, window,
+                                                                           project_file):
+    project = open_any(project_file)
+    project.runs.append({"id": "run_9", "history": 5, "final": [], "training": {"lr": "x"},
+                         "design": {"nodes": 3}, "name": 7})
+    save_project(project_file, project)
+    panel = opened(qtbot, window, project_file)
+    assert rows(panel)[0].startswith("run 9")
+    click(qtbot, panel, "run_9")
+    click(qtbot, panel, "run_1", Qt.KeyboardModifier.ControlModifier)
+    assert window.run_history.compare.table.rowCount() == 2
+    qtbot.mouseClick(panel.buttons["delete"], Qt.MouseButton.LeftButton)
+    assert [e.run_id for e in panel.entries] == ["run_2", "run_3"]
