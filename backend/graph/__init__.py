@@ -16,9 +16,10 @@ from backend.graph.ops import (
     SetParams,
     SetSection,
 )
+from backend.graph.problems import Fix, Problem
 
 __all__ = [
     "AddComment", "AddNode", "Batch", "Comment", "Connect", "Disconnect", "Edge", "EditComment",
-    "EditError", "GraphDocument", "Move", "Node", "RemoveComment", "RemoveNode", "Rename",
-    "SetParams", "SetSection",
+    "EditError", "Fix", "GraphDocument", "Move", "Node", "Problem", "RemoveComment",
+    "RemoveNode", "Rename", "SetParams", "SetSection",
 ]
