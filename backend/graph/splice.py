@@ -114,3 +114,26 @@ def _free_spot(doc: GraphDocument, pos: tuple[float, float], g: Geometry,
             break
         y += g.row_step
     return (x, y)
+
+
+def insert_merge(doc: GraphDocument, node_id: str, port: str, merge_type: str,
+                 geometry: Geometry = GEOMETRY) -> Batch:
+    """Route every wire into `node_id`'s single-input `port` through a new merge layer
+    (Add, Concatenate...) that then feeds the port; the wires keep their order."""
+    spec = get_spec(merge_type)
+    wires = [e for e in doc.edges if e.dst == node_id and e.dst_port == port]
+    if spec is None or not wires:
+        raise EditError(f"there is nothing to merge into '{doc.node(node_id).title}'")
+    rec = Recorder(doc)
+    pos, moves = make_room(doc, wires[0].src, node_id, None, geometry)
+    if moves:
+        rec.do(Move(moves))
+    nid = rec.doc.new_id(merge_type)
+    index = rec.doc.edges.index(wires[0])
+    rec.do(AddNode(Node(nid, merge_type, spec.defaults(), nid, pos)))
+    for e in wires:
+        rec.do(Disconnect(e))
+    for e in wires:
+        rec.do(Connect(Edge(e.src, nid, e.src_port, spec.inputs[0].name)))
+    rec.do(Connect(Edge(nid, node_id, spec.outputs[0], port), index))
+    return rec.batch()
