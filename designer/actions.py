@@ -88,8 +88,20 @@ def _edit_actions(window) -> dict[str, QAction]:
         "paste": make_action(window, "&Paste", c("paste"), "paste", Key.Paste),
         "duplicate": make_action(window, "D&uplicate", c("duplicate"), "duplicate", "Ctrl+D"),
         # not Key.Delete: on X11 it also claims Ctrl+D, which would make Duplicate ambiguous
-        "delete": make_action(window, "&Delete", c("delete_selection"), "delete", "Del",
-                              "Delete the selection"),
+        "delete": make_action(window, "&Delete and Reconnect", c("delete_selection"), "delete",
+                              "Del", "Delete the selection; what fed a deleted chain is wired "
+                              "to what it fed"),
+        # not Shift+Del: X11 and Windows bind it to Cut
+        "delete_plain": make_action(window, "Delete &Without Reconnecting", c("delete_plain"),
+                                    "", "Ctrl+Del", "Delete the selection and its wires"),
+        "replace": make_action(window, "&Replace Layer Type…", c("replace_selected"), "",
+                               "Ctrl+R", "Turn the selected layers into another type, keeping "
+                               "their wires and the parameters that still apply"),
+        "replace_all": make_action(window, "Replace All Layers of This T&ype…",
+                                   c("replace_all_like"), "", None,
+                                   "Turn every layer of the selected layer's type into another"),
+        "select_type": make_action(window, "Select Same T&ype", c("select_same_type"), "",
+                                   "Ctrl+Shift+A", "Select every layer of the selected type"),
         "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
                                   Key.SelectAll),
         "quick_add": make_action(window, "&Quick Add Layer…", c("quick_add"), "quick-add",
@@ -144,8 +156,8 @@ def _menus(window, acts: dict[str, QAction]) -> None:
     m["file"].addSeparator()
     m["file"].addAction(acts["quit"])
     m["edit"] = bar.addMenu("&Edit")
-    _add(m["edit"], acts, "undo redo | cut copy paste duplicate delete | select_all | "
-                          "quick_add comment")
+    _add(m["edit"], acts, "undo redo | cut copy paste duplicate delete delete_plain | "
+                          "replace replace_all | select_all select_type | quick_add comment")
     m["view"] = bar.addMenu("&View")
     _add(m["view"], acts, "zoom_in zoom_out fit | layout | dark |")
     m["panels"] = m["view"].addMenu("&Panels")

@@ -19,7 +19,7 @@ from backend.graph.fix_shapes import shape_fix
 from backend.graph.model import Edge, Node
 from backend.graph.ops import AddNode, Batch, Connect, Disconnect, RemoveNode, SetParams
 from backend.graph.problems import Fix, Problem
-from backend.graph.refactor import delete_bridging, replace_type
+from backend.graph.refactor import delete_items, replace_type
 from backend.graph.splice import GEOMETRY, insert_merge
 from backend.graph.traverse import cyclic_groups, dependency_graph
 from backend.layers import ParamError, get_spec, layer_types, validate_params
@@ -110,7 +110,7 @@ def _lonely_merge(doc, analysis, p):
         return None
     nid = p.node
     return Fix(f"Remove {_name(doc, nid)} and reconnect its input",
-               lambda d: delete_bridging(d, [nid])[0])
+               lambda d: delete_items(d, [nid])[0])
 
 
 def _cycle(doc, analysis, p):

@@ -134,15 +134,16 @@ def _replace_one(rec: Recorder, node: Node, spec: LayerSpec) -> None:
 
 
 # -- delete and reconnect -----------------------------------------------------------------------
-def delete_bridging(doc: GraphDocument, node_ids: list[str], comment_ids: tuple = (),
-                    wires: tuple = ()) -> tuple[Batch, int]:
-    """Delete nodes (and comments, wires), wiring what fed a deleted chain into what it fed.
+def delete_items(doc: GraphDocument, node_ids: list[str], comment_ids: tuple = (),
+                 wires: tuple = (), reconnect: bool = True) -> tuple[Batch, int]:
+    """Delete nodes (and comments, wires); with `reconnect`, wire what fed a deleted chain
+    into what it fed.
 
     A consumer is reconnected when exactly one outside output reaches it through the deleted
     nodes (a chain: conv -> [bn -> relu] -> pool becomes conv -> pool); a deleted merge with
     several inputs is simply removed. Returns the batch and the number of wires bridged."""
     gone = set(node_ids)
-    bridges = _bridges(doc, gone)
+    bridges = _bridges(doc, gone) if reconnect else {}
     final = _final_edges(doc, gone, set(wires), bridges)
     rec = Recorder(doc)
     for e in wires:

@@ -3,10 +3,12 @@
 Tab: quick-add (after the selected layer) · Shift+Tab, ] / [ or Alt+Right / Alt+Left: select
 the next / previous layer · arrows: move the selection one grid step (Shift: five; nothing
 selected: scroll) · C or Ctrl+E: connect the selected layers in selection order (one layer:
-to the nearest free layer on its right) · F2: rename · Delete / Backspace · Ctrl+D: duplicate
-· Escape: cancel a wire or clear the selection · Space+drag: pan · + / - / 0: zoom in, out,
-fit. The standard edit shortcuts (copy, paste, ...) work here too when no window action
-claims them first.
+to the nearest free layer on its right) · F2: rename · R: replace the selected layers' type
+(Ctrl+Shift+A selects every layer of their type) ·
+Delete / Backspace: delete and reconnect the chain (with Ctrl: without reconnecting) ·
+Ctrl+D: duplicate · Escape: cancel a wire or clear the selection · Space+drag: pan ·
++ / - / 0: zoom in, out, fit. The standard edit shortcuts (copy, paste, ...) work here too
+when no window action claims them first.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def _plain_keys(view) -> dict:
         K.Key_Delete: view.delete_selection,
         K.Key_Backspace: view.delete_selection,
         K.Key_F2: view.rename_selected,
+        K.Key_R: view.replace_selected,
         K.Key_C: view.connect_selected,
         K.Key_BracketRight: lambda: view.canvas.cycle_selection(True),
         K.Key_BracketLeft: lambda: view.canvas.cycle_selection(False),
@@ -55,9 +58,14 @@ def handle_key(view, event) -> bool:
     key = event.key()
     if key in _ARROWS:
         return _arrow(view, key, mods)
-    ctrl = {K.Key_E: view.connect_selected, K.Key_D: view.duplicate}
+    ctrl = {K.Key_E: view.connect_selected, K.Key_D: view.duplicate,
+            K.Key_Delete: view.delete_plain, K.Key_Backspace: view.delete_plain}
     if key in ctrl and mods == Qt.KeyboardModifier.ControlModifier:
         ctrl[key]()
+        return True
+    if key == K.Key_A and mods == Qt.KeyboardModifier.ControlModifier | \
+            Qt.KeyboardModifier.ShiftModifier:
+        view.select_same_type()
         return True
     if key == K.Key_Space and not event.isAutoRepeat() and not mods:
         view._begin_space_pan()

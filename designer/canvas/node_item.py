@@ -100,6 +100,8 @@ class NodeItem(QGraphicsItem):
         if state == (self.shape_text, self.count,
                      [(p.message, p.severity) for p in self.problems]):
             return False
+        if bool(problems) != bool(self.problems):
+            self.prepareGeometryChange()  # the badge joins or leaves the clickable shape
         self.shape_text, self.count, self.problems = shape_text, count, list(problems)
         self.update()
         return True
@@ -119,6 +121,9 @@ class NodeItem(QGraphicsItem):
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.addRoundedRect(QRectF(0, 0, st.NODE_W, st.NODE_H), 6, 6)
+        if self.problems:  # the badge is clickable: it lists the problems and their fixes
+            path.setFillRule(Qt.FillRule.WindingFill)  # the overlap stays inside, not a hole
+            path.addRect(self.badge_rect())
         return path
 
     def title_rect(self) -> QRectF:
@@ -276,6 +281,14 @@ class NodeItem(QGraphicsItem):
         self.hovered = False
         self.update()
         super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.problems and event.button() == Qt.MouseButton.LeftButton and \
+                self.badge_rect().contains(event.pos()) and self.scene() is not None:
+            event.accept()
+            self.scene().badge_clicked.emit(self.node_id)
+            return
+        super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if self.title_rect().adjusted(-20, -4, 20, 4).contains(event.pos()):

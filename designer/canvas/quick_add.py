@@ -28,6 +28,8 @@ from designer.canvas import style as st
 
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2
+ADD_PROMPT = "Add layer: type to search, Enter to add"
+CHOOSE_PROMPT = "Type to search, Enter to choose"
 
 
 def fits(spec, shape: tuple[int, ...] | None) -> bool:
@@ -96,8 +98,14 @@ class QuickAddPopup(QFrame):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("QuickAddPopup")
+        self.heading = QLabel(self)
+        self.heading.setWordWrap(True)
+        self.heading.setVisible(False)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Add layer: type to search, Enter to add")
+        self.search.setPlaceholderText(ADD_PROMPT)
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setUniformItemSizes(True)
@@ -109,6 +117,7 @@ class QuickAddPopup(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        layout.addWidget(self.heading)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         layout.addWidget(self.about)
@@ -146,7 +155,11 @@ class QuickAddPopup(QFrame):
     def _describe(self, item: QListWidgetItem | None) -> None:
         self.about.setText(item.data(DESCRIPTION_ROLE) if item is not None else "")
 
-    def open_at(self, global_pos: QPoint) -> None:
+    def open_at(self, global_pos: QPoint, heading: str = "") -> None:
+        """Show the popup at `global_pos`; a `heading` says what the choice is for."""
+        self.heading.setText(heading)
+        self.heading.setVisible(bool(heading))
+        self.search.setPlaceholderText(CHOOSE_PROMPT if heading else ADD_PROMPT)
         self.search.clear()
         self.refilter("")
         self.move(global_pos)

@@ -22,15 +22,17 @@ from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
 from designer.canvas.node_item import NodeItem
 from designer.canvas.scene_edits import SceneEdits
+from designer.canvas.scene_refactor import SceneRefactor
 from designer.canvas.tooltips import node_tooltip
 from designer.canvas.wire_item import WireItem
 from designer.canvas.wiring import SceneWiring
 
 
-class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
+class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
     message = Signal(str)  # an informational sentence for the user (status / toast)
     # a wire drawn from (node id, port, is_input) was released over empty canvas at a point
     wire_released = Signal(str, str, bool, QPointF)
+    badge_clicked = Signal(str)  # a node's problem badge was clicked: offer its fixes
 
     def __init__(self, editor, parent=None) -> None:
         QGraphicsScene.__init__(self, parent)

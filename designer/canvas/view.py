@@ -11,21 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QPainter
-from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView, QWidget
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from designer.canvas import style as st
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
 from designer.canvas.quick_add import QuickAddPopup
 from designer.canvas.scene import CanvasScene
+from designer.canvas.view_edits import ViewEdits
 
 LAYER_MIME = "application/x-netwright-layer"
 MIN_ZOOM, MAX_ZOOM = 0.08, 3.0
 ZOOM_STEP = 1.2
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(ViewEdits, QGraphicsView):
     zoom_changed = Signal(float)
     message = Signal(str)  # hints and refusals, also shown as a toast on the canvas
 
@@ -45,6 +46,8 @@ class CanvasView(QGraphicsView):
         editor.refused.connect(self._show_message)
         self.canvas.message.connect(self._show_message)
         self.canvas.wire_released.connect(self._wire_released)
+        self.canvas.badge_clicked.connect(self._badge_clicked)
+        self._badge_node = ""
         self._quick_from: tuple[str, str, bool] | None = None
         self.menu_pos = QPointF()
         self._splice = None  # the wire highlighted while a layer is dragged over it
@@ -216,6 +219,23 @@ class CanvasView(QGraphicsView):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
+    def _badge_clicked(self, node_id: str) -> None:
+        """Open the badge's menu once the click that asked for it has returned."""
+        self._badge_node = node_id
+        self.editor.set_selection([node_id])
+        QTimer.singleShot(0, self.show_badge_menu)
+
+    def show_badge_menu(self) -> None:
+        from designer.canvas.menus import badge_menu
+
+        item = self.canvas.nodes.get(self._badge_node)
+        if item is None:
+            return
+        corner = item.mapToScene(item.badge_rect().bottomLeft())
+        menu = badge_menu(self, self._badge_node)
+        menu.exec(self.viewport().mapToGlobal(self.mapFromScene(corner)))
+        menu.deleteLater()
+
     def export_image(self, path: str) -> Path:
         """Write the whole design as a .png or .svg picture; raises ExportError (a sentence)."""
         from designer.canvas.export import export_image
@@ -269,106 +289,6 @@ class CanvasView(QGraphicsView):
         else:
             self.add_layer(layer_type, pos)
         event.acceptProposedAction()
-        self.setFocus()
-
-    # -- edits (delegated to the scene) ---------------------------------------------------------
-    def add_layer(self, layer_type: str, scene_pos: QPointF, after: str | None = None
-                  ) -> str | None:
-        return self.canvas.add_layer(layer_type, scene_pos, after)
-
-    def add_comment(self, scene_pos: QPointF | None = None) -> str | None:
-        pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
-        return self.canvas.add_comment(pos)
-
-    def _typing(self) -> bool:
-        """True while an inline editor (title, comment text) has the keyboard focus."""
-        return isinstance(self.scene().focusItem(), QGraphicsTextItem)
-
-    def copy(self) -> bool:
-        return False if self._typing() else self.canvas.copy()
-
-    def cut(self) -> bool:
-        return False if self._typing() else self.canvas.cut()
-
-    def paste(self) -> list[str]:
-        return [] if self._typing() else self.canvas.paste()
-
-    def duplicate(self) -> list[str]:
-        return [] if self._typing() else self.canvas.duplicate()
-
-    def delete_selection(self) -> bool:
-        """Delete the selected layers, wires and comments (not while text is being typed)."""
-        return False if self._typing() else self.canvas.delete_selection()
-
-    def select_all(self) -> None:
-        if not self._typing():
-            self.canvas.select_all()
-
-    def auto_layout(self) -> bool:
-        done = self.canvas.auto_layout(max(1.0, self.width() / max(1, self.height())))
-        if done:
-            self.fit_all()
-        return done
-
-    def connect_selected(self) -> bool:
-        return self.canvas.connect_selected()
-
-    def rename_selected(self) -> bool:
-        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        if len(ids) != 1:
-            return False
-        self.center_on_node(ids[0]) if not self._visible(ids[0]) else None
-        self.canvas.nodes[ids[0]].start_rename()
-        return True
-
-    def _visible(self, node_id: str) -> bool:
-        rect = self.mapToScene(self.viewport().rect()).boundingRect()
-        return rect.contains(self.canvas.nodes[node_id].sceneBoundingRect())
-
-    # -- quick add ------------------------------------------------------------------------------
-    def _cursor_scene_pos(self) -> QPointF:
-        local = self.viewport().mapFromGlobal(QCursor.pos())
-        if not self.viewport().rect().contains(local):
-            local = self.viewport().rect().center()
-        return self.mapToScene(local)
-
-    def quick_add(self, scene_pos: QPointF | None = None) -> None:
-        """Open the search popup at the cursor; Enter adds the layer there."""
-        self._quick_from = None
-        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        self.popup.set_input_shape(self.editor.analysis.shapes.get(ids[0])
-                                   if len(ids) == 1 else None)  # it will follow that layer
-        self._open_quick_add(scene_pos)
-
-    def _wire_released(self, node_id: str, port: str, is_input: bool, pos: QPointF) -> None:
-        """A wire dropped on empty canvas: offer a layer to put at its end, wired in."""
-        self.popup.set_input_shape(None if is_input else self.editor.analysis.shapes.get(node_id))
-        self._open_quick_add(pos)
-        self._quick_from = (node_id, port, is_input)
-
-    def _open_quick_add(self, scene_pos: QPointF | None) -> None:
-        self._quick_pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
-        local = self.mapFromScene(self._quick_pos)
-        self.popup.open_at(self.viewport().mapToGlobal(local))
-
-    def _quick_add_chosen(self, layer_type: str) -> None:
-        origin, self._quick_from = self._quick_from, None
-        if origin is not None and origin[0] in self.canvas.nodes:
-            node_id, port, is_input = origin
-            self.canvas.add_layer(layer_type, self._quick_pos,
-                                  after=None if is_input else node_id,
-                                  before=(node_id, port) if is_input else None)
-            self.setFocus()
-            return
-        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        after = ids[0] if len(ids) == 1 else None
-        pos = self._quick_pos
-        if after is not None:
-            src = self.canvas.nodes[after]
-            pos = src.pos() + QPointF(st.COL_STEP + st.NODE_W / 2, st.NODE_H / 2)
-        nid = self.add_layer(layer_type, pos, after)
-        if nid is not None and not self._visible(nid):
-            self.center_on_node(nid)
         self.setFocus()
 
     # -- keyboard -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.graph import Edge, EditError, GraphDocument, Node
-from backend.graph.refactor import carry_params, delete_bridging, replace_type, retitle
+from backend.graph.refactor import carry_params, delete_items, replace_type, retitle
 from backend.graph.splice import GEOMETRY, insert_before, insert_on_wire
 from backend.layers import get_spec, layer_types
 from backend.project import dumps
@@ -110,7 +110,7 @@ def test_replace_mends_an_unknown_type():
 # -- delete and reconnect -----------------------------------------------------------------------
 def test_deleting_the_middle_of_a_chain_reconnects_it():
     doc = chain(("conv", "Conv2d"), ("bn", "BatchNorm2d"), ("relu", "ReLU"), ("pool", "MaxPool2d"))
-    batch, bridged = delete_bridging(doc, ["bn", "relu"])
+    batch, bridged = delete_items(doc, ["bn", "relu"])
     assert bridged == 1
     applies_and_inverts(doc, batch)
     assert doc.edges == [Edge("x", "conv"), Edge("conv", "pool")]
@@ -123,7 +123,7 @@ def test_a_bridge_takes_the_place_of_the_wire_it_replaces_in_a_merge():
     order = [e.src for e in doc.edges if e.dst == concat]
     middle = order[1]  # the 3x3 branch's last ReLU
     feeder = next(e.src for e in doc.edges if e.dst == middle)
-    applies_and_inverts(doc, delete_bridging(doc, [middle])[0])
+    applies_and_inverts(doc, delete_items(doc, [middle])[0])
     assert [e.src for e in doc.edges if e.dst == concat] == \
         [order[0], feeder, *order[2:]]
 
@@ -131,11 +131,11 @@ def test_a_bridge_takes_the_place_of_the_wire_it_replaces_in_a_merge():
 def test_deleting_a_merge_or_a_skip_never_invents_wires():
     doc = make_template("resnet")
     add, relu = "b1_add_1", "b1_relu1_1"
-    batch, bridged = delete_bridging(doc, [add])
+    batch, bridged = delete_items(doc, [add])
     assert bridged == 0  # two inputs: nothing to reconnect to b1_out
     # deleting the last main-path node before an Add that already has the skip wire
     doc2 = make_template("resnet")
-    batch, _ = delete_bridging(doc2, ["b1_bn2_1"])
+    batch, _ = delete_items(doc2, ["b1_bn2_1"])
     applies_and_inverts(doc2, batch)
     assert len(doc2.edges) == len(set(doc2.edges))
     assert Edge("b1_conv2_1", add) in doc2.edges and relu in doc2.nodes
@@ -145,7 +145,7 @@ def test_delete_also_takes_wires_and_comments_in_the_same_step():
     doc = chain(("a", "ReLU"), ("b", "Dense"))
     from backend.graph import Comment
     doc.comments["c1"] = Comment("c1", "note")
-    batch, bridged = delete_bridging(doc, [], ("c1",), (Edge("a", "b"),))
+    batch, bridged = delete_items(doc, [], ("c1",), (Edge("a", "b"),))
     applies_and_inverts(doc, batch)
     assert bridged == 0 and not doc.comments and Edge("a", "b") not in doc.edges
 
@@ -214,7 +214,7 @@ def test_any_delete_replace_or_splice_inverts_exactly(data, template):
     picked = data.draw(st.lists(st.sampled_from(ids), max_size=6, unique=True))
     kind = data.draw(st.sampled_from(["delete", "replace", "splice"]))
     if kind == "delete":
-        batch, _ = delete_bridging(doc, picked)
+        batch, _ = delete_items(doc, picked)
         applies_and_inverts(doc, batch)
         assert not any(e.src in picked or e.dst in picked for e in doc.edges)
         assert len(doc.edges) == len(set(doc.edges))
