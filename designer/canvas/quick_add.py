@@ -127,7 +127,13 @@ class QuickAddPopup(QFrame):
         self.list.itemActivated.connect(self._activate)
         self.search.installEventFilter(self)
         self._fitting: dict[str, bool] = {}
+        self._prefer, self._exclude = "", set()
         self.refilter("")
+
+    def set_choice(self, prefer: str = "", exclude: tuple[str, ...] = ()) -> None:
+        """Rank layers of category `prefer` first and leave out the types in `exclude`
+        (replacing a layer: its own type, and an Input for a layer that has wires in)."""
+        self._prefer, self._exclude = prefer, set(exclude)
 
     def set_input_shape(self, shape: tuple[int, ...] | None) -> None:
         """The shape the new layer will receive (None: unknown or not wired in)."""
@@ -138,9 +144,10 @@ class QuickAddPopup(QFrame):
         matches = []
         for i, spec in enumerate(all_specs()):
             r = rank(text, spec.type, spec.category, spec.description)
-            if r is not None:
-                matches.append((r, not self._fitting.get(spec.type, True), i, spec))
-        for *_, spec in sorted(matches, key=lambda m: m[:3]):
+            if r is not None and spec.type not in self._exclude:
+                matches.append((r, bool(self._prefer) and spec.category != self._prefer,
+                                not self._fitting.get(spec.type, True), i, spec))
+        for *_, spec in sorted(matches, key=lambda m: m[:4]):
             item = QListWidgetItem(spec.type)
             item.setData(Qt.ItemDataRole.UserRole, spec.type)
             item.setData(CATEGORY_ROLE, spec.category)

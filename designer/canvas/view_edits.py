@@ -134,6 +134,7 @@ class ViewEdits:
         shapes = {tuple(analysis.in_shapes[n][0]) if analysis.in_shapes.get(n) else None
                   for n in ids}
         self.popup.set_input_shape(next(iter(shapes)) if len(shapes) == 1 else None)
+        self.popup.set_choice(_category(kinds), _cannot_replace(doc, ids, kinds))
         if not self._visible(ids[0]):
             self.center_on_node(ids[0])
         self._quick_from = None
@@ -151,6 +152,7 @@ class ViewEdits:
     def quick_add(self, scene_pos: QPointF | None = None) -> None:
         """Open the search popup at the cursor; Enter adds the layer there."""
         self._quick_from = self._replacing = None
+        self.popup.set_choice()
         ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
         self.popup.set_input_shape(self.editor.analysis.shapes.get(ids[0])
                                    if len(ids) == 1 else None)  # it will follow that layer
@@ -160,6 +162,7 @@ class ViewEdits:
         """A wire dropped on empty canvas: offer a layer to put at its end, wired in."""
         self.popup.set_input_shape(None if is_input else self.editor.analysis.shapes.get(node_id))
         self._replacing = None
+        self.popup.set_choice()
         self._open_quick_add(pos)
         self._quick_from = (node_id, port, is_input)
 
@@ -192,3 +195,20 @@ class ViewEdits:
         if nid is not None and not self._visible(nid):
             self.center_on_node(nid)
         self.setFocus()
+
+
+def _category(kinds: set[str]) -> str:
+    """The category all `kinds` share ('' when they differ): its layers are listed first."""
+    from backend.layers import get_spec
+
+    cats = {get_spec(k).category if get_spec(k) else "" for k in kinds}
+    return cats.pop() if len(cats) == 1 else ""
+
+
+def _cannot_replace(doc, ids: list[str], kinds: set[str]) -> tuple[str, ...]:
+    """Types not worth offering: the layers' own type, and input-less types for wired ones."""
+    from backend.layers import all_specs
+
+    wired = any(e.dst in set(ids) for e in doc.edges)
+    sourceless = tuple(s.type for s in all_specs() if not s.inputs) if wired else ()
+    return (*(kinds if len(kinds) == 1 else ()), *sourceless)

@@ -203,8 +203,9 @@ class ProblemsPanel(QWidget):
 
     def _apply_pending(self) -> None:
         problem, self._pending = self._pending, None
-        if problem is not None:
-            apply_fix(self.editor, problem)
+        if problem is not None and apply_fix(self.editor, problem) and \
+                problem.node in self.editor.doc.nodes:
+            self.node_activated.emit(problem.node)  # show where the design changed
 
     def _context_menu(self, pos) -> None:
         item = self.list.itemAt(pos)
