@@ -17,7 +17,7 @@ def apply_fix(editor, problem: Problem) -> bool:
     if fix is None:
         return False
     try:
-        op = fix.make(editor.doc)
+        op = fix.make_op(editor.doc)
     except EditError as exc:
         editor.refused.emit(str(exc))
         return False

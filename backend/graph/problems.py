@@ -1,9 +1,9 @@
 """Problems found in a design: each names its node and says the fix in words.
 
-A problem whose fix is mechanical also carries it as a `Fix`: a label a user reads on a
-button ("Insert Flatten before 'fc1'") and the edit that applies it, an invertible op (or a
-`Batch`) or a callable that builds that op from the document when the user asks for it.
-Fixes take no part in comparing problems: two problems with the same words are the same.
+A problem whose fix is mechanical also carries a `Fix`: the words for a button ("Set the
+dataset's resize to 28") and the invertible edit that applies it, so one click is one undo
+step. The edit is an op from `backend.graph.ops` (a `Batch` for several changes), or a
+callable `doc -> op` when it is cheaper to build only when asked for.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Fix:
-    label: str  # what the button says, e.g. "Insert Flatten before 'fc1'"
-    op: Any  # an edit op, or a callable `doc -> op` evaluated when the fix is applied
+    label: str  # imperative, for a button or menu: "Set the dataset's resize to 28"
+    op: Any  # an invertible op, or a callable taking the document and returning one
 
-    def make(self, doc) -> Any:
-        """The edit op to push for `doc` (built now when the fix holds a callable)."""
-        return self.op(doc) if callable(self.op) else self.op
+    def make_op(self, doc) -> Any:
+        """The op to push for `doc` (building it now when the fix holds a callable)."""
+        op = self.op
+        return op(doc) if callable(op) and not hasattr(op, "apply") else op
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Problem:
     node: str | None
     message: str
     severity: str = "error"  # "error" stops building; "warning" does not
-    fix: Fix | None = field(default=None, compare=False, repr=False)
+    fix: Fix | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         out = {"node": self.node, "message": self.message, "severity": self.severity}

@@ -30,12 +30,12 @@ def apply_fix(doc: GraphDocument, needle: str) -> str:
     problem = next(p for p in analyse(doc).problems if needle in p.message)
     assert problem.fix is not None, f"no fix offered for: {problem.message}"
     before, text = doc.snapshot(), dumps(doc)
-    inverse = doc.apply(problem.fix.make(doc))
+    inverse = doc.apply(problem.fix.make_op(doc))
     assert not any(needle in p.message for p in analyse(doc).problems), problem.fix.label
     after = doc.snapshot()
     doc.apply(inverse)
     assert doc.snapshot() == before and dumps(doc) == text
-    doc.apply(problem.fix.make(doc))
+    doc.apply(problem.fix.make_op(doc))
     assert doc.snapshot().keys() == after.keys()
     return problem.fix.label
 
