@@ -14,10 +14,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
+from backend.graph.block_ops import InBlock
 from backend.graph.document import GraphDocument
 from backend.graph.fix_shapes import shape_fix
 from backend.graph.model import Edge, Node
 from backend.graph.ops import AddNode, Batch, Connect, Disconnect, RemoveNode, SetParams
+from backend.graph.ports import definition_of, is_known, node_ports, node_spec
 from backend.graph.problems import Fix, Problem
 from backend.graph.refactor import delete_items, replace_type
 from backend.graph.splice import GEOMETRY, insert_merge
@@ -35,6 +37,9 @@ def attach_fixes(doc: GraphDocument, analysis) -> None:
 def with_fix(doc: GraphDocument, analysis, problem: Problem) -> Problem:
     if problem.fix is not None:
         return problem
+    if getattr(problem, "path", ()):
+        fix = _inner_fix(doc, analysis, problem)
+        return replace(problem, fix=fix) if fix is not None else problem
     for finder in FINDERS:
         try:
             fix = finder(doc, analysis, problem)
@@ -43,6 +48,33 @@ def with_fix(doc: GraphDocument, analysis, problem: Problem) -> Problem:
         if fix is not None:
             return replace(problem, fix=fix)
     return problem
+
+
+def _inner_fix(doc: GraphDocument, analysis, p: Problem) -> Fix | None:
+    """A problem inside a block: found and fixed in the block's body, applied through
+    `InBlock` (the definition is shared, so the fix mends every use of it)."""
+    graph, definition = doc, None
+    for item in p.path[:-1]:
+        if isinstance(item, int):
+            continue
+        defn = definition_of(doc, graph.nodes[item]) if item in graph.nodes else None
+        if defn is None:
+            return None
+        graph, definition = defn.graph, defn.id
+    instance = analysis.inner(tuple(p.path[:-1])) if hasattr(analysis, "inner") else None
+    if definition is None or instance is None:
+        return None
+    local = with_fix(graph, instance, Problem(p.path[-1], p.message, p.severity))
+    if local.fix is None:
+        return None
+    return Fix(local.fix.label, _in_block(definition, local.fix.op))
+
+
+def _in_block(definition: str, op):
+    def make(doc: GraphDocument):
+        body = doc.root.blocks[definition].graph
+        return InBlock(definition, op(body) if callable(op) else op)
+    return make
 
 
 def _name(doc: GraphDocument, nid: str) -> str:
@@ -54,7 +86,7 @@ def _name(doc: GraphDocument, nid: str) -> str:
 def _bad_port(doc, analysis, p):
     if p.node not in doc.nodes or "has no port" not in p.message:
         return None
-    spec = get_spec(doc.nodes[p.node].type)
+    spec = node_spec(doc, doc.nodes[p.node])
     for e in doc.edges:
         if e.dst == p.node and spec.input_port(e.dst_port) is None and len(spec.inputs) == 1:
             good = Edge(e.src, e.dst, e.src_port, spec.inputs[0].name)
@@ -73,7 +105,7 @@ def _crowded_port(doc, analysis, p):
     """Several wires into a single-input port: merge them first (Add, else Concatenate)."""
     if p.node not in doc.nodes or "takes one input but" not in p.message:
         return None
-    spec = get_spec(doc.nodes[p.node].type)
+    spec = node_spec(doc, doc.nodes[p.node])
     for port in spec.inputs:
         wires = [e for e in doc.edges if e.dst == p.node and e.dst_port == port.name
                  and e.src in doc.nodes]
@@ -130,12 +162,11 @@ def _cycle(doc, analysis, p):
 def _no_input(doc, analysis, p):
     if p.node is not None or "has no Input layer" not in p.message:
         return None
-    first = next((nid for nid, n in doc.nodes.items() if get_spec(n.type) is not None
-                  and get_spec(n.type).inputs
+    first = next((nid for nid, n in doc.nodes.items() if node_ports(doc, n)[0]
                   and not any(e.dst == nid for e in doc.edges)), None)
     if first is None:
         return None
-    spec, port = get_spec("Input"), get_spec(doc.nodes[first].type).inputs[0].name
+    spec, port = get_spec("Input"), node_ports(doc, doc.nodes[first])[0][0].name
 
     def make(d: GraphDocument):
         nid = d.new_id("input")
@@ -155,7 +186,7 @@ def _unreachable(doc, analysis, p):
 # -- types and parameters -----------------------------------------------------------------------
 def _unknown_type(doc, analysis, p):
     node = doc.nodes.get(p.node)
-    if node is None or get_spec(node.type) is not None:
+    if node is None or is_known(node):
         return None
     names = {t.lower(): t for t in layer_types()}
     close = difflib.get_close_matches(node.type.lower(), list(names), 1, 0.6)

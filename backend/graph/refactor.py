@@ -13,6 +13,7 @@ import re
 from backend.graph.document import EditError, GraphDocument
 from backend.graph.model import Edge, Node
 from backend.graph.ops import AddNode, Batch, Connect, Disconnect, RemoveComment, RemoveNode
+from backend.graph.ports import node_spec
 from backend.layers import LayerSpec, ParamError, get_spec, validate_params
 from backend.layers.params import coerce
 
@@ -122,7 +123,7 @@ def replace_type(doc: GraphDocument, node_ids: list[str], new_type: str) -> Batc
 
 def _replace_one(rec: Recorder, node: Node, spec: LayerSpec) -> None:
     doc = rec.doc
-    old = get_spec(node.type)
+    old = node_spec(doc, node)  # a Block node's ports come from its definition
     edges = _moved_edges(doc, node.id, old, spec)
     title = retitle(node.title, node.type, spec.type)
     if title != node.title and title in {n.title for n in doc.nodes.values() if n is not node}:

@@ -140,3 +140,25 @@ def test_fix_labels_travel_in_json():
     doc = design(("conv", "Conv2d", {"filters": 4}), ("fc", "Dense", {}))
     problem = analyse(doc).problems[0]
     assert problem.to_json()["fix"] == "Insert Flatten before 'fc'"
+
+
+def test_a_problem_inside_a_block_is_fixed_inside_its_definition():
+    from backend.graph import Connect, InBlock
+    from backend.graph.block_builder import BlockBuilder, use_block_ops
+
+    b = BlockBuilder("head", "Head")
+    b.input()
+    b.add("Conv2d", "conv", filters=4)
+    b.add("Dense", "fc", units=10)
+    b.output()
+    doc = design()
+    doc.apply(use_block_ops(doc, [b.definition], "head_1", "head", (260.0, 0.0)))
+    doc.apply(Connect(Edge("x", "head_1")))
+    problem = next(p for p in analyse(doc).problems if p.path)
+    assert problem.node == "head_1" and problem.path[-1] == "fc"
+    assert problem.fix.label == "Insert Flatten before 'fc'"
+    assert isinstance(problem.fix.make_op(doc), InBlock)
+    assert apply_fix(doc, "insert a Flatten") == "Insert Flatten before 'fc'"
+    assert analyse(doc).ok
+    body = doc.blocks["head"].graph
+    assert [n.type for n in body.nodes.values()].count("Flatten") == 1
