@@ -102,6 +102,10 @@ def _edit_actions(window) -> dict[str, QAction]:
                                    "Turn every layer of the selected layer's type into another"),
         "select_type": make_action(window, "Select Same T&ype", c("select_same_type"), "",
                                    "Ctrl+Shift+A", "Select every layer of the selected type"),
+        "group": make_action(window, "&Group into Block", c("group_selected"), "", "Ctrl+G",
+                             "Put the selected layers into a new block used in their place"),
+        "ungroup": make_action(window, "U&ngroup Block", c("ungroup_selected"), "",
+                               "Ctrl+Shift+G", "Put the layers of the selected blocks back"),
         "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
                                   Key.SelectAll),
         "quick_add": make_action(window, "&Quick Add Layer…", c("quick_add"), "quick-add",
@@ -125,6 +129,10 @@ def _view_actions(window) -> dict[str, QAction]:
         "zoom_out": make_action(window, "Zoom &Out", c("zoom_out"), "zoom-out", Key.ZoomOut),
         "fit": make_action(window, "&Fit to Window", c("fit_all"), "fit", "Ctrl+0",
                            "Fit the whole design in view"),
+        "enter_block": make_action(window, "&Enter Block", c("enter_block"), "", "Alt+Down",
+                                   "Show the inside of the selected block (or double-click it)"),
+        "leave_block": make_action(window, "&Leave Block", c("leave_block"), "", "Alt+Up",
+                                   "Go back out of the block shown"),
         "layout": make_action(window, "&Auto-layout", c("auto_layout"), "layout", "Ctrl+L",
                               "Arrange the layers left to right"),
         "dark": dark,
@@ -157,9 +165,10 @@ def _menus(window, acts: dict[str, QAction]) -> None:
     m["file"].addAction(acts["quit"])
     m["edit"] = bar.addMenu("&Edit")
     _add(m["edit"], acts, "undo redo | cut copy paste duplicate delete delete_plain | "
-                          "replace replace_all | select_all select_type | quick_add comment")
+                          "replace replace_all | group ungroup | select_all select_type | "
+                          "quick_add comment")
     m["view"] = bar.addMenu("&View")
-    _add(m["view"], acts, "zoom_in zoom_out fit | layout | dark |")
+    _add(m["view"], acts, "zoom_in zoom_out fit | enter_block leave_block | layout | dark |")
     m["panels"] = m["view"].addMenu("&Panels")
     m["help"] = bar.addMenu("&Help")
     _add(m["help"], acts, "shortcuts about")

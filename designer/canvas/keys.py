@@ -4,7 +4,8 @@ Tab: quick-add (after the selected layer) · Shift+Tab, ] / [ or Alt+Right / Alt
 the next / previous layer · arrows: move the selection one grid step (Shift: five; nothing
 selected: scroll) · C or Ctrl+E: connect the selected layers in selection order (one layer:
 to the nearest free layer on its right) · F2: rename · R: replace the selected layers' type
-(Ctrl+Shift+A selects every layer of their type) ·
+(Ctrl+Shift+A selects every layer of their type) · Ctrl+G / Ctrl+Shift+G: group into a block /
+ungroup · Alt+Down or double-click: enter a block, Alt+Up or Escape with nothing selected: leave ·
 Delete / Backspace: delete and reconnect the chain (with Ctrl: without reconnecting) ·
 Ctrl+D: duplicate · Escape: cancel a wire or clear the selection · Space+drag: pan ·
 + / - / 0: zoom in, out, fit. The standard edit shortcuts (copy, paste, ...) work here too
@@ -40,7 +41,7 @@ def _plain_keys(view) -> dict:
         K.Key_C: view.connect_selected,
         K.Key_BracketRight: lambda: view.canvas.cycle_selection(True),
         K.Key_BracketLeft: lambda: view.canvas.cycle_selection(False),
-        K.Key_Escape: lambda: view.canvas.cancel_wire() or view.editor.set_selection([]),
+        K.Key_Escape: lambda: view.canvas.cancel_wire() or _escape(view),
         K.Key_Plus: view.zoom_in,
         K.Key_Equal: view.zoom_in,
         K.Key_Minus: view.zoom_out,
@@ -59,13 +60,15 @@ def handle_key(view, event) -> bool:
     if key in _ARROWS:
         return _arrow(view, key, mods)
     ctrl = {K.Key_E: view.connect_selected, K.Key_D: view.duplicate,
-            K.Key_Delete: view.delete_plain, K.Key_Backspace: view.delete_plain}
+            K.Key_Delete: view.delete_plain, K.Key_Backspace: view.delete_plain,
+            K.Key_G: view.group_selected}
     if key in ctrl and mods == Qt.KeyboardModifier.ControlModifier:
         ctrl[key]()
         return True
-    if key == K.Key_A and mods == Qt.KeyboardModifier.ControlModifier | \
+    ctrl_shift = {K.Key_A: view.select_same_type, K.Key_G: view.ungroup_selected}
+    if key in ctrl_shift and mods == Qt.KeyboardModifier.ControlModifier | \
             Qt.KeyboardModifier.ShiftModifier:
-        view.select_same_type()
+        ctrl_shift[key]()
         return True
     if key == K.Key_Space and not event.isAutoRepeat() and not mods:
         view._begin_space_pan()
@@ -78,13 +81,24 @@ def handle_key(view, event) -> bool:
     return False
 
 
+def _escape(view) -> None:
+    """Escape clears the selection; with nothing selected, it leaves the block shown."""
+    if view.editor.selection or not view.editor.scope:
+        view.editor.set_selection([])
+    else:
+        view.leave_block()
+
+
 def _arrow(view, key, mods) -> bool:
-    """Alt+Left/Right: previous/next layer; arrows (Shift: 5 steps) move the selection."""
+    """Alt+Left/Right: previous/next layer; Alt+Up/Down: leave / enter a block; arrows
+    (Shift: 5 steps) move the selection."""
     if mods & Qt.KeyboardModifier.AltModifier:
         if key in (K.Key_Left, K.Key_Right):
             view.canvas.cycle_selection(key == K.Key_Right)
             return True
-        return False
+        if key == K.Key_Up:
+            return view.leave_block()
+        return view.enter_block()
     if mods not in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
         return False
     dx, dy = _ARROWS[key]

@@ -65,6 +65,7 @@ def _node_entries(view, menu: QMenu) -> None:
     _replace_entries(view, menu, nodes)
     if len(nodes) >= 2:
         _add(menu, "Connect in Selection Order", view.connect_selected, "C")
+    _block_entries(view, menu, nodes)
     menu.addSeparator()
     _add(menu, "Cut", view.cut, SK.Cut)
     _add(menu, "Copy", view.copy, SK.Copy)
@@ -73,10 +74,22 @@ def _node_entries(view, menu: QMenu) -> None:
     _add(menu, "Delete Without Reconnecting", view.delete_plain, "Ctrl+Del")
 
 
+def _block_entries(view, menu: QMenu, nodes: list[str]) -> None:
+    doc = view.editor.graph
+    blocks = [n for n in nodes if doc.nodes[n].type == "Block"]
+    menu.addSeparator()
+    if len(blocks) == 1 and len(nodes) == 1:
+        _add(menu, "Enter Block", view.enter_block, "Alt+Down")
+    _add(menu, "Group into Block", view.group_selected, "Ctrl+G")
+    if blocks:
+        _add(menu, "Ungroup Block" if len(blocks) == 1 else f"Ungroup {len(blocks)} Blocks",
+             view.ungroup_selected, "Ctrl+Shift+G")
+
+
 def fix_entries(view, menu: QMenu, node_id: str, every: bool = False) -> int:
     """The node's problems that have a mechanical fix (`every`: all its problems), each
     followed by its fix; returns how many problems were listed."""
-    problems = [p for p in view.editor.analysis.problems_for(node_id)
+    problems = [p for p in view.canvas.problems_for(node_id)
                 if every or p.fix is not None]
     for problem in problems:
         words = problem.message if len(problem.message) <= 90 else problem.message[:88] + "…"
@@ -95,7 +108,7 @@ def fix_entries(view, menu: QMenu, node_id: str, every: bool = False) -> int:
 
 
 def _replace_entries(view, menu: QMenu, nodes: list[str]) -> None:
-    doc = view.editor.doc
+    doc = view.editor.graph
     if not nodes:
         return
     _add(menu, "Replace With…" if len(nodes) == 1 else f"Replace {len(nodes)} Layers With…",
@@ -120,6 +133,9 @@ def _canvas_entries(view, menu: QMenu, scene_pos: QPointF) -> None:
     _add(menu, "Select All", view.select_all, SK.SelectAll)
     _add(menu, "Auto-layout", view.auto_layout)
     _add(menu, "Fit to View", view.fit_all, "0")
+    if view.editor.scope:
+        menu.addSeparator()
+        _add(menu, "Leave Block", view.leave_block, "Alt+Up")
 
 
 def badge_menu(view, node_id: str) -> QMenu:

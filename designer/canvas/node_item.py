@@ -26,6 +26,7 @@ from designer.canvas.port_item import PortItem, make_flags
 from designer.canvas.rename import TitleEditor
 
 _FONTS: dict | None = None
+STACK = 5.0  # offset of each card drawn behind a repeated block
 
 
 def fonts() -> dict:
@@ -58,6 +59,8 @@ class NodeItem(QGraphicsItem):
         self.count: int | None = None
         self.problems: list = []  # backend Problem values
         self.heat: float | None = None
+        self.block_label: str | None = None  # a Block node: its definition's title
+        self.repeat: int | str = 1
         self.syncing = False  # True while the scene sets the position from the document
         self.hovered = False
         self.editor: TitleEditor | None = None
@@ -111,12 +114,23 @@ class NodeItem(QGraphicsItem):
             self.heat = value
             self.update()
 
+    def set_block(self, label: str, repeat: int | str) -> None:
+        """Draw this node as a block: its definition's title, a repeat badge when > 1."""
+        self.prepareGeometryChange()
+        self.block_label, self.repeat = label, repeat
+        self.update()
+
+    @property
+    def repeated(self) -> bool:
+        return self.block_label is not None and self.repeat not in (1, "1")
+
     def has_error(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
     # -- geometry -------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
-        return QRectF(-10, -12, st.NODE_W + 22, st.NODE_H + 18)
+        extra = 2 * STACK if self.repeated else 0
+        return QRectF(-10, -12, st.NODE_W + 22 + extra, st.NODE_H + 18 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -160,6 +174,8 @@ class NodeItem(QGraphicsItem):
         else:
             self._paint_far_title(painter, lod)
         self._paint_heat(painter)
+        if self.repeated and lod >= 0.35:
+            self._paint_repeat(painter)
         if lod >= 0.35:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
             for port in (*self.inputs.values(), *self.outputs.values()):
@@ -170,6 +186,11 @@ class NodeItem(QGraphicsItem):
     def _paint_body(self, painter, rect, accent, selected, lod) -> None:
         s = self.style
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
+        if self.repeated:  # copies stacked behind, like a deck of cards
+            painter.setPen(QPen(s.node_border, 1.0))
+            painter.setBrush(s.node_fill)
+            for k in (2, 1):
+                painter.drawRoundedRect(rect.translated(k * STACK, k * STACK), 6, 6)
         if lod > 0.6:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(s.node_shadow)
@@ -179,6 +200,10 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(border, 2.2 if selected or self.has_error() else 1.0))
         painter.setBrush(s.node_fill)
         painter.drawRoundedRect(rect, 6, 6)
+        if self.block_label is not None:  # a block: a second outline inside the first
+            painter.setPen(QPen(accent, 1.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(3, 3, -3, -3), 4, 4)
         header = QColor(accent)
         header.setAlpha(58 if s.dark else 46)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -211,7 +236,12 @@ class NodeItem(QGraphicsItem):
         painter.setFont(f["body"])
         painter.setPen(s.text_muted)
         row = QRectF(14, st.HEADER_H + 3, st.NODE_W - 26, 18)
-        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, self.layer_type)
+        kind = self.layer_type if self.block_label is None else self.block_label
+        if self.count is not None:  # leave room for the count
+            room = row.width() - QFontMetricsF(f["body"]).horizontalAdvance(
+                format_count(self.count)) - 8
+            kind = QFontMetricsF(f["body"]).elidedText(kind, Qt.TextElideMode.ElideRight, room)
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, kind)
         if self.count is not None:
             painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              format_count(self.count))
@@ -254,6 +284,20 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(self.style.text, 1.5))
         painter.drawLine(QPointF(x, bar.top() - 3), QPointF(x, bar.bottom() + 3))
 
+    def _paint_repeat(self, painter) -> None:
+        """The repeat count as a pill on the header's right: ×3."""
+        s, font = self.style, fonts()["label"]
+        text = f"×{self.repeat}".replace("{", "").replace("}", "")
+        width = QFontMetricsF(font).horizontalAdvance(text) + 10
+        pill = QRectF(st.NODE_W - 24 - width, 5, width, st.HEADER_H - 10)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(s.text)
+        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+        painter.setPen(s.node_fill)
+        painter.setFont(font)
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
     def _paint_badge(self, painter) -> None:
         s = self.style
         colour = s.problem if self.has_error() else s.warning
@@ -293,6 +337,9 @@ class NodeItem(QGraphicsItem):
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if self.title_rect().adjusted(-20, -4, 20, 4).contains(event.pos()):
             self.start_rename()
+        elif self.block_label is not None and self.scene() is not None:
+            event.accept()
+            self.scene().block_activated.emit(self.node_id)  # the view enters it later
         else:
             super().mouseDoubleClickEvent(event)
 

@@ -10,17 +10,22 @@ an inline rename. Items never mutate the document.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene
 
-from backend.graph import Edge, Move
-from backend.layers import get_spec
+from backend.graph import BLOCK, Edge, Move
+from backend.graph.fixes import with_fix
+from backend.graph.ports import definition_of, node_spec
+from backend.graph.problems import Fix
 from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
 from designer.canvas.node_item import NodeItem
+from designer.canvas.scene_blocks import SceneBlocks
 from designer.canvas.scene_edits import SceneEdits
 from designer.canvas.scene_refactor import SceneRefactor
 from designer.canvas.tooltips import node_tooltip
@@ -28,11 +33,12 @@ from designer.canvas.wire_item import WireItem
 from designer.canvas.wiring import SceneWiring
 
 
-class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
+class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphicsScene):
     message = Signal(str)  # an informational sentence for the user (status / toast)
     # a wire drawn from (node id, port, is_input) was released over empty canvas at a point
     wire_released = Signal(str, str, bool, QPointF)
     badge_clicked = Signal(str)  # a node's problem badge was clicked: offer its fixes
+    block_activated = Signal(str)  # a block was double-clicked: show its inside
 
     def __init__(self, editor, parent=None) -> None:
         QGraphicsScene.__init__(self, parent)
@@ -50,15 +56,21 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
         self._drag: dict | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
-        editor.document_event.connect(self._on_event)
+        editor.graph_event.connect(self._on_event)
         editor.analysis_changed.connect(self.refresh_analysis)
+        editor.scope_changed.connect(self.rebuild)
         editor.selection_changed.connect(self._select_ids)
         self.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
 
     @property
     def doc(self):
-        return self.editor.doc
+        """The graph shown: the design, or the inside of the block entered."""
+        return self.editor.graph
+
+    @property
+    def analysis(self):
+        return self.editor.view_analysis
 
     # -- building -------------------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -81,8 +93,11 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
 
     def _add_node(self, nid: str) -> NodeItem:
         node = self.doc.nodes[nid]
-        item = NodeItem(nid, get_spec(node.type), node.type, self.style)
+        item = NodeItem(nid, node_spec(self.doc, node), node.type, self.style)
         item.set_title(node.title or nid)
+        if node.type == BLOCK:
+            defn = definition_of(self.doc, node)
+            item.set_block(defn.label if defn else "missing block", node.params.get("repeat", 1))
         self._place(item, node.pos)
         item.set_heat(self.heat.get(nid))
         self.addItem(item)
@@ -98,7 +113,7 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
-        item.set_shape(self.editor.analysis.edge_shape(edge))
+        item.set_shape(self.analysis.edge_shape(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
@@ -143,6 +158,34 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
 
     def _ev_reset(self) -> None:
         self.rebuild()
+
+    def _ev_block_changed(self, definition: str) -> None:
+        """A definition changed (its ports or title may have): redraw the blocks using it."""
+        for nid, node in list(self.doc.nodes.items()):
+            if node.type == BLOCK and node.params.get("definition") == definition:
+                self._renew_node(nid)
+
+    _ev_block_added = _ev_block_removed = _ev_block_changed
+
+    def _ev_params_changed(self, node_id: str) -> None:
+        if self.doc.nodes[node_id].type == BLOCK:  # another definition or repeat count
+            self._renew_node(node_id)
+
+    def _renew_node(self, nid: str) -> None:
+        """Replace a node's item (and its wires) by a fresh one."""
+        old = self.nodes.pop(nid, None)
+        selected = old is not None and old.isSelected()
+        edges = [e for e in self._wires_at.get(nid, set())]
+        for edge in edges:
+            self._remove_wire(edge)
+        if old is not None:
+            self.removeItem(old)
+        item = self._add_node(nid)
+        for edge in edges:
+            self._add_wire(edge)
+        item.set_analysis(self.analysis.shape_text(nid), self.analysis.counts.get(nid),
+                          self.analysis.problems_for(nid))
+        item.setSelected(selected)
 
     def _ev_node_added(self, node_id: str) -> None:
         self._add_node(node_id)
@@ -223,7 +266,7 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
 
     # -- derived data ---------------------------------------------------------------------------
     def refresh_analysis(self) -> None:
-        analysis = self.editor.analysis
+        analysis = self.analysis
         by_node: dict[str, list] = {}
         for problem in analysis.problems:
             by_node.setdefault(problem.node, []).append(problem)
@@ -234,8 +277,15 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneEdits, QGraphicsScene):
             shape = analysis.edge_shape(edge)
             wire.set_shape(shape, shape is not None and _refuses(shape, by_node.get(edge.dst)))
 
+    def problems_for(self, node_id: str) -> list:
+        """The node's problems with their fixes; inside a block, fixes built on its body."""
+        problems = self.analysis.problems_for(node_id)
+        if not self.editor.scope:
+            return problems
+        return [_local(with_fix(self.doc, self.analysis, p), self.doc) for p in problems]
+
     def node_tooltip(self, node_id: str) -> str:
-        return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))
+        return node_tooltip(self.doc, self.analysis, node_id, self.heat.get(node_id))
 
     def set_style(self, style: st.CanvasStyle) -> None:
         self.style = style
@@ -336,3 +386,16 @@ def _refuses(shape, problems) -> bool:
     """Does an error on the wire's destination name the shape the wire carries?"""
     text = fmt(shape)
     return any(p.severity == "error" and text in p.message for p in problems or ())
+
+
+def _local(problem, body):
+    """A fix found on a block's body: built on that body whatever document it is given (the
+    editor then applies it inside the block)."""
+    fix = problem.fix
+    if fix is None or not callable(fix.op):
+        return problem
+    return replace(problem, fix=Fix(fix.label, _on(body, fix.op)))
+
+
+def _on(body, make):
+    return lambda _doc: make(body)

@@ -23,6 +23,7 @@ from backend.graph import (
     Node,
     Rename,
 )
+from backend.graph.ports import node_spec
 from backend.layers import get_spec
 from designer.canvas import clipboard
 from designer.canvas import style as st
@@ -57,7 +58,7 @@ class SceneEdits:
         pos = self.free_spot(scene_pos)
         ops: list = [AddNode(Node(nid, layer_type, spec.defaults(), nid, pos))]
         if after in self.doc.nodes and spec.inputs:
-            src_spec = get_spec(self.doc.nodes[after].type)
+            src_spec = node_spec(self.doc, self.doc.nodes[after])
             if src_spec is not None and src_spec.outputs:
                 ops.append(Connect(Edge(after, nid, src_spec.outputs[0], spec.inputs[0].name)))
         if before is not None and before[0] in self.doc.nodes and spec.outputs:
@@ -88,7 +89,7 @@ class SceneEdits:
 
     def _feed_ops(self, edge: Edge) -> list:
         """Connect a new node into `edge.dst`, replacing the wire of a single-input port."""
-        spec = get_spec(self.doc.nodes[edge.dst].type)
+        spec = node_spec(self.doc, self.doc.nodes[edge.dst])
         port = spec.input_port(edge.dst_port) if spec else None
         if port is None:
             return []
@@ -187,7 +188,7 @@ class SceneEdits:
             return False
         if len(ids) == 2:
             port = first_free_input(self.doc, ids[1]) or "in"
-            src_spec = get_spec(self.doc.nodes[ids[0]].type)
+            src_spec = node_spec(self.doc, self.doc.nodes[ids[0]])
             out = src_spec.outputs[0] if src_spec and src_spec.outputs else "out"
             return self.connect_edge(Edge(ids[0], ids[1], out, port))
         return self._connect_chain(ids)

@@ -43,6 +43,8 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "recurrent": (OKABE_ITO["purple"], "↻"),
     "generative": (OKABE_ITO["sky"], "✶"),
     "graph": (OKABE_ITO["green"], "◇"),
+    # blocks (and their port nodes inside) are also told apart by a stacked outline
+    "block": ("#8C6D46", "⧉"),
 }
 
 

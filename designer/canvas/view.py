@@ -15,6 +15,8 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from designer.canvas import style as st
+from designer.canvas.breadcrumb import HEIGHT as CRUMB_H
+from designer.canvas.breadcrumb import Breadcrumb
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
 from designer.canvas.quick_add import QuickAddPopup
@@ -48,6 +50,11 @@ class CanvasView(ViewEdits, QGraphicsView):
         self.canvas.wire_released.connect(self._wire_released)
         self.canvas.badge_clicked.connect(self._badge_clicked)
         self._badge_node = ""
+        self.canvas.block_activated.connect(self._block_activated)
+        self._entering = ""
+        self.breadcrumb = Breadcrumb(self)
+        self.breadcrumb.leave_to.connect(self.leave_block)
+        editor.scope_changed.connect(self._scope_changed)
         self._quick_from: tuple[str, str, bool] | None = None
         self.menu_pos = QPointF()
         self._splice = None  # the wire highlighted while a layer is dragged over it
@@ -90,6 +97,7 @@ class CanvasView(ViewEdits, QGraphicsView):
         s = st.DARK if dark else st.LIGHT
         self.canvas.set_style(s)
         self.toast.set_style(s)
+        self.breadcrumb.set_style(s)
         self.legend.set_style(s)
         self.overview.set_style(s)
         self.resetCachedContent()
@@ -113,6 +121,7 @@ class CanvasView(ViewEdits, QGraphicsView):
         if obj is self.viewport() and event.type() == event.Type.Resize:
             self.legend.place()
             self.overview.refresh()
+            self._place_breadcrumb()
         return super().eventFilter(obj, event)
 
     # -- zoom and pan ---------------------------------------------------------------------------
@@ -235,6 +244,48 @@ class CanvasView(ViewEdits, QGraphicsView):
         menu = badge_menu(self, self._badge_node)
         menu.exec(self.viewport().mapToGlobal(self.mapFromScene(corner)))
         menu.deleteLater()
+
+    # -- blocks: entering and leaving -----------------------------------------------------------
+    def _block_activated(self, node_id: str) -> None:
+        """A block was double-clicked: enter it once the click has returned (the items
+        under the cursor are replaced by the block's inside)."""
+        self._entering = node_id
+        QTimer.singleShot(0, self._enter_pending)
+
+    def _enter_pending(self) -> None:
+        node_id, self._entering = self._entering, ""
+        if node_id:
+            self.editor.enter(node_id)
+
+    def enter_block(self) -> bool:
+        """Show the inside of the selected block (also double-click)."""
+        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
+        if len(ids) != 1 or not self.editor.enter(ids[0]):
+            self.editor.refused.emit("select one block to enter (blocks show a double outline)")
+            return False
+        return True
+
+    def leave_block(self, depth: int = -1) -> bool:
+        """Go back out (to `depth` levels in; -1: one level), selecting the block left."""
+        scope = self.editor.scope
+        if not scope:
+            return False
+        depth = len(scope) - 1 if depth < 0 else depth
+        if not self.editor.leave(depth):
+            return False
+        self.editor.set_selection([scope[depth]])
+        return True
+
+    def _scope_changed(self) -> None:
+        self.breadcrumb.set_path(self.editor.scope_titles())
+        self.setViewportMargins(0, CRUMB_H if self.editor.scope else 0, 0, 0)
+        self._place_breadcrumb()
+        QTimer.singleShot(0, self.fit_all)
+
+    def _place_breadcrumb(self) -> None:
+        area = self.viewport().geometry()
+        self.breadcrumb.setGeometry(area.left(), area.top() - CRUMB_H, area.width(), CRUMB_H)
+        self.breadcrumb.raise_()
 
     def export_image(self, path: str) -> Path:
         """Write the whole design as a .png or .svg picture; raises ExportError (a sentence)."""

@@ -47,6 +47,12 @@ class ViewEdits:
         """Delete the selected layers, wires and comments (not while text is being typed)."""
         return False if self._typing() else self.canvas.delete_selection()
 
+    def group_selected(self) -> str | None:
+        return None if self._typing() else self.canvas.group_selection()
+
+    def ungroup_selected(self) -> list[str]:
+        return [] if self._typing() else self.canvas.ungroup_selection()
+
     def delete_plain(self) -> bool:
         """Delete the selection without reconnecting the chain around it (Ctrl+Delete)."""
         return False if self._typing() else self.canvas.delete_selection(bridge=False)
@@ -120,14 +126,14 @@ class ViewEdits:
     def select_same_type(self) -> None:
         """Select every layer of the selected layers' types."""
         ids = self._need_selection()
-        kinds = {self.editor.doc.nodes[n].type for n in ids}
-        self.editor.set_selection([n for n, node in self.editor.doc.nodes.items()
+        kinds = {self.editor.graph.nodes[n].type for n in ids}
+        self.editor.set_selection([n for n, node in self.editor.graph.nodes.items()
                                    if node.type in kinds])
 
     def _open_replace(self, ids: list[str]) -> None:
         from designer.canvas.connect import name_of
 
-        doc, analysis = self.editor.doc, self.editor.analysis
+        doc, analysis = self.editor.graph, self.editor.view_analysis
         kinds = {doc.nodes[n].type for n in ids}
         kind = f" {next(iter(kinds))}" if len(kinds) == 1 else ""
         what = name_of(doc, ids[0]) if len(ids) == 1 else f"{len(ids)}{kind} layers"
@@ -154,13 +160,14 @@ class ViewEdits:
         self._quick_from = self._replacing = None
         self.popup.set_choice()
         ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        self.popup.set_input_shape(self.editor.analysis.shapes.get(ids[0])
+        self.popup.set_input_shape(self.editor.view_analysis.shapes.get(ids[0])
                                    if len(ids) == 1 else None)  # it will follow that layer
         self._open_quick_add(scene_pos)
 
     def _wire_released(self, node_id: str, port: str, is_input: bool, pos: QPointF) -> None:
         """A wire dropped on empty canvas: offer a layer to put at its end, wired in."""
-        self.popup.set_input_shape(None if is_input else self.editor.analysis.shapes.get(node_id))
+        shapes = self.editor.view_analysis.shapes
+        self.popup.set_input_shape(None if is_input else shapes.get(node_id))
         self._replacing = None
         self.popup.set_choice()
         self._open_quick_add(pos)

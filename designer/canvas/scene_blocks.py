@@ -1,0 +1,75 @@
+"""SceneBlocks: group a selection into a block, ungroup blocks, add a block from a library.
+
+Mixed into CanvasScene. Each gesture is one op from backend/graph (Group, Ungroup, or the
+Batch that `use_block_ops` makes) pushed as one named command; inside a block the editor
+applies it there. The selection follows: the new block after grouping, the layers that come
+back after ungrouping.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+
+from backend.graph import BLOCK, Batch, EditError, Ungroup, group_op
+from backend.graph.block_builder import use_block_ops
+from backend.graph.definition import BlockDef
+from designer.canvas import style as st
+from designer.canvas.connect import name_of
+
+
+class SceneBlocks:
+    def group_selection(self, name: str = "block") -> str | None:
+        """Group the selected layers into a new block used where they were; its id."""
+        ids = [i for i in self.selection_order if i in self.doc.nodes]
+        if not ids:
+            self.editor.refused.emit("select the layers to group into a block first")
+            return None
+        try:
+            op = group_op(self.doc, ids, name)
+        except EditError as exc:
+            self.editor.refused.emit(str(exc))
+            return None
+        what = name_of(self.doc, ids[0]) if len(ids) == 1 else f"{len(ids)} layers"
+        if not self.editor.push(op, f"Group {what} into a block"):
+            return None
+        self.editor.set_selection([op.node_id])
+        return op.node_id
+
+    def ungroup_selection(self) -> list[str]:
+        """Put the layers of every selected block back in its place; the ids that came."""
+        blocks = [i for i in self.selection_order
+                  if i in self.doc.nodes and self.doc.nodes[i].type == BLOCK]
+        if not blocks:
+            self.editor.refused.emit("select a block to ungroup (blocks show a double "
+                                     "outline)")
+            return []
+        before = set(self.doc.nodes)
+        text = f"Ungroup {name_of(self.doc, blocks[0])}" if len(blocks) == 1 else \
+            f"Ungroup {len(blocks)} blocks"
+        op = Ungroup(blocks[0]) if len(blocks) == 1 else Batch(tuple(map(Ungroup, blocks)))
+        if not self.editor.push(op, text):
+            return []
+        new = [n for n in self.doc.nodes if n not in before]
+        self.editor.set_selection(new)
+        return new
+
+    def add_block(self, definitions: list[BlockDef], title: str, scene_pos: QPointF,
+                  args: dict | None = None) -> str | None:
+        """Add a use of `definitions[0]` (with the definitions it needs) centred at
+        `scene_pos`; a definition the design already has with the same content is shared."""
+        nid = self.doc.new_id(title or "block")
+        pos = self.free_spot(scene_pos)
+        try:
+            op = use_block_ops(self.doc, definitions, nid, self.doc.unique_title(title), pos,
+                               args)
+        except EditError as exc:
+            self.editor.refused.emit(str(exc))
+            return None
+        if not self.editor.push(op, f"Add block {definitions[0].label}"):
+            return None
+        self.editor.set_selection([nid])
+        return nid
+
+    def block_centre(self, node_id: str) -> QPointF:
+        item = self.nodes[node_id]
+        return item.pos() + QPointF(st.NODE_W / 2, st.NODE_H / 2)
