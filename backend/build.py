@@ -27,6 +27,7 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
     from torch import nn
 
     from backend.build_blocks import GraphBuilder, run_steps
+    from backend.module_paths import layer_paths
 
     analysis = analysis or analyse(doc)
     errors = [p for p in analysis.problems if p.severity == "error"]
@@ -49,7 +50,7 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             self.input_ids = inputs
             self.output_ids = outputs
             self.node_attrs = dict(built.attrs)
-            self.layer_paths = dict(built.paths)
+            self.layer_paths = layer_paths(doc, analysis)
 
         def forward(self, *xs: torch.Tensor):
             if len(xs) != len(inputs):

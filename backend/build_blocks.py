@@ -1,11 +1,11 @@
 """Building a graph (the design or a block's body) into modules and executable steps.
 
-`GraphBuilder.graph(graph, analysis)` returns the modules to register (by attribute name),
-the steps `forward` runs, and the module path of every layer. A Block node becomes the module
-of its definition built from the analysis of that copy: a `BlockModule` running the body's
-steps, or an `nn.Sequential` for a sequential definition; a repeated block is a numbered
-`nn.Sequential` of copies (a `RepeatedBlock` module list when it has several inputs), as the
-exporter writes it.
+`GraphBuilder.graph(graph, analysis)` returns the modules to register (by attribute name)
+and the steps `forward` runs (backend/module_paths.py says where each layer ends up). A Block
+node becomes the module of its definition built from the analysis of that copy: a
+`BlockModule` running the body's steps, or an `nn.Sequential` for a sequential definition; a
+repeated block is a numbered `nn.Sequential` of copies (a `RepeatedBlock` module list when it
+has several inputs), as the exporter writes it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ class Built:
     steps: list[tuple[str, str | None, tuple[Source, ...], tuple[str, ...]]] = \
         field(default_factory=list)  # (node, attribute or None, sources, output ports)
     attrs: dict[str, str] = field(default_factory=dict)  # node id -> attribute
-    paths: dict[str, str] = field(default_factory=dict)  # id path -> dotted module path
     outputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # block output ports
     repeated: set[str] = field(default_factory=set)  # blocks built as numbered copies
 
@@ -82,54 +81,46 @@ class GraphBuilder:
         names = attribute_names(graph)
         for step in plan(graph, [n for n in analysis.order if n in graph.nodes]):
             node, nid = step.node, step.node.id
-            module, outs, inner = self._node(node, analysis, built)
+            module, outs = self._node(node, analysis, built)
             attr = names[nid] if module is not None else None
             if module is not None:
                 built.modules[attr] = module
                 built.attrs[nid] = attr
-                if node.type != BLOCK:
-                    built.paths[nid] = attr
-                for key, path in inner.items():
-                    built.paths[f"{nid}/{key}"] = f"{attr}.{path}"
             sources = tuple(zip(step.sources, step.ports or ("out",) * len(step.sources),
                                 strict=True))
             built.steps.append((nid, attr, sources, outs))
         return built
 
-    def _node(self, node, analysis, built):
-        """(module or None, output ports, paths of the layers inside relative to it)."""
+    def _node(self, node, analysis, built) -> tuple[nn.Module | None, tuple[str, ...]]:
+        """(module or None, output ports) of one node."""
         nid = node.id
         if node.type in PORT_TYPES or node.type == "Input":
-            return None, ("out",), {}
+            return None, ("out",)
         if node.type != BLOCK:
             spec = get_spec(node.type)
             module = spec.build(analysis.params[nid], analysis.in_shapes.get(nid, []))
-            return module, spec.outputs, {}
+            return module, spec.outputs
         defn = self.blocks[uses(node.params)]
-        module, inner = self.block(defn, node.params, analysis.instances[nid])
+        module = self.block(defn, node.params, analysis.instances[nid])
         built.outputs[nid] = tuple(defn.outputs())
         if is_repeated(node.params):
             built.repeated.add(nid)
-        return module, tuple(defn.outputs()), inner
+        return module, tuple(defn.outputs())
 
-    def block(self, defn: BlockDef, params: dict, runs: list[Analysis]):
-        """The module of a Block node (its copies) and the paths of the layers inside."""
+    def block(self, defn: BlockDef, params: dict, runs: list[Analysis]) -> nn.Module:
+        """The module of a Block node: its one copy, or its copies numbered in order."""
         copies = [self.instance(defn, run) for run in runs]
         if not is_repeated(params):
             return copies[0]
-        paths = {f"{k}/{key}": f"{k}.{path}" for k, (_, p) in enumerate(copies)
-                 for key, path in p.items()}
-        modules = [m for m, _ in copies]
         if len(defn.inputs()) == 1:
-            return nn.Sequential(*modules), paths
-        return RepeatedBlock(modules), paths
+            return nn.Sequential(*copies)
+        return RepeatedBlock(copies)
 
-    def instance(self, defn: BlockDef, run: Analysis) -> tuple[nn.Module, dict[str, str]]:
+    def instance(self, defn: BlockDef, run: Analysis) -> nn.Module:
         built = self.graph(defn.graph, run)
         if defn.sequential:
             return _sequential(built)
-        module = self._class(defn)(built, defn.inputs(), defn.outputs())
-        return module, built.paths
+        return self._class(defn)(built, defn.inputs(), defn.outputs())
 
     def _class(self, defn: BlockDef) -> type:
         from backend.codegen.model import class_name
@@ -141,21 +132,12 @@ class GraphBuilder:
         return cls
 
 
-def _sequential(built: Built) -> tuple[nn.Module, dict[str, str]]:
-    """A chain as nn.Sequential: entries numbered in order, a repeat's copies flattened."""
+def _sequential(built: Built) -> nn.Module:
+    """A chain as nn.Sequential: entries numbered in order, a repeat's copies flattened
+    (the numbering backend/module_paths.py describes)."""
     entries: list[nn.Module] = []
-    paths: dict[str, str] = {}
     for nid, attr, _, _ in built.steps:
-        if attr is None:
-            continue
-        module = built.modules[attr]
-        parts = list(module) if nid in built.repeated else [module]
-        for k, part in enumerate(parts):
-            old = f"{attr}.{k}" if nid in built.repeated else attr
-            for key, path in built.paths.items():
-                if key == nid:
-                    paths[key] = str(len(entries))
-                elif path.startswith(old + ".") and key.startswith(nid + "/"):
-                    paths[key] = f"{len(entries)}{path[len(old):]}"
-            entries.append(part)
-    return nn.Sequential(*entries), paths
+        if attr is not None:
+            module = built.modules[attr]
+            entries += list(module) if nid in built.repeated else [module]
+    return nn.Sequential(*entries)

@@ -10,7 +10,7 @@ once. Problems of a definition's structure are reported once, whichever copy mee
 
 from __future__ import annotations
 
-from backend.graph.definition import BLOCK_INPUT, BLOCK_OUTPUT, BlockDef, uses
+from backend.graph.definition import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, BlockDef, uses
 from backend.graph.expr import ExprError, expressions_of, is_expression, names
 from backend.graph.problems import Problem
 from backend.graph.validate import PATH_SEP, label, title
@@ -62,7 +62,7 @@ def infer_block(an, graph, step, result, broken, scope, prefix) -> None:
         result.problems.append(Problem(nid, problem))
         return
     gp = an.graph_plan(defn.graph, defn)
-    _lift(result, nid, (), gp.problems)
+    _lift(result, nid, (), _nested_problems(an, defn, [defn.id]))
     where = f"'{title(graph, nid, prefix)}'"
     try:
         args = block_args(defn, node.params, scope, where)
@@ -86,6 +86,20 @@ def infer_block(an, graph, step, result, broken, scope, prefix) -> None:
     kinds = [result.dtypes.get(src, "float32") for src in step.sources]
     feed = {p: (s, k) for p, s, k in zip(defn.inputs(), ins, kinds, strict=False)}
     _run_copies(an, graph, step, result, defn, args, repeat, feed, prefix)
+
+
+def _nested_problems(an, defn: BlockDef, seen: list[str]) -> list[Problem]:
+    """Problems of a definition's structure and of every definition it uses (through the
+    Block nodes of its body), each with the id path to where it is."""
+    out = list(an.graph_plan(defn.graph, defn).problems)
+    for nid, node in defn.graph.nodes.items():
+        inner = an.blocks.get(uses(node.params) or "") if node.type == BLOCK else None
+        if inner is None or inner.id in seen:
+            continue
+        for p in _nested_problems(an, inner, [*seen, inner.id]):
+            path = p.path or ((p.node,) if p.node is not None else ())
+            out.append(Problem(nid, p.message, p.severity, (nid, *path)))
+    return out
 
 
 def _usage_problem(an, node, defn, name) -> str | None:

@@ -10,7 +10,7 @@ where the calls agree (`*[Block(...) for _ in range(n)]`).
 
 from __future__ import annotations
 
-from backend.codegen.symbolic import collect, progression, strict, with_index
+from backend.codegen.symbolic import collect, plain, progression, strict, with_index
 from backend.graph.definition import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, uses
 from backend.graph.document import GraphDocument
 from backend.graph.naming import attribute_names
@@ -77,7 +77,7 @@ class BodyWriter:
     def _layer(self, step, name: str) -> None:
         nid = step.node.id
         spec = get_spec(step.node.type)
-        form = spec.code(self.analysis.params[nid], self.analysis.in_shapes.get(nid, []))
+        form = code_form(spec, self.analysis.params[nid], self.analysis.in_shapes.get(nid, []))
         for helper in form.helpers:
             if helper not in self.helpers:
                 self.helpers.append(helper)
@@ -135,6 +135,16 @@ class BodyWriter:
             sym_feed = [sym_run.shapes[p] for p in defn.inputs()]
             calls.append(Call(info, info.arguments(sym_args, sym_feed)))
         return calls
+
+
+def code_form(spec, params: dict, ins: list):
+    """The layer's code form over (symbolic) values; a form that needs plain comparisons
+    (a Reshape with a -1 to fill in) gets them, and the numbers decide."""
+    try:
+        return spec.code(params, ins)
+    except Exception:
+        with plain():
+            return spec.code(params, ins)
 
 
 class Call:

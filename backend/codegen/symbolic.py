@@ -9,8 +9,9 @@ the numbers), and the result remembers how it was computed, as a polynomial over
 layers' code forms then print expressions instead of numbers.
 
 Comparisons and hashing use the value, except inside `strict()`, which the exporter holds
-while code forms run: there a symbolic number equals only the same expression, so "omit the
-argument when it is the default" never drops an argument that varies between uses. Whatever
+while code forms run: there a symbolic number never equals a plain number, so "omit the
+argument when it is the default" never drops an argument that varies between uses (two
+symbolic numbers still compare by value, so consistency checks behave as for numbers). Whatever
 a code form does with the values, the exporter only trusts a class whose text comes out the
 same for every use of the block (backend/codegen/blocks.py), so a wrong guess here can only
 cost readability (a second class), never correctness.
@@ -83,19 +84,18 @@ class SymInt(int):
         return cls(value, {(name,): 1}, frozenset({name}))
 
     # -- identity -------------------------------------------------------------------------------
-    def key(self) -> tuple:
-        return tuple(sorted(self.poly.items()))
-
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, SymInt | SymFloat):
+            return int(self) == other
         if _STRICT.get():
-            return isinstance(other, SymInt) and other.key() == self.key()
+            return False
         return int(self) == other
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
     def __hash__(self) -> int:
-        return hash(self.key()) if _STRICT.get() else int.__hash__(self)
+        return int.__hash__(self)
 
     # -- printing -------------------------------------------------------------------------------
     def text(self) -> str:
@@ -278,15 +278,15 @@ class SymFloat(float):
         return obj
 
     def __eq__(self, other: object) -> bool:
-        if _STRICT.get():
-            return isinstance(other, SymFloat) and other.label == self.label
+        if _STRICT.get() and not isinstance(other, SymInt | SymFloat):
+            return False
         return float(self) == other
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
     def __hash__(self) -> int:
-        return hash(self.label) if _STRICT.get() else float.__hash__(self)
+        return float.__hash__(self)
 
     def __repr__(self) -> str:
         _note(frozenset({self.label}))

@@ -7,7 +7,7 @@ module first; nothing here raises for a bad design, it only reports.
 from __future__ import annotations
 
 from backend.graph.document import GraphDocument
-from backend.graph.ports import is_known, node_ports
+from backend.graph.ports import definition_of, is_known, node_ports
 from backend.graph.problems import Problem
 from backend.graph.traverse import (
     Successors,
@@ -87,7 +87,8 @@ def _cycles(doc, cyclic, g, prefix):
 def _wiring(doc, prefix):
     problems = []
     counts: dict[tuple[str, str], int] = {}
-    ports = {nid: node_ports(doc, n) for nid, n in doc.nodes.items() if is_known(n)}
+    ports = {nid: node_ports(doc, n) for nid, n in doc.nodes.items()
+             if is_known(n) and (n.type != "Block" or definition_of(doc, n) is not None)}
     for e in doc.edges:
         if e.src in doc.nodes:  # a wire from a missing node feeds nothing
             counts[(e.dst, e.dst_port)] = counts.get((e.dst, e.dst_port), 0) + 1
