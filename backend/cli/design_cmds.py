@@ -8,7 +8,7 @@ from pathlib import Path
 from backend.project import load_design, open_any, save_design
 from backend.shapes import analyse
 from backend.summary import rows, totals, totals_lines
-from backend.templates import TEMPLATES, make_template
+from backend.templates import CATALOG, TEMPLATES, make_template, sized_template
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp-digits.json"
 
@@ -21,6 +21,9 @@ def add_parser(sub) -> None:
     p.add_argument("--template", required=True, help="template name (see `templates`)")
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--classes", type=int, help="number of classes (full-size templates)")
+    p.add_argument("--input-shape", help="input shape C,H,W (full-size templates), e.g. "
+                   "3,64,64: shapes and training data follow")
     p.set_defaults(run=cmd_new)
     p = sub.add_parser("summary", help="per-layer shapes, parameters and problems")
     p.add_argument("file")
@@ -35,8 +38,9 @@ def add_parser(sub) -> None:
 
 def cmd_templates(args) -> int:
     if args.json:
-        print(json.dumps([{"name": k, "description": d} for k, (_, d) in TEMPLATES.items()],
-                         indent=2))
+        print(json.dumps([{"name": t.name, "description": t.description, "title": t.title,
+                           "group": t.group, "note": t.note, "sized": t.sized}
+                          for t in CATALOG], indent=2))
         return 0
     width = max(len(k) for k in TEMPLATES)
     for name, (_, desc) in TEMPLATES.items():
@@ -58,7 +62,11 @@ def cmd_new(args) -> int:
     if not out.parent.is_dir():
         raise CliError(f"folder {out.parent} does not exist: create it first")
     try:
-        save_design(make_template(args.template), out)
+        doc = sized_template(args.template, args.classes, args.input_shape)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        save_design(doc, out)
     except OSError as exc:
         raise CliError(f"cannot write {out} ({exc.strerror}): choose a folder you can "
                        "write to") from None
