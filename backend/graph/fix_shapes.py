@@ -3,7 +3,8 @@
 For a layer that cannot take the shape it receives, the candidates are, in order: change one
 of its own parameters (stride 1, padding 'same', a kernel that fits, pooling padding, groups,
 the softmax axis...), then splice a Flatten or a Reshape into its input wire (a Dense after a
-feature map; a convolution or a recurrent layer given the wrong number of axes).
+feature map; a convolution or a recurrent layer given the wrong number of axes), or, for two
+branches of different sizes meeting in an Add, a projection of one onto the other.
 The first candidate under which the shape rule succeeds with a non-empty output is the fix.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from backend.graph.document import GraphDocument
 from backend.graph.ops import SetParams
 from backend.graph.problems import Fix
-from backend.graph.splice import insert_before
+from backend.graph.splice import insert_before, insert_on_wire
 from backend.layers import LayerSpec, get_spec, validate_params
 
 Candidate = tuple[str, object, list, dict]  # label, op or op-maker, trial inputs, trial params
@@ -50,6 +51,51 @@ def _candidates(doc, nid, spec, params, ins) -> Iterator[Candidate]:
     yield from _param_changes(doc, nid, spec, params, ins)
     if len(ins) == 1:
         yield from _inserts(doc, nid, spec, params, tuple(ins[0]))
+    if len(ins) == 2 and spec.type in ("Add", "Multiply"):
+        yield from _projections(doc, nid, params, [tuple(s) for s in ins])
+
+
+def _projections(doc, nid, params, ins) -> Iterator[Candidate]:
+    """Two branches of different sizes into Add: project one onto the other's size, as a
+    ResNet shortcut does (a 1×1 Conv2d, strided when the maps are larger; a Dense for
+    vectors)."""
+    wires = [e for e in doc.edges if e.dst == nid and e.src in doc.nodes]
+    if len(wires) != 2:
+        return
+    for k in (0, 1):
+        small, big = ins[k], ins[1 - k]
+        made = _projection(small, big)
+        if made is None:
+            continue
+        kind, extra, label = made
+        wire = wires[k]
+        trial = list(ins)
+        trial[k] = (small[0], 1, 1) if kind == "Reshape" else big
+        yield (f"Insert {label} on the wire from {_name(doc, wire.src)}",
+               _wire_inserter(wire, kind, extra), trial, params)
+
+
+def _projection(src: tuple, want: tuple):
+    """(layer type, params, words) turning a `src` tensor into a `want` one, or None."""
+    if len(src) == 1 and len(want) == 3 and src[0] in (want[0], 1):  # channel weights
+        shape = [src[0], 1, 1]
+        return "Reshape", {"shape": shape}, f"a Reshape to ({src[0]}, 1, 1)"
+    if len(src) == len(want) == 1 and src[0] < want[0]:
+        return "Dense", {"units": want[0]}, f"a Dense ({want[0]} units)"
+    if len(src) != 3 or len(want) != 3 or src == want:
+        return None
+    stride = src[1] // want[1] if want[1] else 0
+    if stride < 1 or src[1] != stride * want[1] or src[2] != stride * want[2]:
+        return None
+    if stride == 1 and src[0] >= want[0]:
+        return None  # project the narrower branch up, not the wider one down
+    params = {"filters": want[0], "kernel_size": 1, "stride": stride, "bias": False}
+    words = f"a 1×1 Conv2d ({want[0]} filters{', stride ' + str(stride) if stride > 1 else ''})"
+    return "Conv2d", params, words
+
+
+def _wire_inserter(wire, layer_type: str, params: dict):
+    return lambda d: insert_on_wire(d, wire, layer_type, params)[0]
 
 
 def _inserts(doc, nid, spec, params, shape) -> Iterator[Candidate]:

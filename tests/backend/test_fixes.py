@@ -126,14 +126,38 @@ def test_an_island_may_be_deleted():
     assert problem.severity == "warning" and problem.fix.label == "Delete 'b'"
 
 
+def test_branches_of_different_sizes_into_an_add_get_a_projection_shortcut():
+    a = ("a", "Conv2d", {"filters": 4, "padding": "same"})
+    b = ("b", "Conv2d", {"filters": 8, "padding": 1, "stride": 2})
+    doc = design(a, b, ("add", "Add", {}), edges=[("x", "a"), ("x", "b"), ("a", "add"),
+                                                  ("b", "add")])
+    label = apply_fix(doc, "cannot broadcast")
+    assert label == "Insert a 1×1 Conv2d (8 filters, stride 2) on the wire from 'a'"
+    assert analyse(doc).ok
+    vectors = design(("f", "Flatten", {}), ("p", "Dense", {"units": 4}),
+                     ("q", "Dense", {"units": 6}), ("add", "Add", {}),
+                     edges=[("x", "f"), ("f", "p"), ("f", "q"), ("p", "add"), ("q", "add")])
+    assert apply_fix(vectors, "cannot broadcast") == \
+        "Insert a Dense (6 units) on the wire from 'p'"
+
+
 def test_no_fix_is_offered_where_none_is_mechanical():
     a = ("a", "Conv2d", {"filters": 4, "padding": "same"})
-    b = ("b", "Conv2d", {"filters": 8, "padding": "same"})
+    b = ("b", "Flatten", {})
     doc = design(a, b, ("add", "Add", {}), edges=[("x", "a"), ("x", "b"), ("a", "add"),
                                                   ("b", "add")])
     problem = next(p for p in analyse(doc).problems if p.node == "add")
-    assert "equal shapes" in problem.message and problem.fix is None
+    assert "same number of axes" in problem.message and problem.fix is None
     assert get_spec("Add") is not None
+
+
+def test_channel_weights_are_reshaped_to_broadcast_over_the_maps():
+    layers = [("a", "Conv2d", {"filters": 4, "padding": "same"}), ("g", "GlobalAvgPool", {}),
+              ("mul", "Multiply", {})]
+    doc = design(*layers, edges=[("x", "a"), ("a", "g"), ("a", "mul"), ("g", "mul")])
+    assert apply_fix(doc, "same number of axes") == \
+        "Insert a Reshape to (4, 1, 1) on the wire from 'g'"
+    assert analyse(doc).ok
 
 
 def test_fix_labels_travel_in_json():
