@@ -65,10 +65,24 @@ class SceneBlocks:
         except EditError as exc:
             self.editor.refused.emit(str(exc))
             return None
-        if not self.editor.push(op, f"Add block {definitions[0].label}"):
+        if not self.editor.push(op, f"Add {definitions[0].label}"):
             return None
         self.editor.set_selection([nid])
         return nid
+
+    def add_palette_block(self, kind: str, scene_pos: QPointF) -> str | None:
+        """Add a block named as the palette names it: "library:NAME" or "design:ID"."""
+        source, _, name = kind.partition(":")
+        if source == "library":
+            from backend.templates.blocks_library import LIBRARY
+
+            entry = next((e for e in LIBRARY if e.name == name), None)
+            if entry is not None:
+                return self.add_block(entry.make(), entry.name, scene_pos)
+        elif source == "design" and name in self.doc.root.blocks:
+            return self.add_block([self.doc.root.blocks[name].copy()], name, scene_pos)
+        self.editor.refused.emit(f"there is no block '{name}': pick one from the palette")
+        return None
 
     def block_centre(self, node_id: str) -> QPointF:
         item = self.nodes[node_id]

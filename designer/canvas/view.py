@@ -24,6 +24,8 @@ from designer.canvas.scene import CanvasScene
 from designer.canvas.view_edits import ViewEdits
 
 LAYER_MIME = "application/x-netwright-layer"
+BLOCK_MIME = "application/x-netwright-block"  # "library:NAME" or "design:ID"
+MIMES = (LAYER_MIME, BLOCK_MIME)
 MIN_ZOOM, MAX_ZOOM = 0.08, 3.0
 ZOOM_STEP = 1.2
 
@@ -301,15 +303,17 @@ class CanvasView(ViewEdits, QGraphicsView):
 
     # -- drops from the palette ----------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        if event.mimeData().hasFormat(LAYER_MIME):
+        if _dropped(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        if event.mimeData().hasFormat(LAYER_MIME):
+        if _dropped(event.mimeData()):
             event.acceptProposedAction()
-            self._hot_wire(self.canvas.wire_at(self.mapToScene(event.position().toPoint())))
+            if event.mimeData().hasFormat(LAYER_MIME):  # layers splice into wires
+                self._hot_wire(self.canvas.wire_at(
+                    self.mapToScene(event.position().toPoint())))
         else:
             super().dragMoveEvent(event)
 
@@ -328,12 +332,13 @@ class CanvasView(ViewEdits, QGraphicsView):
 
     def dropEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         mime = event.mimeData()
-        if not mime.hasFormat(LAYER_MIME):
+        kind = _dropped(mime)
+        if not kind:
             super().dropEvent(event)
             return
-        layer_type = bytes(mime.data(LAYER_MIME)).decode("utf-8", "replace").strip()
+        layer_type = kind
         pos = self.mapToScene(event.position().toPoint())
-        wire = self.canvas.wire_at(pos)
+        wire = self.canvas.wire_at(pos) if mime.hasFormat(LAYER_MIME) else None
         self._hot_wire(None)
         if wire is not None:
             self.canvas.insert_on_wire(layer_type, pos, wire.edge)
@@ -369,3 +374,11 @@ class CanvasView(ViewEdits, QGraphicsView):
         self._space = True
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+
+
+def _dropped(mime) -> str:
+    """What a drop carries: a layer type, "library:NAME" or "design:ID"; "" for anything else."""
+    for kind in MIMES:
+        if mime.hasFormat(kind):
+            return bytes(mime.data(kind)).decode("utf-8", "replace").strip()
+    return ""

@@ -21,6 +21,9 @@ class ViewEdits:
     # -- edits (delegated to the scene) ---------------------------------------------------------
     def add_layer(self, layer_type: str, scene_pos: QPointF, after: str | None = None
                   ) -> str | None:
+        """Add a layer (or a palette block: "library:NAME", "design:ID") at `scene_pos`."""
+        if layer_type.startswith(("library:", "design:")):
+            return self.canvas.add_palette_block(layer_type, scene_pos)
         return self.canvas.add_layer(layer_type, scene_pos, after)
 
     def add_comment(self, scene_pos: QPointF | None = None) -> str | None:

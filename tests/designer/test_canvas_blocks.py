@@ -97,3 +97,77 @@ def test_alt_up_and_escape_leave_and_undo_of_the_group_leaves_too(qtbot):
     editor.undo_stack.undo()  # the block goes away under us: back to the design
     assert editor.scope == [] and dumps(editor.doc) == before
     assert set(view.canvas.nodes) == set(editor.doc.nodes)
+
+
+def drop_mime(view, mime, scene_pos: QPointF) -> None:
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    local = view.mapFromScene(scene_pos)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(local, *args)
+    QApplication.sendEvent(view.viewport(), enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(view.viewport(), QDragMoveEvent(local, *args))
+    QApplication.sendEvent(view.viewport(), QDropEvent(QPointF(local), *args))
+
+
+def test_the_palette_lists_the_block_library_and_the_designs_own_blocks(qtbot):
+    from designer.panels.palette import PalettePanel
+
+    editor, view, _ = grouped(qtbot)
+    palette = PalettePanel(editor)
+    qtbot.addWidget(palette)
+    top = palette.blocks.library
+    library = [top.child(i) for i in range(top.childCount())]
+    titles = [i.text(0) for i in library]
+    assert "Residual basic block" in titles and "Fire module" in titles
+    assert [palette.blocks.design.child(i).text(0)
+            for i in range(palette.blocks.design.childCount())] == ["block"]
+    residual = library[titles.index("Residual basic block")]
+    count = len(editor.doc.nodes)
+    drop_mime(view, palette.tree.mimeData([residual]), QPointF(300, 300))
+    new = [n for n in editor.doc.nodes.values() if n.type == BLOCK and n.id != "block_1"]
+    assert len(editor.doc.nodes) == count + 1 and len(new) == 1
+    assert editor.undo_stack.undoText() == "Add Residual basic block"
+    assert view.canvas.nodes[new[0].id].block_label == "Residual basic block"
+    # the design's own block is reusable: dragging it adds a second use of one definition
+    mine = palette.blocks.design.child(0)
+    drop_mime(view, palette.tree.mimeData([mine]), QPointF(300, 500))
+    uses = [n for n in editor.doc.nodes.values() if n.params.get("definition") == "block"]
+    assert len(uses) == 2
+    qtbot.keyClicks(palette.search, "fire")
+    assert not palette.blocks.library.isHidden()
+    assert [i.text(0) for i in library if not i.isHidden()] == ["Fire module"]
+
+
+def test_the_inspector_edits_a_blocks_arguments_and_repeat(qtbot):
+    from PySide6.QtWidgets import QSpinBox
+
+    from designer.panels.inspector import InspectorPanel
+    from designer.panels.palette import PalettePanel
+
+    editor, view = make_view(qtbot)
+    palette = PalettePanel(editor)
+    qtbot.addWidget(palette)
+    view.add_layer("library:residual_basic", QPointF(300, 300))
+    block = editor.selection[0]
+    inspector = InspectorPanel(editor)
+    qtbot.addWidget(inspector)
+    inspector.show()
+    form = inspector.block_form
+    assert form is not None and set(form.fields) == {"channels"}
+    box = form.fields["channels"].box
+    assert isinstance(box, QSpinBox) and box.value() == 64
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "32")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert editor.doc.nodes[block].params["args"]["channels"] == 32
+    repeat = form.repeat.box
+    repeat.setFocus()
+    qtbot.keyClick(repeat, Qt.Key.Key_Up)
+    assert editor.doc.nodes[block].params["repeat"] == 2
+    assert view.canvas.nodes[block].repeated
+    assert editor.undo_stack.undoText().startswith("Repeat")
