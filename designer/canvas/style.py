@@ -44,7 +44,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "generative": (OKABE_ITO["sky"], "✶"),
     "graph": (OKABE_ITO["green"], "◇"),
     # blocks (and their port nodes inside) are also told apart by a stacked outline
-    "block": ("#8C6D46", "⧉"),
+    "block": ("#8C6D46", "▤"),
 }
 
 

@@ -282,7 +282,12 @@ class CanvasView(ViewEdits, QGraphicsView):
         self.breadcrumb.set_path(self.editor.scope_titles())
         self.setViewportMargins(0, CRUMB_H if self.editor.scope else 0, 0, 0)
         self._place_breadcrumb()
-        QTimer.singleShot(0, self.fit_all)
+        QTimer.singleShot(0, self._fit_readable)
+
+    def _fit_readable(self) -> None:
+        from designer.canvas_slot import fit_readable
+
+        fit_readable(self)
 
     def _place_breadcrumb(self) -> None:
         area = self.viewport().geometry()

@@ -177,8 +177,11 @@ class InspectorPanel(QWidget):
         self.title_edit.setToolTip("The layer's name on the canvas and in exported code (F2).")
         self.title_edit.editingFinished.connect(self._rename)
         self.title_edit.setProperty("role", "title")
-        self.type_label = _label(f"{node.type} · {spec.category if spec else 'unknown'}",
-                                 "caption")
+        kind = spec.category if spec else "unknown"
+        if node.type == BLOCK:  # the definition it uses
+            kind = self.editor.doc.blocks.get(node.params.get("definition"), None)
+            kind = kind.label if kind is not None else "missing definition"
+        self.type_label = _label(f"{node.type} · {kind}", "caption")
         layout.addWidget(self.title_edit)
         layout.addWidget(self.type_label)
 

@@ -10,8 +10,8 @@ parts of the app may add their own problems (e.g. the design against the dataset
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -74,6 +74,22 @@ class ProblemRow(QWidget):
             self.button.setProperty("role", "fix")
             layout.addWidget(self.button, 0, Qt.AlignTop)
         self.setAccessibleName(text)
+
+    def height_for(self, width: int) -> int:
+        """The row's height at `width`: the sentence wrapped beside the icon and button."""
+        self.ensurePolished()
+        self.label.ensurePolished()
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing()
+        text_w = width - margins.left() - margins.right() - 16 - spacing
+        button_h = 0
+        if self.button is not None:
+            self.button.ensurePolished()
+            text_w -= self.button.sizeHint().width() + spacing
+            button_h = self.button.sizeHint().height()
+        rect = QFontMetrics(self.label.font()).boundingRect(
+            QRect(0, 0, max(80, text_w), 100000), Qt.TextWordWrap, self.label.text())
+        return max(rect.height() + 4, button_h, 18) + margins.top() + margins.bottom()
 
 
 class ProblemsPanel(QWidget):
@@ -161,7 +177,7 @@ class ProblemsPanel(QWidget):
             item = self.list.item(i)
             row = self.list.itemWidget(item)
             if row is not None:
-                item.setSizeHint(QSize(width, row.heightForWidth(width)))
+                item.setSizeHint(QSize(width, row.height_for(width)))
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802  (Qt API name)
         if obj is self.list.viewport() and event.type() == QEvent.Resize:
