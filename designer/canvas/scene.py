@@ -28,12 +28,14 @@ from designer.canvas.node_item import NodeItem
 from designer.canvas.scene_blocks import SceneBlocks
 from designer.canvas.scene_edits import SceneEdits
 from designer.canvas.scene_refactor import SceneRefactor
+from designer.canvas.scene_routing import SceneRouting
 from designer.canvas.tooltips import node_tooltip
 from designer.canvas.wire_item import WireItem
 from designer.canvas.wiring import SceneWiring
 
 
-class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphicsScene):
+class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEdits,
+                  QGraphicsScene):
     message = Signal(str)  # an informational sentence for the user (status / toast)
     # a wire drawn from (node id, port, is_input) was released over empty canvas at a point
     wire_released = Signal(str, str, bool, QPointF)
@@ -51,6 +53,7 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphics
         self.comments: dict[str, CommentItem] = {}
         self.heat: dict[str, float] = {}
         self._wires_at: dict[str, set[Edge]] = {}
+        self._detours: set[Edge] = set()  # wires routed around layers (rerouted on moves)
         self._order: list[str] = []  # selection order (ids)
         self._syncing_selection = False
         self._drag: dict | None = None
@@ -80,6 +83,7 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphics
         self.wires.clear()
         self.comments.clear()
         self._wires_at.clear()
+        self._detours.clear()
         for nid in self.doc.nodes:
             self._add_node(nid)
         for edge in self.doc.edges:
@@ -122,19 +126,12 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphics
         if route:
             self._route_node(edge.dst)
 
-    def _route_all(self) -> None:
-        """Route every wire once, with the wire order of multi-input ports computed once."""
-        into: dict[tuple[str, str], list[Edge]] = {}
-        for edge in self.doc.edges:
-            into.setdefault((edge.dst, edge.dst_port), []).append(edge)
-        for edge in self.wires:
-            self._route(edge, into.get((edge.dst, edge.dst_port)))
-
     def _remove_wire(self, edge: Edge) -> None:
         item = self.wires.pop(edge, None)
         if item is None:
             return
         self.removeItem(item)
+        self._detours.discard(edge)
         for end in (edge.src, edge.dst):
             self._wires_at.get(end, set()).discard(edge)
         self._refresh_ports(edge)
@@ -213,6 +210,12 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphics
             if nid in self.nodes:
                 self._place(self.nodes[nid], self.doc.nodes[nid].pos)
                 self._route_node(nid)
+        self._reroute_detours()
+        for nid in node_ids:  # wires a moved layer now sits on go around it
+            item = self.nodes.get(nid)
+            for wire in self.items(item.sceneBoundingRect()) if item is not None else ():
+                if isinstance(wire, WireItem) and wire.edge in self.wires:
+                    self._route(wire.edge)
 
     def _ev_comment_added(self, comment_id: str) -> None:
         self._add_comment(comment_id)
@@ -224,45 +227,6 @@ class CanvasScene(SceneWiring, SceneRefactor, SceneBlocks, SceneEdits, QGraphics
 
     def _ev_comment_changed(self, comment_id: str) -> None:
         self.comments[comment_id].sync(self.doc.comments[comment_id])
-
-    # -- wires follow nodes ---------------------------------------------------------------------
-    def node_geometry_changed(self, item: NodeItem) -> None:
-        if item.node_id in self.nodes:
-            self._route_node(item.node_id)
-
-    def _route_node(self, nid: str) -> None:
-        for edge in self._wires_at.get(nid, ()):
-            self._route(edge)
-
-    def _route(self, edge: Edge, siblings: list[Edge] | None = None) -> None:
-        wire = self.wires.get(edge)
-        src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
-        if wire is None or src is None or dst is None:
-            return
-        out_port, in_port = src.port(edge.src_port, False), dst.port(edge.dst_port, True)
-        a = out_port.anchor() if out_port else src.mapToScene(QPointF(st.NODE_W, st.NODE_H / 2))
-        if in_port is None:
-            b = dst.mapToScene(QPointF(0, st.NODE_H / 2))
-        else:
-            if not in_port.multi:
-                siblings = [edge]
-            elif siblings is None:
-                siblings = [e for e in self.doc.edges
-                            if e.dst == edge.dst and e.dst_port == edge.dst_port]
-            index = siblings.index(edge) if edge in siblings else 0
-            b = in_port.anchor(index, len(siblings))
-        wire.set_ends(a, b)
-
-    def _refresh_ports(self, edge: Edge) -> None:
-        for nid, port, is_input in ((edge.src, edge.src_port, False),
-                                    (edge.dst, edge.dst_port, True)):
-            item = self.nodes.get(nid)
-            p = item.port(port, is_input) if item else None
-            if p is not None:
-                count = sum(1 for e in self._wires_at.get(nid, ())
-                            if (e.dst_port if is_input else e.src_port) == port
-                            and (e.dst if is_input else e.src) == nid)
-                p.set_connected(count)
 
     # -- derived data ---------------------------------------------------------------------------
     def refresh_analysis(self) -> None:

@@ -37,6 +37,60 @@ def curve(a: QPointF, b: QPointF) -> QPainterPath:
     return path
 
 
+LANE_GAP = 22.0  # how far a detour runs above (or below) the layers it goes around
+
+
+def detour(a: QPointF, b: QPointF, lane: float) -> QPainterPath:
+    """A wire from `a` to `b` that rises (or drops) to the horizontal `lane` and runs along it,
+    so a skip connection goes visibly around the layers it skips instead of through them."""
+    reach = min(60.0, max(24.0, (b.x() - a.x()) / 6))
+    path = QPainterPath(a)
+    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(a.x() + reach / 2, lane),
+                 QPointF(a.x() + 1.5 * reach, lane))
+    path.lineTo(QPointF(b.x() - 1.5 * reach, lane))
+    path.cubicTo(QPointF(b.x() - reach / 2, lane), QPointF(b.x() - reach, b.y()), b)
+    return path
+
+
+def crosses(path: QPainterPath, rects: list[QRectF], samples: int = 32) -> list[QRectF]:
+    """The rectangles the path runs through (tested at evenly spaced points)."""
+    points = [path.pointAtPercent(k / samples) for k in range(1, samples)]
+    return [r for r in rects if any(r.contains(p) for p in points)]
+
+
+def route(a: QPointF, b: QPointF, blocks: list[QRectF]) -> tuple[QPainterPath, bool]:
+    """The wire's path among the layers `blocks` (node rectangles near it, its own two
+    excluded), and whether it had to detour around some of them."""
+    path = curve(a, b)
+    if b.x() - a.x() < st.NODE_W or not blocks:
+        return path, False
+    hit = crosses(path, blocks)
+    if not hit:
+        return path, False
+    span = [r for r in blocks if r.right() > a.x() + 20 and r.left() < b.x() - 20]
+    best = None
+    for sign in (-1, 1):  # above first (the usual way a skip connection is drawn), else below
+        lane = _lane(hit, sign)
+        for _ in range(4):  # clear what the lane itself would run through
+            on_lane = [r for r in span if r.top() - LANE_GAP / 2 < lane < r.bottom()
+                       + LANE_GAP / 2]
+            if not on_lane:
+                break
+            lane = _lane(on_lane, sign)
+        candidate = detour(a, b, lane)
+        misses = len(crosses(candidate, blocks))
+        if best is None or misses < best[0]:
+            best = (misses, candidate)
+        if misses == 0:
+            break
+    return best[1], True
+
+
+def _lane(rects: list[QRectF], sign: int) -> float:
+    return min(r.top() for r in rects) - LANE_GAP if sign < 0 else \
+        max(r.bottom() for r in rects) + LANE_GAP
+
+
 _LABEL_SIZES: dict[str, tuple[float, float]] = {}
 
 
@@ -66,10 +120,13 @@ class WireItem(QGraphicsItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # pans blit, not stroke
         self.setZValue(0)
 
-    def set_ends(self, a: QPointF, b: QPointF) -> None:
+    def set_ends(self, a: QPointF, b: QPointF, blocks: list[QRectF] | None = None) -> bool:
+        """Draw from `a` to `b`, around the node rectangles `blocks` it would cross;
+        True when the wire detours."""
         self.prepareGeometryChange()
-        self._path = curve(a, b)
+        self._path, detoured = route(a, b, blocks or [])
         self._place_label()
+        return detoured
 
     def set_shape(self, shape: tuple[int, ...] | None, bad: bool = False) -> None:
         """Label the wire with the tensor shape it carries (compact: 6×28×28)."""
