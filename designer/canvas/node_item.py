@@ -165,8 +165,14 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(0, 0, st.NODE_W, st.NODE_H)
         accent = st.category_accent(self.category)
         selected = self.isSelected()
-        if lod < 0.3:
-            painter.fillRect(rect, accent if not selected else s.selection)
+        if lod < st.FAR_LOD:  # a box in the category colour; selected: outlined, not refilled
+            painter.fillRect(rect, accent)
+            if selected or self.has_error():
+                pen = QPen(s.selection if selected else s.problem, 4)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(rect.adjusted(-6, -6, 6, 6))
             return
         self._paint_body(painter, rect, accent, selected, lod)
         if lod >= st.DETAIL_LOD:

@@ -78,6 +78,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
     # -- building -------------------------------------------------------------------------------
     def rebuild(self) -> None:
         self._drag = None
+        self.layout_changed()
         self.clear()
         self.nodes.clear()
         self.wires.clear()
@@ -96,6 +97,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self._grow_rect()
 
     def _add_node(self, nid: str) -> NodeItem:
+        self.layout_changed()
         node = self.doc.nodes[nid]
         item = NodeItem(nid, node_spec(self.doc, node), node.type, self.style)
         item.set_title(node.title or nid)
@@ -189,6 +191,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self._grow_rect()
 
     def _ev_node_removed(self, node_id: str) -> None:
+        self.layout_changed()
         item = self.nodes.pop(node_id, None)
         if item is not None:
             self.removeItem(item)
@@ -206,6 +209,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.nodes[node_id].set_title(node.title or node_id)
 
     def _ev_nodes_moved(self, node_ids: list[str]) -> None:
+        self.layout_changed()
         for nid in node_ids:
             if nid in self.nodes:
                 self._place(self.nodes[nid], self.doc.nodes[nid].pos)

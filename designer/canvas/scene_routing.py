@@ -9,7 +9,7 @@ across a neighbouring lane) detours along a lane above or below those layers
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF
+from PySide6.QtCore import QPointF, QRectF
 
 from backend.graph import Edge
 from designer.canvas import style as st
@@ -25,8 +25,15 @@ class SceneRouting:
         for edge in self.wires:
             self._route(edge, into.get((edge.dst, edge.dst_port)))
 
+    _boxes: list | None = None  # (rectangle, item) of every node; None: to be measured
+
+    def layout_changed(self) -> None:
+        """Nodes came, went or moved: measure their rectangles again when next needed."""
+        self._boxes = None
+
     def node_geometry_changed(self, item: NodeItem) -> None:
         if item.node_id in self.nodes:
+            self._boxes = None
             self._route_node(item.node_id)
 
     def _route_node(self, nid: str) -> None:
@@ -60,10 +67,15 @@ class SceneRouting:
         left out); none for a wire to the next column, which never crosses a layer."""
         if b.x() - a.x() < st.NODE_W:
             return []
-        area = QRectF(a, b).normalized().adjusted(0, -2 * st.ROW_STEP, 0, 2 * st.ROW_STEP)
-        return [QRectF(i.pos(), QSizeF(st.NODE_W, st.NODE_H)).adjusted(-4, -4, 4, 4)
-                for i in self.items(area) if isinstance(i, NodeItem) and i is not src
-                and i is not dst]
+        if self._boxes is None:  # every node's rectangle, once per change of layout
+            self._boxes = [(i.x() - 4, i.y() - 4, i.x() + st.NODE_W + 4,
+                            i.y() + st.NODE_H + 4, i) for i in self.nodes.values()]
+        left, right = a.x(), b.x()
+        top = min(a.y(), b.y()) - 2 * st.ROW_STEP
+        bottom = max(a.y(), b.y()) + 2 * st.ROW_STEP
+        return [QRectF(x0, y0, x1 - x0, y1 - y0) for x0, y0, x1, y1, i in self._boxes
+                if x1 > left and x0 < right and y1 > top and y0 < bottom
+                and i is not src and i is not dst]
 
     def _reroute_detours(self) -> None:
         """After a move: wires going around layers, and wires now crossing one, reroute."""

@@ -26,14 +26,18 @@ def curve(a: QPointF, b: QPointF) -> QPainterPath:
         return path
     # backwards: swing out of the ports, then across between the rows (the next band of a
     # wrapped layout) or round below the nodes (a loop on one row), never through nodes
+    # the turns happen right of the source and left of the target (where no layer sits);
+    # the wire runs back along the lane between them
     reach = min(120.0, 60.0 - dx * 0.05)
     if abs(dy) > 2 * st.NODE_H:
         low = (a.y() + b.y()) / 2
     else:
         low = max(a.y(), b.y()) + st.NODE_H / 2 + 40.0
-    mid = QPointF((a.x() + b.x()) / 2, low)
-    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(a.x() + reach, low), mid)
-    path.cubicTo(QPointF(b.x() - reach, low), QPointF(b.x() - reach, b.y()), b)
+    turn = min(reach, abs(low - a.y()) / 2 + 20)
+    path.cubicTo(QPointF(a.x() + turn, a.y()), QPointF(a.x() + turn, low), QPointF(a.x(), low))
+    path.lineTo(QPointF(b.x(), low))
+    turn = min(reach, abs(low - b.y()) / 2 + 20)
+    path.cubicTo(QPointF(b.x() - turn, low), QPointF(b.x() - turn, b.y()), b)
     return path
 
 
@@ -52,10 +56,46 @@ def detour(a: QPointF, b: QPointF, lane: float) -> QPainterPath:
     return path
 
 
-def crosses(path: QPainterPath, rects: list[QRectF], samples: int = 32) -> list[QRectF]:
-    """The rectangles the path runs through (tested at evenly spaced points)."""
-    points = [path.pointAtPercent(k / samples) for k in range(1, samples)]
-    return [r for r in rects if any(r.contains(p) for p in points)]
+def crosses(path: QPainterPath, rects: list[QRectF], step: float = 12.0) -> list[QRectF]:
+    """The rectangles the path runs through (tested at points about `step` apart)."""
+    box = path.boundingRect()
+    near = [r for r in rects if r.intersects(box)]
+    if not near:
+        return []
+    import numpy as np  # only for wires that may cross a layer, never at start-up
+
+    pts = path_points(path, step)
+    r = np.array([(q.left(), q.top(), q.right(), q.bottom()) for q in near])
+    x, y = pts[:, 0:1], pts[:, 1:2]
+    inside = (x >= r[:, 0]) & (x <= r[:, 2]) & (y >= r[:, 1]) & (y <= r[:, 3])
+    return [q for q, hit in zip(near, inside.any(axis=0), strict=True) if hit]
+
+
+def path_points(path: QPainterPath, step: float):
+    """Points along a path of lines and cubic curves, about `step` apart (a numpy array)."""
+    import numpy as np
+
+    out, k, n = [], 0, path.elementCount()
+    start = None
+    while k < n:
+        e = path.elementAt(k)
+        here = np.array([e.x, e.y])
+        if e.isMoveTo() or start is None:
+            out.append(here[None])
+        elif e.isLineTo():
+            count = max(2, int(np.abs(here - start).max() // step) + 2)
+            out.append(start + (here - start) * np.linspace(0, 1, count)[:, None])
+        else:  # a cubic: this element and the next two hold its control points
+            c1, c2 = here, np.array([path.elementAt(k + 1).x, path.elementAt(k + 1).y])
+            here = np.array([path.elementAt(k + 2).x, path.elementAt(k + 2).y])
+            count = max(8, int(np.abs(here - start).max() // step) + 8)
+            t = np.linspace(0, 1, count)[:, None]
+            out.append((1 - t) ** 3 * start + 3 * (1 - t) ** 2 * t * c1
+                       + 3 * (1 - t) * t ** 2 * c2 + t ** 3 * here)
+            k += 2
+        start = here
+        k += 1
+    return np.concatenate(out)
 
 
 def route(a: QPointF, b: QPointF, blocks: list[QRectF]) -> tuple[QPainterPath, bool]:

@@ -188,6 +188,8 @@ def test_problems_list_click_selects_the_node(window, qtbot):
 
 def test_summary_table_has_a_row_per_layer_and_a_totals_row(window, qtbot):
     open_doc(window, qtbot, make_template("lenet5"))
+    window.summary_dock.raise_()  # the Summary tab, as a user opens it
+    qtbot.waitUntil(window.summary.isVisible)
     model = window.summary.model
     assert model.rowCount() == 13 + 1
     assert window.summary.totals()[3] == "61,706"
