@@ -106,6 +106,9 @@ def _edit_actions(window) -> dict[str, QAction]:
                              "Put the selected layers into a new block used in their place"),
         "ungroup": make_action(window, "U&ngroup Block", c("ungroup_selected"), "",
                                "Ctrl+Shift+G", "Put the layers of the selected blocks back"),
+        "expand": make_action(window, "E&xpand or Collapse Block", c("toggle_expand"), "",
+                              None, "Show the selected blocks' layers in place, or fold them "
+                              "again (E on the canvas)"),
         "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
                                   Key.SelectAll),
         "quick_add": make_action(window, "&Quick Add Layer…", c("quick_add"), "quick-add",
@@ -168,7 +171,8 @@ def _menus(window, acts: dict[str, QAction]) -> None:
                           "replace replace_all | group ungroup | select_all select_type | "
                           "quick_add comment")
     m["view"] = bar.addMenu("&View")
-    _add(m["view"], acts, "zoom_in zoom_out fit | enter_block leave_block | layout | dark |")
+    _add(m["view"], acts, "zoom_in zoom_out fit | enter_block leave_block expand | layout | "
+                          "dark |")
     m["panels"] = m["view"].addMenu("&Panels")
     m["help"] = bar.addMenu("&Help")
     _add(m["help"], acts, "shortcuts about")

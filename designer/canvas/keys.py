@@ -5,7 +5,8 @@ the next / previous layer · arrows: move the selection one grid step (Shift: fi
 selected: scroll) · C or Ctrl+E: connect the selected layers in selection order (one layer:
 to the nearest free layer on its right) · F2: rename · R: replace the selected layers' type
 (Ctrl+Shift+A selects every layer of their type) · Ctrl+G / Ctrl+Shift+G: group into a block /
-ungroup · Alt+Down or double-click: enter a block, Alt+Up or Escape with nothing selected: leave ·
+ungroup · E: expand a block in place (or collapse it) · Alt+Down or double-click: enter a block,
+Alt+Up or Escape with nothing selected: leave ·
 Delete / Backspace: delete and reconnect the chain (with Ctrl: without reconnecting) ·
 Ctrl+D: duplicate · Escape: cancel a wire or clear the selection · Space+drag: pan ·
 + / - / 0: zoom in, out, fit. The standard edit shortcuts (copy, paste, ...) work here too
@@ -38,6 +39,7 @@ def _plain_keys(view) -> dict:
         K.Key_Backspace: view.delete_selection,
         K.Key_F2: view.rename_selected,
         K.Key_R: view.replace_selected,
+        K.Key_E: view.toggle_expand,
         K.Key_C: view.connect_selected,
         K.Key_BracketRight: lambda: view.canvas.cycle_selection(True),
         K.Key_BracketLeft: lambda: view.canvas.cycle_selection(False),

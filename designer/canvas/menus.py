@@ -80,6 +80,9 @@ def _block_entries(view, menu: QMenu, nodes: list[str]) -> None:
     menu.addSeparator()
     if len(blocks) == 1 and len(nodes) == 1:
         _add(menu, "Enter Block", view.enter_block, "Alt+Down")
+    if blocks:
+        expanded = all(b in view.canvas.expanded for b in blocks)
+        _add(menu, "Collapse" if expanded else "Expand in Place", view.toggle_expand, "E")
     _add(menu, "Group into Block", view.group_selected, "Ctrl+G")
     if blocks:
         _add(menu, "Ungroup Block" if len(blocks) == 1 else f"Ungroup {len(blocks)} Blocks",

@@ -61,6 +61,7 @@ class NodeItem(QGraphicsItem):
         self.heat: float | None = None
         self.block_label: str | None = None  # a Block node: its definition's title
         self.repeat: int | str = 1
+        self.content = None  # an expanded block: what it shows inside (expand.BlockContent)
         self.syncing = False  # True while the scene sets the position from the document
         self.hovered = False
         self.editor: TitleEditor | None = None
@@ -120,6 +121,21 @@ class NodeItem(QGraphicsItem):
         self.block_label, self.repeat = label, repeat
         self.update()
 
+    def set_content(self, content) -> None:
+        """Expand (a BlockContent) or collapse (None) the block in place."""
+        self.prepareGeometryChange()
+        self.content = content
+        w, h = self.size()
+        for ports, x in ((self.inputs, 0.0), (self.outputs, w)):
+            for i, port in enumerate(ports.values()):
+                port.setPos(x, h * (i + 1) / (len(ports) + 1) if content else
+                            st.NODE_H * (i + 1) / (len(ports) + 1))
+        self.update()
+
+    def size(self) -> tuple[float, float]:
+        return (self.content.width, self.content.height) if self.content else \
+            (st.NODE_W, st.NODE_H)
+
     @property
     def repeated(self) -> bool:
         return self.block_label is not None and self.repeat not in (1, "1")
@@ -130,11 +146,13 @@ class NodeItem(QGraphicsItem):
     # -- geometry -------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
         extra = 2 * STACK if self.repeated else 0
-        return QRectF(-10, -12, st.NODE_W + 22 + extra, st.NODE_H + 18 + extra)
+        w, h = self.size()
+        return QRectF(-10, -12, w + 22 + extra, h + 18 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, st.NODE_W, st.NODE_H), 6, 6)
+        w, h = self.size()
+        path.addRoundedRect(QRectF(0, 0, w, h), 6, 6)
         if self.problems:  # the badge is clickable: it lists the problems and their fixes
             path.setFillRule(Qt.FillRule.WindingFill)  # the overlap stays inside, not a hole
             path.addRect(self.badge_rect())
@@ -144,7 +162,7 @@ class NodeItem(QGraphicsItem):
         return QRectF(30, 4, st.NODE_W - 58, st.HEADER_H - 6)
 
     def badge_rect(self) -> QRectF:
-        return QRectF(st.NODE_W - 14, -10, 24, 22)
+        return QRectF(self.size()[0] - 14, -10, 24, 22)
 
     def itemChange(self, change, value):  # noqa: N802  (Qt API name)
         flag = QGraphicsItem.GraphicsItemChange
@@ -165,6 +183,15 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(0, 0, st.NODE_W, st.NODE_H)
         accent = st.category_accent(self.category)
         selected = self.isSelected()
+        if self.content is not None:
+            from designer.canvas.expand import paint_expanded
+
+            paint_expanded(painter, self, lod)
+            for port in (*self.inputs.values(), *self.outputs.values()):
+                port.draw(painter, self.style)
+            if self.problems:
+                self._paint_badge(painter)
+            return
         if lod < st.FAR_LOD:  # a box in the category colour; selected: outlined, not refilled
             painter.fillRect(rect, accent)
             if selected or self.has_error():

@@ -52,6 +52,8 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.wires: dict[Edge, WireItem] = {}
         self.comments: dict[str, CommentItem] = {}
         self.heat: dict[str, float] = {}
+        self.expanded: set[str] = set()  # blocks shown expanded in place (scene_blocks.py)
+        self._offsets: dict[str, tuple[float, float]] = {}
         self._wires_at: dict[str, set[Edge]] = {}
         self._detours: set[Edge] = set()  # wires routed around layers (rerouted on moves)
         self._order: list[str] = []  # selection order (ids)
@@ -61,9 +63,13 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         editor.graph_event.connect(self._on_event)
         editor.analysis_changed.connect(self.refresh_analysis)
-        editor.scope_changed.connect(self.rebuild)
+        editor.scope_changed.connect(self._scope_changed)
         editor.selection_changed.connect(self._select_ids)
         self.selectionChanged.connect(self._on_selection_changed)
+        self.rebuild()
+
+    def _scope_changed(self) -> None:
+        self.expanded.clear()  # expanded blocks belong to the graph that was shown
         self.rebuild()
 
     @property
@@ -95,6 +101,8 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.refresh_analysis()
         self._select_ids(self.editor.selection)
         self._grow_rect()
+        if self.expanded:
+            self.apply_expansion()
 
     def _add_node(self, nid: str) -> NodeItem:
         self.layout_changed()
@@ -104,7 +112,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         if node.type == BLOCK:
             defn = definition_of(self.doc, node)
             item.set_block(defn.label if defn else "missing block", node.params.get("repeat", 1))
-        self._place(item, node.pos)
+        self._place(item, self.display_pos(nid))
         item.set_heat(self.heat.get(nid))
         self.addItem(item)
         self.nodes[nid] = item
@@ -185,6 +193,8 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         item.set_analysis(self.analysis.shape_text(nid), self.analysis.counts.get(nid),
                           self.analysis.problems_for(nid))
         item.setSelected(selected)
+        if nid in self.expanded:
+            self.apply_expansion()
 
     def _ev_node_added(self, node_id: str) -> None:
         self._add_node(node_id)
@@ -210,9 +220,11 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
 
     def _ev_nodes_moved(self, node_ids: list[str]) -> None:
         self.layout_changed()
+        if self.expanded:  # the room made for expanded blocks depends on where layers are
+            self.apply_expansion()
         for nid in node_ids:
             if nid in self.nodes:
-                self._place(self.nodes[nid], self.doc.nodes[nid].pos)
+                self._place(self.nodes[nid], self.display_pos(nid))
                 self._route_node(nid)
         self._reroute_detours()
         for nid in node_ids:  # wires a moved layer now sits on go around it
@@ -244,6 +256,8 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         for edge, wire in self.wires.items():
             shape = analysis.edge_shape(edge)
             wire.set_shape(shape, shape is not None and _refuses(shape, by_node.get(edge.dst)))
+        if self.expanded:  # the shapes shown inside expanded blocks
+            self.apply_expansion()
 
     def problems_for(self, node_id: str) -> list:
         """The node's problems with their fixes; inside a block, fixes built on its body."""
@@ -330,8 +344,9 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
 
     def commit_moves(self) -> bool:
         """Turn item positions that differ from the document into one Move command."""
-        moved = tuple((nid, (item.x(), item.y())) for nid, item in self.nodes.items()
-                      if (item.x(), item.y()) != tuple(self.doc.nodes[nid].pos))
+        moved = tuple((nid, _place_of(item, self.display_pos(nid), self.doc.nodes[nid].pos))
+                      for nid, item in self.nodes.items()
+                      if (item.x(), item.y()) != self.display_pos(nid))
         comment_ops = [c.pending_edit() for c in self.comments.values()
                        if not c.text_item.hasFocus()]  # text being typed commits on its own
         comment_ops = [op for op in comment_ops if op is not None]
@@ -367,3 +382,8 @@ def _local(problem, body):
 
 def _on(body, make):
     return lambda _doc: make(body)
+
+
+def _place_of(item, shown: tuple[float, float], pos) -> tuple[float, float]:
+    """The document position of a node moved to `item`'s place while shown at `shown`."""
+    return (item.x() - shown[0] + pos[0], item.y() - shown[1] + pos[1])

@@ -84,6 +84,47 @@ class SceneBlocks:
         self.editor.refused.emit(f"there is no block '{name}': pick one from the palette")
         return None
 
+    # -- expanded in place (a view state: never an edit) -------------------------------------
+    def toggle_expanded(self, node_ids: list[str]) -> bool:
+        """Expand the given blocks in place, or collapse them when all are expanded."""
+        blocks = [n for n in node_ids if n in self.doc.nodes
+                  and self.doc.nodes[n].type == BLOCK]
+        if not blocks:
+            self.editor.refused.emit("select a block to expand (blocks show a double outline)")
+            return False
+        if all(n in self.expanded for n in blocks):
+            self.expanded.difference_update(blocks)
+        else:
+            self.expanded.update(blocks)
+        self.apply_expansion()
+        return True
+
+    def apply_expansion(self) -> None:
+        """Draw expanded blocks with their inside and show the layers after them further on."""
+        from designer.canvas.expand import block_content, view_offsets
+
+        self.expanded &= {n for n, node in self.doc.nodes.items() if node.type == BLOCK}
+        sizes = {}
+        for nid, item in self.nodes.items():
+            content = block_content(self.doc, self.analysis, nid) if nid in self.expanded \
+                else None
+            if content is not None or item.content is not None:
+                item.set_content(content)
+            if content is not None:
+                sizes[nid] = (content.width, content.height)
+        self._offsets = view_offsets(self.doc, sizes)
+        for nid, item in self.nodes.items():
+            self._place(item, self.display_pos(nid))
+        self.layout_changed()
+        self._route_all()
+        self._grow_rect()
+
+    def display_pos(self, node_id: str) -> tuple[float, float]:
+        """Where a node is shown: its place, moved to make room for expanded blocks."""
+        x, y = self.doc.nodes[node_id].pos
+        dx, dy = self._offsets.get(node_id, (0.0, 0.0))
+        return (x + dx, y + dy)
+
     def block_centre(self, node_id: str) -> QPointF:
         item = self.nodes[node_id]
         return item.pos() + QPointF(st.NODE_W / 2, st.NODE_H / 2)

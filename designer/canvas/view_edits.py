@@ -56,6 +56,10 @@ class ViewEdits:
     def ungroup_selected(self) -> list[str]:
         return [] if self._typing() else self.canvas.ungroup_selection()
 
+    def toggle_expand(self) -> bool:
+        """Expand the selected blocks in place (or collapse them): E."""
+        return False if self._typing() else self.canvas.toggle_expanded(self._selected_nodes())
+
     def delete_plain(self) -> bool:
         """Delete the selection without reconnecting the chain around it (Ctrl+Delete)."""
         return False if self._typing() else self.canvas.delete_selection(bridge=False)

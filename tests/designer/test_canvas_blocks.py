@@ -171,3 +171,26 @@ def test_the_inspector_edits_a_blocks_arguments_and_repeat(qtbot):
     assert editor.doc.nodes[block].params["repeat"] == 2
     assert view.canvas.nodes[block].repeated
     assert editor.undo_stack.undoText().startswith("Repeat")
+
+
+def test_e_expands_a_block_in_place_without_editing_the_design(qtbot):
+    editor, view, _ = grouped(qtbot)
+    block = editor.selection[0]
+    before, count = dumps(editor.doc), editor.undo_stack.count()
+    fc = view.canvas.nodes["fc"]
+    x_before = fc.pos().x()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_E)
+    item = view.canvas.nodes[block]
+    assert item.content is not None
+    assert {layer.title for layer in item.content.layers} >= {"conv", "flat"}
+    assert item.size()[0] > st.NODE_W and fc.pos().x() > x_before  # the next layer made room
+    assert dumps(editor.doc) == before and editor.undo_stack.count() == count
+    # a layer moved while the block is expanded lands where it was dropped, minus the room
+    drag(view, fc.sceneBoundingRect().center(), fc.sceneBoundingRect().center()
+         + QPointF(0, 120))
+    assert editor.doc.nodes["fc"].pos[1] == fc.pos().y() and \
+        editor.doc.nodes["fc"].pos[0] == x_before
+    editor.set_selection([block])
+    qtbot.keyClick(view, Qt.Key.Key_E)
+    assert item.content is None and fc.pos().x() == x_before
