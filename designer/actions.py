@@ -104,6 +104,9 @@ def _edit_actions(window) -> dict[str, QAction]:
                                    "Ctrl+Shift+A", "Select every layer of the selected type"),
         "group": make_action(window, "&Group into Block", c("group_selected"), "", "Ctrl+G",
                              "Put the selected layers into a new block used in their place"),
+        "save_block": make_action(window, "Save Selection as &Block…", c("save_as_block"), "",
+                                  "Ctrl+Alt+G", "Group the selection into a named block, "
+                                  "listed in the palette to be used again"),
         "ungroup": make_action(window, "U&ngroup Block", c("ungroup_selected"), "",
                                "Ctrl+Shift+G", "Put the layers of the selected blocks back"),
         "expand": make_action(window, "E&xpand or Collapse Block", c("toggle_expand"), "",
@@ -168,7 +171,8 @@ def _menus(window, acts: dict[str, QAction]) -> None:
     m["file"].addAction(acts["quit"])
     m["edit"] = bar.addMenu("&Edit")
     _add(m["edit"], acts, "undo redo | cut copy paste duplicate delete delete_plain | "
-                          "replace replace_all | group ungroup | select_all select_type | "
+                          "replace replace_all | group save_block ungroup | select_all "
+                          "select_type | "
                           "quick_add comment")
     m["view"] = bar.addMenu("&View")
     _add(m["view"], acts, "zoom_in zoom_out fit | enter_block leave_block expand | layout | "

@@ -84,6 +84,7 @@ def _block_entries(view, menu: QMenu, nodes: list[str]) -> None:
         expanded = all(b in view.canvas.expanded for b in blocks)
         _add(menu, "Collapse" if expanded else "Expand in Place", view.toggle_expand, "E")
     _add(menu, "Group into Block", view.group_selected, "Ctrl+G")
+    _add(menu, "Save as Block…", view.save_as_block, "Ctrl+Alt+G")
     if blocks:
         _add(menu, "Ungroup Block" if len(blocks) == 1 else f"Ungroup {len(blocks)} Blocks",
              view.ungroup_selected, "Ctrl+Shift+G")

@@ -30,7 +30,8 @@ class SceneBlocks:
             self.editor.refused.emit(str(exc))
             return None
         what = name_of(self.doc, ids[0]) if len(ids) == 1 else f"{len(ids)} layers"
-        if not self.editor.push(op, f"Group {what} into a block"):
+        into = "a block" if name == "block" else f"block '{name}'"
+        if not self.editor.push(op, f"Group {what} into {into}"):
             return None
         self.editor.set_selection([op.node_id])
         return op.node_id

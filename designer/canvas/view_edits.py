@@ -53,6 +53,19 @@ class ViewEdits:
     def group_selected(self) -> str | None:
         return None if self._typing() else self.canvas.group_selection()
 
+    def save_as_block(self) -> str | None:
+        """Group the selection into a block under a name the user gives; the block is then
+        listed in the palette (Blocks in this design) to be used again."""
+        from PySide6.QtWidgets import QInputDialog
+
+        if self._typing() or not self._need_selection():
+            return None
+        name, ok = QInputDialog.getText(self, "Save as Block", "Name of the new block "
+                                        "(it is listed in the palette to be used again):",
+                                        text="my block")
+        name = " ".join(name.split())
+        return self.canvas.group_selection(name) if ok and name else None
+
     def ungroup_selected(self) -> list[str]:
         return [] if self._typing() else self.canvas.ungroup_selection()
 

@@ -194,3 +194,22 @@ def test_e_expands_a_block_in_place_without_editing_the_design(qtbot):
     editor.set_selection([block])
     qtbot.keyClick(view, Qt.Key.Key_E)
     assert item.content is None and fc.pos().x() == x_before
+
+
+def test_a_selection_saved_as_a_named_block_is_offered_in_the_palette(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from designer.panels.palette import PalettePanel
+
+    editor, view = make_view(qtbot)
+    palette = PalettePanel(editor)
+    qtbot.addWidget(palette)
+    view.setFocus()
+    select_by_rubber_band(view, "conv", "flat")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Feature extractor", True))
+    block = view.save_as_block()
+    assert editor.undo_stack.undoText() == "Group 2 layers into block 'Feature extractor'"
+    assert editor.doc.nodes[block].title == "Feature extractor"
+    mine = [palette.blocks.design.child(i).text(0)
+            for i in range(palette.blocks.design.childCount())]
+    assert mine == ["Feature extractor"]
