@@ -84,13 +84,13 @@ def make_room(doc: GraphDocument, src: str, dst: str, drop: tuple[float, float] 
             x = min(hi, max(lo, g.snap(drop[0] - g.node_w / 2)))
         return _free_spot(doc, (x, y), g), ()
     shift = g.snap(x + g.col_step - b[0])
-    moved = _downstream_right_of(doc, dst, b[0])
+    moved = downstream_right_of(doc, dst, b[0])
     moves = tuple((nid, (doc.nodes[nid].pos[0] + shift, doc.nodes[nid].pos[1]))
                   for nid in doc.nodes if nid in moved)
     return _free_spot(doc, (x, y), g, ignore=moved), moves
 
 
-def _downstream_right_of(doc: GraphDocument, start: str, x0: float) -> set[str]:
+def downstream_right_of(doc: GraphDocument, start: str, x0: float) -> set[str]:
     """`start` and the nodes it feeds, followed only rightwards (never back across a band)."""
     succ: dict[str, list[str]] = {}
     for e in doc.edges:

@@ -88,22 +88,26 @@ def _kind(doc, node) -> str:
 
 def view_offsets(doc, sizes: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
     """How far each node is shown from its place so expanded blocks (`sizes`: node id ->
-    frame width, height) have room: right of a block one extra width, below it in its
-    column one extra height."""
+    frame width, height) have room: the layers after a block on its row, and what it feeds
+    further right, one extra width; below it in its column, one extra height. The next band
+    of a wrapped layout (further left) stays where it is."""
+    from backend.graph.splice import downstream_right_of
+
     out: dict[str, tuple[float, float]] = {}
     for bid, (w, h) in sizes.items():
         if bid not in doc.nodes:
             continue
         bx, by = doc.nodes[bid].pos
         extra_w, extra_h = _grid(w - st.NODE_W), _grid(h - st.NODE_H)
+        after = downstream_right_of(doc, bid, bx + st.NODE_W / 2)
         for nid, node in doc.nodes.items():
             if nid == bid:
                 continue
             x, y = node.pos
             dx, dy = out.get(nid, (0.0, 0.0))
-            if x > bx + st.NODE_W / 2:
+            if x > bx + st.NODE_W / 2 and (nid in after or abs(y - by) < st.NODE_H):
                 dx += extra_w
-            elif y > by and abs(x - bx) < st.NODE_W:
+            elif y > by and abs(x - bx) < st.NODE_W and y - by < h + st.NODE_H:
                 dy += extra_h
             out[nid] = (dx, dy)
     return {nid: d for nid, d in out.items() if d != (0.0, 0.0)}
