@@ -147,7 +147,9 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
         extra = 2 * STACK if self.repeated else 0
         w, h = self.size()
-        return QRectF(-10, -12, w + 22 + extra, h + 18 + extra)
+        names = 70.0 if self.block_label is not None and max(len(self.inputs),
+                                                             len(self.outputs)) > 1 else 0.0
+        return QRectF(-10 - names, -12, w + 22 + extra + 2 * names, h + 18 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -207,8 +209,10 @@ class NodeItem(QGraphicsItem):
         else:
             self._paint_far_title(painter, lod)
         self._paint_heat(painter)
-        if self.repeated and lod >= 0.35:
-            self._paint_repeat(painter)
+        if self.block_label is not None:
+            from designer.canvas.block_paint import paint_block_marks
+
+            paint_block_marks(painter, self, lod)
         if lod >= 0.35:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
             for port in (*self.inputs.values(), *self.outputs.values()):
@@ -316,20 +320,6 @@ class NodeItem(QGraphicsItem):
         x = bar.left() + bar.width() * min(1.0, max(0.0, self.heat))
         painter.setPen(QPen(self.style.text, 1.5))
         painter.drawLine(QPointF(x, bar.top() - 3), QPointF(x, bar.bottom() + 3))
-
-    def _paint_repeat(self, painter) -> None:
-        """The repeat count as a pill on the header's right: ×3."""
-        s, font = self.style, fonts()["label"]
-        text = f"×{self.repeat}".replace("{", "").replace("}", "")
-        width = QFontMetricsF(font).horizontalAdvance(text) + 10
-        pill = QRectF(st.NODE_W - 24 - width, 5, width, st.HEADER_H - 10)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(s.text)
-        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-        painter.setPen(s.node_fill)
-        painter.setFont(font)
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_badge(self, painter) -> None:
         s = self.style
