@@ -11,8 +11,12 @@ from backend.graph import EditError
 from backend.graph.problems import Problem
 
 
-def apply_fix(editor, problem: Problem) -> bool:
-    """Push `problem.fix` through `editor`; False (and `editor.refused`) when it cannot."""
+def apply_fix(editor, problem: Problem, root: bool = True) -> bool:
+    """Push `problem.fix` through `editor`; False (and `editor.refused`) when it cannot.
+
+    `root`: the problem is one of the design's (the Problems list), so its fix applies to the
+    design even while the canvas shows a block's inside; the canvas passes False for the
+    problems of the block it shows, whose fixes the editor applies inside that block."""
     fix = problem.fix
     if fix is None:
         return False
@@ -21,4 +25,4 @@ def apply_fix(editor, problem: Problem) -> bool:
     except EditError as exc:
         editor.refused.emit(str(exc))
         return False
-    return editor.push(op, fix.label)
+    return editor.push(op, fix.label, root=root)

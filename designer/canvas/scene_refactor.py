@@ -94,4 +94,4 @@ class SceneRefactor:
     def apply_fix(self, problem) -> bool:
         from designer.fixing import apply_fix
 
-        return apply_fix(self.editor, problem)
+        return apply_fix(self.editor, problem, root=not self.editor.scope)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QPointF, Qt
 from test_canvas_helpers import drag, make_view, send_mouse
 
-from backend.graph import BLOCK, Edge
+from backend.graph import BLOCK, Connect, Edge
 from backend.project import dumps
 from designer.canvas import style as st
 
@@ -213,3 +213,30 @@ def test_a_selection_saved_as_a_named_block_is_offered_in_the_palette(qtbot, mon
     mine = [palette.blocks.design.child(i).text(0)
             for i in range(palette.blocks.design.childCount())]
     assert mine == ["Feature extractor"]
+
+
+def test_fixes_apply_where_their_problem_is_inside_or_outside_the_block_shown(qtbot):
+    from designer.panels.problems import ProblemsPanel
+
+    editor, view = make_view(qtbot)  # image -> conv -> flat -> fc
+    editor.set_selection(["flat"])
+    view.delete_plain()  # now: conv -> nothing, fc unfed
+    editor.push(Connect(Edge("conv", "fc")), "Connect")
+    editor.set_selection(["conv", "fc"])
+    block = view.group_selected()
+    editor.reanalyse()
+    assert editor.enter(block)
+    qtbot.waitUntil(lambda: bool(view.canvas.problems_for("fc")))
+    inner = view.canvas.problems_for("fc")[0]
+    assert inner.fix.label == "Insert Flatten before 'fc'"
+    assert view.apply_fix(inner)  # from the canvas: inside the block shown
+    body = editor.graph
+    assert any(n.type == "Flatten" for n in body.nodes.values()) and editor.scope == [block]
+    editor.undo_stack.undo()
+    editor.reanalyse()
+    panel = ProblemsPanel(editor)  # the design's problem, fixed from the list while inside
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.mouseClick(panel.fix_buttons()[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(n.type == "Flatten" for n in body.nodes.values()))
+    assert editor.undo_stack.undoText() == "Insert Flatten before 'fc'"
