@@ -43,6 +43,7 @@ def build(window) -> dict[str, QAction]:
     acts: dict[str, QAction] = {}
     acts.update(_file_actions(window))
     acts.update(_edit_actions(window))
+    acts.update(_block_actions(window))
     acts.update(_view_actions(window))
     _menus(window, acts)
     _toolbar(window, acts)
@@ -102,6 +103,18 @@ def _edit_actions(window) -> dict[str, QAction]:
                                    "Turn every layer of the selected layer's type into another"),
         "select_type": make_action(window, "Select Same T&ype", c("select_same_type"), "",
                                    "Ctrl+Shift+A", "Select every layer of the selected type"),
+        "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
+                                  Key.SelectAll),
+        "quick_add": make_action(window, "&Quick Add Layer…", c("quick_add"), "quick-add",
+                                 "Ctrl+K", "Search for a layer to add (Tab on the canvas)"),
+        "comment": make_action(window, "Add &Comment", c("add_comment"), "comment",
+                               "Ctrl+Shift+M", "Add a comment box"),
+    }
+
+
+def _block_actions(window) -> dict[str, QAction]:
+    c = lambda m: _canvas(window, m)  # noqa: E731
+    return {
         "group": make_action(window, "&Group into Block", c("group_selected"), "", "Ctrl+G",
                              "Put the selected layers into a new block used in their place"),
         "save_block": make_action(window, "Save Selection as &Block…", c("save_as_block"), "",
@@ -112,12 +125,6 @@ def _edit_actions(window) -> dict[str, QAction]:
         "expand": make_action(window, "E&xpand or Collapse Block", c("toggle_expand"), "",
                               None, "Show the selected blocks' layers in place, or fold them "
                               "again (E on the canvas)"),
-        "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
-                                  Key.SelectAll),
-        "quick_add": make_action(window, "&Quick Add Layer…", c("quick_add"), "quick-add",
-                                 "Ctrl+K", "Search for a layer to add (Tab on the canvas)"),
-        "comment": make_action(window, "Add &Comment", c("add_comment"), "comment",
-                               "Ctrl+Shift+M", "Add a comment box"),
     }
 
 

@@ -138,6 +138,16 @@ def paint_expanded(painter, item, lod: float) -> None:
     painter.setPen(QPen(s.wire, 1.2))
     for a, b in c.wires:
         painter.drawLine(a, b)
+    _paint_layers(painter, s, c, lod)
+
+
+def _paint_layers(painter, s, c: BlockContent, lod: float) -> None:
+    """The inner layers: small boxes with title, type and output shape."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetricsF, QPen
+
+    from designer.canvas.node_item import fonts
+
     small = fonts()["label"]
     for layer in c.layers:
         painter.setPen(QPen(s.node_border, 1.0))

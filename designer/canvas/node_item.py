@@ -186,13 +186,7 @@ class NodeItem(QGraphicsItem):
         accent = st.category_accent(self.category)
         selected = self.isSelected()
         if self.content is not None:
-            from designer.canvas.expand import paint_expanded
-
-            paint_expanded(painter, self, lod)
-            for port in (*self.inputs.values(), *self.outputs.values()):
-                port.draw(painter, self.style)
-            if self.problems:
-                self._paint_badge(painter)
+            self._paint_expanded(painter, lod)
             return
         if lod < st.FAR_LOD:  # a box in the category colour; selected: outlined, not refilled
             painter.fillRect(rect, accent)
@@ -217,6 +211,15 @@ class NodeItem(QGraphicsItem):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
             for port in (*self.inputs.values(), *self.outputs.values()):
                 port.draw(painter, self.style)
+        if self.problems:
+            self._paint_badge(painter)
+
+    def _paint_expanded(self, painter, lod) -> None:
+        from designer.canvas.expand import paint_expanded
+
+        paint_expanded(painter, self, lod)
+        for port in (*self.inputs.values(), *self.outputs.values()):
+            port.draw(painter, self.style)
         if self.problems:
             self._paint_badge(painter)
 
