@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from backend.graph.document import GraphDocument
 from backend.graph.traverse import model_inputs, model_outputs
+from backend.importer.names import attach as attach_original_names
 from backend.shapes import Analysis, analyse
 
 
@@ -60,4 +61,6 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             result = tuple(values[(o, port)] for o, port in built.output_ports(outputs))
             return result[0] if len(result) == 1 else result
 
-    return GraphModel()
+    model = GraphModel()
+    attach_original_names(model, doc, dict(built.attrs))  # imported designs: original keys
+    return model

@@ -4,9 +4,10 @@
 is nothing to explain or the node's inputs are unknown). Convolutions and pooling show the
 course's formula ⌊(n + 2p − k) / s⌋ + 1 per axis (⌈⌉ for ceil-mode pooling); transposed
 convolutions, upsampling, Dense, Flatten, Concatenate, adaptive and global pooling get one line
-each. The arithmetic is worked
-from the same geometry the shape rules use, and is shown even when the result is impossible
-(kernel larger than the input), since that is when a student most needs to see it.
+each; a block says what it turns its input into, with its arguments and parameters per copy.
+The arithmetic is worked from the same geometry the shape rules use, and is shown even when
+the result is impossible (kernel larger than the input), since that is when a student most
+needs to see it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def explain_shape(doc: GraphDocument, analysis: Analysis, node_id: str) -> str |
     ins = analysis.in_shapes.get(node_id)
     if node is None or params is None or not ins:
         return None
+    if node.type == "Block":
+        return _block(doc, analysis, node_id, params, ins)
     explain = _EXPLAINERS.get(node.type)
     if explain is None:
         return None
@@ -35,6 +38,29 @@ def explain_shape(doc: GraphDocument, analysis: Analysis, node_id: str) -> str |
         return explain(node.type, params, ins)
     except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError):
         return None  # inputs of the wrong rank: the problem message says what to fix
+
+
+def _block(doc: GraphDocument, analysis: Analysis, node_id: str, params: dict, ins) -> str:
+    """What a block does to its input, its arguments, and its parameters per copy."""
+    defn = doc.root.blocks.get(params.get("definition", ""))
+    out = analysis.shapes.get(node_id)
+    if defn is None or out is None:
+        return None
+    repeat = params.get("repeat", 1)
+    head = f"Block '{defn.label}'" + (f" ×{repeat} (each copy takes the previous one's output)"
+                                       if repeat > 1 else "")
+    lines = [head, f"{', '.join(fmt(s) for s in ins)} → {fmt(out)}"]
+    if params.get("args"):
+        lines.append("with " + ", ".join(f"{k} = {v}" for k, v in params["args"].items()))
+    total = analysis.counts.get(node_id, 0)
+    runs = analysis.instances.get(node_id, [])
+    if repeat > 1 and runs:
+        each = ", ".join(_n(run.total_params) for run in runs[:4])
+        lines.append(f"parameters: {_n(total)} ({each}{', …' if len(runs) > 4 else ''} "
+                     "per copy)")
+    else:
+        lines.append(f"parameters: {_n(total)}")
+    return "\n".join(lines)
 
 
 def _n(v: int) -> str:

@@ -180,6 +180,8 @@ class Analyser:
 
 def source_shapes(result: Analysis, step: Step) -> list[Shape | None]:
     """The shapes wired into a step's node, in port order (block outputs per port)."""
+    if not result.port_shapes:  # no block outputs here: one shape per node
+        return [result.shapes.get(src) for src in step.sources]
     ports = step.ports or ("out",) * len(step.sources)
     return [result.port_shapes.get((src, port), result.shapes.get(src))
             for src, port in zip(step.sources, ports, strict=True)]
@@ -205,8 +207,10 @@ def _infer_node(doc, step, result, broken, scope, prefix) -> None:
     if spec is None or (nid in broken and any(has_expressions(v) for v in node.params.values())):
         return
     try:
-        raw = {k: scoped(v, scope, f"'{title(doc, nid, prefix)}'")
-               for k, v in node.params.items()}
+        raw = node.params
+        if any(has_expressions(v) for v in raw.values()):
+            where = f"'{title(doc, nid, prefix)}'"
+            raw = {k: scoped(v, scope, where) for k, v in raw.items()}
         params = validate_params(spec, raw)
     except ParamError as exc:
         result.problems.append(Problem(nid, f"{label(doc, nid, prefix)}: {exc}"))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from backend.graph.document import GraphDocument
 from backend.graph.ports import node_ports
 from backend.graph.traverse import model_inputs, model_outputs
+from backend.importer.names import code_block as original_names_code
 from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
@@ -87,6 +88,9 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
     helpers = body.helpers + [h for h in classes.helpers() if h not in body.helpers]
     parts += [_helper_source(h) for h in helpers]
     parts += blocks
+    names_code, names_init = original_names_code(doc, body.names)  # imported designs only
+    parts += [names_code] if names_code else []
+    body.init += names_init
     parts.append(_class_source(cls, doc, analysis, body, inputs, outputs))
     if design_block:
         parts.append(design_block.rstrip("\n"))

@@ -88,7 +88,7 @@ def _wiring(doc, prefix):
     problems = []
     counts: dict[tuple[str, str], int] = {}
     ports = {nid: node_ports(doc, n) for nid, n in doc.nodes.items()
-             if is_known(n) and (n.type != "Block" or definition_of(doc, n) is not None)}
+             if n.type != "Block" and is_known(n) or definition_of(doc, n) is not None}
     for e in doc.edges:
         if e.src in doc.nodes:  # a wire from a missing node feeds nothing
             counts[(e.dst, e.dst_port)] = counts.get((e.dst, e.dst_port), 0) + 1

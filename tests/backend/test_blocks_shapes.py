@@ -125,3 +125,16 @@ def test_resnet_counts_match_torchvision_and_state_is_counted_apart():
     assert analysis.running_stats == 2 * (64 + 4 * 64 + 4 * 128 + 4 * 256 + 4 * 512 + 128 +
                                           256 + 512)
     assert analysis.batch_counters == 20
+
+
+def test_hovering_a_block_explains_what_it_does_with_its_arguments():
+    from backend.explain import explain_shape
+
+    doc = resnet18()
+    analysis = analyse(doc)
+    text = explain_shape(doc, analysis, "layer2_1")
+    assert text.splitlines()[:3] == ["Block 'ResNetStage'",
+                                     "(B, 64, 56, 56) → (B, 128, 28, 28)",
+                                     "with channels = 128, stride = 2, blocks = 2"]
+    repeated = explain_shape(doc, analysis, "layer1_1")
+    assert "×2" in repeated and "73,984, 73,984 per copy" in repeated
