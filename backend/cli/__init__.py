@@ -23,6 +23,8 @@ COMMANDS = {
     "export": "export_cmd",
     "diff": "run_cmds",
     "import": "import_cmd",
+    "groups": "seeds_cmd",
+    "sweep": "sweep_cmd",
 }
 
 

@@ -25,6 +25,9 @@ def add_parser(sub) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where to train")
     p.add_argument("--out", help="weights file to write (default: FILE with .safetensors)")
     p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    from backend.cli.seeds_cmd import add_train_options
+
+    add_train_options(p)  # --seeds N, --nproc-per-node N
     p.set_defaults(run=cmd_train)
 
 
@@ -43,6 +46,11 @@ def _load(file: str):
 
 
 def cmd_train(args) -> int:
+    from backend.cli.seeds_cmd import experiment_train
+
+    code = experiment_train(args)  # --seeds or --nproc-per-node: handled there
+    if code is not None:
+        return code
     from backend.training import Trainer, TrainingConfig
 
     doc = _load(args.file)
