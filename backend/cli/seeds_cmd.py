@@ -74,7 +74,13 @@ def project_out(args) -> Path:
 
 
 def train_seeds(args) -> int:
-    from backend.experiments.seeds import seed_values, train_seed_group
+    from backend.experiments.groups import next_group_id
+    from backend.experiments.seeds import (
+        existing_runs,
+        keep_in_project,
+        seed_values,
+        train_seed_group,
+    )
     from backend.project import open_any
 
     try:
@@ -84,7 +90,8 @@ def train_seeds(args) -> int:
     doc = open_any(args.file).doc
     out, section = project_out(args), _section(args, doc)
     printer = _SeedPrinter(args.seeds, args.json)
-    outcome = train_seed_group(doc, args.seeds, out, section, printer.on_event,
+    outcome = train_seed_group(doc, args.seeds, keep_in_project(out, doc),
+                               next_group_id(existing_runs(out)), section, printer.on_event,
                                Path(args.file).resolve().parent)
     return printer.done(outcome, out)
 

@@ -1,10 +1,10 @@
 """"Repeat with N seeds": the seeds of a group and training them one after another, headless.
 
-`seed_values(base, n)` gives the seeds (base, base + 1, ...). `train_seed_group(doc, n, path)`
-trains the design once per seed with every other setting unchanged (the data split keeps the
-dataset's own seed, so only the initial weights and the batch order change) and stores each
-run, tagged with its group, in the project at `path` as soon as it finishes, so a group cut
-short keeps the runs it finished. The CLI (`netwright train FILE --seeds 5`) and the
+`seed_values(base, n)` gives the seeds (base, base + 1, ...). `train_seed_group(doc, n, keep,
+group_id)` trains the design once per seed with every other setting unchanged (the data split
+keeps the dataset's own seed, so only the initial weights and the batch order change) and
+hands each run, tagged with its group, to `keep` as soon as it finishes (`keep_in_project`
+writes it into a project file), so a group cut short keeps the runs it finished. The CLI (`netwright train FILE --seeds 5`) and the
 designer's worker both use it.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.experiments.groups import group_tag, next_group_id
+from backend.experiments.groups import group_tag
 from backend.graph.document import GraphDocument
 
 MAX_SEEDS = 100
@@ -36,26 +36,26 @@ class GroupOutcome:
     failed: list[tuple[int, str]] = field(default_factory=list)  # (seed, message)
 
 
-def existing_runs(path: Path) -> list[dict]:
+def existing_runs(path: str | Path) -> list[dict]:
     from backend.project import open_any
 
-    return list(open_any(path).runs) if path.exists() else []
+    return list(open_any(path).runs) if Path(path).exists() else []
 
 
-def train_seed_group(doc: GraphDocument, n: int, path: str | Path, section: dict | None = None,
+def train_seed_group(doc: GraphDocument, n: int, keep: Callable[[dict, bytes], str],
+                     group_id: str, section: dict | None = None,
                      on_event: Callable[[int, object], None] | None = None,
                      data_dir: str | Path | None = None, should_stop=None) -> GroupOutcome:
-    """Train `doc` with `n` seeds, storing each finished run in the project at `path`.
+    """Train `doc` with `n` seeds; `keep(record, weights)` stores each finished run.
 
     `section` overrides the design's training settings (the CLI's --epochs); `on_event(seed,
     event)` sees every trainer event; `should_stop()` ends the group between runs."""
     from backend.training import TrainingConfig
 
-    path = Path(path)
     base = dict(section if section is not None else doc.sections.get("training") or {})
     config = TrainingConfig.from_section(base)  # bad settings: one sentence before any run
     seeds = seed_values(config.seed, n)
-    outcome = GroupOutcome(next_group_id(existing_runs(path)))
+    outcome = GroupOutcome(group_id)
     for seed in seeds:
         if should_stop is not None and should_stop():
             break
@@ -65,9 +65,17 @@ def train_seed_group(doc: GraphDocument, n: int, path: str | Path, section: dict
             outcome.failed.append((seed, finished.message))
             continue
         outcome.finished.append(finished)
-        outcome.run_ids.append(store_trained(path, doc, trainer, finished,
-                                             group_tag(outcome.group_id, seed, n)))
+        record, weights = trained_record(doc, trainer, finished)
+        record["group"] = group_tag(group_id, seed, n)
+        outcome.run_ids.append(keep(record, weights))
     return outcome
+
+
+def keep_in_project(path: str | Path, doc: GraphDocument) -> Callable[[dict, bytes], str]:
+    """A `keep` that adds each run to the project file at `path` (made from `doc` if new)."""
+    from backend.project.runs import store_run
+
+    return lambda record, weights: store_run(path, record, weights, doc)
 
 
 def train_one(doc: GraphDocument, section: dict, data_dir, on_event=None):
@@ -81,16 +89,12 @@ def train_one(doc: GraphDocument, section: dict, data_dir, on_event=None):
     return trainer, trainer.run(on_event)
 
 
-def store_trained(path: Path, doc: GraphDocument, trainer, finished, tag: dict | None = None,
-                  extra: dict | None = None) -> str:
-    """Store a finished run and its weights in the project at `path`; returns its id."""
+def trained_record(doc: GraphDocument, trainer, finished) -> tuple[dict, bytes]:
+    """(run record, safetensors weights) of a finished run."""
     from backend.export.weights import model_weights
-    from backend.project.runs import run_record, store_run
+    from backend.project.runs import run_record
 
     record = run_record(doc, finished, training=trainer.config.to_section())
-    if tag is not None:
-        record["group"] = tag
-    record.update(extra or {})
     meta = {"design": doc.name, "epochs": str(finished.epochs_done),
             "best_epoch": str(finished.best_epoch)}
-    return store_run(path, record, model_weights(trainer.model, meta), doc)
+    return record, model_weights(trainer.model, meta)
