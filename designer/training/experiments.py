@@ -16,7 +16,7 @@ import queue
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication
 
 from backend.experiments.groups import (
     compare_groups,
@@ -39,10 +39,7 @@ class SeedGroups(QObject):
         super().__init__(window)
         self.window, self.dock = window, dock
         self.panel = SeedPanel()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.panel)
-        dock.side.addTab(scroll, "Seeds")
+        dock.side.addTab(self.panel, "Seeds")
         self.bands = SeedBands(dock.views.curves)
         self.process = self.stop_event = self.out_q = None
         self.group_id, self.kept, self.failed = "", [], []

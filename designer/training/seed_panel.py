@@ -39,8 +39,8 @@ class SeedPanel(QWidget):
         self.seeds = QSpinBox()
         self.seeds.setRange(2, 100)
         self.seeds.setValue(5)
-        self.seeds.setPrefix("seeds: ")
-        self.seeds.setToolTip("How many runs: seeds s, s+1, … from the design's seed")
+        self.seeds.setMaximumWidth(64)
+        self.seeds.setToolTip("How many seeds (runs): s, s+1, … from the design's seed")
         self.repeat_button = QPushButton()
         self.repeat_button.clicked.connect(self._repeat)
         self.stop_button = QPushButton("Stop")
@@ -76,6 +76,8 @@ class SeedPanel(QWidget):
 
     def _label_button(self, *_args) -> None:
         self.repeat_button.setText(f"Repeat with {self.seeds.value()} seeds")
+        self.repeat_button.setToolTip(f"Train the open design {self.seeds.value()} times, "
+                                      "once per seed, and keep the runs as a group")
 
     def _repeat(self) -> None:
         self.repeat_requested.emit(self.seeds.value())
