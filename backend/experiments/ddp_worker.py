@@ -1,0 +1,89 @@
+"""One process of a multi-process run: `backend.experiments.distributed.launch` starts these.
+
+SPEC (JSON) holds the design, the training settings, the folder its dataset paths start from,
+where to write the result (`out`: a project or a weights file) and whether to print JSON
+lines. Rank 0 prints the progress exactly as `netwright train` does and writes the run; the
+other ranks print nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _silence() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+
+
+def main(spec_path: str) -> int:
+    rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    local = int(os.environ.get("LOCAL_RANK", rank))
+    if rank != 0:
+        _silence()
+    spec = json.loads(Path(spec_path).read_text())
+    import torch
+    import torch.distributed as dist
+
+    cuda = spec["training"].get("device") == "cuda"
+    if cuda:
+        torch.cuda.set_device(local)
+    dist.init_process_group("nccl" if cuda else "gloo")
+    try:
+        return _train(spec, rank, world, local)
+    finally:
+        dist.destroy_process_group()
+
+
+def _train(spec: dict, rank: int, world: int, local: int) -> int:
+    from backend.cli.train_cmd import Progress, summary_line
+    from backend.data.files import data_folder
+    from backend.experiments.distributed import distribute
+    from backend.project.project import design_from_data
+    from backend.training import Trainer, TrainingConfig
+
+    doc = design_from_data(spec["design"], "the design")
+    trainer = Trainer(doc, config=TrainingConfig.from_section(spec["training"]))
+    try:
+        with data_folder(Path(spec["data_dir"])):
+            trainer.prepare()
+    except ValueError as exc:
+        if rank == 0:
+            print("netwright: error: " + " ".join(str(exc).split()), file=sys.stderr)
+        return 2
+    distribute(trainer, rank, world, local)
+    progress = Progress(json_lines=spec.get("json", False)) if rank == 0 else None
+    finished = trainer.run(progress.on_event if progress else None)
+    if rank != 0:
+        return 0 if finished.reason != "error" else 1
+    progress.close()
+    if finished.reason == "error":
+        print(f"netwright: training failed: {finished.message}", file=sys.stderr)
+        return 1
+    trainer.setup.model = trainer.setup.model.module  # the plain model, as one process has it
+    where = _write(spec, doc, trainer, finished, world)
+    if not spec.get("json"):
+        print(summary_line(finished, where) + f" (trained by {world} processes)")
+    return 0
+
+
+def _write(spec: dict, doc, trainer, finished, world: int) -> str:
+    from backend.experiments.seeds import trained_record
+    from backend.project.runs import default_name, store_run
+
+    out = Path(spec["out"])
+    record, weights = trained_record(doc, trainer, finished)
+    if out.suffix.lower() == ".nwproj":
+        record["processes"] = world
+        run_id = store_run(out, record, weights, doc)
+        return f"{out} as {default_name(run_id)}"
+    out.write_bytes(weights)
+    return str(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,66 @@
+"""Several processes: shards that cover each batch once, the process count checked in one
+sentence, and a 2-process run that matches a 1-process run of the same settings."""
+
+import os
+
+import pytest
+import torch
+
+from backend.cli import main
+from backend.experiments.distributed import ShardedBatches, check_processes
+from backend.project import open_any, save_design
+from backend.templates import make_template
+
+
+class _Batches:
+    name = "tensors"
+
+    def __init__(self, sizes):
+        self.sizes = sizes
+
+    def __len__(self):
+        return len(self.sizes)
+
+    def epoch(self):
+        start = 0
+        for size in self.sizes:
+            x = torch.arange(start, start + size)
+            yield x, x * 10
+            start += size
+
+
+def test_shards_split_every_batch_between_processes_and_skip_a_too_small_one():
+    shards = [list(ShardedBatches(_Batches([5, 4, 1]), rank, 2).epoch()) for rank in (0, 1)]
+    assert [len(s) for s in shards] == [2, 2]  # the 1-sample batch is skipped by both
+    for step in range(2):
+        xs = torch.cat([shards[r][step][0] for r in (0, 1)])
+        ys = torch.cat([shards[r][step][1] for r in (0, 1)])
+        assert sorted(xs.tolist()) == list(range(0, 5) if step == 0 else range(5, 9))
+        assert torch.equal(ys, xs * 10)  # samples keep their targets
+    assert len(ShardedBatches(_Batches([5, 4, 1]), 0, 2)) == 3
+
+
+def test_more_processes_than_cores_is_one_sentence(tmp_path, capsys):
+    cores = os.cpu_count()
+    with pytest.raises(ValueError, match=f"this machine has {cores} CPU core"):
+        check_processes(cores + 1, "cpu")
+    design = tmp_path / "x.json"
+    save_design(make_template("xor-mlp"), design)
+    assert main(["train", str(design), "--nproc-per-node", str(cores + 1)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"use --nproc-per-node {cores} or fewer" in err
+
+
+@pytest.mark.slow
+def test_two_processes_train_the_same_run_as_one(tmp_path, capsys):
+    doc = make_template("mlp")
+    doc.sections["training"].update(epochs=1, val_fraction=0.2, device="cpu")
+    design = tmp_path / "m.json"
+    save_design(doc, design)
+    one, two = tmp_path / "one.nwproj", tmp_path / "two.nwproj"
+    assert main(["train", str(design), "--out", str(one)]) == 0
+    assert main(["train", str(design), "--nproc-per-node", "2", "--out", str(two)]) == 0
+    a, b = open_any(one).runs[0], open_any(two).runs[0]
+    assert b["processes"] == 2 and b["final"]["steps"] == a["final"]["steps"]
+    assert b["history"][0]["val_loss"] == pytest.approx(a["history"][0]["val_loss"], rel=0.05)
+    assert set(open_any(two).weights) == {"run_1"}
