@@ -229,3 +229,40 @@ def check_space(doc: GraphDocument, space: list[Param]) -> None:
             if errors:
                 raise SpaceError(f"sweep parameter {param.name} = {value} breaks the design: "
                                  f"{errors[0]}")
+
+
+# -- what the designer offers ------------------------------------------------------------------
+SETTING_SUGGESTIONS = {
+    "lr": "1e-4..1e-1:log", "batch_size": "16..256:int:log", "weight_decay": "1e-6..1e-2:log",
+    "momentum": "0.5..0.99", "optimizer": "adam,adamw,sgd_momentum", "epochs": "2..20:int",
+}
+
+
+def candidates(doc: GraphDocument) -> list[tuple[str, str]]:
+    """(parameter name, suggested values) a sweep could search: the main training settings,
+    then every whole-number or fraction parameter of the design's layers (`hidden.units`)."""
+    from backend.layers import registry
+
+    out = list(SETTING_SUGGESTIONS.items())
+    for node in doc.nodes.values():
+        spec = registry.get_spec(node.type)
+        if spec is None or node.type == "Input":
+            continue
+        layer = node.title if node.title and _node_id(doc, node.title) == node.id else node.id
+        for p in spec.params:
+            value = node.params.get(p.name, p.default)
+            suggestion = _suggest(p, value)
+            if suggestion:
+                out.append((f"{layer}.{p.name}", suggestion))
+    return out
+
+
+def _suggest(p, value) -> str:
+    if p.kind == "int" and isinstance(value, int) and not isinstance(value, bool) and value > 1:
+        return f"{max(1, value // 2)}..{value * 2}:int"
+    if p.kind == "float" and isinstance(value, int | float) and p.max is not None \
+            and p.max <= 1 and p.min is not None and p.min >= 0:
+        return f"{p.min:g}..{min(p.max, 0.5):g}"
+    if p.kind == "choice" and p.choices:
+        return ",".join(p.choices[:3])
+    return ""

@@ -109,6 +109,12 @@ class Sweep:
         """Start no more trials; those running finish."""
         self.stopping.set()
 
+    def kill(self) -> None:
+        """Start no more trials and end the running ones now (they are marked failed)."""
+        self.stopping.set()
+        for worker in list(self.workers.values()):
+            worker.process.kill()
+
     # -- the loop -------------------------------------------------------------------------------
     def run(self, on_trial: Callable[[TrialOutcome], None] | None = None,
             on_epoch: Callable[[int, dict], None] | None = None,

@@ -233,9 +233,12 @@ def _figure(group) -> str:
 
 
 def install(window) -> SeedGroups | None:
-    """The Seeds tab beside the Runs list (kept as `window.seed_groups`)."""
+    """The Seeds and Sweep tabs beside the Runs list (`window.seed_groups`, `window.sweeps`)."""
     dock = getattr(window, "training", None)
     if dock is None or not hasattr(dock, "side"):
         return None
     window.seed_groups = SeedGroups(window, dock)
+    from designer.training.sweeps import install as install_sweeps
+
+    install_sweeps(window, dock)  # the Sweep tab beside it
     return window.seed_groups
