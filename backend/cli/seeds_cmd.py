@@ -178,7 +178,8 @@ def cmd_groups(args) -> int:
 def _group_json(group, label: str) -> dict:
     metric, values = group.scores()
     s = group.summary()
-    return {"id": group.id, "name": group.name, "label": label, "runs": [r["id"] for r in group.runs],
+    return {"id": group.id, "name": group.name, "label": label,
+            "runs": [r["id"] for r in group.runs],
             "seeds": group.seeds, "metric": metric, "values": values,
             "mean": s.mean if values else None, "std": s.std if s.n > 1 else None}
 

@@ -168,8 +168,8 @@ def compare_groups(a: SeedGroup, b: SeedGroup, name_a: str = "", name_b: str = "
     diff = figure(ma, abs(r.difference), True)
     test = f"Welch's t-test: t = {r.t:.2f}, df = {r.df:.1f}, {_p(r.p)}"
     if r.p < ALPHA:
-        text = (f"{head} {better[:1].upper() + better[1:]} is better by {diff}, more than the spread across seeds "
-                f"explains ({test}, below {ALPHA}).")
+        text = (f"{head} {better[:1].upper() + better[1:]} is better by {diff}, more than "
+                f"the spread across seeds explains ({test}, below {ALPHA}).")
     elif r.difference == 0:
         text = f"{head} The groups are the same ({test})."
     else:

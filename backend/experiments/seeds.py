@@ -4,8 +4,8 @@
 group_id)` trains the design once per seed with every other setting unchanged (the data split
 keeps the dataset's own seed, so only the initial weights and the batch order change) and
 hands each run, tagged with its group, to `keep` as soon as it finishes (`keep_in_project`
-writes it into a project file), so a group cut short keeps the runs it finished. The CLI (`netwright train FILE --seeds 5`) and the
-designer's worker both use it.
+writes it into a project file), so a group cut short keeps the runs it finished. The CLI
+(`netwright train FILE --seeds 5`) and the designer's child process both use it.
 """
 
 from __future__ import annotations

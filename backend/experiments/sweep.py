@@ -6,7 +6,8 @@
 The study lives in Optuna storage: a SQLite file beside the project by default
 (`lab.nwproj` -> `lab.optuna.db`), or any database URL Optuna accepts, so several machines
 running `netwright sweep` with the same `--storage` and `--study` share one search. This
-process samples (TPE) and prunes (median pruner on the validation metric after each epoch);
+process samples (TPE) and prunes (median pruner on the validation metric after each epoch
+from the second on);
 each trial trains in its own `python -m backend.experiments.trial_worker` process, at most
 `parallel` at once, each with its share of the CPU threads. A pruned trial is told "stop" and
 ends after its step; a trial whose loss diverges is recorded as pruned; a worker that dies
@@ -159,9 +160,12 @@ class Sweep:
         self.workers.clear()
 
     def _study(self, optuna):
-        sampler = optuna.samplers.TPESampler(seed=0, n_startup_trials=min(10, max(2, self.trials // 4)),
-                                             constant_liar=self.parallel > 1)
-        pruner = optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
+        sampler = optuna.samplers.TPESampler(
+            seed=0, n_startup_trials=min(10, max(2, self.trials // 4)),
+            constant_liar=self.parallel > 1)
+        # steps are epochs counted from 0: no trial is judged on its first epoch alone
+        pruner = optuna.pruners.MedianPruner(n_startup_trials=min(5, max(2, self.trials // 4)),
+                                             n_warmup_steps=1)
         try:
             return optuna.create_study(storage=self.storage, study_name=self.study_name,
                                        direction=self.direction, sampler=sampler,
@@ -207,8 +211,10 @@ class Sweep:
         value = message.get(self.metric)
         if value is None:
             return
-        worker.trial.report(float(value), int(message["epoch"]))
-        if not worker.pruned and worker.trial.should_prune():
+        epoch = int(message["epoch"])
+        worker.trial.report(float(value), epoch - 1)
+        last = epoch >= int(message.get("epochs") or 0)  # nothing left to save by stopping
+        if not worker.pruned and not last and worker.trial.should_prune():
             worker.pruned = True
             worker.send("stop")
 

@@ -30,7 +30,7 @@ def _listen(control) -> None:
 
 
 def main(spec_path: str) -> int:
-    from backend.experiments.seeds import trained_record, train_one  # noqa: F401
+    from backend.experiments.seeds import train_one, trained_record  # noqa: F401
     from backend.project.project import design_from_data
     from backend.training import Control
 
@@ -68,7 +68,8 @@ def _train(doc, data_dir, control):
 
     def on_event(event) -> None:
         if type(event).__name__ == "EpochEnd":
-            say(event="epoch", epoch=event.epoch, val_loss=_finite(event.val_loss),
+            say(event="epoch", epoch=event.epoch, epochs=event.epochs,
+                val_loss=_finite(event.val_loss),
                 val_accuracy=_finite(event.val_accuracy), train_loss=_finite(event.train_loss))
 
     return trainer, trainer.run(on_event)

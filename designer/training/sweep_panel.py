@@ -42,7 +42,8 @@ class ParamRow(QWidget):
         self.name.addItems([c[0] for c in candidates])
         self.name.setCurrentText(name)
         self.name.setMinimumContentsLength(10)
-        self.name.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.name.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.values = QLineEdit(values or self.suggestions.get(name, ""))
         self.values.setPlaceholderText("1e-4..1e-1:log")
         self.values.setToolTip("LOW..HIGH (add :int for whole numbers, :log for a log scale) "
@@ -164,7 +165,11 @@ class SweepPanel(QWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for r, row in enumerate(rows):
+            self.table.item(r, 0).setToolTip(" · ".join(f"{h} {t}" for h, t in
+                                                         zip(headers, row, strict=True)))
 
 
 def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:

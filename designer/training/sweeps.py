@@ -178,16 +178,16 @@ class SweepController(QObject):
         self.panel.set_busy(False)
 
     def _show(self) -> None:
-        from backend.cli.sweep_cmd import value_text
-
         s = self.sweep
         order = sorted(self.outcomes, key=lambda o: (o.state != "complete", -(o.value or 0)
                                                      if s.direction == "maximize"
                                                      else (o.value or 0)))
-        headers = ["trial", "state", *[p.name for p in self.space], "result", "run"]
+        accuracy = s.metric == "val_accuracy"
+        headers = ["#", "state", *[p.name for p in self.space],
+                   "val acc" if accuracy else "val loss", "run"]
         rows = [[str(o.number), o.state, *[_text(o.params.get(p.name)) for p in self.space],
-                 value_text(s.metric, o.value), default_name(o.run_id) if o.run_id else ""]
-                for o in order]
+                 "" if o.value is None else f"{o.value:.1%}" if accuracy else f"{o.value:.4g}",
+                 default_name(o.run_id) if o.run_id else ""] for o in order]
         self.panel.show_results(headers, rows)
         self.plots.show_trials(self.space, self.outcomes, s.metric, s.direction)
 

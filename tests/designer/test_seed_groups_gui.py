@@ -8,7 +8,10 @@ from PySide6.QtCore import Qt
 
 from backend.experiments.groups import group_tag
 from backend.project import Project, save_project
-from tests.designer.test_runs_gui import RUN_TIMEOUT, moons, opened, record, weights, window  # noqa: F401
+from tests.designer import test_runs_gui
+from tests.designer.test_runs_gui import RUN_TIMEOUT, moons, opened, record, weights
+
+window = test_runs_gui.window  # the main window fixture
 
 
 @pytest.fixture

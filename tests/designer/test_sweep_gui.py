@@ -7,7 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from backend.project import Project, save_project
-from tests.designer.test_runs_gui import RUN_TIMEOUT, moons, opened, window  # noqa: F401
+from tests.designer import test_runs_gui
+from tests.designer.test_runs_gui import RUN_TIMEOUT, moons, opened
+
+window = test_runs_gui.window  # the main window fixture
 
 
 @pytest.fixture
