@@ -1,11 +1,12 @@
 """Seed groups in the designer: the Seeds tab's controller (installed after the Runs list).
 
-"Repeat with N seeds" trains a snapshot of the open design once per seed in a "spawn" child
-process (`backend.experiments.group_child`; the GUI never imports torch), polling its queue
-from a timer in the GUI thread. Each finished seed joins the project as a run tagged with its
-group, exactly like a run trained with Train, and the Runs list shows it at once; a seed that
-fails, or a child that dies, is one sentence and the finished seeds stay. Selecting groups
-draws their mean ± spread bands; selecting two shows the verdict of
+"Repeat with N seeds" trains a snapshot of the open design, or the design and settings a
+stored run trained with (chosen above the button), once per seed in a "spawn" child process
+(`backend.experiments.group_child`; the GUI never imports torch), polling its queue from a
+timer in the GUI thread. Each finished seed joins the project as a run tagged with its group,
+exactly like a run trained with Train, and the Runs list shows it at once; a seed that fails,
+or a child that dies, is one sentence and the finished seeds stay. Selecting groups draws
+their mean ± spread bands; selecting two shows the verdict of
 `backend.experiments.groups.compare_groups`.
 """
 
@@ -26,7 +27,8 @@ from backend.experiments.groups import (
     seed_groups,
 )
 from backend.project.design import doc_to_dict
-from backend.project.runs import default_name
+from backend.project.project import design_from_data
+from backend.project.runs import default_name, run_name, sorted_runs
 from designer.training.seed_bands import SeedBands
 from designer.training.seed_panel import SeedPanel
 
@@ -79,14 +81,38 @@ class SeedGroups(QObject):
             return False
         from backend.training import preflight
 
-        errors, _warnings = preflight(self.window.editor.doc)
+        design = self._source_design()
+        if design is None:
+            return False
+        errors, _warnings = preflight(design)
         if errors:
             self.panel.set_status(f"Cannot train this design yet: {errors[0]}")
             return False
-        self._start(n)
+        self._start(n, design)
         return True
 
-    def _start(self, n: int) -> None:
+    def _source_design(self):
+        """The design to repeat: the open one, or a run's design with its settings."""
+        run_id = self.panel.source_id()
+        if not run_id:
+            return self.window.editor.doc
+        run = next((r for r in self.project.runs if r.get("id") == run_id), None)
+        if run is None or not isinstance(run.get("design"), dict):
+            self.panel.set_status("That run does not record the design it trained: choose "
+                                  "another, or the open design.")
+            return None
+        try:
+            design = design_from_data(run["design"], f"the design of {run_name(run)}")
+        except ValueError as exc:
+            self.panel.set_status(f"{exc}.")
+            return None
+        if isinstance(run.get("training"), dict):
+            design.sections["training"] = dict(run["training"])
+        if isinstance(run.get("dataset"), dict):
+            design.sections["dataset"] = dict(run["dataset"])
+        return design
+
+    def _start(self, n: int, design) -> None:
         import multiprocessing
 
         from backend.experiments.group_child import group_main
@@ -98,7 +124,7 @@ class SeedGroups(QObject):
         path = self.window.editor.path
         data_dir = str(Path(path).parent) if path else None
         self.process = ctx.Process(target=group_main, name="netwright-seeds", daemon=True,
-                                   args=(doc_to_dict(self.window.editor.doc), n, self.group_id,
+                                   args=(doc_to_dict(design), n, self.group_id,
                                          data_dir, self.out_q, self.stop_event))
         self.process.start()
         self.panel.set_busy(True)
@@ -198,6 +224,8 @@ class SeedGroups(QObject):
                                                     if self.labels.get(g.id) else ""),
                  "runs " + ", ".join(default_name(r["id"]) for r in g.runs)) for g in groups]
         self.panel.set_groups(rows)
+        self.panel.set_sources([(r["id"], run_name(r)) for r in reversed(sorted_runs(
+            self.project.runs)) if isinstance(r.get("design"), dict)])
 
     @Slot(list)
     def _on_groups_selected(self, group_ids: list) -> None:

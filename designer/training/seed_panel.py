@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-HINT = ("Train the open design again with several seeds (every other setting unchanged) to see "
-        "how much its result varies. Each seed is a run in the Runs list; the runs of one "
-        "repeat form a group.")
+HINT = ("Train a design again with several seeds (every other setting unchanged) to see how "
+        "much its result varies. Each seed is a run in the Runs list; the runs of one repeat "
+        "form a group.")
+OPEN_DESIGN = ""  # the source id of the open design (runs are chosen by their id)
 
 
 class SeedPanel(QWidget):
@@ -36,6 +38,13 @@ class SeedPanel(QWidget):
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setProperty("role", "caption")
+        self.source = QComboBox()
+        self.source.setToolTip("What to repeat: the open design with its settings, or the "
+                               "design and settings a run trained with")
+        self.source.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(12)
+        self.set_sources([])
         self.seeds = QSpinBox()
         self.seeds.setRange(2, 100)
         self.seeds.setValue(5)
@@ -64,6 +73,7 @@ class SeedPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(hint)
+        layout.addWidget(self.source)
         layout.addLayout(row)
         layout.addWidget(self.status)
         groups_title = QLabel("Seed groups (select two to compare them)")
@@ -82,7 +92,24 @@ class SeedPanel(QWidget):
     def _repeat(self) -> None:
         self.repeat_requested.emit(self.seeds.value())
 
+    def set_sources(self, runs: list[tuple[str, str]]) -> None:
+        """The open design, then (run id, text) per run, newest first; keeps the choice."""
+        keep = self.source_id()
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem("the open design", OPEN_DESIGN)
+        for run_id, text in runs:
+            self.source.addItem(f"the design and settings of {text}", run_id)
+        index = self.source.findData(keep)
+        self.source.setCurrentIndex(max(index, 0))
+        self.source.blockSignals(False)
+
+    def source_id(self) -> str:
+        data = self.source.currentData() if hasattr(self, "source") else None
+        return data if isinstance(data, str) else OPEN_DESIGN
+
     def set_busy(self, busy: bool) -> None:
+        self.source.setEnabled(not busy)
         self.repeat_button.setEnabled(not busy)
         self.seeds.setEnabled(not busy)
         self.stop_button.setEnabled(busy)

@@ -64,6 +64,18 @@ def test_two_groups_show_bands_and_a_verdict(qtbot, window, grouped_file):
     assert window.seed_groups.bands.items == [] and panel.selected_ids() == []
 
 
+def test_a_stored_run_can_be_repeated_with_its_own_design_and_settings(qtbot, window,
+                                                                    grouped_file):
+    panel = seeds_tab(qtbot, window, grouped_file)
+    texts = [panel.source.itemText(i) for i in range(panel.source.count())]
+    assert texts[0] == "the open design" and texts[1] == "the design and settings of run 6"
+    panel.source.setCurrentIndex(texts.index("the design and settings of run 1"))
+    design = window.seed_groups._source_design()
+    assert design.nodes["act"].type == "Tanh"  # run 1 trained the Tanh design
+    assert window.editor.doc.nodes["act"].type == "ReLU"  # the open design is untouched
+    assert design.sections["training"]["seed"] == 0
+
+
 @pytest.mark.slow
 def test_repeat_with_two_seeds_adds_a_group_of_runs(qtbot, window, grouped_file):
     panel = seeds_tab(qtbot, window, grouped_file)
