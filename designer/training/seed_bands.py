@@ -47,10 +47,11 @@ class SeedBands:
 
     def _band(self, plot_key: str, band, index: int) -> None:
         xs = np.asarray(band.epochs, dtype=float)
-        low = pg.PlotDataItem(xs, np.asarray(band.low, dtype=float), pen=None)
-        high = pg.PlotDataItem(xs, np.asarray(band.high, dtype=float), pen=None)
         fill = pg.mkColor(colour(index))
         fill.setAlpha(60)
+        edge = pg.mkPen(fill, width=1)  # the band's edges, faint (a hidden curve fills nothing)
+        low = pg.PlotCurveItem(xs, np.asarray(band.low, dtype=float), pen=edge)
+        high = pg.PlotCurveItem(xs, np.asarray(band.high, dtype=float), pen=edge)
         between = pg.FillBetweenItem(low, high, brush=pg.mkBrush(fill))
         plot = self.curves.plots[plot_key]
         for item in (low, high, between):
