@@ -3,6 +3,7 @@ selecting groups draws mean ± spread bands and two groups get a verdict in word
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
@@ -52,6 +53,8 @@ def test_two_groups_show_bands_and_a_verdict(qtbot, window, grouped_file):
     click_group(qtbot, panel, 0)
     curves = window.training.views.curves
     assert len(window.seed_groups.bands.items) == 6  # low, high and the fill on two plots
+    fills = [i for _, i in window.seed_groups.bands.items if isinstance(i, pg.FillBetweenItem)]
+    assert len(fills) == 2 and all(not f.path().boundingRect().isEmpty() for f in fills)
     assert curves.overlay_labels()[0].startswith("group 2 mean ± std of 3 seeds")
     assert "Select two groups" in panel.verdict.text()
     click_group(qtbot, panel, 1, Qt.KeyboardModifier.ControlModifier)
