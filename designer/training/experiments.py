@@ -45,6 +45,10 @@ class SeedGroups(QObject):
         self.bands = SeedBands(dock.views.curves)
         self.process = self.stop_event = self.out_q = None
         self.group_id, self.kept, self.failed = "", [], []
+        self.reload_timer = QTimer(self)  # a child: it dies with this object, never fires late
+        self.reload_timer.setSingleShot(True)
+        self.reload_timer.setInterval(0)
+        self.reload_timer.timeout.connect(self.reload)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)
@@ -214,7 +218,7 @@ class SeedGroups(QObject):
     # -- groups -----------------------------------------------------------------------------------
     @Slot()
     def _reload_soon(self, *_args) -> None:
-        QTimer.singleShot(0, self.reload)
+        self.reload_timer.start()
 
     @Slot()
     def reload(self) -> None:
