@@ -7,9 +7,17 @@ samples/s of the reference loop, of the engine without live instrumentation, and
 engine with it (metrics ~10/s, gradient flow every 50 steps, feature maps every 2 s), and
 the ratios. Samples/s count training steps only (the engine's validation pass is excluded).
 
+On a CUDA GPU the engine runs with its fast path (bf16 autocast, channels-last, the CUDA-graph
+step for small models; `backend.experiments.fastpath`) and two more columns appear: the
+engine with the fast path off ("plain", same precision rules as the CPU) and the fast
+engine's share of the GPU's bf16 peak (3 × forward multiply-adds × 2 FLOPs per sample;
+`--peak-tflops` when the GPU is not in the table). `--compile` adds torch.compile.
+Accuracy after the epoch is printed for both, so the fast path's parity shows in the same run.
+
     .venv/bin/python bench/train_throughput.py              # MLP + LeNet-5 (< 2 min, 2 cores)
     .venv/bin/python bench/train_throughput.py --resnet     # + a ResNet-18-sized CNN (GPU)
     .venv/bin/python bench/train_throughput.py --channels-last off --threads 2  # variants
+    .venv/bin/python bench/train_throughput.py --resnet --compile      # GPU: + torch.compile
 """
 
 from __future__ import annotations
@@ -130,6 +138,16 @@ def make_model(kind: str, seed: int):
     return build_model(DESIGNS[kind]())
 
 
+PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "L4": 121.0,
+                    "A10": 125.0, "RTX 4090": 165.0}  # dense, without sparsity
+
+
+def peak_tflops(name: str, given: float | None) -> float | None:
+    if given:
+        return given
+    return next((v for k, v in PEAK_BF16_TFLOPS.items() if k in name), None)
+
+
 DESIGNS = {"mlp": mlp_design, "lenet5": lambda: make_template("lenet5")}
 SHAPES = {"mlp": (1, 28, 28), "lenet5": (1, 32, 32), "resnet18": (3, 32, 32)}
 NODES = {"mlp": "fc1_1", "lenet5": "c1_1", "resnet18": "0"}
@@ -146,7 +164,11 @@ def bench_model(kind: str, args, device: torch.device) -> dict:
     threads = cpu_threads(probe.config, probe.prepare().macs_per_sample)
     ref_data = Dataset(data.info, *[a[:int(len(data) * 0.98)] for a in (data.x, data.y)])
     results: dict[str, list[float]] = {"reference": [], "engine": [], "instrumented": []}
-    accuracy = []
+    accuracy, plain_accuracy = [], []
+    cuda = device.type == "cuda"
+    if cuda:
+        settings["compile"] = bool(args.compile)
+        results["plain"] = []
     for round_ in range(args.rounds):
         saved = torch.get_num_threads()
         torch.set_num_threads(threads if device.type == "cpu" else saved)
@@ -159,8 +181,16 @@ def bench_model(kind: str, args, device: torch.device) -> dict:
                                 NODES[kind])
             results[name].append(speed)
             accuracy.append(acc)
+        if cuda:  # the same engine without the fast path, for speed and accuracy parity
+            plain = {**settings, "cuda_graphs": "off", "compile": False,
+                     "mixed_precision": "off", "channels_last": "off"}
+            speed, acc = engine(design or make_model(kind, 0), data, plain, False, NODES[kind])
+            results["plain"].append(speed)
+            plain_accuracy.append(acc)
     med = {k: statistics.median(v) for k, v in results.items()}
     med["threads"], med["accuracy"] = threads, statistics.median(accuracy)
+    med["plain_accuracy"] = statistics.median(plain_accuracy) if plain_accuracy else None
+    med["flops_per_sample"] = 6 * probe.setup.macs_per_sample
     med["probe_cost"] = probe_cost(probe, NODES[kind], threads, med["engine"])
     return med
 
@@ -205,6 +235,9 @@ def main() -> None:
                    help="engine memory layout for images (auto: channels-last)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0: the engine's "
                    "choice); the reference loop always uses the same number")
+    p.add_argument("--compile", action="store_true", help="GPU: the engine with torch.compile")
+    p.add_argument("--peak-tflops", type=float, help="the GPU's dense bf16 peak (default: "
+                   "from a table of common GPUs)")
     args = p.parse_args()
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
                           else "cpu" if args.device == "auto" else args.device)
@@ -225,6 +258,13 @@ def main() -> None:
               f"{r['engine'] / r['reference']:>5.2f}x {r['instrumented']:>11,.0f} "
               f"{1 - r['instrumented'] / r['engine']:>6.1%} {r['probe_cost']:>6.1%} "
               f"{r['accuracy']:>7.1%}", flush=True)
+        if "plain" in r:
+            peak = peak_tflops(name, args.peak_tflops)
+            share = "" if peak is None else \
+                f", {r['engine'] * r['flops_per_sample'] / (peak * 1e12):.1%} of bf16 peak"
+            print(f"{'':<9} fast path off: {r['plain']:,.0f} samples/s (fast "
+                  f"{r['engine'] / r['plain']:.2f}x), val acc {r['plain_accuracy']:.1%} "
+                  f"plain vs {r['accuracy']:.1%} fast{share}", flush=True)
     print("cost: throughput lost with live instrumentation between whole runs (noisy on a "
           "shared machine); timed: the probes' own time per step time, measured directly")
 
