@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,11 @@ class SweepSummary:
     outcomes: list[TrialOutcome] = field(default_factory=list)
     best: TrialOutcome | None = None
     importance: dict[str, float] = field(default_factory=dict)
+
+
+def shown_url(url: str) -> str:
+    """A storage URL as it may be printed or kept in a project: without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 def default_storage(project: Path) -> str:
@@ -126,7 +132,8 @@ class Sweep:
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = self._study(optuna)
-        summary = SweepSummary(self.study_name, self.storage, self.metric, self.direction)
+        summary = SweepSummary(self.study_name, shown_url(self.storage), self.metric,
+                               self.direction)
         events: queue.Queue = queue.Queue()
         asked = 0
         with tempfile.TemporaryDirectory(prefix="netwright-sweep-") as tmp:
@@ -170,9 +177,16 @@ class Sweep:
             return optuna.create_study(storage=self.storage, study_name=self.study_name,
                                        direction=self.direction, sampler=sampler,
                                        pruner=pruner, load_if_exists=True)
-        except ValueError as exc:  # an existing study with another direction, a bad URL
-            raise SpaceError(f"cannot use the study '{self.study_name}' in {self.storage}: "
-                             f"{exc}") from None
+        except ImportError as exc:  # postgresql:// without its driver, and the like
+            raise SpaceError(f"the storage {shown_url(self.storage)} needs a database "
+                             f"driver that is not installed ({str(exc).splitlines()[0]}): install it, e.g. "
+                             f"pip install psycopg2-binary for PostgreSQL") from None
+        except Exception as exc:  # a malformed URL, an unreachable server, another direction
+            text = " ".join(str(exc).split())[:200]
+            raise SpaceError(f"cannot use the study '{self.study_name}' in "
+                             f"{shown_url(self.storage)} "
+                             f"({text}): check the --storage URL (e.g. "
+                             f"sqlite:///sweep.db or postgresql://user:pw@host/db)") from None
 
     def _launch(self, study, tmp: Path, events: queue.Queue) -> None:
         trial = study.ask({p.name: p.distribution() for p in self.space})
@@ -277,7 +291,7 @@ class Sweep:
             record = run_record(worker.doc, RunFinished("error", outcome.message))
         record["sweep"] = {"study": self.study_name, "trial": outcome.number,
                            "params": outcome.params, "state": outcome.state,
-                           "storage": self.storage}
+                           "storage": shown_url(self.storage)}
         if outcome.message:
             final = record.setdefault("final", {})
             final["message"] = final.get("message") or outcome.message

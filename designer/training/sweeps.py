@@ -71,7 +71,7 @@ class SweepController(QObject):
     @Slot()
     def start(self) -> bool:
         from backend.experiments.space import SpaceError, parse_param
-        from backend.experiments.sweep import Sweep
+        from backend.experiments.sweep import Sweep, shown_url
 
         if self.thread is not None:
             return False
@@ -90,7 +90,7 @@ class SweepController(QObject):
         self.panel.set_busy(True)
         self.panel.best_button.setEnabled(False)
         self.panel.say(f"Starting {self.sweep.trials} trials, {self.sweep.parallel} at a "
-                       f"time; the study is kept in {self.sweep.storage}.")
+                       f"time; the study is kept in {shown_url(self.sweep.storage)}.")
         self.thread = threading.Thread(target=self._run, name="netwright-sweep", daemon=True)
         self.thread.start()
         self.timer.start()

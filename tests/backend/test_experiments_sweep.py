@@ -116,3 +116,17 @@ def test_cli_sweep_refuses_bad_input_in_one_line(xor, capsys):
     assert len(err) == 3 and "is inverted" in err[0]
     assert "999 parallel workers were asked for but this machine has" in err[1]
     assert "the sweep has no parameters" in err[2]
+
+
+def test_a_bad_storage_url_is_one_sentence_and_passwords_are_never_shown(xor, capsys):
+    from backend.experiments.sweep import shown_url
+
+    assert shown_url("postgresql://ann:s3cret@db/lab") == "postgresql://ann:***@db/lab"
+    assert main(["sweep", str(xor), "--param", "lr=1e-3..1e-1:log", "--trials", "1",
+                 "--storage", "nonsense"]) == 2
+    assert main(["sweep", str(xor), "--param", "lr=1e-3..1e-1:log", "--trials", "1",
+                 "--storage", "postgresql://ann:s3cret@localhost:1/lab"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "check the --storage URL" in err[0]
+    assert "needs a database driver" in err[1] and "s3cret" not in err[1]
+    assert not xor.with_suffix(".nwproj").exists()  # nothing trained, nothing written
