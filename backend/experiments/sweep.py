@@ -179,8 +179,9 @@ class Sweep:
                                        pruner=pruner, load_if_exists=True)
         except ImportError as exc:  # postgresql:// without its driver, and the like
             raise SpaceError(f"the storage {shown_url(self.storage)} needs a database "
-                             f"driver that is not installed ({str(exc).splitlines()[0]}): install it, e.g. "
-                             f"pip install psycopg2-binary for PostgreSQL") from None
+                             f"driver that is not installed ({str(exc).splitlines()[0]}): "
+                             f"install it, e.g. pip install psycopg2-binary for PostgreSQL"
+                             ) from None
         except Exception as exc:  # a malformed URL, an unreachable server, another direction
             text = " ".join(str(exc).split())[:200]
             raise SpaceError(f"cannot use the study '{self.study_name}' in "
