@@ -21,8 +21,6 @@ import json
 import os
 import queue
 import re
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.experiments.space import Param, SpaceError, apply_values, check_space
+from backend.experiments.trial_process import TrialProcess
 from backend.graph.document import GraphDocument
 from backend.project.design import doc_to_dict
 
@@ -110,7 +109,7 @@ class Sweep:
         self.metric, self.direction = objective_of(doc)
         self.keep = keep or self._keep_in_project
         self.stopping = threading.Event()
-        self.workers: dict[int, _Worker] = {}  # trial number -> its process
+        self.workers: dict[int, TrialProcess] = {}  # trial number -> its process
 
     def stop(self) -> None:
         """Start no more trials; those running finish."""
@@ -200,7 +199,7 @@ class Sweep:
         spec = tmp / f"trial_{trial.number}.spec.json"
         spec.write_text(json.dumps({"design": doc_to_dict(doc), "data_dir": self.data_dir,
                                     "out": str(out)}))
-        worker = _Worker(trial, doc, out, spec, events)
+        worker = TrialProcess(trial, doc, out, spec, events)
         self.workers[trial.number] = worker
         return worker
 
@@ -222,7 +221,7 @@ class Sweep:
         elif message.get("event") == "closed":
             self._end(study, worker, summary, on_trial)
 
-    def _report(self, worker: _Worker, message: dict) -> None:
+    def _report(self, worker: TrialProcess, message: dict) -> None:
         value = message.get(self.metric)
         if value is None:
             return
@@ -234,7 +233,7 @@ class Sweep:
             worker.send("stop")
 
     # -- the end of a trial ---------------------------------------------------------------------
-    def _end(self, study, worker: _Worker, summary: SweepSummary, on_trial) -> None:
+    def _end(self, study, worker: TrialProcess, summary: SweepSummary, on_trial) -> None:
         import optuna
 
         code = worker.process.wait()
@@ -253,7 +252,7 @@ class Sweep:
         if on_trial is not None:
             on_trial(outcome)
 
-    def _outcome(self, worker: _Worker, code: int) -> TrialOutcome:
+    def _outcome(self, worker: TrialProcess, code: int) -> TrialOutcome:
         from backend.project.runs import run_score
 
         params = dict(worker.trial.params)
@@ -281,7 +280,7 @@ class Sweep:
         return TrialOutcome(worker.trial.number, params, "complete", value,
                             epochs=worker.epochs)
 
-    def _record(self, worker: _Worker, outcome: TrialOutcome) -> str | None:
+    def _record(self, worker: TrialProcess, outcome: TrialOutcome) -> str | None:
         from backend.project.runs import run_record
         from backend.training import RunFinished
 
@@ -328,52 +327,3 @@ def importance(study) -> dict[str, float]:
         return dict(optuna.importance.get_param_importances(study, evaluator=evaluator))
     except Exception:  # a single distinct value, a parameter never varied
         return {}
-
-
-class _Worker:
-    """A trial's child process and the thread that reads its JSON lines."""
-
-    def __init__(self, trial, doc: GraphDocument, out: Path, spec: Path, events: queue.Queue):
-        self.trial, self.doc, self.out = trial, doc, out
-        self.epochs, self.pruned, self.finished = 0, False, None
-        self.closed = threading.Event()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        self.log = out.with_suffix(".log")
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "backend.experiments.trial_worker", str(spec)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        threading.Thread(target=self._read, args=(events,), daemon=True).start()
-
-    def last_error(self) -> str:
-        """The last line the worker wrote on stderr (why it died, when it could say)."""
-        try:
-            lines = [ln.strip() for ln in self.log.read_text().splitlines() if ln.strip()]
-        except OSError:
-            return ""
-        return lines[-1][:300] if lines else ""
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def send(self, line: str) -> None:
-        try:
-            self.process.stdin.write(line + "\n")
-            self.process.stdin.flush()
-        except (OSError, ValueError):  # it has already ended
-            pass
-
-    def _read(self, events: queue.Queue) -> None:
-        number = self.trial.number
-        for line in self.process.stdout:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(message, dict):
-                events.put((number, message))
-        self.closed.set()
-        events.put((number, {"event": "closed"}))
