@@ -47,6 +47,7 @@ from backend.training.subprocess_run import (
 __all__ = ["BATCH_S", "GRID", "Boundary", "DataPoints", "ProcessWorker", "TrainingRun",
            "TrainingWorker", "in_thread"]
 log = logging.getLogger(__name__)
+RELAY_GRACE_S = 5.0  # after the child is gone, how long its last messages may take to relay
 DIED = ("The training process ended unexpectedly{code} (perhaps out of memory): train again, "
         "with a smaller batch size if it happens again.")
 
@@ -160,6 +161,7 @@ class ProcessWorker(TrainingWorker):
         self._out_q = self._ctx.Queue()
         self.process = None
         self._weights: dict | None = None
+        self._relayed = threading.Event()
 
     def _command(self, *cmd) -> None:
         try:
@@ -212,6 +214,8 @@ class ProcessWorker(TrainingWorker):
             self._relay_answers()
         except Exception as exc:
             self._finish(error_finish(exc))
+        finally:
+            self._relayed.set()
         self.process.join(5)
         if not self._done:
             self._finish(RunFinished("error", "the run ended without a result"))
@@ -226,11 +230,29 @@ class ProcessWorker(TrainingWorker):
                 args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q,
                       self.data_dir))
             self.process.start()
+            threading.Thread(target=self._watch_child, daemon=True,
+                             name="netwright-watch").start()
             return True
         except Exception:
             log.exception("could not start the training process; training in a thread")
             self.process = None
             return False
+
+    def _watch_child(self) -> None:
+        """A child killed in the middle of a message leaves the relay waiting for the rest
+        of it forever: once the child is gone and the relay has not ended soon after, close
+        the pipe so the read fails and the run ends with its sentence."""
+        self.process.join()
+        if not self._relayed.wait(RELAY_GRACE_S):
+            try:
+                self._out_q._reader.close()
+            except (AttributeError, OSError):
+                pass
+
+    def _died(self) -> None:
+        code = self.process.exitcode
+        self._finish(RunFinished("error", DIED.format(
+            code="" if code is None else f" (exit code {code})")))
 
     def _relay(self) -> None:
         """Re-emit what the child sends until its RunFinished (or its death)."""
@@ -239,10 +261,11 @@ class ProcessWorker(TrainingWorker):
                 kind, *payload = self._out_q.get(timeout=0.25)
             except queue.Empty:
                 if not self.process.is_alive() and self._out_q.empty():
-                    code = self.process.exitcode
-                    self._finish(RunFinished("error", DIED.format(
-                        code="" if code is None else f" (exit code {code})")))
+                    self._died()
                 continue
+            except (OSError, EOFError):  # the pipe was closed by _watch_child
+                self._died()
+                return
             self._handle(kind, payload)
 
     def _relay_answers(self) -> None:
@@ -252,6 +275,8 @@ class ProcessWorker(TrainingWorker):
                 kind, *payload = self._out_q.get(timeout=0.25)
             except queue.Empty:
                 continue
+            except (OSError, EOFError):
+                return
             if kind == "events":
                 self.events_ready.emit(payload[0])
 
