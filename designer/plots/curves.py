@@ -135,11 +135,16 @@ class TrainingCurves(PlotPanel):
         self.buffers[key].extend(xs, ys)
         self._dirty.add(key)
 
-    def refresh(self) -> None:
-        for key in self._dirty:
+    def refresh(self, plot: str | None = None) -> None:
+        """Push new points to the curves of one plot ("loss", "metric", "lr") or of all."""
+        for key in [k for k in self._dirty if plot is None or SERIES[k].plot == plot]:
             buf = self.buffers[key]
             self.items[key].setData(buf.x, buf.y)
-        self._dirty.clear()
+            self._dirty.discard(key)
+
+    def dirty_plots(self) -> list[str]:
+        """The plots with points not drawn yet, in the order they are laid out."""
+        return [p for p in self.plots if any(SERIES[k].plot == p for k in self._dirty)]
 
     def set_metric_name(self, name: str) -> None:
         self.plots["metric"].setTitle(name)
