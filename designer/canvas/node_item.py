@@ -147,14 +147,16 @@ class NodeItem(QGraphicsItem):
         accent = st.category_accent(self.category)
         selected = self.isSelected()
         if lod < 0.3:
-            painter.fillRect(rect, accent if not selected else s.selection)
+            far = st.heat_colour(self.heat) if self.heat is not None else accent
+            painter.fillRect(rect, far if not selected else s.selection)
             return
         self._paint_body(painter, rect, accent, selected, lod)
+        self._paint_heat_tint(painter, rect, selected)
         if lod >= st.DETAIL_LOD:
             self._paint_text(painter, accent)
+            self._paint_heat(painter)
         else:
             self._paint_far_title(painter, lod)
-        self._paint_heat(painter)
         if lod >= 0.35:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
             for port in (*self.inputs.values(), *self.outputs.values()):
@@ -237,6 +239,22 @@ class NodeItem(QGraphicsItem):
         text = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight,
                                               rect.width())
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_heat_tint(self, painter, rect: QRectF, selected: bool) -> None:
+        """The gradient heat as a tint of the whole node and a thick border in its colour,
+        visible at any zoom (the scale bar below is for a closer look)."""
+        if self.heat is None:
+            return
+        colour = st.heat_colour(self.heat)
+        fill = QColor(colour)
+        fill.setAlpha(50 if self.style.dark else 80)  # tinted, the text stays readable
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 5, 5)
+        if not selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(colour, 4.0))
+            painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 5, 5)
 
     def _paint_heat(self, painter) -> None:
         if self.heat is None:
