@@ -81,8 +81,8 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
 
 def setting_warnings(config: TrainingConfig) -> list[Problem]:
     """Settings the engine accepts but that almost surely spoil the run."""
-    return [Problem(None, w, "warning", Fix("Set the learning rate to 0.001",
-                                            _set("training", "lr", 1e-3)))
+    return [Problem(None, w, "warning", fix=Fix("Set the learning rate to 0.001",
+                                                _set("training", "lr", 1e-3)))
             for w in [lr_warning(config.lr)] if w]
 
 

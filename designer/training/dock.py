@@ -23,6 +23,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from backend.graph.problems import Problem
+from backend.module_paths import probe_labels, with_block_heat
 from designer.editor import DocumentEditor
 from designer.training.dock_frame import IDLE_TEXT, DockFrame
 
@@ -55,7 +56,10 @@ class TrainingDock(DockFrame):
         self.canvas = canvas
         self.run = None  # the current TrainingRun
         self.on_best = None  # given to each run's trainer (best weights kept on disk)
-        self.record = None  # the RunRecord of the current run
+        self.next_run_name = None  # callable naming the next run (the project's numbering)
+        self.run_name = ""  # the name of the run started last
+        self._runs_started = 0
+        self._retiring: list = []  # stopped runs whose thread has not ended yet
         self.started_event = None  # its RunStarted
         self._started_key: tuple | None = None
         self._t_start = 0.0
@@ -88,7 +92,6 @@ class TrainingDock(DockFrame):
         if not self._ready_to_train():
             return False
         from backend.training.events import Probes
-        from designer.training.runs import RunRecord
         from designer.workers.training import TrainingRun
 
         self._retire_previous_run()
@@ -96,10 +99,9 @@ class TrainingDock(DockFrame):
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
                         weights_every_epoch=True, confusion=True, feature_every_s=1.0)
-        self.record = RunRecord(len(self.runs_panel.runs) + 1,
-                                dict(doc.sections.get("training") or {}),
-                                dict(doc.sections.get("dataset") or {}), doc.name)
-        self._fill_record_defaults()
+        self._runs_started += 1
+        self.run_name = (self.next_run_name() if callable(self.next_run_name)
+                         else f"run {self._runs_started}")
         self._started_key = _design_key(self.editor)
         self.changed_label.setText("")
         self.run = TrainingRun(doc, probes, self)
@@ -150,21 +152,25 @@ class TrainingDock(DockFrame):
                                         "Press Train (F5).")
 
     def _retire_previous_run(self) -> None:
-        """Let the last run's worker go (and the model it kept for the views)."""
+        """Let the last run's worker go (and the model it kept for the views).
+
+        A run stopped while it still prepares its data cannot end at once; it is kept until
+        its thread has finished (a QThread destroyed while running aborts the app)."""
         if self.run is not None:
-            self.run.worker.events_ready.disconnect(self._on_events)
-            self.run.worker.close()
-            self.run.thread.wait(5000)
-            self.run.deleteLater()
-            self.run = None
+            run, self.run = self.run, None
+            run.worker.events_ready.disconnect(self._on_events)
+            run.worker.close()
+            if run.thread.wait(5000):
+                run.deleteLater()
+                return
+            self._retiring.append(run)
+            run.thread.finished.connect(self._free_retired)
 
-    def _fill_record_defaults(self) -> None:
-        from backend.training.config import ConfigError, TrainingConfig
-
-        try:
-            self.record.training = TrainingConfig.from_section(self.record.training).to_section()
-        except ConfigError:
-            pass
+    @Slot()
+    def _free_retired(self) -> None:
+        for run in [r for r in self._retiring if not r.running]:
+            self._retiring.remove(run)
+            run.deleteLater()
 
     def toggle_pause(self) -> None:
         if self.run is None or self.state not in ("running", "paused"):
@@ -181,8 +187,9 @@ class TrainingDock(DockFrame):
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
-        if self.run is not None and self.run.running:
-            self.run.wait()
+        for run in [self.run, *self._retiring]:
+            if run is not None and run.running:
+                run.wait()
 
     def reset(self) -> None:
         """Forget everything of the previous design (another design was opened or created)."""
@@ -191,7 +198,7 @@ class TrainingDock(DockFrame):
             self.run.worker.stop()
         self._retire_previous_run()
         self._set_state("idle")
-        self.record = self.started_event = self._started_key = None
+        self.started_event = self._started_key = None
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress_label.setText(IDLE_TEXT)
@@ -201,10 +208,7 @@ class TrainingDock(DockFrame):
         self._heat_timer.stop()
         self._paint_heat(None)
         if self.is_built():  # parts not built yet hold nothing of any design
-            self.views.reset()
-            reset_runs = getattr(self.runs_panel, "reset", None)
-            if callable(reset_runs):
-                reset_runs()
+            self.views.reset()  # (the Runs list follows the project: run_history.py)
         self.was_reset.emit()
 
     def _feature_node(self) -> str | None:
@@ -219,10 +223,18 @@ class TrainingDock(DockFrame):
         return dense[0] if dense else None
 
     # -- worker signals (GUI thread) ------------------------------------------------------------
+    def _from_current_run(self) -> bool:
+        """False for reports of a run retired by reset() that were already on their way
+        (their worker may even be gone by now: then there is no sender at all)."""
+        sender = self.sender()
+        return sender is not None and self.run is not None and sender is self.run.worker
+
     @Slot(list)
     def _on_events(self, batch: list) -> None:
         from backend.training.events import Paused, Resumed, RunStarted, StepMetrics
 
+        if not self._from_current_run():
+            return
         for event in batch:
             if isinstance(event, RunStarted):
                 self._on_started(event)
@@ -254,9 +266,7 @@ class TrainingDock(DockFrame):
 
     def _on_started(self, event) -> None:
         self.started_event = event
-        titles = {nid: (n.title or nid) for nid, n in self.editor.doc.nodes.items()}
-        self.views.begin(event, titles)
-        self.runs_panel.add_run(self.record)
+        self.views.begin(event, probe_labels(self.editor.doc, self.editor.analysis))
         self._set_state("running")
         self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
                                     f"samples, {event.parameters:,} parameters")
@@ -271,18 +281,11 @@ class TrainingDock(DockFrame):
 
     @Slot(object)
     def _on_finished(self, event) -> None:
+        if not self._from_current_run():
+            return
         self._heat_timer.stop()
         self._paint_pending_heat()
         self.views.finish(event)
-        record = self.record
-        if record is not None:
-            record.reason, record.message = event.reason, event.message
-            record.curves = self.views.curves.curves()
-            last = event.history[-1] if event.history else {}
-            record.final = {k: last.get(k) for k in ("val_loss", "val_accuracy", "train_loss")}
-            record.final["test_accuracy"] = event.test_accuracy
-            if record in self.runs_panel.runs:
-                self.runs_panel.update_run(record)
         self._set_state("idle")
         self._finish_text(event)
         if event.reason == "error" and event.node and event.node in self.editor.doc.nodes:
@@ -308,7 +311,7 @@ class TrainingDock(DockFrame):
     def _paint_heat(self, heat: dict[str, float] | None) -> None:
         setter = getattr(self.canvas, "set_node_heat", None)
         if callable(setter):
-            setter(heat)
+            setter(with_block_heat(heat) if heat else heat)
 
     def _on_heat_toggled(self, on: bool) -> None:
         heat = self._views.gradients.heat if self._views is not None else None
@@ -331,10 +334,10 @@ class TrainingDock(DockFrame):
         self.views.show_view(FeaturesView)
 
     def _check_design_changed(self) -> None:
-        if self._started_key is None or self.record is None:
+        if self._started_key is None:
             return
         changed = _design_key(self.editor) != self._started_key
         self.changed_label.setText(
-            f"The design has changed since run {self.record.number} started; the run keeps "
+            f"The design has changed since {self.run_name} started; the run keeps "
             "training the design as it was. Press Train again to train the new one."
             if changed else "")

@@ -290,7 +290,6 @@ class DockFrame(QWidget):
         self._stages.append(self._finish_build)
 
     def _finish_build(self) -> None:
-        self._runs_panel.overlays_changed.connect(self._views.curves.set_overlays)
         self.views_holder.addWidget(self._views)
         self.views_holder.setCurrentWidget(self._views)
         self._restore_splitters()
