@@ -47,7 +47,6 @@ from backend.training.subprocess_run import (
 __all__ = ["BATCH_S", "GRID", "Boundary", "DataPoints", "ProcessWorker", "TrainingRun",
            "TrainingWorker", "in_thread"]
 log = logging.getLogger(__name__)
-RELAY_GRACE_S = 5.0  # after the child is gone, how long its last messages may take to relay
 DIED = ("The training process ended unexpectedly{code} (perhaps out of memory): train again, "
         "with a smaller batch size if it happens again.")
 
@@ -161,7 +160,6 @@ class ProcessWorker(TrainingWorker):
         self._out_q = self._ctx.Queue()
         self.process = None
         self._weights: dict | None = None
-        self._relayed = threading.Event()
 
     def _command(self, *cmd) -> None:
         try:
@@ -214,8 +212,6 @@ class ProcessWorker(TrainingWorker):
             self._relay_answers()
         except Exception as exc:
             self._finish(error_finish(exc))
-        finally:
-            self._relayed.set()
         self.process.join(5)
         if not self._done:
             self._finish(RunFinished("error", "the run ended without a result"))
@@ -230,24 +226,21 @@ class ProcessWorker(TrainingWorker):
                 args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q,
                       self.data_dir))
             self.process.start()
-            threading.Thread(target=self._watch_child, daemon=True,
-                             name="netwright-watch").start()
+            self._close_our_writer()
             return True
         except Exception:
             log.exception("could not start the training process; training in a thread")
             self.process = None
             return False
 
-    def _watch_child(self) -> None:
-        """A child killed in the middle of a message leaves the relay waiting for the rest
-        of it forever: once the child is gone and the relay has not ended soon after, close
-        the pipe so the read fails and the run ends with its sentence."""
-        self.process.join()
-        if not self._relayed.wait(RELAY_GRACE_S):
-            try:
-                self._out_q._reader.close()
-            except (AttributeError, OSError):
-                pass
+    def _close_our_writer(self) -> None:
+        """Only the child writes to the events pipe: with this process's copy of its write end
+        closed, a child that dies (even in the middle of a message) makes the next read fail
+        at once instead of waiting forever for the rest, and the run ends with its sentence."""
+        try:
+            self._out_q._writer.close()
+        except (AttributeError, OSError):
+            pass
 
     def _died(self) -> None:
         code = self.process.exitcode
@@ -263,7 +256,7 @@ class ProcessWorker(TrainingWorker):
                 if not self.process.is_alive() and self._out_q.empty():
                     self._died()
                 continue
-            except (OSError, EOFError):  # the pipe was closed by _watch_child
+            except (OSError, EOFError):  # the child is gone and the pipe is closed
                 self._died()
                 return
             self._handle(kind, payload)
