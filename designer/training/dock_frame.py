@@ -139,6 +139,8 @@ class DockFrame(QWidget):
         self._import_thread: threading.Thread | None = None
         self._make_actions()
         self._build_frame()
+        self._stage_timer = QTimer(self, singleShot=True, interval=0)  # dies with the dock
+        self._stage_timer.timeout.connect(self._next_stage)
         self._imported.connect(self._next_stage)
         if staged:
             self._import_thread = threading.Thread(target=self._import, daemon=True,
@@ -255,14 +257,17 @@ class DockFrame(QWidget):
         try:
             _preimport()
         finally:
-            self._imported.emit()
+            try:
+                self._imported.emit()
+            except RuntimeError:  # the window closed while the imports ran
+                pass
 
     @Slot()
     def _next_stage(self) -> None:
         if self._stages:
             self._stages.pop(0)()
             if self._stages:
-                QTimer.singleShot(0, self._next_stage)
+                self._stage_timer.start()
 
     def _build_forms(self) -> None:
         from designer.training.data_fit import DataChecks
