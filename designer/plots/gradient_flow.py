@@ -14,13 +14,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from designer.plots.base import ElidedLabel, PlotPanel, style_plot, theme_colours
 
 VANISH_RELATIVE = 1e-4  # mean |grad| below this fraction of the strongest layer's: vanishing
 VANISH_ABSOLUTE = 1e-8  # or below this at all
+ROW_LABEL_PX = 12.0  # a layer label needs this much height (8 pt text)
 EXPLODE_ABSOLUTE = 1e2  # max |grad| above this: exploding
 DECADES = 4.0  # relative decades between healthy (0.5) and the vanishing threshold (0.25)
 HEAT_STOPS = ((0.0, "#0072B2"), (0.5, "#b9c2cc"), (1.0, "#D55E00"))
@@ -136,14 +137,25 @@ class HeatHistory:
 
 
 def short_name(name: str, limit: int = 16) -> str:
-    """A layer title that fits an axis: 'encoder.block3.conv2' -> 'encoder.bloc…conv2'."""
+    """A layer title that fits an axis, keeping its most specific end: the last parts of a
+    module path ('encoder.block14.conv2' -> '…block14.conv2'); one long part loses its middle."""
     if len(name) <= limit:
         return name
-    tail = limit // 3
-    return name[:limit - tail - 1] + "…" + name[-tail:]
+    parts = name.split(".")
+    tail = parts[-1]
+    for part in reversed(parts[:-1]):
+        room = limit - len(tail) - 2  # the dot and the "…"
+        if len(part) > room:
+            tail = f"{part[-room:]}.{tail}" if room >= 3 else tail  # the end of a part counts
+            break
+        tail = f"{part}.{tail}"
+    if len(tail) + 1 <= limit:
+        return "…" + tail
+    keep = limit - 1
+    return tail[:keep - keep // 2] + "…" + tail[-(keep // 2):]
 
 
-def label_stride(rows: int, height_px: float, min_px: float = 14.0) -> int:
+def label_stride(rows: int, height_px: float, min_px: float = ROW_LABEL_PX) -> int:
     """Every how many rows a label fits without overprinting its neighbours."""
     if rows <= 0 or height_px <= 0:
         return 1
@@ -175,6 +187,9 @@ class GradientFlowView(PlotPanel):
         self.hist_plot.setLabel("bottom", "epoch")
         self.hist_plot.setYLink(self.bars_plot)
         self.hist_plot.getAxis("left").setStyle(showValues=False)
+        small = QFont()
+        small.setPointSizeF(8.0)
+        self.bars_plot.getAxis("left").setTickFont(small)  # 20 layers fit in 250 px
         self.view.ci.layout.setColumnStretchFactor(0, 3)
         self.view.ci.layout.setColumnStretchFactor(1, 2)
         for plot in (self.bars_plot, self.hist_plot):
