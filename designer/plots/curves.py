@@ -149,6 +149,8 @@ class TrainingCurves(PlotPanel):
                 legend = pg.LegendItem(labelTextSize="8pt", colCount=2, frame=False)
                 self.view.addItem(legend, row=1, col=col)
                 self.legends[key] = legend
+        for col, stretch in enumerate((3, 3, 2)):  # the learning rate needs the least room
+            self.view.ci.layout.setColumnStretchFactor(col, stretch)
         self.plots["lr"].setLogMode(y=True)  # schedules span decades; a constant rate shows
         self.plots["lr"].getAxis("left").enableAutoSIPrefix(False)
         self.buffers = {key: SeriesBuffer() for key in SERIES}

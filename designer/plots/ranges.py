@@ -4,8 +4,8 @@ pyqtgraph redraws an axis (ticks, labels) whenever its range changes; with auto-
 a growing curve changes the range at every refresh and the axes were most of the paint time
 while training. `StickyRange` keeps a plot's range until the data leave it (or fill only a
 small part of it), then jumps to a rounded range with some headroom; x can be pinned to a
-known extent (0 .. the run's epochs). A pan or zoom by the user takes the plot over; a
-double-click (auto-range) gives it back.
+known extent (0 .. the run's epochs). A log axis shows half decades around the data. A pan
+or zoom by the user takes the plot over; a double-click (auto-range) gives it back.
 """
 
 from __future__ import annotations
@@ -28,6 +28,14 @@ def nice_range(lo: float, hi: float) -> tuple[float, float]:
     lo, hi = lo - span * HEADROOM, hi + span * HEADROOM
     step = 10 ** math.floor(math.log10(hi - lo)) / 2
     return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def decade_range(lo: float, hi: float) -> tuple[float, float]:
+    """A log10 range from half a decade below to half a decade above the data, in half
+    decades (a constant learning rate of 0.001 shows 0.0005 .. 0.002)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return -4.0, 0.0
+    return math.floor(lo * 2 - 1) / 2, math.ceil(hi * 2 + 1) / 2
 
 
 class StickyRange:
@@ -62,12 +70,18 @@ class StickyRange:
         (x0, x1), (y0, y1) = vb.viewRange()
         lo, hi = bounds
         span = max(hi - lo, 1e-12)
-        if lo < y0 or hi > y1 or (y1 - y0) * SHRINK > span * (1 + 2 * HEADROOM):
+        if self.plot.getAxis("left").logMode:  # log10 units: whole decades around the data
+            target = decade_range(lo, hi)
+            if (y0, y1) != target:
+                vb.setYRange(*target, padding=0)
+        elif lo < y0 or hi > y1 or (y1 - y0) * SHRINK > span * (1 + 2 * HEADROOM):
             vb.setYRange(*nice_range(lo, hi), padding=0)
+        xb = self._bounds(axis=0)
         if self.x_extent is None:
-            xb = self._bounds(axis=0)
             if xb is not None and (xb[0] < x0 or xb[1] > x1):
                 vb.setXRange(*nice_range(*xb), padding=0)
+        elif xb is not None and xb[1] > x1:  # a compared run that trained longer
+            vb.setXRange(self.x_extent[0], xb[1], padding=0.02)
 
     def _bounds(self, axis: int = 1) -> tuple[float, float] | None:
         lows, highs = [], []

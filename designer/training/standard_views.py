@@ -103,7 +103,7 @@ class CurvesView(LiveView):
 
 
 class GradientsView(LiveView):
-    name = "Gradient flow"
+    name = "Gradients"
     events = (GradientFlow,)
 
     def make_widget(self) -> GradientFlowView:
@@ -125,7 +125,7 @@ class GradientsView(LiveView):
 
 
 class FeaturesView(LatestView):
-    name = "Feature maps"
+    name = "Activations"  # the feature maps of the selected layer
     events = (FeatureMaps,)
 
     def make_widget(self) -> FeatureMapView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from designer.plots.decision_boundary import DecisionBoundaryView
 from designer.plots.feature_maps import FeatureMapView, mosaic
 from designer.plots.gradient_flow import GradientFlowView, gradient_heat, gradient_warnings
 from designer.plots.histograms import WeightHistogramView, histogram
+from designer.plots.ranges import StickyRange
 
 
 def test_series_buffer_grows_and_keeps_order():
@@ -157,3 +159,16 @@ def test_gradient_flow_labels_twenty_layers_readably(qtbot):
     assert len(set(labels)) == 20 and all(len(text) <= 16 for text in labels)
     assert "…block13.conv1" in labels  # the distinguishing end of the module path
     assert view.bars_plot.vb.height() / 20 >= 12  # a row is a line of text high
+
+
+def test_a_constant_learning_rate_shows_half_decades_with_sparse_labels(qtbot):
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.append("lr", [0.0, 1.0, 2.0], [1e-3, 1e-3, 1e-3])
+    view.refresh()
+    plot = view.plots["lr"]
+    StickyRange(plot).fit()
+    assert plot.vb.viewRange()[1] == [-3.5, -2.5]  # 0.0005 .. 0.002 around 0.001
+    values = [math.log10(v) for v in (1e-3, 2e-3, 9e-4, 5e-4, 2e-6)]
+    assert plot.getAxis("left").logTickStrings(values, 1, 0.1) == [
+        "0.001", "0.002", "", "5e-4", "2e-6"]  # no minor labels printed over each other
