@@ -155,6 +155,10 @@ def short_name(name: str, limit: int = 16) -> str:
     return tail[:keep - keep // 2] + "…" + tail[-(keep // 2):]
 
 
+def _same_range(current, wanted) -> bool:
+    return all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(current, wanted, strict=True))
+
+
 def label_stride(rows: int, height_px: float, min_px: float = ROW_LABEL_PX) -> int:
     """Every how many rows a label fits without overprinting its neighbours."""
     if rows <= 0 or height_px <= 0:
@@ -209,7 +213,7 @@ class GradientFlowView(PlotPanel):
         self.heat: dict[str, float] = {}
         self.records: list[tuple[float, str, float, float]] = []
         self.warnings: list[str] = []
-        self._stride = 0
+        self._label_key = None
         self.extent: float | None = None  # the run's epochs: the history's x axis stays put
         self.bars_plot.vb.sigResized.connect(self._relabel)
 
@@ -257,18 +261,18 @@ class GradientFlowView(PlotPanel):
         top = math.ceil(max(peaks.max(), 0.0)) + 0.5
         if floor < x0 or top > x1 or x0 < floor - 2 or x1 > top + 2:  # moves only in steps
             self.bars_plot.setXRange(floor, top, padding=0)
-        if (y0, y1) != (-0.6, len(ids) - 0.4):
+        if not _same_range((y0, y1), (-0.6, len(ids) - 0.4)):  # a new range redraws the axes
             self.bars_plot.setYRange(-0.6, len(ids) - 0.4, padding=0)
-        self._stride = 0
         self._relabel()
 
     def _relabel(self, *_args) -> None:
         """Row labels on the left axis: shortened titles, every k-th row when rows are thin."""
         ids = list(self.latest)
         stride = label_stride(len(ids), self.bars_plot.vb.height())
-        if stride == self._stride or not ids:
+        key = (stride, tuple(ids))
+        if key == self._label_key or not ids:  # new ticks redraw both axes: only on change
             return
-        self._stride = stride
+        self._label_key = key
         ticks = [(i, short_name(self.titles.get(n, n))) for i, n in enumerate(ids)
                  if i % stride == 0]
         self.bars_plot.getAxis("left").setTicks([ticks, []])
@@ -284,11 +288,11 @@ class GradientFlowView(PlotPanel):
         width = max(x1 - x0, 1e-6)
         self.image.setRect(QRectF(x0, -0.5, width, len(ids)))
         end = self.extent if self.extent else x0 + width
-        if self.hist_plot.vb.viewRange()[0] != [x0, end]:
+        if not _same_range(self.hist_plot.vb.viewRange()[0], (x0, end)):
             self.hist_plot.setXRange(x0, end, padding=0)
 
     def reset_view(self) -> None:
-        self._stride = 0
+        self._label_key = None
         self.redraw()
 
     def clear(self) -> None:
@@ -302,7 +306,7 @@ class GradientFlowView(PlotPanel):
         self.image.clear()
         for plot in (self.bars_plot, self.hist_plot):
             plot.getAxis("left").setTicks(None)
-        self._stride = 0
+        self._label_key = None
         self.set_status("")
 
     def apply_theme(self, dark: bool) -> None:

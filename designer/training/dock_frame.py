@@ -92,9 +92,10 @@ class ProgressBar(QWidget):
         return self._text
 
     def setValue(self, value: int) -> None:  # noqa: N802  (Qt-like API)
-        if value != self._value:
-            self._value = max(0, min(1000, int(value)))
+        value = max(0, min(1000, int(value)))
+        if value // 5 != self._value // 5 or value in (0, 1000):  # repainted every 0.5 %
             self.update()
+        self._value = value
 
     def setFormat(self, text: str) -> None:  # noqa: N802  (Qt-like API)
         if text != self._text:
