@@ -5,7 +5,7 @@ correctly. Every series lives in a `SeriesBuffer`, a preallocated numpy buffer t
 doubling; appending never reallocates per point, and the curve gets `setData` on views of the
 buffers, with auto-downsampling and clip-to-view so long runs stay cheap to draw.
 
-The live series' legends sit under their plots, never over the data. Other runs are drawn as
+The live series' legend sits under the plots, never over the data. Other runs are drawn as
 overlays of their epoch curves (validation dashed, training dotted) in
 colours the live run never uses, so a compared run is never mistaken for the live one. Their
 legend is a strip of text under the plots, wrapping as needed, so it always fits and never
@@ -141,14 +141,15 @@ class TrainingCurves(PlotPanel):
                                     axisItems={"left": LogAxis("left")}),
         }
         self.legends = {}
-        for col, (key, plot) in enumerate(self.plots.items()):
+        for plot in self.plots.values():
             plot.setLabel("bottom", "epoch")
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            if key != "lr":  # under its plot, never over the data (the lr plot's title says it)
-                legend = pg.LegendItem(labelTextSize="8pt", colCount=2, frame=False)
-                self.view.addItem(legend, row=1, col=col)
-                self.legends[key] = legend
+        # one legend under all the plots, never over the data: the loss and the metric plots
+        # draw their series alike (the learning rate plot's title says what it shows)
+        legend = pg.LegendItem(labelTextSize="8pt", colCount=2, frame=False)
+        self.view.addItem(legend, row=1, col=0, colspan=len(self.plots))
+        self.legends["loss"] = legend
         for col, stretch in enumerate((3, 3, 2)):  # the learning rate needs the least room
             self.view.ci.layout.setColumnStretchFactor(col, stretch)
         self.plots["lr"].setLogMode(y=True)  # schedules span decades; a constant rate shows
