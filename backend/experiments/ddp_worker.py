@@ -57,7 +57,7 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
         return 2
     distribute(trainer, rank, world, local)
     progress = Progress(json_lines=spec.get("json", False)) if rank == 0 else None
-    finished = trainer.run(progress.on_event if progress else None)
+    finished = trainer.run(_all_processes(progress.on_event, world) if progress else None)
     if rank != 0:
         return 0 if finished.reason != "error" else 1
     progress.close()
@@ -65,10 +65,22 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
         print(f"netwright: training failed: {finished.message}", file=sys.stderr)
         return 1
     trainer.setup.model = trainer.setup.model.module  # the plain model, as one process has it
+    for entry in finished.history:  # the speed of all processes together, as reported
+        if isinstance(entry.get("samples_per_s"), int | float):
+            entry["samples_per_s"] *= world
     where = _write(spec, doc, trainer, finished, world)
     if not spec.get("json"):
         print(summary_line(finished, where) + f" (trained by {world} processes)")
     return 0
+
+
+def _all_processes(report, world: int):
+    """Rank 0's progress with the speed of all processes (they step in lockstep)."""
+    def on_event(event) -> None:
+        if isinstance(getattr(event, "samples_per_s", None), int | float):
+            event.samples_per_s *= world
+        report(event)
+    return on_event
 
 
 def _write(spec: dict, doc, trainer, finished, world: int) -> str:
