@@ -43,7 +43,7 @@ class SeedGroups(QObject):
         self.panel = SeedPanel()
         dock.side.addTab(self.panel, "Seeds")
         self.bands = SeedBands(dock.views.curves)
-        self.process = self.stop_event = self.out_q = None
+        self.process = self.stop_event = self.out_q = self.target = None
         self.group_id, self.kept, self.failed = "", [], []
         self.reload_timer = QTimer(self)  # a child: it dies with this object, never fires late
         self.reload_timer.setSingleShot(True)
@@ -56,7 +56,7 @@ class SeedGroups(QObject):
         self.panel.stop_requested.connect(self.stop)
         self.panel.groups_selected.connect(self._on_groups_selected)
         dock.runs_panel.selection_changed.connect(self._on_runs_selected)
-        window.editor.document_replaced.connect(self._reload_soon)
+        window.editor.document_replaced.connect(self._on_document_replaced)
         state = getattr(window, "project_state", None)
         if state is not None:
             state.run_added.connect(self._reload_soon)
@@ -130,6 +130,7 @@ class SeedGroups(QObject):
         self.process = ctx.Process(target=group_main, name="netwright-seeds", daemon=True,
                                    args=(doc_to_dict(design), n, self.group_id,
                                          data_dir, self.out_q, self.stop_event))
+        self.target = self.project  # the runs join this project, even if another opens
         self.process.start()
         self.panel.set_busy(True)
         self.dock.train_action.setEnabled(False)
@@ -141,6 +142,17 @@ class SeedGroups(QObject):
         if self.stop_event is not None:
             self.stop_event.set()
             self.panel.set_status("Stopping after this epoch; finished seeds are kept…")
+
+    @Slot()
+    def _on_document_replaced(self) -> None:
+        """Another design was opened: a group still training belongs to the closed one."""
+        if self.busy:
+            self.shutdown()
+            self._done()
+            self.panel.set_status("The seed group was stopped because another design was "
+                                  "opened; its finished seeds went to the design that was "
+                                  "closed.")
+        self._reload_soon()
 
     @Slot()
     def shutdown(self) -> None:
@@ -184,6 +196,8 @@ class SeedGroups(QObject):
         return False
 
     def _keep(self, record: dict, weights: bytes) -> None:
+        if self.target is not self.project:
+            return
         run_id = self.project.add_run(record, weights)
         self.kept.append(run_id)
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
@@ -198,8 +212,12 @@ class SeedGroups(QObject):
         self.process = None
         self.panel.set_busy(False)
         self.dock.train_action.setEnabled(getattr(self.dock, "state", "idle") == "idle")
+        if self.target is not self.project:
+            self.target = None
+            return
         self.reload()
         self.panel.set_status(self._summary())
+        self.target = None
 
     def _summary(self) -> str:
         parts = []

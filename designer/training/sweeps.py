@@ -37,7 +37,7 @@ class SweepController(QObject):
         tabs = getattr(dock.views, "tabs", None)
         if tabs is not None:
             tabs.addTab(self.plots, "Sweep")
-        self.sweep = self.thread = None
+        self.sweep = self.thread = self.target = None
         self.events: queue.Queue = queue.Queue()
         self.outcomes, self.run_ids, self.best = [], {}, None
         self._tmp = None
@@ -47,7 +47,7 @@ class SweepController(QObject):
         self.panel.start_requested.connect(self.start)
         self.panel.stop_requested.connect(self.stop)
         self.panel.open_best_requested.connect(self.open_best)
-        window.editor.document_replaced.connect(self._refresh_candidates)
+        window.editor.document_replaced.connect(self._on_document_replaced)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -56,6 +56,17 @@ class SweepController(QObject):
     @property
     def project(self):
         return self.window.files.current_project()
+
+    @Slot()
+    def _on_document_replaced(self) -> None:
+        """Another design was opened: a sweep still running belongs to the closed one."""
+        if self.thread is not None:
+            self.shutdown()
+            self._finish()
+            self.panel.say("The sweep was stopped because another design was opened; the "
+                           "trials that had ended went to the design that was closed.",
+                           error=True)
+        self._refresh_candidates()
 
     @Slot()
     def _refresh_candidates(self) -> None:
@@ -78,11 +89,13 @@ class SweepController(QObject):
         doc = self.window.editor.doc.copy()
         doc.sections["training"] = {**(doc.sections.get("training") or {}),
                                     "epochs": self.panel.epochs.value()}
+        events = queue.Queue()  # one per sweep: a stopped one's late reports reach nothing
         try:
             space = [parse_param(spec) for spec in self.panel.specs()]
             self.sweep = Sweep(doc, space, self._project_path(), self.panel.trials.value(),
                                self.panel.parallel.value(), data_dir=self._data_dir(),
-                               keep=self._keep_later)
+                               keep=lambda record, weights: _keep_later(events, record,
+                                                                        weights))
         except (SpaceError, ValueError) as exc:
             self.panel.say(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", error=True)
             return False
@@ -91,7 +104,10 @@ class SweepController(QObject):
         self.panel.best_button.setEnabled(False)
         self.panel.say(f"Starting {self.sweep.trials} trials, {self.sweep.parallel} at a "
                        f"time; the study is kept in {shown_url(self.sweep.storage)}.")
-        self.thread = threading.Thread(target=self._run, name="netwright-sweep", daemon=True)
+        self.target = self.project  # the runs join this project, even if another opens
+        self.events = events
+        self.thread = threading.Thread(target=self._run, args=(self.sweep, self.events),
+                                       name="netwright-sweep", daemon=True)
         self.thread.start()
         self.timer.start()
         return True
@@ -107,19 +123,16 @@ class SweepController(QObject):
         path = self.window.editor.path
         return str(Path(path).parent) if path else None
 
-    def _keep_later(self, record: dict, weights: bytes | None) -> str:
-        """Called in the sweep thread: the GUI thread adds the run (see `_poll`)."""
-        self.events.put(("run", record, weights))
-        return ""
-
-    def _run(self) -> None:
+    @staticmethod
+    def _run(sweep, events: queue.Queue) -> None:
+        """The sweep thread: everything it learns goes on `events` for the GUI thread."""
         try:
-            summary = self.sweep.run(
-                on_trial=lambda o: self.events.put(("trial", o)),
-                on_start=lambda n, params, pid: self.events.put(("started", n, params, pid)))
-            self.events.put(("done", summary))
+            summary = sweep.run(
+                on_trial=lambda o: events.put(("trial", o)),
+                on_start=lambda n, params, pid: events.put(("started", n, params, pid)))
+            events.put(("done", summary))
         except Exception as exc:  # the storage failed, or a bug: a sentence, never a crash
-            self.events.put(("error", str(exc).splitlines()[0] if str(exc) else repr(exc)))
+            events.put(("error", str(exc).splitlines()[0] if str(exc) else repr(exc)))
 
     # -- following ------------------------------------------------------------------------------
     @Slot()
@@ -137,6 +150,8 @@ class SweepController(QObject):
         self.panel.say(f"Trial {number} started: {params_text(params)} (process {pid}).")
 
     def _on_run(self, record: dict, weights: bytes | None) -> None:
+        if self.target is not self.project:
+            return
         run_id = self.project.add_run(record, weights)
         self.run_ids[record["sweep"]["trial"]] = run_id
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
@@ -213,6 +228,12 @@ class SweepController(QObject):
         if self.sweep is not None and self.thread is not None:
             self.sweep.kill()
             self.thread.join(5)
+
+
+def _keep_later(events: queue.Queue, record: dict, weights: bytes | None) -> str:
+    """A sweep's `keep`, called in its thread: the GUI thread adds the run (see `_poll`)."""
+    events.put(("run", record, weights))
+    return ""
 
 
 def _text(value) -> str:

@@ -94,3 +94,19 @@ def test_repeat_with_two_seeds_adds_a_group_of_runs(qtbot, window, grouped_file)
     assert panel.groups.count() == 3 and panel.groups.item(0).text().startswith("group 3 · ")
     assert "group 3: 2 of 2 seeds kept as run 7–run 8" in panel.status.text()
     assert len(window.training.runs_panel.entries) == 8
+
+
+def test_opening_another_design_stops_a_running_group(qtbot, window, grouped_file, tmp_path):
+    panel = seeds_tab(qtbot, window, grouped_file)
+    other = tmp_path / "other.nwproj"
+    save_project(other, Project(moons("Tanh")))
+    panel.seeds.setValue(3)
+    qtbot.mouseClick(panel.repeat_button, Qt.MouseButton.LeftButton)
+    process = window.seed_groups.process
+    assert process is not None and process.is_alive()
+    assert window.files.open_path(str(other))
+    qtbot.waitUntil(lambda: not process.is_alive(), timeout=10_000)
+    assert "another design was opened" in panel.status.text(), panel.status.text()
+    assert panel.repeat_button.isEnabled()
+    qtbot.wait(500)
+    assert window.files.current_project().runs == [] and panel.groups.count() == 0

@@ -78,3 +78,20 @@ def test_a_sweep_keeps_every_trial_and_opens_the_best(qtbot, window, moons_file)
     assert window.training.runs_panel.selected_ids() == [window.sweeps.run_ids[best.number]]
     window.editor.undo_stack.undo()  # opening the best design is one undoable edit
     assert window.editor.doc.nodes["hidden"].params["units"] == 8
+
+
+def test_opening_another_design_stops_a_running_sweep(qtbot, window, moons_file, tmp_path):
+    panel = sweep_tab(qtbot, window, moons_file)
+    add(qtbot, panel, "lr", "1e-3..1e-1:log")
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    sweep = window.sweeps.sweep
+    qtbot.waitUntil(lambda: bool(sweep.workers), timeout=10_000)
+    workers = [w.process for w in sweep.workers.values()]
+    other = tmp_path / "other.nwproj"
+    save_project(other, Project(moons("Tanh")))
+    assert window.files.open_path(str(other))
+    assert all(p.poll() is not None for p in workers)  # ended, not left running
+    assert "another design was opened" in panel.message.text()
+    assert panel.start_button.isEnabled()
+    qtbot.wait(500)
+    assert window.files.current_project().runs == []
