@@ -65,6 +65,18 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             result = tuple(values[o] for o in outputs)
             return result[0] if len(result) == 1 else result
 
+        def run_from(self, given: dict, want: list[str] | None = None):
+            """Compute only what follows the `given` node values (node id -> tensor), e.g.
+            a decoder from its code; returns the values of `want` (default: the outputs)."""
+            values = dict(given)
+            for nid, attr, sources in steps:
+                if nid in values or not sources or any(s not in values for s in sources):
+                    continue
+                args = [values[s] for s in sources]
+                values[nid] = getattr(self, attr)(*args) if attr else args[0]
+            result = tuple(values[o] for o in (want or outputs))
+            return result[0] if len(result) == 1 else result
+
     return GraphModel()
 
 

@@ -70,7 +70,7 @@ def _wiring(doc):
             continue
         for port in spec.inputs:
             n = counts.get((nid, port.name), 0)
-            problems += _port_problems(doc, nid, port, n)
+            problems += _port_problems(doc, nid, port, n, named=len(spec.inputs) > 1)
     return problems
 
 
@@ -88,11 +88,12 @@ def _bad_ports(doc, e):
     return out
 
 
-def _port_problems(doc, nid, port, n):
+def _port_problems(doc, nid, port, n, named=False):
     name = label(doc, nid)
     if n == 0 and not port.optional:
         need = f"at least {port.min_wires} inputs" if port.multi else "an input"
-        return [Problem(nid, f"{name} needs {need}: connect a layer's output to it")]
+        where = f" on its port '{port.name}'" if named else ""
+        return [Problem(nid, f"{name} needs {need}{where}: connect a layer's output to it")]
     if port.multi and 0 < n < port.min_wires:
         return [Problem(nid, f"{name} needs at least {port.min_wires} inputs but has {n}: "
                              "connect another branch or remove it")]

@@ -10,7 +10,7 @@ from backend.layers.spec import LayerSpec
 
 CATEGORIES = (
     "input", "core", "convolution", "pooling", "normalisation", "regularisation",
-    "activation", "merge", "recurrent",
+    "activation", "merge", "recurrent", "generative",
 )
 
 _REGISTRY: dict[str, LayerSpec] = {}
@@ -35,6 +35,7 @@ def load_all() -> None:
         activation,
         conv,
         core,
+        generative,
         merge,
         norm,
         pool,
