@@ -36,7 +36,19 @@ TEMPLATES = {
     "autoencoder": (generative.autoencoder, "Dense autoencoder on the 8×8 digits with an "
                                             "8-unit bottleneck."),
     "conv-autoencoder": (generative.conv_autoencoder, "The course's denoising convolutional "
-                                                      "autoencoder on 28×28×1 (7×7×32 code)."),
+                                                      "autoencoder on 16×16 digits (4×4×32 "
+                                                      "code), trained on noisy -> clean."),
+    "sparse-autoencoder": (generative.sparse_autoencoder, "Overcomplete autoencoder (128 code "
+                                                          "units for 64 pixels) kept sparse by "
+                                                          "an L1 activity penalty."),
+    "vae": (generative.vae, "Variational autoencoder on the 8×8 digits: a 2-D latent space "
+                            "to scatter and traverse."),
+    "conv-vae": (generative.conv_vae, "Convolutional variational autoencoder on 16×16 digits "
+                                      "with a 4-value code."),
+    "gan": (generative.gan, "GAN on the 8×8 digits: a dense generator and discriminator "
+                            "trained against each other."),
+    "dcgan": (generative.dcgan, "DCGAN on 16×16 digits: transposed convolutions with "
+                                "BatchNorm against a strided-convolution discriminator."),
     "lstm-sine": (sequence.lstm_sine, "Sine forecasting: a window of 20 values -> LSTM 32 -> "
                                       "the next value."),
     "gru-seq": (sequence.gru_seq, "Sine forecasting with two stacked GRU layers."),
