@@ -73,7 +73,22 @@ def summary_json(doc, analysis) -> dict:
         "trainable_params": analysis.trainable_params,
         "problems": [{"node": p.node, "message": p.message, "severity": p.severity}
                      for p in analysis.problems],
+        "networks": [{"role": role, "nodes": ids, "params": _params(analysis, ids)}
+                     for role, ids in _networks(doc, analysis).items()],
     }
+
+
+def _networks(doc, analysis) -> dict[str, list[str]]:
+    """role -> node ids: a GAN's generator and discriminator, else the whole design."""
+    from backend.training.recipes.parts import design_networks
+
+    if not analysis.ok:
+        return {"model": list(doc.nodes)}
+    return {role: list(sub.nodes) for role, sub in design_networks(doc, analysis).items()}
+
+
+def _params(analysis, ids) -> int:
+    return sum(analysis.counts.get(nid, 0) for nid in ids)
 
 
 def _shape_json(shape):
@@ -91,16 +106,22 @@ def cmd_summary(args) -> int:
 
 
 def format_summary(doc, analysis) -> str:
-    rows = [("Layer", "Type", "Output shape", "Params")]
-    for nid, n in doc.nodes.items():
-        rows.append((title(doc, nid), n.type, analysis.shape_text(nid),
-                     f"{analysis.counts.get(nid, 0):,}"))
+    """The layer table; a design of several networks (a GAN) gets one block per network."""
+    networks = _networks(doc, analysis)
+    blocks = {role: [(title(doc, nid), doc.nodes[nid].type, analysis.shape_text(nid),
+                      f"{analysis.counts.get(nid, 0):,}") for nid in ids]
+              for role, ids in networks.items()}
+    rows = [("Layer", "Type", "Output shape", "Params")] + \
+        [r for block in blocks.values() for r in block]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     line = lambda r: "  ".join(  # noqa: E731
         c.rjust(w) if i == 3 else c.ljust(w)
         for i, (c, w) in enumerate(zip(r, widths, strict=True)))
     out = [f"{doc.name}", line(rows[0]), "-" * (sum(widths) + 6)]
-    out += [line(r) for r in rows[1:]]
+    for role, block in blocks.items():
+        if len(blocks) > 1:
+            out.append(f"{role.capitalize()} ({_params(analysis, networks[role]):,} params)")
+        out += [line(r) for r in block]
     out.append("-" * (sum(widths) + 6))
     out.append(f"Total params: {analysis.total_params:,}   "
                f"Trainable: {analysis.trainable_params:,}")

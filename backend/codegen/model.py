@@ -1,12 +1,14 @@
-"""Design -> one readable, standalone Python module holding the model's `nn.Module` class.
+"""Design -> one readable, standalone Python module holding the model's `nn.Module` class(es).
 
-The class registers one submodule per layer under the identifiers from
-`backend.graph.naming.attribute_names` (the builder uses the same ones, so a built model's
-state_dict loads into the exported class), writes one `__init__` line per layer and one
-`forward` line per node with its output shape as a comment, and walks the design with the
-shared traversal (`plan`). Helper classes from `backend.layers.modules` are copied verbatim,
-only when used. Text from the design (names, titles) only ever reaches the output through
-sanitised identifiers, `repr()` literals or escaped docstrings, so it can never inject code.
+Each network of the design is one class (a GAN's `Generator` and `Discriminator`; otherwise
+one class named after the design). A class registers one submodule per layer under the
+identifiers from `backend.graph.naming.attribute_names` (the builder uses the same ones, so a
+built network's state_dict loads into the exported class), writes one `__init__` line per
+layer and one line per node with its output shape as a comment, walking the design with the
+shared traversal (`plan`); an autoencoder's class also gets `encode` and `decode` (see
+classes.py). Helper classes from `backend.layers.modules` are copied verbatim, only when
+used. Text from the design (names, titles) only ever reaches the output through sanitised
+identifiers, `repr()` literals or escaped docstrings, so it can never inject code.
 The output is deterministic: the same design always gives the same bytes.
 """
 
@@ -15,17 +17,15 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backend.graph.document import GraphDocument
-from backend.graph.naming import attribute_names
-from backend.graph.traverse import model_inputs, model_outputs, plan
-from backend.layers import get_spec
 from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
 INDENT = "    "
-_HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent")
+_HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
+                 "Sampling")
 
 
 class ExportError(ValueError):
@@ -35,9 +35,10 @@ class ExportError(ValueError):
 @dataclass(frozen=True)
 class ModelSource:
     code: str  # the whole module
-    class_name: str
+    class_name: str  # the first (or only) class
     inputs: list[tuple[str, tuple[int, ...], str]]  # (argument name, shape, dtype)
     outputs: list[tuple[str, tuple[int, ...]]]  # (variable name, shape)
+    classes: dict[str, str] = field(default_factory=dict)  # network role -> class name
 
 
 def class_name(title: str) -> str:
@@ -63,78 +64,57 @@ def docstring_text(text: str, limit: int = 200) -> str:
 def model_source(doc: GraphDocument, analysis: Analysis | None = None,
                  design_block: str = "") -> ModelSource:
     """The exported module's source; `design_block` (a statement) is appended at the end."""
+    from backend.codegen.classes import NetworkClass
+    from backend.training.recipes.parts import design_networks, design_split
+
     analysis = analysis or analyse(doc)
     errors = [p for p in analysis.problems if p.severity == "error"]
     if errors:
         raise ExportError(f"the design has errors, fix them before exporting: "
                           f"{errors[0].message}")
-    names = attribute_names(doc)
-    cls = class_name(doc.name)
-    body = _ClassBody(doc, analysis, names)
-    body.walk()
-    inputs = [(names[i], analysis.shapes[i], doc.nodes[i].params.get("dtype", "float32"))
-              for i in model_inputs(doc)]
-    outputs = [(body.var[o], analysis.shapes[o]) for o in model_outputs(doc)]
-    parts = [_module_docstring(doc, analysis, inputs, outputs),
+    networks = design_networks(doc, analysis)
+    single = len(networks) == 1
+    classes = []
+    for role, sub in networks.items():
+        cls = class_name(doc.name) if single else class_name(role)
+        sub_analysis = analysis if single else analyse(sub)
+        split = design_split(doc, analysis) if single else None
+        classes.append((role, NetworkClass(cls, sub, sub_analysis, split, role)))
+    helpers = list(dict.fromkeys(h for _, c in classes for h in c.helpers))
+    first = classes[0][1]
+    parts = [_module_docstring(doc, analysis, [c for _, c in classes]),
              "import torch\nfrom torch import nn"]
-    parts += [_helper_source(h) for h in body.helpers]
-    parts.append(_class_source(cls, doc, analysis, body, inputs, outputs))
+    parts += [_helper_source(h) for h in helpers]
+    parts += [c.source(docstring_text(doc.name, 120) if single else None) for _, c in classes]
     if design_block:
         parts.append(design_block.rstrip("\n"))
     code = "\n\n\n".join(parts[1:])
-    return ModelSource(parts[0] + "\n\n" + code + "\n", cls, inputs, outputs)
+    return ModelSource(parts[0] + "\n\n" + code + "\n", first.name, first.inputs,
+                       first.outputs, {role: c.name for role, c in classes})
 
 
-class _ClassBody:
-    """Collects the __init__ and forward lines in traversal order."""
-
-    def __init__(self, doc: GraphDocument, analysis: Analysis, names: dict[str, str]):
-        self.doc, self.analysis, self.names = doc, analysis, names
-        self.init: list[str] = []
-        self.forward: list[str] = []
-        self.helpers: list[str] = []
-        self.var: dict[str, str] = {}
-
-    def walk(self) -> None:
-        for step in plan(self.doc):
-            nid = step.node.id
-            spec = get_spec(step.node.type)
-            form = spec.code(self.analysis.params[nid], self.analysis.in_shapes.get(nid, []))
-            name = self.names[nid]
-            self.var[nid] = name
-            for helper in form.helpers:
-                if helper not in self.helpers:
-                    self.helpers.append(helper)
-            attr = f"self.{name}"
-            if form.init is not None:
-                self.init.append(f"{attr} = {form.init}")
-                self.init += [line.format(self=attr) for line in form.post]
-            if step.node.type == "Input":
-                continue
-            args = [self.var[s] for s in step.sources]
-            expr = form.forward.format(self=attr, x=args[0] if args else "",
-                                       xs=", ".join(args), sum=" + ".join(args),
-                                       prod=" * ".join(args))
-            shape = fmt(self.analysis.shapes[nid])
-            self.forward.append(f"{name} = {expr}  # {shape}")
-
-
-def _module_docstring(doc, analysis, inputs, outputs) -> str:
+def _module_docstring(doc, analysis, classes) -> str:
     title = docstring_text(doc.name) or "Network"
-    ins = ", ".join(f"{n} {fmt(s)}" for n, s, _ in inputs)
-    outs = ", ".join(f"{n} {fmt(s)}" for n, s in outputs)
-    return "\n".join([
-        f'"""{title}: a PyTorch model exported by Netwright.',
-        "",
-        f"Inputs: {ins}",
-        f"Outputs: {outs}",
-        f"Parameters: {analysis.total_params:,}",
-        "",
-        "Needs only torch. Trained weights exported as safetensors load with",
-        "    from safetensors.torch import load_file",
-        "    model.load_state_dict(load_file(\"weights.safetensors\"))",
-        '"""',
-    ])
+    lines = [f'"""{title}: a PyTorch model exported by Netwright.', ""]
+    for c in classes:
+        ins = ", ".join(f"{n} {fmt(s)}" for n, s, _ in c.inputs)
+        outs = ", ".join(f"{n} {fmt(s)}" for n, s in c.outputs)
+        prefix = f"{c.name}: " if len(classes) > 1 else ""
+        lines += [f"{prefix}Inputs: {ins}", f"{' ' * len(prefix)}Outputs: {outs}"]
+    lines += [f"Parameters: {analysis.total_params:,}", "",
+              "Needs only torch. Trained weights exported as safetensors load with",
+              "    from safetensors.torch import load_file"]
+    if len(classes) > 1:
+        lines += ["    weights = load_file(\"weights.safetensors\")  # keys start with the role"]
+        for c in classes:
+            var = c.name.lower()
+            lines += [f"    {var} = {c.name}()",
+                      f"    {var}.load_state_dict({{k[len(\"{c.role}.\"):]: v for k, v in "
+                      "weights.items()",
+                      f"    {' ' * len(var)}                  if k.startswith(\"{c.role}.\")}})"]
+    else:
+        lines.append("    model.load_state_dict(load_file(\"weights.safetensors\"))")
+    return "\n".join([*lines, '"""'])
 
 
 def _helper_source(name: str) -> str:
@@ -143,19 +123,3 @@ def _helper_source(name: str) -> str:
     if name not in _HELPER_NAMES or not hasattr(modules, name):
         raise ExportError(f"the exporter has no code for helper {name!r}: report this as a bug")
     return inspect.getsource(getattr(modules, name)).rstrip("\n")
-
-
-def _class_source(cls, doc, analysis, body, inputs, outputs) -> str:
-    args = ", ".join(f"{n}: torch.Tensor" for n, _, _ in inputs)
-    returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
-    title = docstring_text(doc.name, 120) or "Network"
-    lines = [f"class {cls}(nn.Module):",
-             f'{INDENT}"""{title} ({analysis.total_params:,} parameters)."""',
-             "",
-             f"{INDENT}def __init__(self):",
-             f"{INDENT * 2}super().__init__()"]
-    lines += [INDENT * 2 + line for line in body.init]
-    lines += ["", f"{INDENT}def forward(self, {args}) -> {returns}:"]
-    lines += [INDENT * 2 + line for line in body.forward]
-    lines.append(f"{INDENT * 2}return {', '.join(n for n, _ in outputs)}")
-    return "\n".join(lines)
