@@ -1,60 +1,39 @@
 """One network of a design as an exported `nn.Module` class.
 
 `__init__` has one line per layer and the computation one line per node with its output
-shape, in the shared traversal's order. When the network divides into encoder and decoder (an
-autoencoder's code, a VAE's Sampling layer; `recipes.parts.Split`), the lines go into
-`encode(x)` (up to the code, or μ and log σ²) and `decode(code)` (everything after it), and
-`forward` calls the two, with the VAE's sampling line between them — the way a practitioner
-writes a VAE. The method names step aside (`encode_input`, `decode_code`) when a layer is
-already called `encode` or `decode`.
+shape (backend/codegen/body.py writes them, blocks included). When the network divides into
+encoder and decoder (an autoencoder's code, a VAE's Sampling layer; `recipes.parts.Split`),
+the lines go into `encode(x)` (up to the code, or μ and log σ²) and `decode(code)`
+(everything after it), and `forward` calls the two, with the VAE's sampling line between
+them — the way a practitioner writes a VAE. The method names step aside (`encode_input`,
+`decode_code`) when a layer is already called `encode` or `decode`.
 """
 
 from __future__ import annotations
 
+from backend.codegen.body import BodyWriter
 from backend.graph.document import GraphDocument
-from backend.graph.naming import attribute_names
 from backend.graph.networks import downstream, upstream
-from backend.graph.traverse import model_inputs, model_outputs, plan
-from backend.layers import get_spec
+from backend.graph.ports import node_ports
+from backend.graph.traverse import model_inputs, model_outputs
 from backend.layers._common import fmt
 
 INDENT = "    "
 
 
 class NetworkClass:
-    def __init__(self, name: str, doc: GraphDocument, analysis, split=None,
+    def __init__(self, name: str, classes, doc: GraphDocument, analysis, split=None,
                  role: str = "model") -> None:
         self.name, self.doc, self.analysis, self.split, self.role = (name, doc, analysis,
                                                                      split, role)
-        self.names = attribute_names(doc)
-        self.init: list[str] = []
-        self.lines: dict[str, str] = {}  # node id -> its line of the computation
-        self.helpers: list[str] = []
-        self.var: dict[str, str] = {}
-        self._walk()
-        shapes = analysis.shapes
-        self.inputs = [(self.names[i], shapes[i], doc.nodes[i].params.get("dtype", "float32"))
+        self.body = BodyWriter(classes, doc, analysis, analysis)
+        self.body.walk()
+        self.helpers = list(self.body.helpers)
+        shapes, var = analysis.shapes, self.body.var
+        self.lines = {nid: f"{line}  # {fmt(shapes[nid])}" for line, nid in self.body.forward}
+        self.inputs = [(var[(i, "out")], shapes[i], doc.nodes[i].params.get("dtype", "float32"))
                        for i in model_inputs(doc)]
-        self.outputs = [(self.var[o], shapes[o]) for o in model_outputs(doc)]
-
-    def _walk(self) -> None:
-        for step in plan(self.doc):
-            nid = step.node.id
-            spec = get_spec(step.node.type)
-            form = spec.code(self.analysis.params[nid], self.analysis.in_shapes.get(nid, []))
-            name = self.var[nid] = self.names[nid]
-            self.helpers += [h for h in form.helpers if h not in self.helpers]
-            attr = f"self.{name}"
-            if form.init is not None:
-                self.init.append(f"{attr} = {form.init}")
-                self.init += [line.format(self=attr) for line in form.post]
-            if step.node.type == "Input":
-                continue
-            args = [self.var[s] for s in step.sources]
-            expr = form.forward.format(self=attr, x=args[0] if args else "",
-                                       xs=", ".join(args), sum=" + ".join(args),
-                                       prod=" * ".join(args))
-            self.lines[nid] = f"{name} = {expr}  # {fmt(self.analysis.shapes[nid])}"
+        self.outputs = [(var[(o, _first_port(doc, o))], shapes[o]) for o in model_outputs(doc)]
 
     # -- source ---------------------------------------------------------------------------------
     def source(self, title: str | None = None) -> str:
@@ -64,7 +43,7 @@ class NetworkClass:
         lines = [f"class {self.name}(nn.Module):",
                  f'{INDENT}"""{title} ({self.analysis.total_params:,} parameters)."""', "",
                  f"{INDENT}def __init__(self):", f"{INDENT * 2}super().__init__()"]
-        lines += [INDENT * 2 + line for line in self.init]
+        lines += [INDENT * 2 + line for line in self.body.init]
         if self.split is None:
             lines += self._method("forward", self._arguments(), list(self.lines.values()),
                                   self.outputs)
@@ -86,18 +65,18 @@ class NetworkClass:
         return lines
 
     def _method_names(self) -> tuple[str, str]:
-        taken = set(self.names.values())
+        taken = set(self.body.names.values())
         return ("encode" if "encode" not in taken else "encode_input",
                 "decode" if "decode" not in taken else "decode_code")
 
     def _split_methods(self) -> list[str]:
-        split, doc, shapes = self.split, self.doc, self.analysis.shapes
+        split, doc, shapes, var = self.split, self.doc, self.analysis.shapes, self.body.var
         encoder = set().union(*(upstream(doc, o) for o in split.encoder_outputs))
         decoder = downstream(doc, split.code) - {split.code}
         middle = [n for n in self.lines if n not in encoder and n not in decoder]
         enc, dec = self._method_names()
-        codes = [(self.var[o], shapes[o]) for o in split.encoder_outputs]
-        code = self.var[split.code]
+        codes = [(var[(o, "out")], shapes[o]) for o in split.encoder_outputs]
+        code = var[(split.code, "out")]
         what = "μ and log σ²" if len(codes) == 2 else "the code"
         lines = self._method(enc, self._arguments(),
                              [self.lines[n] for n in self.lines if n in encoder], codes,
@@ -111,3 +90,8 @@ class NetworkClass:
         body.append(f"return self.{dec}({code})")
         lines += ["", f"{INDENT}def forward(self, {self._arguments()}) -> torch.Tensor:"]
         return lines + [INDENT * 2 + line for line in body]
+
+
+def _first_port(doc: GraphDocument, node_id: str) -> str:
+    outs = node_ports(doc, doc.nodes[node_id])[1]
+    return outs[0] if outs else "out"

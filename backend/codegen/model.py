@@ -4,12 +4,14 @@ Each network of the design is one class (a GAN's `Generator` and `Discriminator`
 one class named after the design). A class registers one submodule per layer under the
 identifiers from `backend.graph.naming.attribute_names` (the builder uses the same ones, so a
 built network's state_dict loads into the exported class), writes one `__init__` line per
-layer and one line per node with its output shape as a comment, walking the design with the
-shared traversal (`plan`); an autoencoder's class also gets `encode` and `decode` (see
-classes.py). Helper classes from `backend.layers.modules` are copied verbatim, only when
-used. Text from the design (names, titles) only ever reaches the output through sanitised
-identifiers, `repr()` literals or escaped docstrings, so it can never inject code.
-The output is deterministic: the same design always gives the same bytes.
+layer and one line per node with its output shape as a comment, and walks the design with
+the shared traversal (`plan`, in backend/codegen/body.py); an autoencoder's class also gets
+`encode` and `decode` (backend/codegen/classes.py). Each block definition becomes a class
+of its own, called with arguments (backend/codegen/blocks.py). Helper classes from
+`backend.layers.modules` are copied verbatim, only when used. Text from the design (names,
+titles) only ever reaches the output through sanitised identifiers, `repr()` literals or
+escaped docstrings, so it can never inject code. The output is deterministic: the same design
+always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import re
 from dataclasses import dataclass, field
 
 from backend.graph.document import GraphDocument
+from backend.importer.names import code_block as original_names_code
 from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
 INDENT = "    "
 _HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
-                 "Sampling")
+                 "RepeatedBlock", "Sampling")
 
 
 class ExportError(ValueError):
@@ -64,6 +67,7 @@ def docstring_text(text: str, limit: int = 200) -> str:
 def model_source(doc: GraphDocument, analysis: Analysis | None = None,
                  design_block: str = "") -> ModelSource:
     """The exported module's source; `design_block` (a statement) is appended at the end."""
+    from backend.codegen.blocks import BlockClasses
     from backend.codegen.classes import NetworkClass
     from backend.training.recipes.parts import design_networks, design_split
 
@@ -74,46 +78,53 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
                           f"{errors[0].message}")
     networks = design_networks(doc, analysis)
     single = len(networks) == 1
-    classes = []
+    names = {role: class_name(doc.name) if single else class_name(role) for role in networks}
+    classes = BlockClasses(doc, {*names.values(), *_HELPER_NAMES, "Module", "Tensor"})
+    nets = []
     for role, sub in networks.items():
-        cls = class_name(doc.name) if single else class_name(role)
         sub_analysis = analysis if single else analyse(sub)
         split = design_split(doc, analysis) if single else None
-        classes.append((role, NetworkClass(cls, sub, sub_analysis, split, role)))
-    helpers = list(dict.fromkeys(h for _, c in classes for h in c.helpers))
-    first = classes[0][1]
-    parts = [_module_docstring(doc, analysis, [c for _, c in classes]),
-             "import torch\nfrom torch import nn"]
+        nets.append(NetworkClass(names[role], classes, sub, sub_analysis, split, role))
+    blocks = classes.sources()
+    parts = [_module_docstring(doc, analysis, nets), "import torch\nfrom torch import nn"]
+    helpers = [h for n in nets for h in n.helpers]
+    helpers = list(dict.fromkeys(helpers + classes.helpers()))
     parts += [_helper_source(h) for h in helpers]
-    parts += [c.source(docstring_text(doc.name, 120) if single else None) for _, c in classes]
+    parts += blocks
+    if single:  # imported designs only: the original state_dict names
+        names_code, names_init = original_names_code(doc, nets[0].body.names)
+        parts += [names_code] if names_code else []
+        nets[0].body.init += names_init
+    parts += [n.source(docstring_text(doc.name, 120) if single else None) for n in nets]
     if design_block:
         parts.append(design_block.rstrip("\n"))
     code = "\n\n\n".join(parts[1:])
+    first = nets[0]
     return ModelSource(parts[0] + "\n\n" + code + "\n", first.name, first.inputs,
-                       first.outputs, {role: c.name for role, c in classes})
+                       first.outputs, {n.role: n.name for n in nets})
 
 
-def _module_docstring(doc, analysis, classes) -> str:
+def _module_docstring(doc, analysis, nets) -> str:
     title = docstring_text(doc.name) or "Network"
     lines = [f'"""{title}: a PyTorch model exported by Netwright.', ""]
-    for c in classes:
-        ins = ", ".join(f"{n} {fmt(s)}" for n, s, _ in c.inputs)
-        outs = ", ".join(f"{n} {fmt(s)}" for n, s in c.outputs)
-        prefix = f"{c.name}: " if len(classes) > 1 else ""
+    for n in nets:
+        ins = ", ".join(f"{v} {fmt(s)}" for v, s, _ in n.inputs)
+        outs = ", ".join(f"{v} {fmt(s)}" for v, s in n.outputs)
+        prefix = f"{n.name}: " if len(nets) > 1 else ""
         lines += [f"{prefix}Inputs: {ins}", f"{' ' * len(prefix)}Outputs: {outs}"]
     lines += [f"Parameters: {analysis.total_params:,}", "",
               "Needs only torch. Trained weights exported as safetensors load with",
               "    from safetensors.torch import load_file"]
-    if len(classes) > 1:
-        lines += ["    weights = load_file(\"weights.safetensors\")  # keys start with the role"]
-        for c in classes:
-            var = c.name.lower()
-            lines += [f"    {var} = {c.name}()",
-                      f"    {var}.load_state_dict({{k[len(\"{c.role}.\"):]: v for k, v in "
-                      "weights.items()",
-                      f"    {' ' * len(var)}                  if k.startswith(\"{c.role}.\")}})"]
-    else:
+    if len(nets) == 1:
         lines.append("    model.load_state_dict(load_file(\"weights.safetensors\"))")
+    else:
+        lines.append("    weights = load_file(\"weights.safetensors\")  # keys start with the role")
+        for n in nets:
+            var = n.name.lower()
+            lines += [f"    {var} = {n.name}()",
+                      f"    {var}.load_state_dict({{k[len(\"{n.role}.\"):]: v for k, v in "
+                      "weights.items()",
+                      f"    {' ' * len(var)}                  if k.startswith(\"{n.role}.\")}})"]
     return "\n".join([*lines, '"""'])
 
 

@@ -63,6 +63,9 @@ def subdesign(doc: GraphDocument, node_ids, name: str) -> GraphDocument:
         if nid in keep:
             sub.nodes[nid] = Node(nid, node.type, dict(node.params), names[nid], node.pos)
     sub.edges = [e for e in doc.edges if e.src in keep and e.dst in keep]
+    sub.blocks = {k: d.copy() for k, d in doc.root.blocks.items()}  # the block definitions
+    for definition in sub.blocks.values():
+        definition.graph.owner = sub
     return sub
 
 
