@@ -3,18 +3,29 @@
 Owns the GraphDocument, the one QUndoStack, the current selection and the derived analysis
 (shapes, parameter counts, problems), re-derived on a short debounce after each change.
 Widgets and canvas items never mutate the document: they call `push(op, text)`.
+
+Features add their own checks to the analysis with `add_checker(check)`: `check(doc,
+analysis)` returns more `Problem`s (the Training dock adds the design's fit to its data and
+refused training settings), so the Problems list, the status bar and the node badges show
+them beside the design's own problems.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from backend.graph import EditError, GraphDocument
+from backend.graph.problems import Problem
 from backend.shapes import Analysis, analyse
 from designer.commands import EditCommand
 
 DEBOUNCE_MS = 60
+log = logging.getLogger(__name__)
+Checker = Callable[[GraphDocument, Analysis], list[Problem]]
 
 
 class DocumentEditor(QObject):
@@ -32,6 +43,7 @@ class DocumentEditor(QObject):
         self.undo_stack = QUndoStack(self)
         self.path: str = ""
         self._selection: list[str] = []
+        self._checkers: list[Checker] = []
         self._analysis: Analysis = analyse(self.doc)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.reanalyse)
@@ -74,8 +86,24 @@ class DocumentEditor(QObject):
 
     def reanalyse(self) -> None:
         self._timer.stop()
-        self._analysis = analyse(self.doc)
+        analysis = analyse(self.doc)
+        for check in self._checkers:
+            try:
+                analysis.problems.extend(check(self.doc, analysis))
+            except Exception:  # a broken check must not hide the design's own problems
+                log.exception("a design check failed")
+        self._analysis = analysis
         self.analysis_changed.emit()
+
+    def add_checker(self, check: Checker) -> None:
+        """Add problems found by `check(doc, analysis)` to every analysis from now on."""
+        self._checkers.append(check)
+        self._timer.start()
+
+    def remove_checker(self, check: Checker) -> None:
+        if check in self._checkers:
+            self._checkers.remove(check)
+            self._timer.start()
 
     def _on_event(self, name: str, payload: dict) -> None:
         if name == "node_removed" and payload["node_id"] in self._selection:
