@@ -122,8 +122,8 @@ class GANRun(RecipeRun):
                              self.score(fake_out))
                 sums += torch.stack([p.float() for p in parts]) * len(real)
         values = (sums / n).tolist()
-        return {"terms": dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), values,
-                                  strict=True))}
+        terms = dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), values, strict=True))
+        return {"terms": terms, "metrics": {"D(x)": terms["d_real"]}}
 
     def probe_target(self, node: str):
         if node in self.g_nodes:
