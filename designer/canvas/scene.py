@@ -20,6 +20,7 @@ from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
+from designer.canvas.network_frames import NetworkFrames
 from designer.canvas.node_item import NodeItem
 from designer.canvas.scene_edits import SceneEdits
 from designer.canvas.tooltips import node_tooltip
@@ -48,6 +49,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         self._drag: dict | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        self.frames = NetworkFrames(self)  # a GAN's two networks, an autoencoder's parts
         editor.document_event.connect(self._on_event)
         editor.analysis_changed.connect(self.refresh_analysis)
         editor.selection_changed.connect(self._select_ids)
@@ -73,6 +75,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         self._route_all()
         for cid in self.doc.comments:
             self._add_comment(cid)
+        self.frames.reset()
         self.refresh_analysis()
         self._select_ids(self.editor.selection)
         self._grow_rect()
@@ -184,6 +187,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
     def node_geometry_changed(self, item: NodeItem) -> None:
         if item.node_id in self.nodes:
             self._route_node(item.node_id)
+            self.frames.fit()
 
     def _route_node(self, nid: str) -> None:
         for edge in self._wires_at.get(nid, ()):
@@ -231,6 +235,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         for edge, wire in self.wires.items():
             shape = analysis.edge_shape(edge)
             wire.set_shape(shape, shape is not None and _refuses(shape, by_node.get(edge.dst)))
+        self.frames.refresh()
 
     def node_tooltip(self, node_id: str) -> str:
         return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))
@@ -240,7 +245,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         for group in (self.nodes, self.wires, self.comments):
             for item in group.values():
                 item.set_style(style)
-        self.update()
+        self.update()  # the frames read the style when they paint
 
     def set_heat(self, values: dict[str, float] | None) -> None:
         self.heat = dict(values or {})
