@@ -65,7 +65,7 @@ def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, 
             outputs[0], f"the output layer '{_name(doc, outputs[0])}' gives {out[0]} scores "
             f"but dataset '{info.name}' has {info.num_classes} classes: it trains, but set its "
             f"units to {info.num_classes} to match", "warning",
-            _units_fix(doc, outputs[0], info.num_classes)))
+            fix=_units_fix(doc, outputs[0], info.num_classes)))
     return problems + warnings
 
 
@@ -112,7 +112,7 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
         warnings.append(Problem(
             None, f"bce_with_logits treats each of the {info.num_classes} outputs as a separate "
             "yes/no question: for one class per sample use cross_entropy", "warning",
-            Fix("Set the loss to cross-entropy", _set_training("loss", "cross_entropy"))))
+            fix=Fix("Set the loss to cross-entropy", _set_training("loss", "cross_entropy"))))
     return warnings
 
 

@@ -10,7 +10,7 @@ network get no frame.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QMenu
 
@@ -93,8 +93,8 @@ class FrameItem(QGraphicsObject):
             return
         menu = QMenu()
         action = menu.addAction("Swap the generator and the discriminator")
-        if menu.exec(event.screenPos()) is action:
-            self.canvas.frames.swap_roles()
+        if menu.exec(event.screenPos()) is action:  # later: the swap replaces this frame
+            QTimer.singleShot(0, self.canvas.frames.swap_roles)
         event.accept()
 
 
@@ -113,8 +113,8 @@ class NetworkFrames:
 
     def refresh(self) -> None:
         editor = self.scene.editor
-        try:
-            frames = design_frames(editor.doc, editor.analysis)
+        try:  # inside a block the canvas shows its body: no networks to frame there
+            frames = {} if editor.scope else design_frames(editor.doc, editor.analysis)
         except Exception:  # a half-drawn design must never break the canvas
             frames = {}
         key = tuple((role, tuple(ids)) for role, ids in frames.items())

@@ -29,10 +29,10 @@ from backend.summary import rows, totals_lines
 from designer.editor import DocumentEditor
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "Running stats")
-TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras lists them "
-           "among its non-trainable params; PyTorch keeps them as buffers."}
 SHAPE_COLUMN = 2
 CELL_PADDING = 24  # the item's margins plus a little air
+TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras lists them "
+           "among its non-trainable params; PyTorch keeps them as buffers."}
 
 
 class SummaryModel(QAbstractTableModel):
@@ -114,7 +114,7 @@ class SummaryPanel(QWidget):
         self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(False)  # a last column across the window reads badly
+        header.setStretchLastSection(False)  # numbers stay beside their names
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         self.counts.setProperty("role", "caption")
@@ -126,30 +126,48 @@ class SummaryPanel(QWidget):
         layout.addWidget(self.counts)
         self.table.activated.connect(self._on_index)
         self.table.clicked.connect(self._on_index)
+        self._stale = True
         editor.analysis_changed.connect(self.refresh)
         self.refresh()
 
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _fresh(self) -> None:
+        """Rebuild now if an analysis came while the panel was hidden."""
+        if self._stale:
+            self._stale = False
+            self.model.rebuild()
+            self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
+
     def refresh(self) -> None:
+        if not self.isVisible():  # behind another tab: rebuilt when shown (or read)
+            self._stale = True
+            return
+        self._stale = False
         self.model.rebuild()
         self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
         self.fit_columns()
 
     def fit_columns(self) -> None:
         """Each column as wide as its widest text (header included), measured directly."""
-        rows = self.model.rows
+        texts = self.model.rows
         header = QFontMetrics(self.table.horizontalHeader().font())
         base = self.table.font()
         for col, title in enumerate(COLUMNS):
             plain = QFontMetrics(cell_font(col, False, base))
             bold = QFontMetrics(cell_font(col, True, base))
             width = header.horizontalAdvance(title)
-            for r, row in enumerate(rows):
-                metrics = bold if r == len(rows) - 1 else plain
+            for r, row in enumerate(texts):
+                metrics = bold if r == len(texts) - 1 else plain
                 width = max(width, metrics.horizontalAdvance(row[col]))
             self.table.setColumnWidth(col, width + CELL_PADDING)
 
     def row_for(self, node_id: str) -> tuple | None:
         """The row of a design node (not of the layers inside it)."""
+        self._fresh()
         for row, nid, depth in zip(self.model.rows, self.model.node_ids, self.model.depths,
                                    strict=True):
             if nid == node_id and depth == 0:
@@ -157,6 +175,7 @@ class SummaryPanel(QWidget):
         return None
 
     def totals(self) -> tuple:
+        self._fresh()
         return self.model.rows[-1]
 
     def _on_index(self, index: QModelIndex) -> None:
