@@ -226,6 +226,9 @@ class ProcessWorker(TrainingWorker):
                 args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q,
                       self.data_dir))
             self.process.start()
+            # only the child writes: with our copy of the pipe's write end closed, a child
+            # killed halfway through a message ends our read (EOF) instead of hanging it
+            self._out_q._writer.close()
             return True
         except Exception:
             log.exception("could not start the training process; training in a thread")
@@ -239,11 +242,18 @@ class ProcessWorker(TrainingWorker):
                 kind, *payload = self._out_q.get(timeout=0.25)
             except queue.Empty:
                 if not self.process.is_alive() and self._out_q.empty():
-                    code = self.process.exitcode
-                    self._finish(RunFinished("error", DIED.format(
-                        code="" if code is None else f" (exit code {code})")))
+                    self._died()
+                continue
+            except (EOFError, OSError):  # the child died in the middle of a message
+                self.process.join(5)
+                self._died()
                 continue
             self._handle(kind, payload)
+
+    def _died(self) -> None:
+        code = self.process.exitcode
+        self._finish(RunFinished("error", DIED.format(
+            code="" if code is None else f" (exit code {code})")))
 
     def _relay_answers(self) -> None:
         """After the run: re-emit the child's answers until it has closed."""
@@ -252,6 +262,8 @@ class ProcessWorker(TrainingWorker):
                 kind, *payload = self._out_q.get(timeout=0.25)
             except queue.Empty:
                 continue
+            except (EOFError, OSError):
+                return
             if kind == "events":
                 self.events_ready.emit(payload[0])
 
