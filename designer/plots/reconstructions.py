@@ -49,9 +49,8 @@ class ReconstructionPlot(PlotPanel):
             if shown:
                 images = as_images(array)
                 self.panes[key].set_rgba(tile(images, len(images), low, high))
-        seen = "noisy inputs (the data is corrupted)" if noisy is not None else "inputs"
-        self.set_status(f"epoch {epoch}: {len(inputs)} validation samples; the network sees "
-                        f"the {seen}")
+        seen = " · the network sees noisy inputs" if noisy is not None else ""
+        self.set_status(f"epoch {epoch} · {len(inputs)} validation samples{seen}")
         self.updates += 1
 
     def clear(self) -> None:

@@ -120,6 +120,7 @@ class RecipeSettings(QWidget):
 
     def _betas(self, name: str) -> QWidget:
         pair = (NumberBox(False, 0.05), NumberBox(False, 0.001))
+        self.fields[name] = pair  # before the boxes are laid out: their checks read it
         row = QWidget()
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
@@ -129,7 +130,6 @@ class RecipeSettings(QWidget):
             box.error_changed.connect(lambda text, n=name: self._note(n, text))
             line.addWidget(QLabel("β₁" if i == 0 else "β₂"))
             line.addWidget(box, 1)
-        self.fields[name] = pair
         return row
 
     def _beta_error(self, name: str, index: int, value) -> str:
