@@ -33,8 +33,8 @@ class SampleGridPlot(PlotPanel):
         if 0.0 <= low and high <= 1.0:  # pixels in 0..1: black is 0, white is 1
             low, high = 0.0, 1.0
         self.pane.set_rgba(tile(flat, cols, low, high))
-        spread = "" if diversity is None else f"; spread {diversity:.0%} of the real data's"
-        self._status(f"epoch {epoch}: {caption}{spread}")
+        spread = "" if diversity is None else f" · spread {diversity:.0%} of real"
+        self._status(f"epoch {epoch} · {caption}{spread}")
         self.updates += 1
 
     def set_warning(self, text: str) -> None:

@@ -178,7 +178,7 @@ class GeneratedSamples(Watcher):
     def _event(self, trainer, samples: torch.Tensor, diversity: float | None):
         images = samples.cpu().numpy().reshape(GRID, GRID, *samples.shape[1:])
         return ev.SampleGrid(trainer.step, trainer.epoch, "generated", images,
-                             "generated from the same fixed noise", diversity)
+                             "from fixed noise", diversity)
 
     def live(self, trainer, now, force):
         if self.every_s <= 0 or not (force or now - self.t_last >= self.every_s):
