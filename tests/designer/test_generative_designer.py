@@ -23,14 +23,16 @@ from designer.canvas.view import CanvasView
 from designer.editor import DocumentEditor
 from designer.training.dock import TrainingDock
 from designer.training.generative_views import (
+    GENERATIVE_VIEWS,
     GeneratedView,
     LatentView,
     LossTermsView,
     ReconstructionsView,
     TraversalView,
 )
+from designer.training.live_view import LiveView
 from designer.training.recipe_settings import RecipeSettings
-from designer.training.views import LiveViews
+from designer.training.views import VIEWS, LiveViews
 
 RUN_TIMEOUT = 180_000
 
@@ -46,6 +48,7 @@ def visible_tabs(views: LiveViews) -> set[str]:
 
 
 def test_each_recipe_shows_its_own_views(qtbot):
+    assert all(issubclass(v, LiveView) and v in VIEWS for v in GENERATIVE_VIEWS)
     views = LiveViews()
     qtbot.addWidget(views)
     views.begin(started("vae", ["reconstruction", "kl"], "vae"), {})
@@ -179,3 +182,20 @@ def test_a_vae_trains_in_the_dock_and_fills_its_views(qtbot):
     finally:
         dock.shutdown()
 
+
+
+def test_the_gan_settings_build_under_the_app_theme(qtbot):
+    """With the app's style sheet a number box asks its check while it is laid out."""
+    from designer import theme
+
+    app = QApplication.instance()
+    before = app.styleSheet()
+    theme.apply(app, dark=True)
+    try:
+        form = RecipeSettings(DocumentEditor(make_template("gan")))
+        qtbot.addWidget(form)
+        form.show()
+        first, second = form.fields["d_betas"]
+        assert first.isVisible() and second.isVisible()
+    finally:
+        app.setStyleSheet(before)
