@@ -9,16 +9,11 @@ wins) appear in the view they concern and in the loss-terms view.
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QTimer
-
 from backend.training.events import (
     Advice,
     EpochEnd,
     LatentCodes,
     Reconstructions,
-    RunFinished,
     RunStarted,
     SampleGrid,
     StepMetrics,
@@ -30,7 +25,6 @@ from designer.plots.sample_grid import SampleGridPlot
 from designer.training.live_view import LiveView, RunContext
 
 RECONSTRUCTING = ("autoencoding", "vae")
-TERMS_MS = 250  # ≤ 4 redraws of the loss terms a second
 
 
 def _recipe(run: RunStarted | None) -> str | None:
@@ -52,9 +46,18 @@ class ReconstructionsView(LiveView):
     def applies(self, run: RunStarted | None) -> bool:
         return _recipe(run) in RECONSTRUCTING
 
+    def begin(self, context: RunContext) -> None:
+        self.pending = None
+        self.reset()
+
     def handle(self, events: list, context: RunContext) -> None:
-        e = events[-1]
-        self.widget.set_images(e.inputs, e.noisy, e.outputs, e.epoch)
+        self.pending = events[-1]  # only the newest is worth drawing
+
+    def draw(self, context: RunContext) -> bool:
+        e, self.pending = getattr(self, "pending", None), None
+        if e is not None:
+            self.widget.set_images(e.inputs, e.noisy, e.outputs, e.epoch)
+        return False
 
 
 class LatentView(LiveView):
@@ -67,15 +70,27 @@ class LatentView(LiveView):
     def applies(self, run: RunStarted | None) -> bool:
         return _recipe(run) in RECONSTRUCTING
 
+    def begin(self, context: RunContext) -> None:
+        self.pending, self.warning = None, None
+        self.reset()
+
     def handle(self, events: list, context: RunContext) -> None:
         codes = [e for e in events if isinstance(e, LatentCodes)]
         if codes:
-            e = codes[-1]
-            self.widget.set_codes(e.points, e.labels, list(e.class_names), e.width,
-                                  e.explained, context.title(e.node), e.epoch)
+            self.pending = codes[-1]
         for a in events:
             if isinstance(a, Advice) and a.kind == "posterior-collapse":
-                self.widget.set_warning(_advice_text(a))
+                self.warning = _advice_text(a)
+
+    def draw(self, context: RunContext) -> bool:
+        e, self.pending = getattr(self, "pending", None), None
+        if e is not None:
+            self.widget.set_codes(e.points, e.labels, list(e.class_names), e.width,
+                                  e.explained, context.title(e.node), e.epoch)
+        if getattr(self, "warning", None) is not None:
+            self.widget.set_warning(self.warning)
+            self.warning = None
+        return False
 
 
 class TraversalView(LiveView):
@@ -89,11 +104,20 @@ class TraversalView(LiveView):
     def applies(self, run: RunStarted | None) -> bool:
         return _recipe(run) == "vae"
 
+    def begin(self, context: RunContext) -> None:
+        self.pending = None
+        self.reset()
+
     def handle(self, events: list, context: RunContext) -> None:
         grids = [e for e in events if e.kind == "traversal"]
         if grids:
-            e = grids[-1]
+            self.pending = grids[-1]
+
+    def draw(self, context: RunContext) -> bool:
+        e, self.pending = getattr(self, "pending", None), None
+        if e is not None:
             self.widget.set_grid(e.images, e.caption, e.epoch)
+        return False
 
 
 class GeneratedView(LiveView):
@@ -108,14 +132,26 @@ class GeneratedView(LiveView):
     def applies(self, run: RunStarted | None) -> bool:
         return _recipe(run) == "gan"
 
+    def begin(self, context: RunContext) -> None:
+        self.pending, self.warning = None, None
+        self.reset()
+
     def handle(self, events: list, context: RunContext) -> None:
         grids = [e for e in events if isinstance(e, SampleGrid) and e.kind == "generated"]
         if grids:
-            e = grids[-1]
-            self.widget.set_grid(e.images, e.caption, e.epoch, e.diversity)
+            self.pending = grids[-1]
         for a in events:
             if isinstance(a, Advice) and a.kind == "mode-collapse":
-                self.widget.set_warning(_advice_text(a))
+                self.warning = _advice_text(a)
+
+    def draw(self, context: RunContext) -> bool:
+        e, self.pending = getattr(self, "pending", None), None
+        if e is not None:
+            self.widget.set_grid(e.images, e.caption, e.epoch, e.diversity)
+        if getattr(self, "warning", None) is not None:
+            self.widget.set_warning(self.warning)
+            self.warning = None
+        return False
 
 
 class LossTermsView(LiveView):
@@ -123,11 +159,7 @@ class LossTermsView(LiveView):
     events = (StepMetrics, EpochEnd, Advice)
 
     def make_widget(self) -> LossTermsPlot:
-        widget = LossTermsPlot()
-        self._t_drawn = 0.0
-        self._timer = QTimer(widget, singleShot=True)
-        self._timer.timeout.connect(self.flush)
-        return widget
+        return LossTermsPlot()
 
     def applies(self, run: RunStarted | None) -> bool:
         return bool(getattr(run, "terms", None))
@@ -143,28 +175,19 @@ class LossTermsView(LiveView):
         self.widget.set_terms([declared[k] for k in wanted if k in declared])
 
     def handle(self, events: list, context: RunContext) -> None:
-        for e in events:
+        for e in events:  # into the curves' buffers; drawn by `draw`
             if isinstance(e, StepMetrics) and e.terms:
                 self.widget.add_step(context.epoch_of(e.step), e.terms)
             elif isinstance(e, EpochEnd):
                 self.widget.add_epoch(e.epoch, e.terms, e.val_terms)
             elif isinstance(e, Advice):
                 self.widget.set_warning(e.kind, _advice_text(e) or None)
-        if time.monotonic() - self._t_drawn >= TERMS_MS / 1000:
-            self.flush()
-        elif not self._timer.isActive():
-            self._timer.start(TERMS_MS)
 
-    def flush(self) -> None:
-        self._timer.stop()
-        self._t_drawn = time.monotonic()
+    def draw(self, context: RunContext) -> bool:
         self.widget.refresh()
-
-    def finish(self, finished: RunFinished, context: RunContext) -> None:
-        self.flush()
+        return False
 
     def reset(self) -> None:
-        self._timer.stop()
         self.widget.clear()
 
 

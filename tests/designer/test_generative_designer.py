@@ -82,7 +82,7 @@ def test_views_draw_what_the_run_sends_and_say_its_warnings(qtbot):
         Advice(10, 1, "posterior-collapse", "posterior collapse: latent dimension 1 of 2 "
                                             "carries almost no information", True),
     ])
-    views.flush()
+    views.draw_now()
     recon = views.view(ReconstructionsView).widget
     assert recon.updates == 1 and recon.panes["noisy"].isVisible()
     assert "noisy inputs" in recon.status_label.text()
@@ -174,6 +174,7 @@ def test_a_vae_trains_in_the_dock_and_fills_its_views(qtbot):
             assert dock.start()
         assert blocker.args[0].reason == "completed", blocker.args[0].message
         QApplication.processEvents()
+        dock.views.draw_now()  # the dock is not shown: draw what the run sent
         assert dock.views.view(ReconstructionsView).widget.updates >= 1
         assert dock.views.view(TraversalView).widget.updates >= 1
         assert dock.views.view(LatentView).widget.points is not None
