@@ -32,7 +32,7 @@ from backend.importer.fx_map import (
 )
 from backend.importer.layout import layout
 from backend.importer.names import SECTION
-from backend.importer.trace import measure, source_of, trace
+from backend.importer.trace import measure, source_of, token_inputs, trace
 from backend.importer.user_code import FxImportError, instantiate, load_class, parse_args
 from backend.layers import get_spec
 
@@ -88,12 +88,13 @@ def import_module(model, input_shapes: list[list[int]], name: str | None = None,
                             f"{len(input_shapes)} input shapes were given: give one shape per "
                             "input, separated by ';'")
     _known_modules(gm, path, name)
-    metas = measure(gm, input_shapes, path, name)
+    vocab = token_inputs(gm)
+    metas = measure(gm, input_shapes, path, name, vocab)
     conv = _Converter(gm, metas, path, name)
     conv.original = _original_names(model)
-    doc = conv.run(input_shapes)
+    doc = conv.run(input_shapes, vocab)
     weights = _weights(doc, model, conv.sources)
-    diff = verify(doc, model.eval(), weights, input_shapes, name)
+    diff = verify(doc, model.eval(), weights, input_shapes, name, vocab)
     return FxImport(doc, weights, max_difference=diff)
 
 
@@ -135,7 +136,7 @@ class _Converter:
         self.original: dict[str, str] = {}  # our module path -> the author's (exported code)
         self.failed: set = set()  # refused nodes whose results are tuples
 
-    def run(self, input_shapes) -> GraphDocument:
+    def run(self, input_shapes, vocab: list[int | None]) -> GraphDocument:
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
         live = self._prepare()
         for node in self.gm.graph.nodes:
@@ -143,8 +144,10 @@ class _Converter:
                 continue
             try:
                 if node.op == "placeholder":
-                    shape = list(input_shapes[placeholders.index(node)])
-                    self._add(node, Mapped("Input", {"shape": shape}), title=_arg_title(node))
+                    k = placeholders.index(node)
+                    params = {"shape": list(input_shapes[k])}
+                    params.update({"dtype": "int64"} if vocab[k] else {})
+                    self._add(node, Mapped("Input", params), title=_arg_title(node))
                 elif node.op == "output":
                     self._outputs(node)
                 else:

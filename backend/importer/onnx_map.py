@@ -258,7 +258,7 @@ def _reshape(node, g: OnnxGraph):
                        "keep the batch as the first axis")
     if out == g.sample(node.input[0]):
         return OnnxAlias(node.input[0])
-    if len(out) == 1:
+    if len(out) == 1 and g.sample(node.input[0]):
         return OnnxMapped("Flatten", {}, [node.input[0]])
     return OnnxMapped("Reshape", {"shape": list(out)}, [node.input[0]])
 
