@@ -19,7 +19,13 @@ from pathlib import Path
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
 from backend.importer import fx_recurrent as rec
-from backend.importer.fx_calls import gaussian_noise, map_call, op_label, reshape
+from backend.importer.fx_calls import (
+    gaussian_noise,
+    map_call,
+    max_values,
+    op_label,
+    reshape,
+)
 from backend.importer.fx_map import (
     HINTS,
     SHAPE_MODULES,
@@ -33,7 +39,13 @@ from backend.importer.fx_map import (
 from backend.importer.layout import layout
 from backend.importer.names import SECTION
 from backend.importer.trace import measure, source_of, token_inputs, trace
-from backend.importer.user_code import FxImportError, instantiate, load_class, parse_args
+from backend.importer.user_code import (
+    FxImportError,
+    instantiate,
+    load_class,
+    parse_args,
+    recording_arguments,
+)
 from backend.layers import get_spec
 
 __all__ = ["FxImport", "FxImportError", "import_file", "import_module"]
@@ -58,10 +70,12 @@ def import_file(path: str | Path, input_shapes: list[list[int]],
         pos, kw = parse_args(args)
     else:
         pos, kw = (list(args), {}) if isinstance(args, list) else ([], dict(args))
-    model = instantiate(cls, pos, kw, path)
+    with recording_arguments() as recorded:
+        model = instantiate(cls, pos, kw, path)
     if weights is not None:
         _load_state(model, weights, cls.__name__)
-    result = import_module(model, input_shapes, cls.__name__, path)
+    arguments = {p: recorded[id(m)] for p, m in model.named_modules() if id(m) in recorded}
+    result = import_module(model, input_shapes, cls.__name__, path, arguments)
     result.doc.sections[SECTION].update({"source": path.name, "class": cls.__name__})
     return result
 
@@ -76,9 +90,12 @@ def _load_state(model, state: dict, name: str) -> None:
 
 
 def import_module(model, input_shapes: list[list[int]], name: str | None = None,
-                  path: str | Path | None = None) -> FxImport:
-    """Trace an instantiated module and turn it into a design with its weights."""
-    from backend.importer.verify import verify
+                  path: str | Path | None = None,
+                  arguments: dict[str, dict] | None = None) -> FxImport:
+    """Trace an instantiated module and turn it into a design with its weights; its
+    submodules become blocks. `arguments` gives the numbers each submodule (by path) was
+    constructed with, to name the blocks' parameters."""
+    from backend.importer.fx_result import finish
 
     name = name or type(model).__name__
     gm = trace(model, path)
@@ -92,10 +109,8 @@ def import_module(model, input_shapes: list[list[int]], name: str | None = None,
     metas = measure(gm, input_shapes, path, name, vocab)
     conv = _Converter(gm, metas, path, name)
     conv.original = _original_names(model)
-    doc = conv.run(input_shapes, vocab)
-    weights = _weights(doc, model, conv.sources)
-    diff = verify(doc, model.eval(), weights, input_shapes, name, vocab)
-    return FxImport(doc, weights, max_difference=diff)
+    conv.run(input_shapes, vocab)
+    return finish(conv, model, input_shapes, name, vocab, arguments or {})
 
 
 def _known_modules(gm, path, name) -> None:
@@ -135,6 +150,7 @@ class _Converter:
         self.prepared: dict = {}  # fx node -> RecCall, a fused Mapped, or a deferred Unmapped
         self.original: dict[str, str] = {}  # our module path -> the author's (exported code)
         self.failed: set = set()  # refused nodes whose results are tuples
+        self.origins: dict[str, object] = {}  # design node id -> the fx node it stands for
 
     def run(self, input_shapes, vocab: list[int | None]) -> GraphDocument:
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
@@ -159,9 +175,6 @@ class _Converter:
         if self.items:
             raise FxImportError(_unmapped_sentence(self.name, self.items), self.items)
         layout(self.doc)
-        # the author's names (exported code carries them as ORIGINAL_NAMES)
-        modules = {nid: self.original.get(p, p) for nid, p in self.sources.items()}
-        self.doc.sections[SECTION] = {"framework": "pytorch", "modules": modules}
         return self.doc
 
     def _report(self, node, exc: Unmapped) -> None:
@@ -183,10 +196,10 @@ class _Converter:
                     continue
                 self.prepared[node] = call
                 inputs[node] = [call.data]
-            noise = gaussian_noise(node, self.metas)
-            if noise is not None:
-                self.prepared[node] = noise
-                inputs[node] = noise.inputs
+            fused = gaussian_noise(node, self.metas) or max_values(node, self.metas)
+            if fused is not None:
+                self.prepared[node] = fused
+                inputs[node] = fused.inputs
         live, stack = set(), [n for n in self.gm.graph.nodes if n.op == "output"]
         while stack:
             node = stack.pop()
@@ -273,6 +286,7 @@ class _Converter:
         nid = self.doc.new_id(re.sub(r"_\d+$", "", title.replace(".", "_")) or "layer")
         self.doc.nodes[nid] = Node(nid, mapped.kind, params, title)
         self.doc.edges.extend(Edge(src, nid) for src in inputs)
+        self.origins[nid] = node
         if mapped.module is not None and self.gm.get_submodule(mapped.module).state_dict():
             self.sources[nid] = mapped.module  # where its tensors come from
         if keep:
@@ -358,19 +372,3 @@ def _unmapped_sentence(name: str, items) -> str:
     more = f"; and {len(items) - 6} more" if len(items) > 6 else ""
     return (f"{len(items)} operation(s) of {name} have no Netwright layer ({shown}{more}): "
             "replace them or build those parts in the designer")
-
-
-def _weights(doc: GraphDocument, model, sources: dict[str, str]) -> bytes:
-    """safetensors of the design's state_dict, each tensor taken from its original module."""
-    from backend.export.weights import encode_weights
-    from backend.importer.names import WRAPPED
-    from backend.graph.naming import attribute_names
-
-    names = attribute_names(doc)
-    state = {}
-    for nid, path in sources.items():
-        inner = WRAPPED.get(doc.nodes[nid].type)
-        prefix = names[nid] + (f".{inner}" if inner else "")
-        for key, tensor in model.get_submodule(path).state_dict().items():
-            state[f"{prefix}.{key}"] = tensor
-    return encode_weights(state)

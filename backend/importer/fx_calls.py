@@ -369,3 +369,25 @@ def _random_like(node, x, metas) -> bool:
         return True
     return node.target is torch.randn and metas.get(node) is not None \
         and metas[node].shapes == metas[x].shapes and set(node.kwargs) <= {"device"}
+
+
+def max_values(node, metas) -> Mapped | None:
+    """`torch.max(x, dim=2)[0]` (or `x.max(2).values`) over every spatial axis of a
+    (B, C, L) tensor -> GlobalMaxPool on x (text CNNs pool over time like this)."""
+    import torch
+
+    picks = node.op == "call_function" and (
+        node.target is operator.getitem and node.args[1:] == (0,)
+        or node.target is getattr and node.args[1:] == ("values",))
+    src = node.args[0] if picks else None
+    if not hasattr(src, "op") or not (src.op == "call_function" and src.target is torch.max
+                                      or src.op == "call_method" and src.target == "max"):
+        return None
+    names = ("self" if src.op == "call_method" else "input", "dim", "keepdim")
+    values = dict(zip(names, src.args, strict=False)) | dict(src.kwargs)
+    x, dim = values.get(names[0]), values.get("dim")
+    shape = metas[x].sample if hasattr(x, "op") and x in metas else None
+    if shape is None or len(shape) != 2 or not isinstance(dim, int) or dim % 3 != 2 \
+            or values.get("keepdim"):
+        return None
+    return Mapped("GlobalMaxPool", {}, [x])

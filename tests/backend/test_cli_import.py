@@ -44,7 +44,8 @@ def test_refusals_list_each_operation_and_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "1 operation has no Netwright layer; nothing was imported:" in err
-    assert "  line 16: nn.Embedding self.embedding" in err and "Traceback" not in err
+    assert "  line 16: x.transpose() (reorders axes (0, 2, 1))" in err
+    assert "Traceback" not in err
     assert not (tmp_path / "t.json").exists()
 
 
