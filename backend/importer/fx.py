@@ -13,6 +13,7 @@ nothing is imported.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,21 +62,27 @@ class FxImport:
 
 def import_file(path: str | Path, input_shapes: list[list[int]],
                 class_name: str | None = None, args: str | list | dict | None = None,
-                weights=None) -> FxImport:
+                weights=None, progress: Callable[[str], None] | None = None) -> FxImport:
     """Run the file, create its class with `args` (JSON text, a list or a dict) and import
-    it; `weights` (a state_dict in the original's names) is loaded first when given."""
+    it; `weights` (a state_dict in the original's names) is loaded first when given.
+    `progress` hears each stage in a few words. This runs the user's code in this process:
+    backend.importer.isolated runs it in a child process instead."""
     path = Path(path)
+    report = progress or (lambda text: None)
+    report(f"Running {path.name}")
     cls = load_class(path, class_name)
     if isinstance(args, str) or args is None:
         pos, kw = parse_args(args)
     else:
         pos, kw = (list(args), {}) if isinstance(args, list) else ([], dict(args))
+    report(f"Creating {cls.__name__}")
     with recording_arguments() as recorded:
         model = instantiate(cls, pos, kw, path)
     if weights is not None:
+        report("Loading the weights")
         _load_state(model, weights, cls.__name__)
     arguments = {p: recorded[id(m)] for p, m in model.named_modules() if id(m) in recorded}
-    result = import_module(model, input_shapes, cls.__name__, path, arguments)
+    result = import_module(model, input_shapes, cls.__name__, path, arguments, report)
     result.doc.sections[SECTION].update({"source": path.name, "class": cls.__name__})
     return result
 
@@ -90,14 +97,16 @@ def _load_state(model, state: dict, name: str) -> None:
 
 
 def import_module(model, input_shapes: list[list[int]], name: str | None = None,
-                  path: str | Path | None = None,
-                  arguments: dict[str, dict] | None = None) -> FxImport:
+                  path: str | Path | None = None, arguments: dict[str, dict] | None = None,
+                  progress: Callable[[str], None] | None = None) -> FxImport:
     """Trace an instantiated module and turn it into a design with its weights; its
     submodules become blocks. `arguments` gives the numbers each submodule (by path) was
     constructed with, to name the blocks' parameters."""
     from backend.importer.fx_result import finish
 
     name = name or type(model).__name__
+    report = progress or (lambda text: None)
+    report(f"Tracing {name}.forward")
     gm = trace(model, path)
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     if len(placeholders) != len(input_shapes):
@@ -106,11 +115,13 @@ def import_module(model, input_shapes: list[list[int]], name: str | None = None,
                             "input, separated by ';'")
     _known_modules(gm, path, name)
     vocab = token_inputs(gm)
+    report("Measuring every value on example batches")
     metas = measure(gm, input_shapes, path, name, vocab)
     conv = _Converter(gm, metas, path, name)
     conv.original = _original_names(model)
+    report("Turning operations into layers")
     conv.run(input_shapes, vocab)
-    return finish(conv, model, input_shapes, name, vocab, arguments or {})
+    return finish(conv, model, input_shapes, name, vocab, arguments or {}, report)
 
 
 def _known_modules(gm, path, name) -> None:

@@ -1,6 +1,6 @@
 """From a converted module to the imported design: blocks, weights, names, the final check.
 
-`finish(conv, model, shapes, name, vocab, arguments)` nests the flat design by the author's
+`finish(conv, model, shapes, name, vocab, arguments, report)` nests the flat design by the author's
 modules (nesting.py), takes every tensor from the original module under the design's names,
 records where each layer came from (names.py's `origin` section, keyed by the layer's id
 path, `layer1/0/conv1`), and verifies the design against the original (verify.py). If the
@@ -14,25 +14,28 @@ from backend.graph.document import GraphDocument
 from backend.importer.names import SECTION, WRAPPED
 
 
-def finish(conv, model, shapes, name: str, vocab, arguments: dict[str, dict]):
+def finish(conv, model, shapes, name: str, vocab, arguments: dict[str, dict], report):
     from backend.importer.fx import FxImport
     from backend.importer.nesting import nest
     from backend.importer.verify import verify
 
     flat = conv.doc
     warnings: list[str] = []
+    report("Keeping the modules as blocks")
     try:
         nested = nest(flat, conv.origins, conv.gm, arguments)
     except Exception as exc:  # grouping is a nicety: never worse than the flat design
         nested, warnings = None, [_flat_warning(name, exc)]
     if nested is not None:
         doc, weights = _with_weights(nested.doc, model, conv, nested.paths)
+        report(f"Checking the design against {name}")
         try:
             diff = verify(doc, model.eval(), weights, shapes, name, vocab)
             return FxImport(doc, weights, max_difference=diff)
         except Exception as exc:
             warnings.append(_flat_warning(name, exc))
     doc, weights = _with_weights(flat, model, conv, None)
+    report(f"Checking the design against {name}")
     diff = verify(doc, model.eval(), weights, shapes, name, vocab)
     return FxImport(doc, weights, warnings, max_difference=diff)
 

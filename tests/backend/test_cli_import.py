@@ -24,8 +24,8 @@ def test_python_import_writes_a_project_with_the_author_s_weights(tmp_path, caps
                  "3,32,32", "--weights", str(tmp_path / "trained.pt"), "-o", str(out)])
     captured = capsys.readouterr()
     assert code == 0
-    assert "running cifar_cnn.py to import its nn.Module (this executes the file's code)" \
-        in captured.err
+    assert "running cifar_cnn.py to import its nn.Module (this executes the file's code, in " \
+        "a separate process)" in captured.err
     assert "10 layers" not in captured.out and "62,006 parameters" in captured.out
     assert "in evaluation and training mode" in captured.out
     project = open_any(out)
