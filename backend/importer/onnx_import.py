@@ -146,7 +146,8 @@ def _measure(model, inputs, name: str) -> OnnxGraph:
         for i in node.input:
             users.setdefault(i, []).append(node)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
-    return OnnxGraph(consts, shapes, users, opset)
+    producers = {o: node for node in model.graph.node for o in node.output if o}
+    return OnnxGraph(consts, shapes, users, opset, producers)
 
 
 def _constants(model) -> dict:
