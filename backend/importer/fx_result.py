@@ -27,6 +27,7 @@ def finish(conv, model, shapes, name: str, vocab, arguments: dict[str, dict], re
     except Exception as exc:  # grouping is a nicety: never worse than the flat design
         nested, warnings = None, [_flat_warning(name, exc)]
     if nested is not None:
+        _lay_out(nested.doc)
         doc, weights = _with_weights(nested.doc, model, conv, nested.paths)
         report(f"Checking the design against {name}")
         try:
@@ -38,6 +39,16 @@ def finish(conv, model, shapes, name: str, vocab, arguments: dict[str, dict], re
     report(f"Checking the design against {name}")
     diff = verify(doc, model.eval(), weights, shapes, name, vocab)
     return FxImport(doc, weights, warnings, max_difference=diff)
+
+
+def _lay_out(doc: GraphDocument) -> None:
+    """A first arrangement of the design and of every block's inside, so an opened block
+    reads left to right like the top level."""
+    from backend.importer.layout import layout
+
+    layout(doc)
+    for definition in doc.blocks.values():
+        layout(definition.graph)
 
 
 def _flat_warning(name: str, exc: Exception) -> str:
