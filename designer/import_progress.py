@@ -33,7 +33,7 @@ class ImportProgress(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Importing")
         self.setWindowModality(Qt.WindowModal)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(560)
         self.stages: list[str] = []
         self.started = 0.0
         self.cancelling = False
@@ -46,6 +46,7 @@ class ImportProgress(QDialog):
         layout = QVBoxLayout(self)
         self.title = QLabel(self)
         self.title.setObjectName("importTitle")
+        self.title.setTextFormat(Qt.RichText)
         self.title.setWordWrap(True)
         self.list = QLabel(self)
         self.list.setObjectName("importStages")
@@ -63,7 +64,7 @@ class ImportProgress(QDialog):
             layout.addWidget(widget)
 
     def start(self, title: str, first: str) -> None:
-        self.title.setText(title)
+        self.title.setText(f"<b>{html.escape(title)}</b>")
         self.stages = []
         self.cancelling = False
         self.cancel_button.setEnabled(True)
@@ -87,6 +88,7 @@ class ImportProgress(QDialog):
         if self.stages:
             lines.append(f"<b>{html.escape(self.stages[-1])}…</b>")
         self.list.setText("<br>".join(lines))
+        self.adjustSize()  # the list grows by a line per stage
 
     def _tick(self) -> None:
         seconds = int(time.monotonic() - self.started)

@@ -16,6 +16,9 @@ from backend.importer.names import SECTION, WRAPPED
 
 def finish(conv, model, shapes, name: str, vocab, arguments: dict[str, dict], report):
     from backend.importer.fx import FxImport
+    from backend.importer.layout import starting_settings
+
+    starting_settings(conv.doc)
     from backend.importer.nesting import nest
     from backend.importer.verify import verify
 

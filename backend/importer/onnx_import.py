@@ -20,7 +20,7 @@ from pathlib import Path
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
 from backend.importer.fx_map import Unmapped
-from backend.importer.layout import layout
+from backend.importer.layout import layout, starting_settings
 from backend.importer.names import SECTION
 from backend.importer.onnx_map import DATA_INPUTS, OnnxAlias, OnnxGraph, map_node
 from backend.importer.user_code import FxImportError
@@ -212,6 +212,7 @@ def _design(model, g: OnnxGraph, inputs, path: Path):
                               "exporting, or build those parts in the designer", problems)
     _outputs(doc, ids, model)
     layout(doc)
+    starting_settings(doc)
     doc.sections[SECTION] = {"framework": "onnx", "source": path.name}
     return doc, tensors
 
