@@ -158,14 +158,27 @@ def _report(result, out: Path, source: Path, args) -> None:
     kept = out.suffix.lower() == ".nwproj"
     if args.json:
         print(json.dumps({"output": str(out), "layers": layers,
+                          "blocks": sorted(d.title for d in result.doc.blocks.values()),
                           "total_params": analysis.total_params, "weights_kept": kept,
                           "max_difference": result.max_difference}, indent=2))
         return
     origin = "onnxruntime" if source.suffix.lower() == ".onnx" else "the module"
     modes = "" if source.suffix.lower() == ".onnx" else " in evaluation and training mode"
-    print(f"imported {result.doc.name} from {source.name}: {layers} layers, "
+    print(f"imported {result.doc.name} from {source.name}: {layers} layers{_blocks(result)}, "
           f"{analysis.total_params:,} parameters; outputs equal {origin}'s{modes} (largest "
           f"difference {result.max_difference:.1e})")
+    for warning in getattr(result, "warnings", None) or []:
+        print(f"netwright: note: {warning}", file=sys.stderr)
     weights = ("with the original's weights (as 'imported')" if kept else
                "without weights (write a .nwproj to keep them)")
     print(f"wrote {out} {weights}")
+
+
+def _blocks(result) -> str:
+    """', 2 block definitions (BasicBlock, Layer)' where the author's modules became blocks."""
+    titles = sorted({d.title for d in result.doc.blocks.values()})
+    if not titles:
+        return ""
+    shown = ", ".join(titles[:5]) + (", ..." if len(titles) > 5 else "")
+    count = len(result.doc.blocks)
+    return f" in {count} block definition{'s' if count != 1 else ''} ({shown})"

@@ -92,3 +92,15 @@ def test_safetensors_weights_that_do_not_fit_are_one_sentence(tmp_path, capsys):
                  "--weights", str(tmp_path / "w.safetensors"), "-o", str(tmp_path / "n.json")])
     assert code == 2
     assert "the weights do not fit Net" in capsys.readouterr().err
+
+
+def test_an_import_that_keeps_blocks_names_them(tmp_path, capsys):
+    out = tmp_path / "cnn.json"
+    code = main(["import", str(MODELS / "convblock_reuse.py"), "--class", "SmallCNN",
+                 "--input-shape", "3,32,32", "-o", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "5 layers in 1 block definition (ConvBlock), 34,714 parameters" in printed
+    doc = open_any(out).doc
+    assert [d.title for d in doc.blocks.values()] == ["ConvBlock"]
+    assert doc.sections["dataset"] == {"name": "digits", "resize": 32, "channels": 3}
