@@ -132,3 +132,27 @@ def test_an_import_with_blocks_opens_collapsed_and_laid_out(qtbot, window):
     (body,) = window.editor.doc.blocks.values()
     places = [n.pos for n in body.graph.nodes.values()]
     assert len(set(places)) == len(places)  # the inside is laid out too
+
+
+def test_an_onnx_recurrent_model_opens_with_its_layers(qtbot, window, tmp_path, monkeypatch):
+    import warnings
+
+    import torch
+
+    from backend.importer.user_code import instantiate, load_class
+
+    model = instantiate(load_class(MODELS / "gru_forecaster.py", "GRUForecaster"), [], {})
+    path = tmp_path / "forecaster.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (torch.randn(1, 20, 1),), str(path), dynamo=False,
+                          input_names=["series"], dynamic_axes={"series": {0: "batch"}})
+    importer = window.importer
+    monkeypatch.setattr(importer, "ask_onnx_path", lambda: str(path))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    with qtbot.waitSignal(importer.finished, timeout=60000) as done:
+        importer.actions["onnx"].trigger()
+    assert done.args[0] is True and "equal onnxruntime's" in shown[0]
+    assert [n.type for n in window.editor.doc.nodes.values()] == ["Input", "GRU", "GRU", "Dense"]
+    assert not importer.progress.isVisible()
