@@ -95,6 +95,9 @@ def distribute(trainer, rank: int, world: int, local_rank: int = 0) -> None:
         def load_state_dict(self, state, strict: bool = True, assign: bool = False):
             return self.module.load_state_dict(state, strict=strict, assign=assign)
 
+    from backend.experiments.fastpath import uninstall_graph
+
+    uninstall_graph(trainer)
     s = trainer.setup
     cuda = s.device.type == "cuda"
     s.model = _Distributed(s.model, device_ids=[local_rank] if cuda else None)

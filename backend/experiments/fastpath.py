@@ -46,8 +46,7 @@ def decide(device_type: str, optimizer: str, schedule: str, macs_per_sample: int
     path = FastPath()
     if device_type != "cuda":
         if compile_requested:
-            path.reasons.append("torch.compile is used on CUDA GPUs only; this run trains "
-                                "as usual")
+            path.reasons.append("the run trains on the CPU (it is used on CUDA GPUs only)")
         return path
     flops = 3 * macs_per_sample * batch_size
     small = 0 < flops <= GRAPH_MAX_STEP_FLOPS
@@ -166,4 +165,14 @@ def install(trainer) -> FastPath:
         make_capturable(slot.opt for slot in runner.slots)
         runner.step = GraphedStep(runner.step, *cuda_machinery(),
                                   is_probing=lambda: runner.probing)
+    if path.reasons and (s.device.type == "cuda" or cfg.compile):
+        what = "torch.compile" if cfg.compile else "the CUDA-graph training step"
+        s.warnings.append(f"{what} is not used: {path.reasons[0]}")
     return path
+
+
+def uninstall_graph(trainer) -> None:
+    """Back to the eager step (several processes: DDP's all-reduce stays out of graphs)."""
+    runner = getattr(trainer, "runner", None)
+    if runner is not None and isinstance(runner.step, GraphedStep):
+        runner.step = runner.step.eager

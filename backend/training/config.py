@@ -55,6 +55,8 @@ class TrainingConfig:
     device: str = "auto"
     mixed_precision: str = "auto"
     channels_last: str = "auto"
+    cuda_graphs: str = "auto"  # capture the training step on CUDA (backend.experiments.fastpath)
+    compile: bool = False  # torch.compile the model on CUDA
     cpu_threads: int = 0  # 0 = auto: one thread for small models, else torch's default
     val_fraction: float = 0.15
     test_fraction: float = 0.15
@@ -146,6 +148,8 @@ _RULES = {
     "device": choice(DEVICES, "device"),
     "mixed_precision": choice(AUTO_ON_OFF, "mixed_precision setting"),
     "channels_last": choice(AUTO_ON_OFF, "channels_last setting"),
+    "cuda_graphs": choice(("auto", "off"), "cuda_graphs setting"),
+    "compile": flag,
     "cpu_threads": number(0, 1024, whole=True),
     "val_fraction": number(0, 0.9),
     "test_fraction": number(0, 0.9),

@@ -13,7 +13,9 @@ The hot loop never waits for the device: each step's loss, extra loss terms and 
 count are written into preallocated device buffers and read back only at log points (every
 `metrics_interval` seconds, when the buffer is full and at the end of an epoch); a
 non-finite loss is found there, with its exact step number. Stop and pause are checked before
-every step. Every run ends with exactly one RunFinished, also when something fails (the
+every step. On a CUDA GPU the fast path (`backend.experiments.fastpath`) may replace the
+recipe's step with a captured CUDA graph or compile the model; on the CPU nothing changes.
+Every run ends with exactly one RunFinished, also when something fails (the
 message says what to do).
 """
 
@@ -27,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from backend.experiments.fastpath import install as install_fast_path
 from backend.graph.document import GraphDocument
 from backend.training import events as ev
 from backend.training.config import TrainingConfig
@@ -105,6 +108,7 @@ class Trainer:
             self._terms = torch.zeros(BUFFER, len(self.term_keys), device=setup.device)
             self._correct = torch.zeros(BUFFER, dtype=torch.long, device=setup.device)
             self.setup = setup
+            self.fast_path = install_fast_path(self)  # CUDA only: graphs or torch.compile
         return self.setup
 
     def run(self, callback: Callable[[object], None] | None = None) -> ev.RunFinished:

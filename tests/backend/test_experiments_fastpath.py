@@ -87,3 +87,33 @@ def test_graphed_step_warms_up_captures_once_and_replays_with_new_batches():
     assert float(graphed(odd, odd)[0]) == 6.0 and calls[-1] == 3  # another size: eager
     probing[0] = True
     assert float(graphed(batches[5], batches[5])[0]) == 40.0 and graphed.replays == 3
+
+
+def test_a_cpu_run_keeps_its_plain_step_and_says_why_compile_is_not_used():
+    from backend.templates import make_template
+    from backend.training import Trainer
+
+    doc = make_template("mlp")
+    doc.sections["training"].update(epochs=1, device="cpu", compile=True)
+    trainer = Trainer(doc)
+    setup = trainer.prepare()
+    assert trainer.fast_path.plain
+    assert not isinstance(trainer.runner.step, GraphedStep)
+    assert any("torch.compile is not used: the run trains on the CPU" in w
+               for w in setup.warnings)
+    doc.sections["training"]["compile"] = "yes"
+    with pytest.raises(ValueError, match="'compile' must be true or false"):
+        Trainer(doc)
+
+
+def test_several_processes_take_the_eager_step_back():
+    from types import SimpleNamespace
+
+    from backend.experiments.fastpath import uninstall_graph
+
+    def step(xb, yb):
+        return (xb,)
+
+    runner = SimpleNamespace(step=GraphedStep(step, None, None, None))
+    uninstall_graph(SimpleNamespace(runner=runner))
+    assert runner.step is step
