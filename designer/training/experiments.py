@@ -287,6 +287,7 @@ def install(window) -> SeedGroups | None:
     dock = getattr(window, "training", None)
     if dock is None or not hasattr(dock, "side"):
         return None
+    getattr(dock, "ensure_built", lambda: None)()  # the tabs go after Data, Settings, Runs
     window.seed_groups = SeedGroups(window, dock)
     from designer.training.sweeps import install as install_sweeps
 

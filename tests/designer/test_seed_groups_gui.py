@@ -34,7 +34,7 @@ def grouped_file(tmp_path):
 def seeds_tab(qtbot, window, path):
     opened(qtbot, window, path)
     panel = window.seed_groups.panel
-    window.training.side.setCurrentIndex(window.training.side.count() - 1)
+    window.training.side.setCurrentWidget(panel)
     qtbot.waitUntil(lambda: panel.groups.count() == 2, timeout=5000)
     return panel
 
@@ -47,6 +47,9 @@ def click_group(qtbot, panel, row: int, modifier=Qt.KeyboardModifier.NoModifier)
 
 def test_two_groups_show_bands_and_a_verdict(qtbot, window, grouped_file):
     panel = seeds_tab(qtbot, window, grouped_file)
+    side = window.training.side
+    assert [side.tabText(i) for i in range(side.count())] == ["Data", "Settings", "Runs",
+                                                              "Seeds", "Sweep"]
     texts = [panel.groups.item(i).text() for i in range(2)]
     assert texts[0].startswith("group 2 · val acc 90.0% ± 1.0 points · 3 seeds")
     assert "ReLU instead of Tanh" in texts[0]
