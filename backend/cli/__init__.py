@@ -62,8 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         if not _is_user_error(exc):
             print(f"netwright: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 3
-        print("netwright: error: " + " ".join(str(exc).split()), file=sys.stderr)  # one line
+        print("netwright: error: " + one_line(str(exc)), file=sys.stderr)
         return 2
+
+
+def one_line(text: str, limit: int = 600) -> str:
+    """A message as one line of at most `limit` characters, whatever it quotes."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _is_user_error(exc: Exception) -> bool:

@@ -54,23 +54,23 @@ def cmd_new(args) -> int:
     if args.template not in TEMPLATES:
         raise CliError(f"unknown template '{args.template}': choose one of "
                        f"{', '.join(TEMPLATES)}")
+    from backend.cli.outputs import check_output
+
     out = Path(args.output)
-    if not args.output.strip() or out.is_dir():
+    if not args.output.strip():
         raise CliError(f"'{args.output}' is not a file name: give one such as design.json")
-    if out.exists() and not args.force:
-        raise CliError(f"{out} already exists: choose another name or pass --force")
-    if not out.parent.is_dir():
-        raise CliError(f"folder {out.parent} does not exist: create it first")
+    replaced = check_output(out, (), args.force, flag="the design")
     try:
         doc = sized_template(args.template, args.classes, args.input_shape)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    try:
-        save_design(doc, out)
-    except OSError as exc:
-        raise CliError(f"cannot write {out} ({exc.strerror}): choose a folder you can "
-                       "write to") from None
-    print(f"wrote {out}")
+    if out.suffix.lower() == ".nwproj":
+        from backend.project import save_project
+
+        save_project(out, doc)
+    else:
+        save_design(doc, out, backup=replaced)
+    print(f"wrote {out}" + (f" (the old file is kept as {out.name}.bak)" if replaced else ""))
     return 0
 
 

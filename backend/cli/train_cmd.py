@@ -3,8 +3,10 @@
 Settings come from the design's `training` and `dataset` sections (`--epochs` and `--device`
 override them). Bad settings or a design that does not fit its data are one line and exit 2;
 a run that fails (a NaN loss, out of memory) is one line and exit 1. `--json` prints one JSON
-object per epoch on stdout; the progress bar always goes to stderr. Weights are written by
-`save_weights`, the one place that decides where trained weights go.
+object per epoch on stdout; the progress bar always goes to stderr. Where the result goes is
+decided and checked before training (`train_output.py`): an output that is the design or a
+data file, or an existing file without `--force`, is refused; a result that cannot be written
+after training is kept in the recovery folder and the run ends with exit 1, saying where.
 """
 
 from __future__ import annotations
@@ -22,17 +24,12 @@ def add_parser(sub) -> None:
     p.add_argument("file", help="design (.json) or project file")
     p.add_argument("--epochs", type=int, help="number of epochs (overrides the design)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where to train")
-    p.add_argument("--out", help="weights file to write (default: FILE with .safetensors)")
+    p.add_argument("--out", help="weights file to write (default: FILE with .safetensors), or "
+                   "a .nwproj project to add the run to")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --out file (the old one is kept as NAME.bak)")
     p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     p.set_defaults(run=cmd_train)
-
-
-def save_weights(path: Path, model, metadata: dict[str, str]) -> None:
-    """Write the trained weights (safetensors) atomically; the project-file code may replace
-    this with storing them inside the project."""
-    from backend.export.weights import model_weights, write_weights
-
-    write_weights(path, model_weights(model, metadata))
 
 
 def _load(file: str):
@@ -42,6 +39,7 @@ def _load(file: str):
 
 
 def cmd_train(args) -> int:
+    from backend.cli.train_output import RunNotSaved, choose_output, keep_result
     from backend.training import Trainer, TrainingConfig
 
     doc = _load(args.file)
@@ -52,16 +50,12 @@ def cmd_train(args) -> int:
         section["epochs"] = args.epochs
     if args.device:
         section["device"] = args.device
-    project = Path(args.file).suffix.lower() == ".nwproj"  # runs are stored inside projects
-    out = Path(args.out) if args.out else Path(args.file) if project else \
-        Path(args.file).with_suffix(".safetensors")
-    if not out.parent.exists():
-        raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
+    output = choose_output(args, doc)  # refused before training, never after it
     trainer = Trainer(doc, config=TrainingConfig.from_section(section))
     from backend.data.files import data_folder
 
     with data_folder(Path(args.file).resolve().parent):  # dataset paths start there
-        trainer.prepare()  # bad data or a design that does not fit it: ValueError -> exit 2
+        trainer.prepare()  # bad data, a design that does not fit it or memory: exit 2
     progress = Progress(json_lines=args.json)
     finished = trainer.run(progress.on_event)
     progress.close()
@@ -70,18 +64,20 @@ def cmd_train(args) -> int:
         return 1
     meta = {"design": doc.name, "epochs": str(finished.epochs_done),
             "best_epoch": str(finished.best_epoch)}
-    if out.suffix.lower() == ".nwproj":  # the run and its weights go into the project
-        from backend.export.weights import model_weights
-        from backend.project.runs import run_record, store_run
+    from backend.export.weights import model_weights
+    from backend.project.runs import run_record
 
-        store_run(out, run_record(doc, finished), model_weights(trainer.model, meta), doc)
-    else:
-        save_weights(out, trainer.model, meta)
-    print(summary_line(finished, out), file=sys.stderr if args.json else sys.stdout)
+    try:
+        where = keep_result(output, doc, run_record(doc, finished),
+                            model_weights(trainer.model, meta))
+    except RunNotSaved as exc:
+        print(f"netwright: error: {exc}", file=sys.stderr)
+        return 1
+    print(summary_line(finished, where), file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
-def summary_line(finished, out: Path) -> str:
+def summary_line(finished, out: Path | str) -> str:
     parts = [f"{finished.reason}: {finished.epochs_done} epochs, {finished.steps} steps"]
     best = next((h for h in finished.history if h["epoch"] == finished.best_epoch), None)
     if best and best.get("val_accuracy") is not None:

@@ -22,6 +22,13 @@ class DatasetError(ValueError):
     """A dataset cannot be loaded or does not fit the design; one sentence with the fix."""
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """A value from the user's file or settings, quoted for a message and cut to `limit`
+    characters (a CSV field can hold megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """Describes a dataset's samples; shapes exclude the batch dimension."""

@@ -30,6 +30,7 @@ def load_csv(o):
     """A CSV table with a header line: feature columns -> the target column."""
     import csv
 
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))  # fields of any size
     with open(data_file(o["path"]), newline="", encoding="utf-8-sig") as fh:
         rows = [r for r in csv.reader(fh, delimiter=o["delimiter"]) if r]
     header, rows = [h.strip() for h in rows[0]], rows[1:]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.data.base import Dataset, DatasetError, DatasetInfo
+from backend.data.base import Dataset, DatasetError, DatasetInfo, quoted
 from backend.data.sources import DataSource, register_source
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB read into memory at most (CIFAR-10 is 180 MB)
@@ -145,12 +145,17 @@ def _csv_table(path: Path, delimiter: str) -> _Table:
         decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError:
         decoded = text.decode("latin-1")
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_BYTES))  # any field the file holds
     reader = csv.reader(io.StringIO(decoded), delimiter=delimiter)
     rows, lines = [], []
-    for row in reader:
-        if row:  # blank lines are skipped
-            rows.append(row)
-            lines.append(reader.line_num)
+    try:
+        for row in reader:
+            if row:  # blank lines are skipped
+                rows.append(row)
+                lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise DatasetError(f"{path.name} line {reader.line_num + 1} cannot be read as CSV "
+                           f"({exc}): fix that line") from None
     if len(rows) < 2:
         raise DatasetError(f"{path.name} has no data rows: the first line must name the "
                            "columns and each further line hold one sample")
@@ -165,8 +170,10 @@ def _csv_table(path: Path, delimiter: str) -> _Table:
 def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int]:
     def index(col) -> int:
         if col not in header:
-            raise DatasetError(f"{path.name} has no column {col!r}: available columns are "
-                               f"{', '.join(header)}")
+            shown = ", ".join(h if len(h) <= 30 else h[:29] + "…" for h in header[:12])
+            more = f" and {len(header) - 12:,} more" if len(header) > 12 else ""
+            raise DatasetError(f"{path.name} has no column {quoted(col)}: available columns are "
+                               f"{shown}{more}")
         return header.index(col)
 
     target = index(o["target"]) if o["target"] else len(header) - 1
@@ -186,8 +193,8 @@ def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int
 
 def _csv_numbers(t: _Table, col: int) -> np.ndarray:
     def bad(i: int, why: str) -> DatasetError:
-        return DatasetError(f"{t.path.name} column {t.header[col]!r} row {t.lines[i]} holds "
-                            f"{t.rows[i][col]!r}{why}")
+        return DatasetError(f"{t.path.name} column {quoted(t.header[col])} row {t.lines[i]} "
+                            f"holds {quoted(t.rows[i][col])}{why}")
 
     try:  # numpy parses a whole column at once; a bad value is then found row by row
         out = np.array([row[col] for row in t.rows]).astype(np.float32)
@@ -226,7 +233,7 @@ def load_csv(o: dict) -> Dataset:
             y = np.array(raw)  # text labels: classes in sorted order
     return table_dataset("csv", x, y, o["task"], "tabular",
                          f"{path.name}: {len(rows)} rows, {len(cols)} feature columns, "
-                         f"target {header[target]!r}.")
+                         f"target {quoted(header[target])}.")
 
 
 # --- NumPy .npz -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.data.base import NORMALISATIONS, Dataset, DatasetError, DatasetInfo
+from backend.data.base import NORMALISATIONS, Dataset, DatasetError, DatasetInfo, quoted
 
 LABELS = ("index", "onehot")
 COMMON = {"normalise": "standard", "labels": "index", "seed": 0}
@@ -124,7 +124,7 @@ def _checked(name: str, key: str, value: Any, default: Any) -> Any:
           if isinstance(default, int) else isinstance(value, type(default)))
     if not ok:
         raise DatasetError(f"dataset '{name}' setting '{key}' must be "
-                           f"{type(default).__name__}, like {default!r}, not {value!r}")
+                           f"{type(default).__name__}, like {default!r}, not {quoted(value)}")
     return float(value) if isinstance(default, float) else value
 
 

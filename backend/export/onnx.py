@@ -10,15 +10,16 @@ failed export leaves no half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import glob
 import io
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
 from backend.graph.naming import attribute_names
 from backend.graph.traverse import model_inputs, model_outputs
+from backend.project.atomic import check_target, commit, remove_orphans, save_error, temp_path
 
 TOLERANCE = 1e-4
 
@@ -58,27 +59,34 @@ def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
 
 
 def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = None,
-                verify: bool = True) -> OnnxReport:
-    """Write `doc` as ONNX to `path`; raises OnnxExportError or a BuildError with the reason."""
-
+                verify: bool = True, backup: bool = False) -> OnnxReport:
+    """Write `doc` as ONNX to `path` (an existing file kept as NAME.bak with `backup`); raises
+    OnnxExportError, NotEnoughMemory or a BuildError with the reason."""
     from backend.build import build_model
     from backend.export.weights import load_into
+    from backend.memory import check_fits, estimate
+    from backend.shapes import analyse
 
     path = Path(path)
+    check_fits(estimate(doc, analyse(doc), batch=3), "inference")  # the batches checked below
     model = build_model(doc).eval()
     if weights is not None:
         load_into(model, weights)
     names = attribute_names(doc)
     input_names = [names[i] for i in model_inputs(doc)]
     output_names = [names[o] for o in model_outputs(doc)]
-    tmp = path.with_name(f".{path.name}.tmp")
+    check_target(path)
+    remove_orphans(path)
+    tmp = temp_path(path)
     try:
         _export(model, example_inputs(doc, 2), tmp, input_names, output_names)
         report = _verify(model, doc, tmp, input_names) if verify else None
-        os.replace(tmp, path)
+        commit(tmp, path, backup)
+    except OSError as exc:
+        raise save_error(path, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
-        for extra in path.parent.glob(f".{path.name}.tmp*"):
+        for extra in path.parent.glob(f"{glob.escape(tmp.name)}*"):
             extra.unlink(missing_ok=True)
     if report is None:
         return OnnxReport(path, float("nan"), 0, _opset(path))

@@ -29,6 +29,12 @@ def preflight(doc: GraphDocument) -> tuple[list[str], list[str]]:
     errors = [p.message for p in analysis.problems if p.severity == "error"]
     if errors:
         return errors[:1], []
+    from backend.memory import NotEnoughMemory, check_training
+
+    try:  # this machine's memory; a GPU's is checked when the run starts on it
+        check_training(doc, config.batch_size, config.optimizer, analysis=analysis)
+    except NotEnoughMemory as exc:
+        return [str(exc)], []
     task = info.task if config.task == "auto" else config.task
     loss = DEFAULT_LOSS[task] if config.loss == "auto" else config.loss
     return fit_report(doc, data, info, task, loss, analysis)

@@ -134,6 +134,10 @@ def _tensors(split, fmt: str, k: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> RunSetup:
     device = resolve_device(cfg.device)
+    if isinstance(design, GraphDocument):  # refuse before memory is spent on data or weights
+        from backend.memory import check_training
+
+        check_training(design, cfg.batch_size, cfg.optimizer, device)
     splits, data_cfg = resolve_splits(design, dataset, cfg)
     task = splits.info.task if cfg.task == "auto" else cfg.task
     splits = splits.with_task(task)
