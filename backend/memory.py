@@ -59,8 +59,8 @@ def memory_cap() -> int | None:
 
 def available_memory() -> int | None:
     """Bytes this process can still use (None if the system does not say and no cap is set)."""
-    figures = [f for f in (_system_available(), _cgroup_available(), memory_cap())
-               if f is not None]
+    figures = [f for f in (_system_available(), _cgroup_available(), _address_space_left(),
+                           memory_cap()) if f is not None]
     return min(figures) if figures else None
 
 
@@ -118,6 +118,21 @@ def _cgroup_available() -> int | None:
         if limit.isdigit() and int(limit) < 2**60:
             return max(0, int(limit) - usage)
     return None
+
+
+def _address_space_left() -> int | None:
+    """What `ulimit -v` (RLIMIT_AS) still allows this process to map."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft <= 0:
+            return None
+        with open("/proc/self/status", encoding="ascii") as fh:
+            used = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        return max(0, soft - used)
+    except (ImportError, OSError, ValueError, StopIteration):
+        return None
 
 
 def gpu_free_memory(device) -> int | None:
@@ -194,6 +209,15 @@ class Estimate:
     def inference_bytes(self) -> int:
         return self.weight_bytes + self.activation_bytes
 
+    @property
+    def export_bytes(self) -> int:
+        """An ONNX export: the model, the traced program's copy and the file being built."""
+        return 3 * self.weight_bytes + self.activation_bytes
+
+    def need(self, purpose: str) -> int:
+        return {"training": self.training_bytes, "inference": self.inference_bytes,
+                "export": self.export_bytes}[purpose]
+
     def largest(self) -> tuple[LayerSize, str, int] | None:
         """(layer, 'weights' | 'outputs', bytes) of the single biggest figure."""
         best = None
@@ -253,9 +277,9 @@ _FIX = {"Dense": "reduce its units or flatten less into it",
 
 def check_fits(est: Estimate, purpose: str = "training", available: int | None = None,
                where: str | None = None) -> None:
-    """Raise NotEnoughMemory naming the largest layer when `purpose` ("training" or
-    "inference") needs more than `available` (default: this machine's available memory)."""
-    need = est.training_bytes if purpose == "training" else est.inference_bytes
+    """Raise NotEnoughMemory naming the largest layer when `purpose` ("training", "inference"
+    or "export") needs more than `available` (default: this machine's available memory)."""
+    need = est.need(purpose)
     if available is None:
         available = available_memory()
         if available is not None and where is None:
@@ -272,7 +296,8 @@ def check_fits(est: Estimate, purpose: str = "training", available: int | None =
         head = f"{what} outputs {gb(size)} for a batch of {est.batch}"
         fix = (f"{_FIX.get(layer.type, 'make its output smaller')} or lower the batch size"
                if purpose == "training" else _FIX.get(layer.type, "make its output smaller"))
-    verb = "training would need" if purpose == "training" else "running it needs"
+    verb = {"training": "training would need", "inference": "running it needs",
+            "export": "exporting it needs"}[purpose]
     raise NotEnoughMemory(f"{head}; {where}, {verb} about {gb(need)}: {fix}{_cap_hint()}")
 
 

@@ -14,6 +14,8 @@ always gives the same bytes.
 
 from __future__ import annotations
 
+import ast
+import functools
 import inspect
 import keyword
 import re
@@ -44,16 +46,44 @@ class ModelSource:
 
 
 def class_name(title: str) -> str:
-    """A CamelCase class name from the design's name: 'LeNet-5' -> 'LeNet5'."""
+    """A CamelCase class name from the design's name: 'LeNet-5' -> 'LeNet5'. A name that
+    train.py or Python already use ('Run', 'SETTINGS', 'F', 'Exception') gets 'Net' added."""
     parts = re.findall(r"[A-Za-z0-9]+", title)
     name = "".join(p[:1].upper() + p[1:] for p in parts)[:60]
     if not name:
         name = "Network"
     if name[0].isdigit():
         name = "Net" + name
-    if keyword.iskeyword(name) or name in _HELPER_NAMES or name in ("Module", "Tensor"):
+    while keyword.iskeyword(name) or name in reserved_names():
         name += "Net"
     return name
+
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """Names the exported files define or import at top level, and Python's builtins: the
+    model class must not shadow them (train.py imports it next to its own code)."""
+    import builtins
+
+    from backend.codegen import train_data, train_runtime
+    from backend.data import export_loaders
+
+    names = {*dir(builtins), *_HELPER_NAMES, "Module", "Tensor", "SETTINGS", "DATASET",
+             "load_data", "ORIGINAL_NAMES", "NETWRIGHT_DESIGN"}
+    for module in (train_runtime, train_data, export_loaders):
+        for stmt in ast.parse(inspect.getsource(module)).body:
+            names.update(_bound(stmt))
+    return frozenset(names)
+
+
+def _bound(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+        return {stmt.name}
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    if isinstance(stmt, ast.Assign):
+        return {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+    return set()
 
 
 def docstring_text(text: str, limit: int = 200) -> str:
@@ -75,7 +105,7 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
         raise ExportError(f"the design has errors, fix them before exporting: "
                           f"{errors[0].message}")
     cls = class_name(doc.name)
-    classes = BlockClasses(doc, {cls, *_HELPER_NAMES, "Module", "Tensor"})
+    classes = BlockClasses(doc, {cls, *reserved_names()})
     body = BodyWriter(classes, doc, analysis, analysis)
     body.walk()
     inputs = [(body.var[(i, "out")], analysis.shapes[i],

@@ -22,6 +22,7 @@ from backend.graph.traverse import model_inputs, model_outputs
 from backend.project.atomic import check_target, commit, remove_orphans, save_error, temp_path
 
 TOLERANCE = 1e-4
+ONNX_MAX_BYTES = 2 * 1024**3 - 64 * 1024**2  # protobuf's 2 GB, less room for the graph
 
 
 class OnnxExportError(ValueError):
@@ -64,11 +65,15 @@ def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = No
     OnnxExportError, NotEnoughMemory or a BuildError with the reason."""
     from backend.build import build_model
     from backend.export.weights import load_into
-    from backend.memory import check_fits, estimate
+    from backend.memory import check_fits, estimate, gb
     from backend.shapes import analyse
 
     path = Path(path)
-    check_fits(estimate(doc, analyse(doc), batch=3), "inference")  # the batches checked below
+    sizes = estimate(doc, analyse(doc), batch=3)  # the batch checked below
+    if sizes.weight_bytes > ONNX_MAX_BYTES:
+        raise OnnxExportError(f"the design's weights take {gb(sizes.weight_bytes)}, more than "
+                              "the 2 GB an ONNX file holds in one piece: export Python instead")
+    check_fits(sizes, "export")
     model = build_model(doc).eval()
     if weights is not None:
         load_into(model, weights)
