@@ -18,11 +18,9 @@ from pathlib import Path
 from backend.project import doc_to_dict
 from backend.templates import make_template
 
-TRAP_NAMES = ["Run", "Batches", "SETTINGS", "DATASET", "F", "nn", "torch", "np", "Model",
-              "class", "None", "lambda", "print", "list", "self", "forward", "__init__",
-              "x", "super", "main", "train", "args", "0abc", "", "\u202eevil", "a\u200bb",
-              "\"\"\"; import os; os.system('touch /tmp/pwned') #", "名前", "🙂", "a" * 5000,
-              "line\nbreak", "tab\tname", "back\\slash"]
+TRAP_NAMES = ["Run", "Batches", "SETTINGS", "DATASET", "F", "torch", "class", "None",
+              "print", "forward", "0abc", "", "\u202eevil\u200b", "名前🙂", "a" * 5000,
+              "line\nbreak\\", "\"\"\"; import os; os.system('touch /tmp/pwned') #"]
 
 
 def design(template: str = "mlp") -> dict:
