@@ -88,10 +88,10 @@ class RunNotSaved(CliError):
 
 def _write(output: Output, doc, record: dict, weights: bytes) -> str:
     if output.project:
-        from backend.project.runs import store_run
+        from backend.project.runs import default_name, store_run
 
         run_id = store_run(output.path, record, weights, doc)
-        return f"{output.path} as {run_id}"
+        return f"{output.path} as {default_name(run_id)}"
     from backend.export.weights import write_weights
 
     write_weights(output.path, weights, backup=output.replaces)

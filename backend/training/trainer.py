@@ -136,7 +136,7 @@ class Trainer:
                              len(s.splits.val), len(s.splits.test), str(s.device),
                              sum(p.numel() for p in self.params), s.task, s.loss,
                              self._class_names(), s.amp_dtype is not None, s.train.name,
-                             list(s.warnings))
+                             list(s.warnings), tuple(s.splits.info.input_shape))
 
     def _class_names(self) -> tuple[str, ...]:
         names = tuple(self.setup.splits.info.class_names)
