@@ -92,6 +92,9 @@ class WeightsStore(MutableMapping):
     def __len__(self) -> int:
         return len(self._items)
 
+    def __contains__(self, name: object) -> bool:  # the mixin's version would read the entry
+        return name in self._items
+
     def __eq__(self, other) -> bool:
         if isinstance(other, WeightsStore) and other._items == self._items:
             return True
