@@ -265,7 +265,9 @@ def _attach(project: Project, folder: Path) -> None:
             run = parse_json(_read(path, MAX_JSON_BYTES), f"recovered run {path.stem}")
             if isinstance(run, dict):
                 project.runs = [r for r in project.runs if r.get("id") != path.stem]
-                project.runs.append({**run, "id": path.stem})
+                from backend.project.runs import readable_run
+
+                project.runs.append({**readable_run(run), "id": path.stem})
     for path in sorted((folder / "weights").glob("*.safetensors")):
         if safe_name(path.stem):
             from backend.memory import require_memory

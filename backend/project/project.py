@@ -239,7 +239,9 @@ def _run_entry(z: SafeZip, name: str, source: str) -> dict:
     run = parse_json(z.read(entry, MAX_JSON_BYTES), f"{source} ({entry})")
     if not isinstance(run, dict):
         raise ProjectFileError(f"{source}: {entry} must hold an object: the file is damaged")
-    return {**run, "id": name}
+    from backend.project.runs import readable_run
+
+    return {**readable_run(run), "id": name}
 
 
 def save_project(path: str | Path, project: Project | GraphDocument, *,

@@ -1,12 +1,13 @@
 """Hostile input files, as an attacker would hand them to every command: malformed and deeply
 nested JSON, NaN/Infinity and 1e999, wrong types, unicode tricks and lone surrogates, absurd
 shapes, names that collide with exported code, zip bombs, traversal, wrong safetensors, pipes,
-links and devices. `write_cases(folder)` writes them and returns their paths; `mutations`
+links and devices, damaged run records. `write_cases(folder)` writes them and returns their paths; `mutations`
 turns a template into many small corruptions for the fuzz test."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import os
@@ -171,11 +172,56 @@ def project_cases() -> dict[str, bytes]:
     }
 
 
+@functools.cache
+def _mlp_weights() -> bytes:
+    from backend.build import build_model
+    from backend.export.weights import encode_weights
+
+    return encode_weights(build_model(make_template("mlp")).state_dict())
+
+
+def _run_project(runs: list[dict], index=None, weights=("run_1",)) -> bytes:
+    """A project holding `runs` (damaged run records) and real weights for `weights`."""
+    blob = _mlp_weights()
+    ids = [r["id"] for r in runs] if index is None else index
+    entries = [("project.json", _head(runs=ids, weights=list(weights)))]
+    entries += [(f"weights/{w}.safetensors", blob) for w in weights]
+    entries += [(f"runs/{r['id']}.json", json.dumps(r).encode()) for r in runs]
+    return _zip(entries)
+
+
+def run_cases() -> dict[str, bytes]:
+    """Projects whose run records were damaged or edited by hand: what `summary`, `diff
+    PROJECT:RUN` and `export --run` read."""
+    good = {"id": "run_1", "history": [{"epoch": 1, "val_accuracy": 0.5}], "design": design(),
+            "training": {"epochs": 1}, "finished_at": "2026-01-01T00:00:00Z"}
+    odd = {"history": [1, None, {"epoch": "x", "val_accuracy": "y"},
+                       {"epoch": 10**30, "val_accuracy": 0.5, "val_loss": [1]}],
+           "name": ["run 1"], "note": {"a": 1}, "finished_at": 5, "training": "fast",
+           "final": {"best_epoch": []}}
+    return {
+        "run-odd-fields.nwproj": _run_project([{**good, **odd}]),
+        "run-history-number.nwproj": _run_project([{**good, "history": 3, "note": 7}]),
+        "run-design-junk.nwproj": _run_project([{**good, "design": {
+            "nodes": [1, {"id": []}, {"id": "a", "type": 5, "params": []}],
+            "edges": [1, {"from": {}, "to": []}, {"from": "a", "to": "a"}]}}]),
+        "run-design-number.nwproj": _run_project([{**good, "design": 5}]),
+        "run-design-deep.nwproj": _run_project([{**good, "design": {
+            **design(), "training": _nested(60)}}]),
+        "run-same-names.nwproj": _run_project([good, {**good, "id": "run_2", "name": "run 1"}],
+                                              weights=("run_1", "run_2")),
+        "run-index-objects.nwproj": _run_project([good], index=[{"id": "run_1"}]),
+        "run-index-text.nwproj": _run_project([good], index="run_1"),
+        "run-index-long.nwproj": _run_project([good], index=["run_" + "9" * 400]),
+        "run-weights-only.nwproj": _run_project([], weights=("run_7",)),
+    }
+
+
 def write_cases(folder: Path) -> list[Path]:
     """Write every hostile case into `folder`; returns the files to hand to commands."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, content in {**json_cases(), **project_cases()}.items():
+    for name, content in {**json_cases(), **project_cases(), **run_cases()}.items():
         path = folder / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8",
                                                                                   "surrogatepass"))

@@ -2,9 +2,9 @@
 versions of every template exits 0, 1 or 2 with at most one error line, never a traceback, and
 writes nothing beside the input (tests/backend/hostile_files.py holds the cases).
 
-The default run covers summary, validate and the Python and weights exports on every case and
-a few mutations per template (about half a minute); `-m slow` adds ONNX export, training and
-import on every case and more mutations."""
+The default run covers summary, validate, diff (a run's design beside the file's) and the Python
+and weights exports (also of a run, `--run`) on every case and a few mutations per template;
+the slow cases add ONNX export, training and import on every case and more mutations."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from hostile_files import mutations, write_cases
 from backend.cli import main
 from backend.templates import TEMPLATES
 
-FAST_COMMANDS = ("summary", "summary-json", "validate", "python", "weights")
+FAST_COMMANDS = ("summary", "summary-json", "validate", "python", "weights", "diff",
+                 "diff-json", "export-run")
 SLOW_COMMANDS = ("onnx", "train", "import")
 
 
@@ -28,6 +29,11 @@ def argv(command: str, path: Path, out: Path) -> list[str]:
         "summary": ["summary", str(path)],
         "summary-json": ["summary", str(path), "--json", "--expand"],
         "validate": ["validate", str(path)],
+        "diff": ["diff", f"{path}:1", str(path)],  # a run's design beside the file's
+        "diff-self": ["diff", str(path), str(path)],
+        "diff-json": ["diff", str(path), f"{path}:run 1", "--json"],
+        "export-run": ["export", str(path), "--run", "1", "--weights", str(out / "r.safetensors"),
+                       "--force"],
         "python": ["export", str(path), "--python", str(out / "m.py"), "--force"],
         "weights": ["export", str(path), "--weights", str(out / "w.safetensors"), "--force"],
         "onnx": ["export", str(path), "--onnx", str(out / "m.onnx"), "--force"],
@@ -54,7 +60,8 @@ def check_all(paths: list[Path], commands, out: Path) -> list[str]:
             code, err = run_quietly(argv(command, path, out))
             errors = [line for line in err.splitlines() if line.startswith("netwright:")]
             if (code not in (0, 1, 2) or "internal error" in err or "Traceback" in err
-                    or (code == 2 and len(errors) != 1)):
+                    or (code == 2 and len(errors) != 1)
+                    or (code == 1 and command.startswith("diff") and errors)):
                 failures.append(f"{path.name} {command}: exit {code}: {err.strip()[-300:]}")
     return failures
 
@@ -87,7 +94,18 @@ def test_every_fast_command_on_mutated_templates(tmp_path):
             paths.append(path)
     out = tmp_path / "out"
     out.mkdir()
-    assert check_all(paths, ("summary", "validate", "python"), out) == []
+    assert check_all(paths, ("summary", "validate", "python", "diff-self"), out) == []
+
+
+def test_damaged_run_records_are_listed_compared_and_exported(hostile, capsys):
+    paths, folder, out = hostile
+    path = folder / "run-odd-fields.nwproj"
+    assert main(["summary", str(path)]) == 0
+    listing_ = capsys.readouterr().out
+    assert "run 1" in listing_ and "50.0%" in listing_  # its one readable epoch still counts
+    assert main(["diff", f"{path}:1", str(path)]) == 0  # the run's design is the project's
+    assert main(["export", str(path), "--run", "run 1", "--weights", str(out / "d.st"),
+                 "--force"]) == 0
 
 
 @pytest.mark.slow
