@@ -33,8 +33,9 @@ ENV_LIMIT = "NETWRIGHT_MEMORY_LIMIT"
 FLOAT_BYTES = 4
 OPTIMIZER_COPIES = {"sgd": 0, "sgd_momentum": 1, "nesterov": 1, "adagrad": 1, "adadelta": 2,
                     "rmsprop": 1, "adam": 2, "adamw": 2, "nadam": 2}
-_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3,
-          "gb": 1024**3, "t": 1024**4, "tb": 1024**4}
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9,
+          "gb": 10**9, "t": 10**12, "tb": 10**12, "kib": 1024, "mib": 1024**2, "gib": 1024**3,
+          "tib": 1024**4}  # as `gb()` writes sizes: a cap of 8GB is told back as 8 GB
 
 
 class NotEnoughMemory(ValueError):
@@ -43,7 +44,8 @@ class NotEnoughMemory(ValueError):
 
 # -- what is available ----------------------------------------------------------------------------
 def parse_size(text: str) -> int:
-    """'8GB', '512 MB', '1.5g', '1000000' -> bytes; ValueError with a sentence otherwise."""
+    """'8GB', '512 MB', '1.5g', '4GiB', '1000000' -> bytes; ValueError with a sentence
+    otherwise."""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
     unit = match.group(2).lower() if match else None
     if match is None or unit not in _UNITS:
@@ -258,10 +260,32 @@ def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict,
         yield LayerSize(name, node.type, int(outputs), int(weights))
 
 
+def design_estimate(doc: GraphDocument, analysis: Analysis) -> Estimate:
+    """The estimate for the design's own batch size and optimizer (defaults where its training
+    settings are refused)."""
+    from backend.training.config import ConfigError, TrainingConfig
+
+    try:
+        config = TrainingConfig.from_section(doc.sections.get("training"))
+    except (ConfigError, ValueError, TypeError):
+        config = TrainingConfig()
+    return estimate(doc, analysis, config.batch_size, config.optimizer)
+
+
 def memory_lines(est: Estimate) -> list[str]:
-    """The summary's memory figures, one line."""
-    return [f"Memory: weights {gb(est.weight_bytes)}; activations of one batch of {est.batch}: "
-            f"{gb(est.activation_bytes)}; training needs about {gb(est.training_bytes)}"]
+    """The summary's memory figures, one line, and whether this machine has room for them."""
+    line = (f"Memory: weights {gb(est.weight_bytes)}; activations of one batch of {est.batch}: "
+            f"{gb(est.activation_bytes)}; training needs about {gb(est.training_bytes)}")
+    available = available_memory()
+    if available is not None:
+        line += f" ({gb(available)} available)"
+    return [line]
+
+
+def memory_json(est: Estimate) -> dict:
+    return {"weights_bytes": est.weight_bytes, "batch": est.batch,
+            "activation_bytes": est.activation_bytes, "training_bytes": est.training_bytes,
+            "available_bytes": available_memory()}
 
 
 _FIX = {"Dense": "reduce its units or flatten less into it",

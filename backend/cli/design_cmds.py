@@ -7,7 +7,7 @@ from pathlib import Path
 
 from backend.project import load_design, open_any, save_design
 from backend.shapes import analyse
-from backend.summary import rows, totals, totals_lines
+from backend.summary import memory_summary_lines, rows, totals, totals_lines
 from backend.templates import CATALOG, TEMPLATES, make_template, sized_template
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp-digits.json"
@@ -80,6 +80,10 @@ def summary_json(doc, analysis, expand: bool = False) -> dict:
         **totals(analysis),
         "problems": [p.to_json() for p in analysis.problems],
     }
+    if analysis.ok:
+        from backend.memory import design_estimate, memory_json
+
+        out["memory"] = memory_json(design_estimate(doc, analysis))
     if expand:
         out["layers"] = [{"path": r.name, "type": r.type, "output_shape": r.shape,
                           "params": r.params or 0, "state": r.state or 0, "node": r.node}
@@ -128,7 +132,7 @@ def format_summary(doc, analysis, expand: bool = False) -> str:
     out = [f"{doc.name}", line(table[0]), "-" * (sum(widths) + 6)]
     out += [line(r) for r in table[1:]]
     out.append("-" * (sum(widths) + 6))
-    out += totals_lines(analysis)
+    out += totals_lines(analysis) + memory_summary_lines(doc, analysis)
     for p in analysis.problems:
         out.append(f"{p.severity}: {one_line(p.message)}")
     return "\n".join(out)
