@@ -32,24 +32,21 @@ def preflight(doc: GraphDocument) -> tuple[list[str], list[str]]:
     errors = [p.message for p in found if p.severity == "error"]
     if not errors:
         errors = [p.message for p in analysis.problems if p.severity == "error"][:1]
-    if not errors:
-        errors = memory_errors(doc, analysis)
     warnings = [p.message for p in found if p.severity != "error"] if not errors else []
     return errors, warnings
 
 
-def memory_errors(doc: GraphDocument, analysis) -> list[str]:
-    """The sentence refusing a design whose training would not fit in this machine's memory
-    (a GPU's is checked when the run starts on it); none when it fits or settings are wrong."""
+def memory_problems(doc: GraphDocument, config: TrainingConfig, analysis) -> list[Problem]:
+    """An error when training would not fit in this machine's memory (a GPU's is checked when
+    the run starts on it): the sentence names the largest layer and the figures."""
+    if not analysis.ok:
+        return []
     from backend.memory import NotEnoughMemory, check_training
 
     try:
-        config = TrainingConfig.from_section(doc.sections.get("training"))
         check_training(doc, config.batch_size, config.optimizer, analysis=analysis)
-    except ConfigError:
-        return []
     except NotEnoughMemory as exc:
-        return [str(exc)]
+        return [Problem(None, str(exc))]
     return []
 
 
@@ -75,7 +72,10 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
         config = TrainingConfig.from_section(doc.sections.get("training"))
     except ConfigError as exc:
         return settings or [Problem(None, str(exc))], data
-    settings = setting_warnings(config)
+    from backend.shapes import analyse
+
+    analysis = analysis or analyse(doc)
+    settings = setting_warnings(config) + memory_problems(doc, config, analysis)
     if data or not fit:
         return settings, data
     try:
@@ -86,9 +86,6 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
         data_error = str(exc)
     if data_error:
         return settings, [Problem(None, data_error)]
-    from backend.shapes import analyse
-
-    analysis = analysis or analyse(doc)
     if not analysis.ok:
         return settings, []
     task = info.task if config.task == "auto" else config.task
