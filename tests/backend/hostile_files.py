@@ -1,8 +1,8 @@
 """Hostile input files, as an attacker would hand them to every command: malformed and deeply
 nested JSON, NaN/Infinity and 1e999, wrong types, unicode tricks and lone surrogates, absurd
 shapes, names that collide with exported code, zip bombs, traversal, wrong safetensors, pipes,
-links and devices, damaged run records. `write_cases(folder)` writes them and returns their paths; `mutations`
-turns a template into many small corruptions for the fuzz test."""
+links and devices, damaged run records. `write_cases(folder)` writes them and returns their
+paths; `mutations` turns a template into many small corruptions for the fuzz test."""
 
 from __future__ import annotations
 
