@@ -118,7 +118,10 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
     helpers = body.helpers + [h for h in classes.helpers() if h not in body.helpers]
     parts += [_helper_source(h) for h in helpers]
     parts += blocks
-    names_code, names_init = original_names_code(doc, body.names)  # imported designs only
+    from backend.module_paths import layer_paths
+
+    paths = layer_paths(doc, analysis) if "origin" in doc.sections else None
+    names_code, names_init = original_names_code(doc, body.names, paths)  # imported only
     parts += [names_code] if names_code else []
     body.init += names_init
     parts.append(_class_source(cls, doc, analysis, body, inputs, outputs))

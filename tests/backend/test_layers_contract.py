@@ -12,7 +12,7 @@ import random
 
 import pytest
 import torch
-from layer_cases import random_case
+from layer_cases import INDICES, random_case
 from torch import nn
 
 from backend.build import build_model
@@ -29,8 +29,9 @@ TRIALS = 12
 def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDocument:
     """Inputs of the given shapes wired into one layer of type `kind`."""
     doc = GraphDocument("contract")
+    dtype = {"dtype": "int64"} if kind in INDICES else {}
     for i, shape in enumerate(shapes):
-        doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape)}, f"in{i}")
+        doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape), **dtype}, f"in{i}")
     doc.nodes["layer"] = Node("layer", kind, params, "layer")
     doc.edges += [Edge(f"in{i}", "layer") for i in range(len(shapes))]
     if kind == "Input":
@@ -158,6 +159,12 @@ EDGE_CASES = [
     ("Add", {}, [(1, 5, 3), (4, 1, 3), (4, 5, 1)]),
     ("Reshape", {"shape": [2, -1, 3]}, [(3, 4)]),
     ("Softmax", {"dim": -2}, [(3, 4)]),
+    ("Embedding", {"num_embeddings": 7, "embedding_dim": 3, "padding_idx": 0}, [(5,)]),
+    ("Embedding", {"num_embeddings": 9, "embedding_dim": 2}, [(2, 4)]),
+    ("PReLU", {"per_channel": True, "init_slope": 0.1}, [(3, 4, 4)]),
+    ("PReLU", {"per_channel": True}, [(6,)]),
+    ("Softplus", {"beta": 2.0, "threshold": 5.0}, [(3, 4)]),
+    ("ReLU6", {}, [(4,)]),
 ]
 
 
@@ -215,6 +222,9 @@ IMPOSSIBLE = [
     ("Input", {"shape": [0, 3]}, [], "positive"),
     ("Input", {"shape": []}, [], "list"),
     ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
+    ("Embedding", {"num_embeddings": 5, "padding_idx": 5}, [(4,)], "padding_idx"),
+    ("Embedding", {"num_embeddings": 0}, [(4,)], "num_embeddings"),
+    ("Softplus", {"beta": 0.0}, [(4,)], "beta"),
 ]
 
 
