@@ -102,6 +102,7 @@ class Progress:
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.epochs, self.steps = 1, 1
         self.bar = None
+        self.labels: dict[str, str] = {}  # loss term -> its name (the recipe's)
 
     def on_event(self, event) -> None:
         kind = type(event).__name__
@@ -111,11 +112,17 @@ class Progress:
             self._step(event)
         elif kind == "EpochEnd":
             self._epoch(event)
+        elif kind == "Advice":  # posterior or mode collapse, a winning discriminator
+            self._advice(event)
 
     def _started(self, event) -> None:
         self.epochs, self.steps = event.epochs, event.epochs * event.steps_per_epoch
-        self._line(f"training on {event.device}: {event.train_samples} samples, "
-                   f"{event.parameters:,} parameters, loss {event.loss}")
+        self.labels = _term_labels(event.recipe)
+        nets = ", ".join(f"{role} {n:,}" for role, n in event.networks.items()) \
+            if len(event.networks) > 1 else ""
+        self._line(f"training ({event.task}) on {event.device}: {event.train_samples} samples, "
+                   f"{event.parameters:,} parameters{f' ({nets})' if nets else ''}, "
+                   f"loss {event.loss}")
         if self.tty and not self.json_lines:
             from tqdm import tqdm
 
@@ -127,20 +134,28 @@ class Progress:
     def _step(self, m) -> None:
         acc = "" if m.accuracy is None else f" acc {m.accuracy:.1%}"
         self.bar.set_description_str(f"epoch {m.epoch}/{self.epochs}", refresh=False)
-        self.bar.set_postfix_str(f"loss {m.loss:.4f}{acc} {m.samples_per_s:,.0f} samples/s",
-                                 refresh=False)
+        self.bar.set_postfix_str(f"loss {m.loss:.4f}{_terms(m.terms, self.labels)}{acc} "
+                                 f"{m.samples_per_s:,.0f} samples/s", refresh=False)
         self.bar.update(max(0, m.step - self.bar.n))
 
     def _epoch(self, e) -> None:
         if self.json_lines:
             print(json.dumps({"epoch": e.epoch, "train_loss": e.train_loss,
                               "val_loss": e.val_loss, "val_accuracy": e.val_accuracy,
+                              "terms": e.terms, "val_terms": e.val_terms,
                               "seconds": round(e.seconds, 4)}), flush=True)
         acc = "" if e.val_accuracy is None else f" val acc {e.val_accuracy:.1%}"
         val = "" if e.val_loss is None else f" val loss {e.val_loss:.4f}"
-        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{val}{acc} "
+        terms = _terms(e.terms, self.labels)
+        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{terms}{val}{acc} "
                    f"{e.samples_per_s:,.0f} samples/s {e.seconds:.1f}s"
                    f"{' *' if e.best else ''}")
+
+    def _advice(self, a) -> None:
+        if self.json_lines:
+            print(json.dumps({"epoch": a.epoch, "advice": a.kind, "active": a.active,
+                              "message": a.message}), flush=True)
+        self._line(f"{'warning' if a.active else 'note'}: epoch {a.epoch}: {a.message}")
 
     def _line(self, text: str) -> None:
         """A line above the bar (text lines go to stderr; none in JSON mode)."""
@@ -156,3 +171,15 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _terms(terms: dict[str, float], labels: dict[str, str]) -> str:
+    """A recipe's extra loss terms as text: " reconstruction 0.1234 KL divergence 3.21"."""
+    return "".join(f" {labels.get(k, k.replace('_', ' '))} {v:.4g}" for k, v in terms.items())
+
+
+def _term_labels(recipe: str) -> dict[str, str]:
+    from backend.training.recipes import RECIPES
+
+    found = next((r for r in RECIPES if r.name == recipe), None)
+    return {} if found is None else {t.key: t.label for t in found.terms}

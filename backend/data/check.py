@@ -24,7 +24,7 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, ...]]:
     """The output shapes that fit this dataset, task and loss (first = preferred)."""
-    if task == "autoencoding":
+    if task in RECONSTRUCTING:
         return [info.input_shape]
     if task == "classification":
         k = info.num_classes
@@ -50,7 +50,8 @@ def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, 
               loss: str, analysis: Analysis | None = None) -> list[Problem]:
     """Errors and warnings (more output units than classes trains, but is worth a word)."""
     analysis = analysis or analyse(doc)
-    if task != "classification" and loss in CLASS_LOSSES:
+    reconstructs = task in RECONSTRUCTING and loss in ("bce", "bce_with_logits")
+    if task != "classification" and loss in CLASS_LOSSES and not reconstructs:
         fix = Fix("Set the loss to MSE", _set_training("loss", "mse"))
         return [Problem(None, f"the loss '{loss}' needs class labels but the task is {task}: "
                               "choose mse, mae or huber", fix=fix)]
@@ -93,6 +94,7 @@ def _units_fix(doc: GraphDocument, nid: str, units: int) -> Fix | None:
 
 
 CLASS_LOSSES = ("cross_entropy", "categorical_cross_entropy", "bce_with_logits")
+RECONSTRUCTING = ("autoencoding", "vae")  # binary cross-entropy compares pixels in 0..1
 _SQUASH = ("Softmax", "LogSoftmax", "Sigmoid")
 
 
@@ -188,7 +190,7 @@ def _output_problem(doc, nid, got, want, info, task) -> Problem:
         return Problem(nid, f"{where} but dataset '{info.name}' has {info.num_classes} "
                             f"classes: {words}", fix=_units_fix(doc, nid, want[0]) if dense
                        else None)
-    if task == "autoencoding":
+    if task in RECONSTRUCTING:
         return Problem(nid, f"{where} but an autoencoder must reconstruct its input "
                             f"{shape_text(info.input_shape)}: make the last layer output that "
                             "shape")

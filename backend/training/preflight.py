@@ -1,7 +1,8 @@
 """Can this design train as it stands? The checks a Train button runs before starting.
 
 `run_problems(doc, analysis, info)` validates the `training` and `dataset` sections setting by
-setting and checks the design against the dataset's description, without loading samples
+setting and lets the task's recipe check the design against the dataset's description
+(backend/training/recipes/checks.py), without loading samples
 where the source can describe itself (the digits can) and without importing torch. It
 returns `Problem`s for the Problems list, each with a one-click `Fix` where one is mechanical
 (reset a refused setting to its default, set the dataset's resize, set the output's units).
@@ -11,12 +12,12 @@ returns `Problem`s for the Problems list, each with a one-click `Fix` where one 
 from __future__ import annotations
 
 from backend.data import DataConfig, DatasetError, DatasetInfo
-from backend.data.check import fit_check
 from backend.data.sources import COMMON, get_source
 from backend.graph.document import GraphDocument
 from backend.graph.ops import SetSection
 from backend.graph.problems import Fix, Problem
 from backend.training.config import ConfigError, TrainingConfig
+from backend.training.recipes.checks import design_report
 
 DEFAULT_LOSS = {"classification": "cross_entropy", "regression": "mse",
                 "autoencoding": "mse", "sequence": "mse"}
@@ -88,9 +89,7 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
         return settings, [Problem(None, data_error)]
     if not analysis.ok:
         return settings, []
-    task = info.task if config.task == "auto" else config.task
-    loss = DEFAULT_LOSS[task] if config.loss == "auto" else config.loss
-    return settings, fit_check(doc, source, info, task, loss, analysis)
+    return settings, design_report(doc, config, source, info, analysis).problems
 
 
 def setting_warnings(config: TrainingConfig) -> list[Problem]:

@@ -27,13 +27,17 @@ TRIALS = 12
 
 
 def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDocument:
-    """Inputs of the given shapes wired into one layer of type `kind`."""
+    """Inputs of the given shapes wired into one layer of type `kind` (one per named port
+    when the layer has several, e.g. Sampling's 'mu' and 'log_var')."""
     doc = GraphDocument("contract")
     dtype = {"dtype": "int64"} if kind in INDICES else {}
     for i, shape in enumerate(shapes):
         doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape), **dtype}, f"in{i}")
     doc.nodes["layer"] = Node("layer", kind, params, "layer")
-    doc.edges += [Edge(f"in{i}", "layer") for i in range(len(shapes))]
+    ports = [p.name for p in get_spec(kind).inputs]
+    named = len(ports) > 1
+    doc.edges += [Edge(f"in{i}", "layer", "out", ports[i] if named else "in")
+                  for i in range(len(shapes))]
     if kind == "Input":
         doc.nodes["out"] = Node("out", "Identity", {}, "out")
         doc.edges.append(Edge("layer", "out"))
@@ -222,6 +226,7 @@ IMPOSSIBLE = [
     ("Input", {"shape": [0, 3]}, [], "positive"),
     ("Input", {"shape": []}, [], "list"),
     ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
+    ("Sampling", {}, [(4,), (3,)], "same number of units"),
     ("Embedding", {"num_embeddings": 5, "padding_idx": 5}, [(4,)], "padding_idx"),
     ("Embedding", {"num_embeddings": 0}, [(4,)], "num_embeddings"),
     ("Softplus", {"beta": 0.0}, [(4,)], "beta"),
