@@ -45,9 +45,9 @@ def _optimizer(cfg: TrainingConfig, params, kw: dict) -> torch.optim.Optimizer:
         case "adagrad":
             return o.Adagrad(params, lr=lr, weight_decay=wd, **kw)
         case "adadelta":
-            return o.Adadelta(params, lr=lr, weight_decay=wd)
+            return o.Adadelta(params, lr=lr, rho=cfg.adadelta_rho, weight_decay=wd)
         case "rmsprop":
-            return o.RMSprop(params, lr=lr, weight_decay=wd)
+            return o.RMSprop(params, lr=lr, alpha=cfg.rmsprop_alpha, weight_decay=wd)
         case "adam":
             return o.Adam(params, lr=lr, betas=betas, weight_decay=wd, **kw)
         case "adamw":

@@ -45,6 +45,8 @@ LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (c
 TIPS = {
     "lr": "Step size η of w ← w − η∇E(w). Too high diverges (NaN loss); too low crawls.",
     "momentum": "SGD momentum γ: keeps a decaying sum of past gradients.",
+    "rmsprop_alpha": "RMSprop's decay α of the squared-gradient average "
+                     "v ← α·v + (1 − α)·g² (the course uses 0.9; torch's default is 0.99).",
     "weight_decay": "L2 penalty on the weights (AdamW decouples it from the gradient).",
     "batch_size": "Samples per gradient step.",
     "epochs": "Passes over the training set.",
@@ -91,6 +93,7 @@ class TrainingSettingsForm(QWidget):
             "task": _combo(TASK_CHOICES), "loss": _combo(LOSSES, LOSS_NAMES),
             "optimizer": _combo(OPTIMIZERS, OPTIMIZER_NAMES),
             "lr": _double(1e-6, 10.0, 6, 1e-4), "momentum": _double(0.0, 0.999, 3, 0.05),
+            "rmsprop_alpha": _double(0.0, 0.9999, 4, 0.01),
             "weight_decay": _double(0.0, 1.0, 6, 1e-4), "batch_size": _int(1, 65536),
             "epochs": _int(1, 100000), "schedule": _combo(SCHEDULES),
             "clip_norm": _double(0.0, 1e6, 3, 0.5), "early_stopping": _int(0, 10000),
@@ -112,7 +115,8 @@ class TrainingSettingsForm(QWidget):
         form = QFormLayout()
         labels = {"lr": "learning rate", "weight_decay": "weight decay",
                   "batch_size": "batch size", "clip_norm": "clip grad norm",
-                  "early_stopping": "early stopping", "optimizer": "optimiser"}
+                  "early_stopping": "early stopping", "optimizer": "optimiser",
+                  "rmsprop_alpha": "RMSprop decay"}
         for key, widget in self.fields.items():
             widget.setToolTip(TIPS.get(key, ""))
             form.addRow(labels.get(key, key), widget)
@@ -150,6 +154,7 @@ class TrainingSettingsForm(QWidget):
                     widget.setValue(0 if value is None else value)
             self.keep_best.setChecked(cfg.keep_best)
             self.fields["momentum"].setEnabled(cfg.optimizer in ("sgd_momentum", "nesterov"))
+            self.fields["rmsprop_alpha"].setEnabled(cfg.optimizer == "rmsprop")
         finally:
             self._loading = False
 
