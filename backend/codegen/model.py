@@ -25,7 +25,8 @@ from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
 INDENT = "    "
-_HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent")
+_HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
+                 "Step")
 
 
 class ExportError(ValueError):

@@ -148,6 +148,7 @@ EDGE_CASES = [
     ("GlobalMaxPool", {}, [(3, 7)]),
     ("Reshape", {"shape": [2, -1, 3]}, [(3, 4)]),
     ("Softmax", {"dim": -2}, [(3, 4)]),
+    ("Step", {"gradient": "zero"}, [(2, 3)]),
 ]
 
 
@@ -196,6 +197,7 @@ IMPOSSIBLE = [
     ("UpSampling2d", {"scale_factor": 0}, [(1, 4, 4)], "scale_factor"),
     ("LocalResponseNorm", {}, [(4,)], "LocalResponseNorm"),
     ("GlobalAvgPool", {}, [(4,)], "after a convolution"),
+    ("Step", {"gradient": "sign"}, [(4,)], "straight-through"),
     ("Input", {"shape": [0, 3]}, [], "positive"),
     ("Input", {"shape": []}, [], "list"),
     ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
