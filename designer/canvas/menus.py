@@ -16,6 +16,8 @@ from designer.canvas.node_item import NodeItem
 from designer.canvas.wire_item import WireItem
 
 SK = QKeySequence.StandardKey
+# Other features add entries for the selected layers: callables (view, menu, node_ids).
+NODE_EXTRAS: list = []
 
 
 def _add(menu: QMenu, text: str, slot, shortcut=None) -> None:
@@ -61,6 +63,8 @@ def _node_entries(view, menu: QMenu) -> None:
         _add(menu, "Add Layer After…", view.quick_add, "Tab")
     if len(nodes) >= 2:
         _add(menu, "Connect in Selection Order", view.connect_selected, "C")
+    for extra in NODE_EXTRAS:
+        extra(view, menu, nodes)
     menu.addSeparator()
     _add(menu, "Cut", view.cut, SK.Cut)
     _add(menu, "Copy", view.copy, SK.Copy)

@@ -236,3 +236,31 @@ def test_sigmoid_bce_matches_torch():
 def test_bad_softmax_input(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+# -- recurrent unrolling ----------------------------------------------------------------------
+@pytest.mark.parametrize("kind, cls", [("SimpleRNN", torch.nn.RNN), ("LSTM", torch.nn.LSTM),
+                                       ("GRU", torch.nn.GRU)])
+def test_unrolled_states_match_torch(kind, cls):
+    from backend.teaching.recurrent import GATE_NAMES, unroll
+
+    torch.manual_seed(3)
+    layer = cls(2, 5, batch_first=True).double()
+    x = torch.randn(1, 9, 2, dtype=torch.float64)
+    weights = {k: v.detach().numpy() for k, v in layer.state_dict().items()}
+    out = unroll(kind, weights, x[0].numpy())
+    with torch.no_grad():
+        ref, state = layer(x)
+    np.testing.assert_allclose(out.h, ref[0].numpy(), atol=1e-12)
+    assert list(out.gates) == list(GATE_NAMES[kind])
+    if kind == "LSTM":
+        np.testing.assert_allclose(out.c[-1], state[1][0, 0].numpy(), atol=1e-12)
+        f = out.gates["forget gate f"]
+        assert ((f > 0) & (f < 1)).all()  # a gate is a sigmoid: it opens between 0 and 1
+
+
+def test_unroll_refuses_a_sequence_of_the_wrong_width():
+    from backend.teaching.recurrent import random_weights, unroll
+
+    with pytest.raises(ValueError, match="expect 3 features per step, the sequence has 1"):
+        unroll("GRU", random_weights("GRU", 3, 4), np.zeros((5, 1)))
