@@ -34,6 +34,7 @@ from designer.plots.base import is_dark, style_plot
 from designer.theme import SPACE
 
 TICK_MS = 40
+PLAY_S = 4.0  # an animation lasts about this long, however many steps
 LESSON = ("Every optimiser starts at the same point (the ring) and takes the same number of "
           "steps on the same surface. Compare how they move: plain SGD follows the gradient, "
           "momentum builds up speed, the adaptive methods scale each direction by its own "
@@ -184,7 +185,7 @@ class OptimisersPage(ExplorePage):
         self.play_button.setText("Play")
 
     def _tick(self) -> None:
-        step = max(1, self.steps.value() // 150)
+        step = max(1, round(self.steps.value() * TICK_MS / (PLAY_S * 1000)))
         nxt = min(self.frame + step, self.steps.value())
         self.show_frame(nxt)
         if nxt >= self.steps.value():

@@ -187,33 +187,42 @@ class RecurrentPage(ExplorePage):
         return rows
 
     def _draw_heat(self) -> None:
+        """Heat maps over time: built once per set of rows, then only their images change."""
+        u, rows = self.result, self._rows()
+        names = [name for name, _, _ in rows]
+        if names != getattr(self, "_heat_names", None):
+            self._build_heat(names)
+        self.input_curve.setData(np.arange(u.steps) + 0.5, u.x[:, 0])
+        for (_, values, scale), img in zip(rows, self.images, strict=True):
+            peak = (float(np.abs(values).max()) or 1.0) if scale == "loss" else 1.0
+            img.setImage(values.T, autoLevels=False,
+                         levels=(0, peak) if scale in ("gate", "loss") else (-1, 1))
+            img.setLookupTable(heat_lut() if scale in ("gate", "loss") else diverging_lut())
+        self.heat_plots[0].setXRange(0, u.steps, padding=0)
+
+    def _build_heat(self, names: list[str]) -> None:
         self.heat.clear()
-        u = self.result
+        self._heat_names = names
         top = self.heat.addPlot(row=0, col=0, title="input x_t")
-        top.plot(np.arange(u.steps) + 0.5, u.x[:, 0], pen=pg.mkPen("#0072B2", width=2),
-                 symbol="o", symbolSize=5)
-        plots = [top]
-        for i, (name, values, scale) in enumerate(self._rows(), start=1):
+        self.input_curve = top.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o",
+                                    symbolSize=5)
+        self.heat_plots, self.images, self.cursors = [top], [], []
+        for i, name in enumerate(names, start=1):
             plot = self.heat.addPlot(row=i, col=0, title=name)
-            img = pg.ImageItem(values.T, axisOrder="row-major")
-            lut = heat_lut() if scale in ("gate", "loss") else diverging_lut()
-            peak = float(np.abs(values).max()) if scale == "loss" else 1.0
-            img.setLookupTable(lut)
-            img.setLevels((0, peak) if scale in ("gate", "loss") else (-1, 1))
+            img = pg.ImageItem(axisOrder="row-major")
             plot.addItem(img)
             plot.setXLink(top)
-            plot.getAxis("left").setLabel("unit" if scale != "loss" else "")
-            plots.append(plot)
-        self.cursors = []
-        for plot in plots:
+            plot.getAxis("left").setLabel("" if name == "loss per step" else "unit")
+            self.heat_plots.append(plot)
+            self.images.append(img)
+        for plot in self.heat_plots:
             plot.setMenuEnabled(False)
             plot.hideButtons()
             cursor = pg.InfiniteLine(0.5, angle=90, pen=pg.mkPen("#E69F00", width=2))
             plot.addItem(cursor)
             self.cursors.append(cursor)
             style_plot(plot, self._dark())
-        top.setXRange(0, u.steps, padding=0)
-        self.heat.setMinimumHeight(110 * len(plots))
+        self.heat.setMinimumHeight(110 * len(self.heat_plots))
 
     def _dark(self) -> bool:
         from designer.plots.base import is_dark
@@ -239,8 +248,9 @@ class RecurrentPage(ExplorePage):
 
     def apply_theme(self, dark: bool) -> None:
         self.heat.setBackground(pg.mkColor("#1e2227" if dark else "#ffffff"))
+        for plot in getattr(self, "heat_plots", []):
+            style_plot(plot, dark)
         if self.result is not None:
-            self._draw_heat()
             self.select_step(self.slider.value())
 
     def focus_node(self, editor, node_id: str) -> None:
