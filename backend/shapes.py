@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.graph.document import GraphDocument
+from backend.graph.lint import design_warnings
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import dependency_graph, plan, topological_order
@@ -60,6 +61,7 @@ def analyse(doc: GraphDocument) -> Analysis:
     for step in plan(doc, order):
         result.order.append(step.node.id)
         _infer_node(doc, step, result, broken)
+    result.problems += design_warnings(doc, result)
     return result
 
 
