@@ -66,3 +66,30 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             return result[0] if len(result) == 1 else result
 
     return GraphModel()
+
+
+def build_networks(parts: dict[str, GraphDocument]):
+    """Several networks of one design in one module (a GAN's generator and discriminator).
+
+    Each network is a submodule named by its role (`model.generator`), so state_dict keys are
+    prefixed by the role; `node_attrs` maps every node id to its module's dotted path."""
+    from torch import nn
+
+    class DesignNetworks(nn.Module):
+        """The networks of a Netwright design, by role."""
+
+        def __init__(self):
+            super().__init__()
+            self.node_attrs = {}
+            for role, sub in parts.items():
+                net = build_model(sub)
+                self.add_module(role, net)
+                self.node_attrs.update({nid: f"{role}.{attr}"
+                                        for nid, attr in net.node_attrs.items()})
+            self.input_ids = []
+
+        def forward(self, *xs):
+            raise TypeError("this design holds several networks: call one of them, e.g. "
+                            f"model.{next(iter(parts))}(...)")
+
+    return DesignNetworks()

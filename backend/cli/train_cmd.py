@@ -109,8 +109,11 @@ class Progress:
         kind = type(event).__name__
         if kind == "RunStarted":
             self.epochs, self.steps = event.epochs, event.epochs * event.steps_per_epoch
-            self._line(f"training on {event.device}: {event.train_samples} samples, "
-                       f"{event.parameters:,} parameters, loss {event.loss}", final=True)
+            nets = ", ".join(f"{role} {n:,}" for role, n in event.networks.items()) \
+                if len(event.networks) > 1 else ""
+            self._line(f"training ({event.task}) on {event.device}: {event.train_samples} "
+                       f"samples, {event.parameters:,} parameters"
+                       f"{f' ({nets})' if nets else ''}, loss {event.loss}", final=True)
         elif kind == "StepMetrics" and self.tty:
             self._bar(event)
         elif kind == "EpochEnd":
@@ -121,16 +124,19 @@ class Progress:
         bar = "#" * int(done * 24) + "." * (24 - int(done * 24))
         acc = "" if m.accuracy is None else f" acc {m.accuracy:.1%}"
         self._line(f"epoch {m.epoch}/{self.epochs} [{bar}] {done:4.0%} loss {m.loss:.4f}"
-                   f"{acc} {m.samples_per_s:,.0f} samples/s ETA {_duration(m.eta_s)}")
+                   f"{_terms(m.terms)}{acc} {m.samples_per_s:,.0f} samples/s "
+                   f"ETA {_duration(m.eta_s)}")
 
     def _epoch(self, e) -> None:
         if self.json_lines:
             print(json.dumps({"epoch": e.epoch, "train_loss": e.train_loss,
                               "val_loss": e.val_loss, "val_accuracy": e.val_accuracy,
+                              "terms": e.terms, "val_terms": e.val_terms,
                               "seconds": round(e.seconds, 4)}), flush=True)
         acc = "" if e.val_accuracy is None else f" val acc {e.val_accuracy:.1%}"
         val = "" if e.val_loss is None else f" val loss {e.val_loss:.4f}"
-        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{val}{acc} "
+        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{_terms(e.terms)}{val}"
+                   f"{acc} "
                    f"{e.samples_per_s:,.0f} samples/s {e.seconds:.1f}s"
                    f"{' *' if e.best else ''}", final=True)
 
@@ -147,6 +153,11 @@ class Progress:
         if self.tty and self.width:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _terms(terms: dict[str, float]) -> str:
+    """A recipe's extra loss terms as text: " reconstruction 0.1234 kl 3.21"."""
+    return "".join(f" {k.replace('_', ' ')} {v:.4g}" for k, v in terms.items())
 
 
 def _duration(seconds: float) -> str:

@@ -33,6 +33,9 @@ class RunStarted:
     mixed_precision: bool = False
     data_path: str = "tensors"  # tensors (fast path) | dataloader
     warnings: list[str] = field(default_factory=list)  # e.g. more output units than classes
+    recipe: str = "supervised"  # the task recipe (backend.training.recipes)
+    terms: list[str] = field(default_factory=list)  # extra loss terms reported per step/epoch
+    networks: dict[str, int] = field(default_factory=dict)  # role -> parameters
 
 
 @dataclass
@@ -46,6 +49,7 @@ class StepMetrics:
     lr: float
     samples_per_s: float
     eta_s: float
+    terms: dict[str, float] = field(default_factory=dict)  # mean of each extra term
 
 
 @dataclass
@@ -62,6 +66,8 @@ class EpochEnd:
     seconds: float  # wall time of the whole epoch, validation included
     samples_per_s: float  # training samples per second of training time
     best: bool  # this epoch gave the best validation loss so far
+    terms: dict[str, float] = field(default_factory=dict)  # training mean of each extra term
+    val_terms: dict[str, float] = field(default_factory=dict)  # validation mean of each
 
 
 @dataclass
@@ -124,6 +130,7 @@ class RunFinished:
     test_accuracy: float | None = None
     history: list[dict] = field(default_factory=list)  # EpochEnd fields per epoch
     node: str | None = None  # the node an error was traced to
+    test_terms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -18,7 +18,7 @@ def node_modules(model: nn.Module) -> dict[str, nn.Module]:
     """node id -> module, in model order (plain modules: their child names)."""
     attrs = getattr(model, "node_attrs", None)
     if attrs:
-        return {nid: getattr(model, attr) for nid, attr in attrs.items()}
+        return {nid: model.get_submodule(attr) for nid, attr in attrs.items()}
     return dict(model.named_children())
 
 
