@@ -145,6 +145,7 @@ class Probes:
     weights_every_epoch: bool = False
     histogram_bins: int = 30
     confusion: bool = False
+    teaching: bool = False  # activation statistics, output numbers, recurrent and conv probes
 
 
 class Control:
