@@ -24,8 +24,11 @@ class ExploreController:
     """Opens the Explore window (created once) on a page, optionally for a node."""
 
     def __init__(self, window) -> None:
+        from designer.explore.run_data import RunData
+
         self.window = window
         self._explore = None
+        self.data = RunData()  # the current run's teaching probes, for the pages
         closed = getattr(window, "closed", None)
         if closed is not None:
             closed.connect(self.dispose)
@@ -47,7 +50,19 @@ class ExploreController:
             from designer.explore.window import ExploreWindow
 
             self._explore = ExploreWindow(self.window)
+            self._explore.run_data = self.data
         return self._explore
+
+    def receive(self, events: list) -> None:
+        """Teaching-probe events of the current run (from the Training dock)."""
+        if self.data.add(events) and self._explore is not None:
+            self._explore.update_run_data()
+
+    def forget_run(self) -> None:
+        """A new run or a new design: the pages stop showing the previous run's numbers."""
+        self.data.clear()
+        if self._explore is not None:
+            self._explore.update_run_data()
 
     def open(self, key: str, node_id: str | None = None):
         return self.explore_window.show_page(key, node_id)

@@ -73,7 +73,8 @@ def node_settings(editor, node_id: str, probe=None) -> NodeSettings:
     size = tuple(ins[0][1:]) if ins else (5, 5)
     size = (1, size[0]) if dims == 1 else size
     if probe is not None:
-        return _from_probe(CONV[node.type], probe, stride, padding, dilation, name, note)
+        return _from_probe(CONV[node.type], probe, kernel, stride, padding, dilation, name,
+                           note)
     return _example(CONV[node.type], size, kernel, stride, padding, dilation, name, note)
 
 
@@ -97,11 +98,20 @@ def _example(mode, size, kernel, stride, padding, dilation, name, note) -> NodeS
     return NodeSettings(mode, values, weights, stride, padding, dilation, 0.0, source)
 
 
-def _from_probe(mode, probe, stride, padding, dilation, name, note) -> NodeSettings:
+def _from_probe(mode, probe, size, stride, padding, dilation, name, note) -> NodeSettings:
+    """The run's numbers: input channel `probe.channel` for the probe sample, filter
+    `probe.out` (a LearnedKernel)."""
     x = np.asarray(probe.input, dtype=float)
     (rows, cols), corner = _corner(x.shape)
-    kernel = np.asarray(probe.kernel, dtype=float)
-    source = (f"{name} after epoch {probe.epoch}: its input for the probe sample "
-              f"({probe.what}) and its learned kernel {probe.kernel_name}.{corner}{note}")
+    kernel = np.asarray(probe.kernel, dtype=float) if mode == "conv" else np.ones(size)
+    what = (f"{name} after epoch {probe.epoch}: input channel {probe.channel} for the probe "
+            "sample")
+    if mode == "conv":
+        what += f" and learned filter {probe.out} (with its bias)"
+        if probe.channels > 1:
+            what += ("; the layer's real output also adds the sums over its other input "
+                     "channels")
+    source = f"{what}.{corner}{note}"
     return NodeSettings(mode, np.round(x[:rows, :cols], 3), np.round(kernel, 3), stride,
-                        padding, dilation, round(float(probe.bias), 3), source)
+                        padding, dilation, round(probe.bias, 3) if mode == "conv" else 0.0,
+                        source)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from backend.teaching.conv import EXAMPLE_INPUT, EXAMPLE_KERNEL, Convolution
 from designer.explore.conv_node import NodeSettings, node_settings
 from designer.explore.page import ExplorePage
+from designer.explore.run_data import LearnedKernel
 from designer.explore.widgets import NumberGrid, formula_label, label
 from designer.theme import SPACE
 
@@ -59,6 +61,7 @@ class ConvolutionPage(ExplorePage):
         super().__init__("Convolution, step by step", LESSON, parent)
         self.position = 0
         self.conv: Convolution | None = None
+        self.editor = self.node_id = self.run_data = None
         self.source = ""  # what the numbers are (course example, a node's probe data)
         self._build_settings()
         self._build_grids()
@@ -109,6 +112,7 @@ class ConvolutionPage(ExplorePage):
         self.body.addLayout(grid)
         self.body.addLayout(buttons)
         self.body.addWidget(self.source_label)
+        self._build_run_row()
         for spin in (self.in_rows, self.in_cols, self.k_rows, self.k_cols):
             spin.valueChanged.connect(self._resize_grids)
         for spin in (*self.stride, *self.padding, *self.dilation, self.bias):
@@ -116,6 +120,26 @@ class ConvolutionPage(ExplorePage):
         self.mode.currentIndexChanged.connect(self.recompute)
         self.example_button.clicked.connect(self.load_example)
         self.random_button.clicked.connect(self.load_random)
+
+    def _build_run_row(self) -> None:
+        """Which learned filter and input channel of the run to show (after a run)."""
+        self.run_row = QWidget()
+        row = QHBoxLayout(self.run_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.filter_spin, self.channel_spin = QSpinBox(), QSpinBox()
+        row.addWidget(label("From the run: filter", wrap=False))
+        row.addWidget(self.filter_spin)
+        row.addWidget(label("input channel", wrap=False))
+        row.addWidget(self.channel_spin)
+        self.follow_box = QCheckBox("follow the run as it trains")
+        self.follow_box.setChecked(True)
+        row.addWidget(self.follow_box)
+        row.addStretch(1)
+        self.body.addWidget(self.run_row)
+        self.run_row.hide()
+        for spin in (self.filter_spin, self.channel_spin):
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._load_node)
 
     def _build_grids(self) -> None:
         self.input_grid = NumberGrid(editable=True)
@@ -142,7 +166,7 @@ class ConvolutionPage(ExplorePage):
         row.addStretch(1)
         self.body.addLayout(row)
         for grid in (self.input_grid, self.kernel_grid):
-            grid.edited.connect(self.recompute)
+            grid.edited.connect(self._on_typed)
             grid.refused.connect(self.show_error)
 
     def _build_steps(self) -> None:
@@ -178,9 +202,12 @@ class ConvolutionPage(ExplorePage):
 
     # -- content --------------------------------------------------------------------------------
     def load_example(self) -> None:
+        self.node_id = None
+        self.run_row.hide()
         self.apply(NodeSettings("conv", EXAMPLE_INPUT, EXAMPLE_KERNEL, source=""))
 
     def load_random(self) -> None:
+        self.follow_box.setChecked(False)
         rng = np.random.default_rng()
         rows, cols = self.in_rows.value(), self.in_cols.value()
         kernel = rng.integers(-2, 3, (self.k_rows.value(), self.k_cols.value()))
@@ -189,10 +216,37 @@ class ConvolutionPage(ExplorePage):
                                 self._pairs("dilation"), source=""))
 
     def focus_node(self, editor, node_id: str) -> None:
+        self.editor, self.node_id = editor, node_id
+        self._load_node()
+
+    def run_data_changed(self, data) -> None:
+        """New probe data from the run: show it if this page follows that node."""
+        self.run_data = data
+        probe = data.kernels.get(self.node_id) if self.node_id else None
+        if probe is not None and self.follow_box.isChecked() and not self.timer.isActive():
+            self._load_node()
+
+    def _load_node(self, *_args) -> None:
+        if self.node_id is None or self.editor is None:
+            return
+        probe = self.run_data.kernels.get(self.node_id) if self.run_data else None
+        learned = None
+        if probe is not None:
+            learned = LearnedKernel(probe, self.filter_spin.value(), self.channel_spin.value())
+            self._fit_run_row(learned)
+        self.run_row.setVisible(learned is not None)
         try:
-            self.apply(node_settings(editor, node_id))
+            self.apply(node_settings(self.editor, self.node_id, learned))
         except ValueError as exc:
-            self.show_error(str(exc))
+            self.show_error(f"{exc}.")
+
+    def _fit_run_row(self, learned: LearnedKernel) -> None:
+        for spin, top in ((self.filter_spin, learned.filters), (self.channel_spin,
+                                                                learned.channels)):
+            spin.blockSignals(True)
+            spin.setRange(0, max(0, top - 1))
+            spin.setEnabled(top > 1)
+            spin.blockSignals(False)
 
     def apply(self, s: NodeSettings) -> None:
         """Show these settings and numbers (every widget set first, one recompute after)."""
@@ -219,6 +273,11 @@ class ConvolutionPage(ExplorePage):
         self.input_grid.set_values(inp)
         self.kernel_grid.set_values(ker)
         self.position = 0
+        self.recompute()
+
+    def _on_typed(self) -> None:
+        """The user typed a number: stop following the run, or it would overwrite it."""
+        self.follow_box.setChecked(False)
         self.recompute()
 
     def _mode(self) -> str:

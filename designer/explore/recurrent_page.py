@@ -51,6 +51,7 @@ class RecurrentPage(ExplorePage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Recurrent networks, unrolled", LESSON, parent)
         self.probe = None
+        self.node_id = None
         self.using_probe = False
         self.result = None
         self._build_controls()
@@ -168,6 +169,13 @@ class RecurrentPage(ExplorePage):
         if self.using_probe:
             self.recompute()
 
+    def run_data_changed(self, data) -> None:
+        probe = data.recurrent.get(self.node_id) if self.node_id else None
+        if probe is None and data.recurrent:
+            probe = next(iter(data.recurrent.values()))
+        if probe is not self.probe:
+            self.set_probe(probe)
+
     def use_probe(self) -> None:
         if self.probe is not None:
             self.using_probe = True
@@ -257,8 +265,11 @@ class RecurrentPage(ExplorePage):
         node = editor.doc.nodes.get(node_id)
         if node is None or node.type not in STACK:
             return
+        self.node_id = node_id
         params = editor.analysis.params.get(node_id, {})
-        if self.probe is not None and self.probe.node == node_id:
+        data = getattr(self.window(), "run_data", None)
+        if data is not None and node_id in data.recurrent:
+            self.set_probe(data.recurrent[node_id])
             self.use_probe()
             return
         self.kind.blockSignals(True)

@@ -49,6 +49,7 @@ class SoftmaxPage(ExplorePage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Softmax and cross-entropy", LESSON, parent)
         self.probe = None
+        self.showing_probe = False  # the numbers on the page are the run's (refresh them)
         self._build()
         self.set_logits(EXAMPLE, target=1)
 
@@ -102,7 +103,7 @@ class SoftmaxPage(ExplorePage):
         self.example_button.clicked.connect(self.load_example)
         self.probe_button.clicked.connect(self.use_probe)
         for grid in (self.logits, self.targets):
-            grid.edited.connect(self.recompute)
+            grid.edited.connect(self._on_typed)
             grid.refused.connect(self.show_error)
 
     def _build_results(self) -> None:
@@ -131,6 +132,7 @@ class SoftmaxPage(ExplorePage):
 
     # -- input ----------------------------------------------------------------------------------
     def load_example(self) -> None:
+        self.showing_probe = False
         self.mode.setCurrentIndex(0)
         self.temperature.setValue(1.0)
         self.set_logits(EXAMPLE, target=1)
@@ -149,6 +151,10 @@ class SoftmaxPage(ExplorePage):
         self._fill_targets(target or 0)
         self.source.setText(source)
         self.source.setVisible(bool(source))
+        self.recompute()
+
+    def _on_typed(self) -> None:
+        self.showing_probe = False  # the user's own numbers now: the run must not replace them
         self.recompute()
 
     def _fill_targets(self, current: int) -> None:
@@ -174,6 +180,7 @@ class SoftmaxPage(ExplorePage):
         p = self.probe
         if p is None:
             return
+        self.showing_probe = True
         multilabel = p.kind == "multilabel"
         self.mode.setCurrentIndex(1 if multilabel else 0)
         self.temperature.setValue(1.0)
@@ -186,6 +193,19 @@ class SoftmaxPage(ExplorePage):
         """The run's numbers for the probe sample (see backend.training.teaching_probes)."""
         self.probe = probe
         self.probe_button.setEnabled(probe is not None)
+        if probe is None:
+            self.showing_probe = False
+        elif self.showing_probe:
+            self.use_probe()
+
+    def run_data_changed(self, data) -> None:
+        if data.outputs is not self.probe:
+            self.set_probe(data.outputs)
+
+    def focus_node(self, editor, node_id: str) -> None:
+        """Opened from a layer: show the run's numbers for the probe sample if there are."""
+        if self.probe is not None:
+            self.use_probe()
 
     # -- output ---------------------------------------------------------------------------------
     def recompute(self, *_args) -> None:

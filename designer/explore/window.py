@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from designer.explore.run_data import RunData
 from designer.theme import SPACE
 
 # key, list title, module, class
@@ -47,6 +48,7 @@ class ExploreWindow(QMainWindow):
         self.setWindowTitle("Explore — Netwright")
         self.main_window = main_window
         self.pages: dict[str, QWidget] = {}
+        self.run_data = RunData()  # the controller shares its own
         self.list = QListWidget()
         self.list.setFixedWidth(210)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -79,7 +81,15 @@ class ExploreWindow(QMainWindow):
             page = getattr(importlib.import_module(module), cls)(self)
             self.pages[key] = page
             self.stack.addWidget(page)
+            if hasattr(page, "run_data_changed"):
+                page.run_data_changed(self.run_data)
         return self.pages[key]
+
+    def update_run_data(self) -> None:
+        """The run sent new probe data: pages that show it refresh."""
+        for page in self.pages.values():
+            if hasattr(page, "run_data_changed"):
+                page.run_data_changed(self.run_data)
 
     def current_key(self) -> str | None:
         item = self.list.currentItem()
