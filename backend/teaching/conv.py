@@ -71,7 +71,7 @@ class Window:
                    f"{_num(self.result)}"
         if mode == "avg":
             return f"({' + '.join(terms)}) / {self.values.size} = {_num(self.result)}"
-        text = " + ".join(terms).replace("+ -", "− ")
+        text = " + ".join(terms).replace("+ −", "− ")
         if bias:
             text += f" + bias {_num(bias)}"
         return f"{text} = {_num(self.result)}"
@@ -79,7 +79,8 @@ class Window:
 
 def _num(v: float) -> str:
     v = float(v)
-    return str(int(v)) if v.is_integer() and abs(v) < 1e12 else f"{v:.3g}"
+    text = str(int(v)) if v.is_integer() and abs(v) < 1e12 else f"{v:.3g}"
+    return text.replace("-", "−")
 
 
 @dataclass

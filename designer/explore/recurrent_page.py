@@ -145,6 +145,7 @@ class RecurrentPage(ExplorePage):
         self.bias_label.setText("update-gate bias shift" if kind == "GRU" else
                                 "forget-gate bias shift")
         self.bias.setEnabled(kind != "SimpleRNN" and not self.using_probe)
+        self._show_settings(kind)
         self.formula.setText(FORMULAS[kind])
         self.source.setText(self._source_text(kind))
         self.slider.blockSignals(True)
@@ -152,6 +153,21 @@ class RecurrentPage(ExplorePage):
         self.slider.blockSignals(False)
         self._draw_heat()
         self.select_step(min(self.slider.value(), self.result.steps - 1))
+
+    def _show_settings(self, kind: str) -> None:
+        """The cell, units and steps on show; fixed by the run while its weights are shown."""
+        run = self.using_probe and self.probe is not None
+        values = ((self.kind, kind), (self.units, self.result.h.shape[1]),
+                  (self.steps, self.result.steps))
+        for widget, value in values:
+            widget.blockSignals(True)
+            if widget is self.kind:
+                widget.setCurrentText(value)
+            else:
+                widget.setValue(min(value, widget.maximum()))
+            widget.setEnabled(not run)
+            widget.blockSignals(False)
+        self.seed_button.setText("Random weights instead" if run else "New weights")
 
     def _source_text(self, kind: str) -> str:
         if self.using_probe and self.probe is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -31,15 +31,18 @@ SHADE_ROLE = Qt.ItemDataRole.UserRole + 3  # 0..1: how strongly to tint the cell
 
 
 def number_text(v: float) -> str:
+    """A cell's text: whole numbers as they are, others with two decimals (−0.81)."""
     v = float(v)
     if v.is_integer() and abs(v) < 1e6:
-        return str(int(v))
-    return f"{v:.3g}"
+        text = str(int(v))
+    else:
+        text = f"{v:.2f}" if abs(v) < 100 else f"{v:.3g}"
+    return text.replace("-", "−")
 
 
 def parse_number(text: str) -> float:
     """A typed number ('−1', '0,5' and '1e-3' work); ValueError with the fix otherwise."""
-    cleaned = text.strip().replace("−", "-").replace(",", ".")
+    cleaned = text.strip().replace("−", "-").replace("–", "-").replace(",", ".")
     try:
         value = float(cleaned)
     except ValueError:
@@ -112,14 +115,14 @@ class _CellDelegate(QStyledItemDelegate):
         if mark:
             painter.setPen(QPen(QColor(c.warning if mark == 2 else c.accent), 2))
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
-        if rect.width() >= 22:
+        text = index.data() or ""
+        font = QFont(option.font)
+        font.setBold(bool(mark))
+        if QFontMetrics(font).horizontalAdvance(text) <= rect.width() - 2:
             painter.setPen(QColor(c.muted if pad else c.text))
-            font = QFont(option.font)
-            font.setBold(bool(mark))
-            if rect.width() < 30:
-                font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
             painter.setFont(font)
-            painter.drawText(QRect(rect), Qt.AlignmentFlag.AlignCenter, index.data() or "")
+            painter.drawText(QRect(rect), Qt.AlignmentFlag.AlignCenter, text)
+        # else: too small for digits; the shading shows the picture, the tooltip the number
         painter.restore()
 
 
@@ -132,7 +135,8 @@ class NumberGrid(QTableWidget):
     def __init__(self, editable: bool = True, cell: int = 34, parent: QWidget | None = None):
         super().__init__(parent)
         self.editable = editable
-        self.cell = cell
+        self.cell = self.base_cell = cell
+        self.max_width = 480  # a wide grid gets smaller cells (digits drop out, shading stays)
         self.pad = (0, 0)
         self._values = np.zeros((0, 0))
         self._loading = False
@@ -179,7 +183,8 @@ class NumberGrid(QTableWidget):
         self._fit()
 
     def _refresh_items(self) -> None:
-        peak = float(np.abs(self._values).max()) if self._values.size else 0.0
+        lo = float(self._values.min()) if self._values.size else 0.0
+        span = (float(self._values.max()) - lo) if self._values.size else 0.0
         for r in range(self.rowCount()):
             for c in range(self.columnCount()):
                 item = self.item(r, c)
@@ -187,9 +192,10 @@ class NumberGrid(QTableWidget):
                 inside = 0 <= i < self._values.shape[0] and 0 <= j < self._values.shape[1]
                 value = self._values[i, j] if inside else 0.0
                 item.setText(number_text(value))
-                item.setToolTip(f"row {i}, column {j}: {value:g}" if inside else "padding: 0")
+                item.setToolTip(f"row {i}, column {j}: {value:.6g}" if inside else
+                                "padding: 0")
                 item.setData(PAD_ROLE, not inside)
-                item.setData(SHADE_ROLE, abs(value) / peak if peak and inside else 0.0)
+                item.setData(SHADE_ROLE, (value - lo) / span if span and inside else 0.0)
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if self.editable and inside:
                     flags |= Qt.ItemFlag.ItemIsEditable
@@ -198,11 +204,17 @@ class NumberGrid(QTableWidget):
     def values(self) -> np.ndarray:
         return self._values.copy()
 
-    def set_cell_size(self, px: int) -> None:
-        self.cell = px
-        self._fit()
+    def _widest_text(self) -> int:
+        font = QFont(self.font())
+        font.setBold(True)  # the window's cells are drawn bold
+        metrics = QFontMetrics(font)
+        texts = {number_text(v) for v in self._values.ravel()}
+        return max((metrics.horizontalAdvance(t) for t in texts), default=0)
 
     def _fit(self) -> None:
+        cols = max(1, self.columnCount())
+        self.cell = max(self.base_cell, min(64, self._widest_text() + 10))
+        self.cell = min(self.cell, max(12, self.max_width // cols))
         for c in range(self.columnCount()):
             self.setColumnWidth(c, self.cell)
         for r in range(self.rowCount()):
