@@ -100,10 +100,12 @@ def make_schedule(s, opt, steps_per_epoch):
     return None, "none"
 
 
-def target_format(task, loss, out_shape, labels):
-    """How targets reach the loss: index | onehot | binary | value."""
+def target_format(task, loss, out_shape, labels, multi_label=False):
+    """How targets reach the loss: index | onehot | binary | multihot | value."""
     if task != "classification":
         return "value"
+    if multi_label:
+        return "multihot"
     if loss == "cross_entropy":
         return "onehot" if labels == "onehot" else "index"
     if loss == "bce_with_logits" and tuple(out_shape) == (1,):
@@ -120,6 +122,13 @@ def encode_targets(y, fmt, num_classes):
     if fmt == "binary":
         return y.float().reshape(-1, 1)
     return y.float()
+
+
+def correct_count(out, target, fmt):
+    """Samples predicted right (multi-label: every class's yes/no right)."""
+    if fmt == "multihot":
+        return int(((out > 0) == (target > 0.5)).all(dim=1).sum())
+    return int((predicted_class(out, fmt) == true_class(target, fmt)).sum())
 
 
 def predicted_class(out, fmt):
@@ -160,7 +169,7 @@ def evaluate(model, loss_fn, x, y, fmt, device, batch_size=512):
             out = model(xb).float()
             total += float(loss_fn(out, yb)) * len(xb)
             if fmt != "value":
-                correct += int((predicted_class(out, fmt) == true_class(yb, fmt)).sum())
+                correct += correct_count(out, yb, fmt)
     model.train()
     return total / len(x), (correct / len(x) if fmt != "value" else None)
 
@@ -220,7 +229,10 @@ class Run:
         self.rank, self.world, self.device = setup_distributed(self.s["device"])
         x, y, info = load_data(dataset)
         self.task = info["task"] if self.s["task"] == "auto" else self.s["task"]
+        multi_label = info.get("multi_label", False)
         self.loss_name = DEFAULT_LOSS[self.task] if self.s["loss"] == "auto" else self.s["loss"]
+        if multi_label and self.s["loss"] == "auto":
+            self.loss_name = "bce_with_logits"  # multi-hot labels: one sigmoid per class
         splits = split_data(x, y, info["kind"], self.s["val_fraction"],
                             self.s["test_fraction"], dataset.get("seed", 0),
                             dataset.get("normalise", "standard"))
@@ -232,7 +244,7 @@ class Run:
             probe = torch.from_numpy(splits[0][0][:2]).to(self.device)
             out_shape = tuple(self.model.eval()(probe).shape[1:])
         self.fmt = target_format(self.task, self.loss_name, out_shape,
-                                 dataset.get("labels", "index"))
+                                 dataset.get("labels", "index"), multi_label)
         k = info["num_classes"]
         self.train_x, self.train_y, self.val, self.test = self._tensors(splits, k)
         self.loss_fn = make_loss(self.loss_name)

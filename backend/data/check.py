@@ -24,6 +24,8 @@ def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, 
         return [info.input_shape]
     if task == "classification":
         k = info.num_classes
+        if info.multi_label:
+            return [(k,)]
         return [(k,), (1,)] if loss == "bce_with_logits" and k == 2 else [(k,)]
     return [info.target_shape or (1,)]
 
@@ -42,6 +44,11 @@ def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo,
     if task != "classification" and loss in CLASS_LOSSES and not reconstructs:
         return [f"the loss '{loss}' needs class labels but the task is {task}: choose mse, "
                 "mae or huber"], []
+    if task == "classification" and info.multi_label and loss != "bce_with_logits":
+        return [f"dataset '{info.name}' has multi-hot labels (a sample may belong to several "
+                f"of its {info.num_classes} classes): that is multi-label classification, "
+                f"which '{loss}' cannot learn (it would take one class per sample): set the "
+                "loss to auto or bce_with_logits (one sigmoid per class)"], []
     problems = _problems(doc, config, info, task, loss, analysis)
     warnings = _loss_warnings(doc, info, task, loss) if not problems else []
     outputs = model_outputs(doc)
@@ -68,7 +75,8 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
         warnings.append(f"the network ends with {last.type} '{_name(doc, last.id)}' but the "
                         f"loss '{loss}' expects raw scores (logits) and applies it itself: "
                         f"remove the {last.type} layer")
-    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2:
+    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2 \
+            and not info.multi_label:
         warnings.append(f"bce_with_logits treats each of the {info.num_classes} outputs as a "
                         "separate yes/no question: for one class per sample use cross_entropy")
     return warnings
