@@ -1,16 +1,21 @@
 """Design -> torch.nn.Module.
 
 The built `GraphModel` registers one submodule per layer under the same identifiers the
-Python exporter writes, and runs the shared traversal plan in `forward`. Building refuses a
-design with errors, raising `BuildError` with the first problem's sentence.
+Python exporter writes, and runs the shared traversal plan in `forward`. A Block node is one
+submodule built from its definition's body (backend/build_blocks.py), so state-dict names
+nest as in the exported code (`layer1.0.conv1.weight`). Building refuses a design with
+errors, raising `BuildError` with the first problem's sentence.
+
+`model.node_attrs` maps each top-level node id to its attribute; `model.layer_paths` maps
+every layer that has a module, inside blocks too, to its dotted module path, keyed by the id
+path joined with "/" (`"layer1/0/conv1"` -> `"layer1.0.conv1"`), which the probes use.
 """
 
 from __future__ import annotations
 
 from backend.graph.document import GraphDocument
-from backend.graph.naming import attribute_names
-from backend.graph.traverse import model_inputs, model_outputs, plan
-from backend.layers import get_spec
+from backend.graph.traverse import model_inputs, model_outputs
+from backend.importer.names import attach as attach_original_names
 from backend.shapes import Analysis, analyse
 
 
@@ -22,50 +27,43 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
     import torch
     from torch import nn
 
+    from backend.build_blocks import GraphBuilder, run_steps
+    from backend.module_paths import layer_paths
+
     analysis = analysis or analyse(doc)
     errors = [p for p in analysis.problems if p.severity == "error"]
     if errors:
         raise BuildError(errors[0].message)
-    names = attribute_names(doc)
     inputs = model_inputs(doc)
     outputs = model_outputs(doc)
     if not inputs or not outputs:
         raise BuildError("the design has nothing to compute: add an Input and connect at "
                          "least one layer after it")
-    steps = []
-    modules: dict[str, nn.Module] = {}
-    for step in plan(doc):
-        nid = step.node.id
-        spec = get_spec(step.node.type)
-        module = spec.build(analysis.params[nid], analysis.in_shapes.get(nid, []))
-        if module is not None:
-            modules[names[nid]] = module
-        steps.append((nid, names[nid] if module is not None else None, step.sources))
+    built = GraphBuilder(doc.root.blocks).graph(doc, analysis)
 
     class GraphModel(nn.Module):
         """A network built from a Netwright design."""
 
         def __init__(self):
             super().__init__()
-            for name, m in modules.items():
+            for name, m in built.modules.items():
                 self.add_module(name, m)
             self.input_ids = inputs
             self.output_ids = outputs
-            self.node_attrs = {nid: attr for nid, attr, _ in steps if attr}
+            self.node_attrs = dict(built.attrs)
+            self.layer_paths = layer_paths(doc, analysis)
 
         def forward(self, *xs: torch.Tensor):
             if len(xs) != len(inputs):
                 raise TypeError(f"the model takes {len(inputs)} inputs, got {len(xs)}")
-            values = dict(zip(inputs, xs, strict=True))
-            for nid, attr, sources in steps:
-                if nid in values:
-                    continue
-                args = [values[s] for s in sources]
-                values[nid] = getattr(self, attr)(*args) if attr else args[0]
-            result = tuple(values[o] for o in outputs)
+            values = {(nid, "out"): x for nid, x in zip(inputs, xs, strict=True)}
+            run_steps(self, built.steps, values)
+            result = tuple(values[(o, port)] for o, port in built.output_ports(outputs))
             return result[0] if len(result) == 1 else result
 
-    return GraphModel()
+    model = GraphModel()
+    attach_original_names(model, doc, dict(built.attrs))  # imported designs: original keys
+    return model
 
 
 def build_networks(parts: dict[str, GraphDocument]):
@@ -93,3 +91,4 @@ def build_networks(parts: dict[str, GraphDocument]):
                             f"model.{next(iter(parts))}(...)")
 
     return DesignNetworks()
+

@@ -2,8 +2,10 @@
 
 `explain_shape(doc, analysis, node_id)` returns a few lines of plain text (or None when there
 is nothing to explain or the node's inputs are unknown). Convolutions and pooling show the
-course's formula ⌊(n + 2p − k) / s⌋ + 1 per axis; transposed convolutions, upsampling,
-Dense, Flatten, Concatenate and global pooling get one line each. The arithmetic is worked
+course's formula ⌊(n + 2p − k) / s⌋ + 1 per axis (⌈⌉ for ceil-mode pooling); transposed
+convolutions, upsampling, Dense, Flatten, Concatenate, adaptive and global pooling get one line
+each; a block says what it turns its input into, with its arguments and parameters per copy.
+The arithmetic is worked
 from the same geometry the shape rules use, and is shown even when the result is impossible
 (kernel larger than the input), since that is when a student most needs to see it.
 """
@@ -14,7 +16,7 @@ from backend.graph.document import GraphDocument
 from backend.layers._common import fmt, resolve_padding
 from backend.layers.conv import conv_geometry
 from backend.layers.params import pair
-from backend.layers.pool import pool_geometry
+from backend.layers.pool import pool_geometry, pool_out
 from backend.shapes import Analysis
 
 AXES = {1: ("length",), 2: ("height", "width")}
@@ -27,6 +29,8 @@ def explain_shape(doc: GraphDocument, analysis: Analysis, node_id: str) -> str |
     ins = analysis.in_shapes.get(node_id)
     if node is None or params is None or not ins:
         return None
+    if node.type == "Block":
+        return _block(doc, analysis, node_id, params, ins)
     explain = _EXPLAINERS.get(node.type)
     if explain is None:
         return None
@@ -34,6 +38,29 @@ def explain_shape(doc: GraphDocument, analysis: Analysis, node_id: str) -> str |
         return explain(node.type, params, ins)
     except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError):
         return None  # inputs of the wrong rank: the problem message says what to fix
+
+
+def _block(doc: GraphDocument, analysis: Analysis, node_id: str, params: dict, ins) -> str:
+    """What a block does to its input, its arguments, and its parameters per copy."""
+    defn = doc.root.blocks.get(params.get("definition", ""))
+    out = analysis.shapes.get(node_id)
+    if defn is None or out is None:
+        return None
+    repeat = params.get("repeat", 1)
+    head = f"Block '{defn.label}'" + (f" ×{repeat} (each copy takes the previous one's output)"
+                                       if repeat > 1 else "")
+    lines = [head, f"{', '.join(fmt(s) for s in ins)} → {fmt(out)}"]
+    if params.get("args"):
+        lines.append("with " + ", ".join(f"{k} = {v}" for k, v in params["args"].items()))
+    total = analysis.counts.get(node_id, 0)
+    runs = analysis.instances.get(node_id, [])
+    if repeat > 1 and runs:
+        each = ", ".join(_n(run.total_params) for run in runs[:4])
+        lines.append(f"parameters: {_n(total)} ({each}{', …' if len(runs) > 4 else ''} "
+                     "per copy)")
+    else:
+        lines.append(f"parameters: {_n(total)}")
+    return "\n".join(lines)
 
 
 def _n(v: int) -> str:
@@ -90,10 +117,37 @@ def _pool(kind: str, p: dict, ins) -> str:
     lines = [f"{kind}: {FORMULA}"]
     if p["stride"] == 0:
         lines[0] += "\nstride 0 means stride = window size (windows do not overlap)"
+    if p.get("ceil_mode"):
+        lines[0] = lines[0].replace("⌊(n + 2p − k) / s⌋", "⌈(n + 2p − k) / s⌉") + \
+            "\nceil mode: rounds up, but a window may not start in the right padding"
     for i, axis in enumerate(AXES[dims]):
-        lines.append(_window_line(axis, shape[1 + i], k[i], s[i], pad[i]))
+        if p.get("ceil_mode"):
+            lines.append(_ceil_line(axis, shape[1 + i], k[i], s[i], pad[i]))
+        else:
+            lines.append(_window_line(axis, shape[1 + i], k[i], s[i], pad[i]))
     lines.append(f"channels: unchanged, {shape[0]}")
     return "\n".join(lines)
+
+
+def _ceil_line(axis: str, n: int, k: int, s: int, p: int) -> str:
+    out = pool_out(n, k, s, p, True)
+    line = f"{axis}: ⌈({n} + 2·{p} − {k}) / {s}⌉ + 1"
+    if out != -(-(n + 2 * p - k) // s) + 1:
+        line += " − 1 (the last window would start in the padding)"
+    line += f" = {_minus(out)}"
+    return line + ("   — too small: use a smaller kernel or more padding" if out < 1 else "")
+
+
+def _adaptive(kind: str, p: dict, ins) -> str:
+    shape = ins[0]
+    dims = 1 if kind.endswith("1d") else 2
+    how = "average" if "Avg" in kind else "maximum"
+    size = (p["output_size"],) * dims if isinstance(p["output_size"], int) \
+        else tuple(p["output_size"])
+    sizes = ", ".join(f"{axis} {n} → {o}"
+                      for axis, n, o in zip(AXES[dims], shape[1:], size, strict=True))
+    return (f"{kind}: the {how} over windows sized to give a fixed output, {sizes}; "
+            f"any input size works\nchannels: unchanged, {shape[0]}")
 
 
 def _convt(kind: str, p: dict, ins) -> str:
@@ -154,4 +208,6 @@ _EXPLAINERS = {
     "MaxPool1d": _pool, "MaxPool2d": _pool, "AvgPool1d": _pool, "AvgPool2d": _pool,
     "UpSampling2d": _upsample, "Dense": _dense, "Flatten": _flatten, "Concatenate": _concat,
     "GlobalAvgPool": _global, "GlobalMaxPool": _global,
+    "AdaptiveAvgPool1d": _adaptive, "AdaptiveAvgPool2d": _adaptive,
+    "AdaptiveMaxPool1d": _adaptive, "AdaptiveMaxPool2d": _adaptive,
 }

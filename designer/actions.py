@@ -1,6 +1,6 @@
 """The main window's actions, menus and toolbar.
 
-Menus are kept in `window.menus` ("file", "recent", "export", "edit", "view", "panels",
+Menus are kept in `window.menus` ("file", "recent", "import", "export", "edit", "view", "panels",
 "help") so other parts of the app can add to them; `window.menu(title)` adds a top-level menu
 before Help (e.g. "Train"). Canvas actions call the canvas by method name, so they work with
 the placeholder canvas too. Every action uses the platform's standard shortcut where one exists.
@@ -135,6 +135,7 @@ def _menus(window, acts: dict[str, QAction]) -> None:
     m["file"] = bar.addMenu("&File")
     m["file"].addActions([acts["new"], acts["open"]])
     m["recent"] = m["file"].addMenu("Open &Recent")
+    m["import"] = m["file"].addMenu("&Import")  # filled by designer.import_actions
     m["file"].addSeparator()
     m["file"].addActions([acts["save"], acts["save_as"]])
     m["export"] = m["file"].addMenu("&Export")

@@ -86,12 +86,13 @@ class FileController:
         dialog = TemplateDialog(self.parent)
         if dialog.exec() != QDialog.Accepted:
             return False
-        return self.new_design(dialog.chosen())
+        return self.new_design(dialog.chosen(), *dialog.sizes())
 
-    def new_design(self, template: str = "") -> bool:
+    def new_design(self, template: str = "", num_classes: int | None = None,
+                   input_shape: tuple[int, ...] | None = None) -> bool:
         """Show a fresh untitled design (no prompt; callers guard with confirm_discard)."""
         self.project = None
-        self.editor.replace_document(new_document(template), "")
+        self.editor.replace_document(new_document(template, num_classes, input_shape), "")
         return True
 
     def open(self) -> bool:

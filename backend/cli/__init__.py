@@ -18,6 +18,7 @@ COMMANDS = {
     "validate": "design_cmds",
     "train": "train_cmd",
     "export": "export_cmd",
+    "import": "import_cmd",
 }
 
 

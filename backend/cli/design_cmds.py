@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backend.graph.validate import title
 from backend.project import load_design, open_any, save_design
 from backend.shapes import analyse
-from backend.templates import TEMPLATES, make_template
+from backend.summary import rows, totals, totals_lines
+from backend.templates import CATALOG, TEMPLATES, make_template, sized_template
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp-digits.json"
 
@@ -21,10 +21,15 @@ def add_parser(sub) -> None:
     p.add_argument("--template", required=True, help="template name (see `templates`)")
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--classes", type=int, help="number of classes (full-size templates)")
+    p.add_argument("--input-shape", help="input shape C,H,W (full-size templates), e.g. "
+                   "3,64,64: shapes and training data follow")
     p.set_defaults(run=cmd_new)
     p = sub.add_parser("summary", help="per-layer shapes, parameters and problems")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--expand", action="store_true",
+                   help="also list the layers inside blocks, by module path (layer1.0.conv1)")
     p.set_defaults(run=cmd_summary)
     p = sub.add_parser("validate", help="exit 0 if the design is valid, 1 with problems")
     p.add_argument("file")
@@ -33,8 +38,9 @@ def add_parser(sub) -> None:
 
 def cmd_templates(args) -> int:
     if args.json:
-        print(json.dumps([{"name": k, "description": d} for k, (_, d) in TEMPLATES.items()],
-                         indent=2))
+        print(json.dumps([{"name": t.name, "description": t.description, "title": t.title,
+                           "group": t.group, "note": t.note, "sized": t.sized}
+                          for t in CATALOG], indent=2))
         return 0
     width = max(len(k) for k in TEMPLATES)
     for name, (_, desc) in TEMPLATES.items():
@@ -56,7 +62,11 @@ def cmd_new(args) -> int:
     if not out.parent.is_dir():
         raise CliError(f"folder {out.parent} does not exist: create it first")
     try:
-        save_design(make_template(args.template), out)
+        doc = sized_template(args.template, args.classes, args.input_shape)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        save_design(doc, out)
     except OSError as exc:
         raise CliError(f"cannot write {out} ({exc.strerror}): choose a folder you can "
                        "write to") from None
@@ -64,16 +74,27 @@ def cmd_new(args) -> int:
     return 0
 
 
-def summary_json(doc, analysis) -> dict:
-    return {
-        "nodes": [{"id": nid, "title": n.title, "type": n.type,
-                   "output_shape": _shape_json(analysis.shapes.get(nid)),
-                   "params": analysis.counts.get(nid, 0)} for nid, n in doc.nodes.items()],
-        "total_params": analysis.total_params,
-        "trainable_params": analysis.trainable_params,
-        "problems": [{"node": p.node, "message": p.message, "severity": p.severity}
-                     for p in analysis.problems],
+def summary_json(doc, analysis, expand: bool = False) -> dict:
+    out = {
+        "nodes": [_node_json(doc, analysis, nid, n) for nid, n in doc.nodes.items()],
+        **totals(analysis),
+        "problems": [p.to_json() for p in analysis.problems],
     }
+    if expand:
+        out["layers"] = [{"path": r.name, "type": r.type, "output_shape": r.shape,
+                          "params": r.params or 0, "state": r.state or 0, "node": r.node}
+                         for r in rows(doc, analysis, expand=True) if r.depth > 0]
+    return out
+
+
+def _node_json(doc, analysis, nid, n) -> dict:
+    out = {"id": nid, "title": n.title, "type": n.type,
+           "output_shape": _shape_json(analysis.shapes.get(nid)),
+           "params": analysis.counts.get(nid, 0), "state": analysis.states.get(nid, 0)}
+    if n.type == "Block":
+        out["block"] = n.params.get("definition")
+        out["repeat"] = analysis.params.get(nid, {}).get("repeat", n.params.get("repeat", 1))
+    return out
 
 
 def _shape_json(shape):
@@ -84,26 +105,24 @@ def cmd_summary(args) -> int:
     doc = open_any(args.file).doc  # a project, a design or exported Python
     analysis = analyse(doc)
     if args.json:
-        print(json.dumps(summary_json(doc, analysis), indent=2))
+        print(json.dumps(summary_json(doc, analysis, args.expand), indent=2))
         return 0
-    print(format_summary(doc, analysis))
+    print(format_summary(doc, analysis, args.expand))
     return 0
 
 
-def format_summary(doc, analysis) -> str:
-    rows = [("Layer", "Type", "Output shape", "Params")]
-    for nid, n in doc.nodes.items():
-        rows.append((title(doc, nid), n.type, analysis.shape_text(nid),
-                     f"{analysis.counts.get(nid, 0):,}"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+def format_summary(doc, analysis, expand: bool = False) -> str:
+    table = [("Layer", "Type", "Output shape", "Params")]
+    for r in rows(doc, analysis, expand):
+        table.append(("  " * r.depth + one_line(r.name), r.type, r.shape, f"{r.params or 0:,}"))
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
     line = lambda r: "  ".join(  # noqa: E731
         c.rjust(w) if i == 3 else c.ljust(w)
         for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-    out = [f"{doc.name}", line(rows[0]), "-" * (sum(widths) + 6)]
-    out += [line(r) for r in rows[1:]]
+    out = [f"{doc.name}", line(table[0]), "-" * (sum(widths) + 6)]
+    out += [line(r) for r in table[1:]]
     out.append("-" * (sum(widths) + 6))
-    out.append(f"Total params: {analysis.total_params:,}   "
-               f"Trainable: {analysis.trainable_params:,}")
+    out += totals_lines(analysis)
     for p in analysis.problems:
         out.append(f"{p.severity}: {one_line(p.message)}")
     return "\n".join(out)

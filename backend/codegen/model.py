@@ -4,10 +4,12 @@ The class registers one submodule per layer under the identifiers from
 `backend.graph.naming.attribute_names` (the builder uses the same ones, so a built model's
 state_dict loads into the exported class), writes one `__init__` line per layer and one
 `forward` line per node with its output shape as a comment, and walks the design with the
-shared traversal (`plan`). Helper classes from `backend.layers.modules` are copied verbatim,
-only when used. Text from the design (names, titles) only ever reaches the output through
-sanitised identifiers, `repr()` literals or escaped docstrings, so it can never inject code.
-The output is deterministic: the same design always gives the same bytes.
+shared traversal (`plan`, in backend/codegen/body.py). Each block definition becomes a class
+of its own, called with arguments (backend/codegen/blocks.py). Helper classes from
+`backend.layers.modules` are copied verbatim, only when used. Text from the design (names,
+titles) only ever reaches the output through sanitised identifiers, `repr()` literals or
+escaped docstrings, so it can never inject code. The output is deterministic: the same design
+always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ import re
 from dataclasses import dataclass
 
 from backend.graph.document import GraphDocument
-from backend.graph.naming import attribute_names
-from backend.graph.traverse import model_inputs, model_outputs, plan
-from backend.layers import get_spec
+from backend.graph.ports import node_ports
+from backend.graph.traverse import model_inputs, model_outputs
+from backend.importer.names import code_block as original_names_code
 from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
 INDENT = "    "
 _HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
-                 "Step")
+                 "RepeatedBlock", "Step")
 
 
 class ExportError(ValueError):
@@ -64,21 +66,31 @@ def docstring_text(text: str, limit: int = 200) -> str:
 def model_source(doc: GraphDocument, analysis: Analysis | None = None,
                  design_block: str = "") -> ModelSource:
     """The exported module's source; `design_block` (a statement) is appended at the end."""
+    from backend.codegen.blocks import BlockClasses
+    from backend.codegen.body import BodyWriter
+
     analysis = analysis or analyse(doc)
     errors = [p for p in analysis.problems if p.severity == "error"]
     if errors:
         raise ExportError(f"the design has errors, fix them before exporting: "
                           f"{errors[0].message}")
-    names = attribute_names(doc)
     cls = class_name(doc.name)
-    body = _ClassBody(doc, analysis, names)
+    classes = BlockClasses(doc, {cls, *_HELPER_NAMES, "Module", "Tensor"})
+    body = BodyWriter(classes, doc, analysis, analysis)
     body.walk()
-    inputs = [(names[i], analysis.shapes[i], doc.nodes[i].params.get("dtype", "float32"))
-              for i in model_inputs(doc)]
-    outputs = [(body.var[o], analysis.shapes[o]) for o in model_outputs(doc)]
+    inputs = [(body.var[(i, "out")], analysis.shapes[i],
+               doc.nodes[i].params.get("dtype", "float32")) for i in model_inputs(doc)]
+    outputs = [(body.var[(o, _first_port(doc, o))], analysis.shapes[o])
+               for o in model_outputs(doc)]
+    blocks = classes.sources()
     parts = [_module_docstring(doc, analysis, inputs, outputs),
              "import torch\nfrom torch import nn"]
-    parts += [_helper_source(h) for h in body.helpers]
+    helpers = body.helpers + [h for h in classes.helpers() if h not in body.helpers]
+    parts += [_helper_source(h) for h in helpers]
+    parts += blocks
+    names_code, names_init = original_names_code(doc, body.names)  # imported designs only
+    parts += [names_code] if names_code else []
+    body.init += names_init
     parts.append(_class_source(cls, doc, analysis, body, inputs, outputs))
     if design_block:
         parts.append(design_block.rstrip("\n"))
@@ -86,38 +98,9 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
     return ModelSource(parts[0] + "\n\n" + code + "\n", cls, inputs, outputs)
 
 
-class _ClassBody:
-    """Collects the __init__ and forward lines in traversal order."""
-
-    def __init__(self, doc: GraphDocument, analysis: Analysis, names: dict[str, str]):
-        self.doc, self.analysis, self.names = doc, analysis, names
-        self.init: list[str] = []
-        self.forward: list[str] = []
-        self.helpers: list[str] = []
-        self.var: dict[str, str] = {}
-
-    def walk(self) -> None:
-        for step in plan(self.doc):
-            nid = step.node.id
-            spec = get_spec(step.node.type)
-            form = spec.code(self.analysis.params[nid], self.analysis.in_shapes.get(nid, []))
-            name = self.names[nid]
-            self.var[nid] = name
-            for helper in form.helpers:
-                if helper not in self.helpers:
-                    self.helpers.append(helper)
-            attr = f"self.{name}"
-            if form.init is not None:
-                self.init.append(f"{attr} = {form.init}")
-                self.init += [line.format(self=attr) for line in form.post]
-            if step.node.type == "Input":
-                continue
-            args = [self.var[s] for s in step.sources]
-            expr = form.forward.format(self=attr, x=args[0] if args else "",
-                                       xs=", ".join(args), sum=" + ".join(args),
-                                       prod=" * ".join(args))
-            shape = fmt(self.analysis.shapes[nid])
-            self.forward.append(f"{name} = {expr}  # {shape}")
+def _first_port(doc: GraphDocument, node_id: str) -> str:
+    outs = node_ports(doc, doc.nodes[node_id])[1]
+    return outs[0] if outs else "out"
 
 
 def _module_docstring(doc, analysis, inputs, outputs) -> str:
@@ -157,6 +140,6 @@ def _class_source(cls, doc, analysis, body, inputs, outputs) -> str:
              f"{INDENT * 2}super().__init__()"]
     lines += [INDENT * 2 + line for line in body.init]
     lines += ["", f"{INDENT}def forward(self, {args}) -> {returns}:"]
-    lines += [INDENT * 2 + line for line in body.forward]
+    lines += [f"{INDENT * 2}{line}  # {fmt(analysis.shapes[nid])}" for line, nid in body.forward]
     lines.append(f"{INDENT * 2}return {', '.join(n for n, _ in outputs)}")
     return "\n".join(lines)

@@ -1,6 +1,9 @@
-"""The design document: nodes, edges, invertible edit ops, traversal and validation."""
+"""The design document: nodes, edges, blocks, invertible edit ops, traversal and validation."""
 
+from backend.graph.block_ops import AddBlockDef, EditBlockDef, InBlock, RemoveBlockDef
+from backend.graph.definition import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, BlockDef, BlockParam
 from backend.graph.document import EditError, GraphDocument
+from backend.graph.grouping import Group, Ungroup, group_op
 from backend.graph.model import Comment, Edge, Node
 from backend.graph.ops import (
     AddComment,
@@ -18,7 +21,9 @@ from backend.graph.ops import (
 )
 
 __all__ = [
-    "AddComment", "AddNode", "Batch", "Comment", "Connect", "Disconnect", "Edge", "EditComment",
-    "EditError", "GraphDocument", "Move", "Node", "RemoveComment", "RemoveNode", "Rename",
-    "SetParams", "SetSection",
+    "BLOCK", "BLOCK_INPUT", "BLOCK_OUTPUT", "AddBlockDef", "AddComment", "AddNode", "Batch",
+    "BlockDef", "BlockParam", "Comment", "Connect", "Disconnect", "Edge", "EditBlockDef",
+    "EditComment", "EditError", "GraphDocument", "Group", "InBlock", "Move", "Node",
+    "RemoveBlockDef", "RemoveComment", "RemoveNode", "Rename", "SetParams", "SetSection",
+    "Ungroup", "group_op",
 ]

@@ -2,7 +2,13 @@
 
 Listeners receive past-tense events `(name, payload)` only when something really changed:
 node_added, node_removed, edge_added, edge_removed, params_changed, node_renamed,
-nodes_moved, comment_added, comment_removed, comment_changed, section_changed, reset.
+nodes_moved, comment_added, comment_removed, comment_changed, section_changed, reset,
+and for block definitions (backend/graph/definition.py) block_added, block_removed and
+block_changed (its header or its body was edited; payload `definition`).
+
+A definition's body is a GraphDocument too: edits inside it emit the same events to the
+body's own listeners (a canvas showing the inside of a block subscribes there), and the
+document that owns the definition emits block_changed.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ class GraphDocument:
         self.edges: list[Edge] = []
         self.comments: dict[str, Comment] = {}
         self.sections: dict[str, dict] = {}
+        self.blocks: dict = {}  # definition id -> BlockDef (top-level documents only)
+        self.owner: GraphDocument | None = None  # the document a block body belongs to
         self._listeners: list[Listener] = []
         self._counters: dict[str, int] = {}
 
@@ -56,6 +64,22 @@ class GraphDocument:
             if candidate not in self.nodes and candidate not in self.comments:
                 self._counters[base] = n
                 return candidate
+
+    def new_block_id(self, prefix: str) -> str:
+        """A definition id not used yet in this document (or the one that owns it)."""
+        root = self.root
+        base = re.sub(r"[^a-z0-9]+", "_", prefix.lower()).strip("_") or "block"
+        if base not in root.blocks:
+            return base
+        n = 2
+        while f"{base}_{n}" in root.blocks:
+            n += 1
+        return f"{base}_{n}"
+
+    @property
+    def root(self) -> GraphDocument:
+        """The top-level document (this one, unless this is a block's body)."""
+        return self.owner.root if self.owner is not None else self
 
     # -- queries --------------------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -90,6 +114,7 @@ class GraphDocument:
             "comments": [(c.id, c.text, tuple(c.pos), tuple(c.size))
                          for c in self.comments.values()],
             "sections": copy.deepcopy(self.sections),
+            "blocks": [d.snapshot() for d in self.blocks.values()],
         }
 
     def copy(self) -> GraphDocument:
@@ -100,6 +125,9 @@ class GraphDocument:
         other.comments = {k: c.copy() for k, c in self.comments.items()}
         other.sections = copy.deepcopy(self.sections)
         other._counters = dict(self._counters)
+        other.blocks = {k: d.copy() for k, d in self.blocks.items()}
+        for d in other.blocks.values():
+            d.graph.owner = other
         return other
 
     def replace_content(self, other: GraphDocument) -> None:
@@ -108,4 +136,7 @@ class GraphDocument:
         self.nodes, self.edges = other.nodes, other.edges
         self.comments, self.sections = other.comments, other.sections
         self._counters = other._counters
+        self.blocks = other.blocks
+        for d in self.blocks.values():
+            d.graph.owner = self
         self.emit("reset")

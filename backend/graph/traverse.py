@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
-from backend.layers import get_spec
+from backend.graph.ports import node_ports
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,6 +29,7 @@ Successors = dict[str, set[str]]
 class Step:
     node: Node
     sources: tuple[str, ...]  # producing node ids, in port order then wire order
+    ports: tuple[str, ...] = ()  # the output port of each source (a block has several)
 
 
 def to_networkx(doc: GraphDocument) -> nx.MultiDiGraph:
@@ -106,9 +107,11 @@ def incoming(doc: GraphDocument) -> dict[str, list[Edge]]:
         if e.dst in by_node and e.src in doc.nodes:
             by_node[e.dst].append(e)
     for nid, edges in by_node.items():
-        spec = get_spec(doc.nodes[nid].type)
-        if spec is not None and len(spec.inputs) > 1:
-            rank = {p.name: i for i, p in enumerate(spec.inputs)}
+        if len(edges) < 2:
+            continue
+        ports, _ = node_ports(doc, doc.nodes[nid])
+        if len(ports) > 1:
+            rank = {p.name: i for i, p in enumerate(ports)}
             edges.sort(key=lambda e: rank.get(e.dst_port, len(rank)))
     return by_node
 
@@ -120,7 +123,8 @@ def plan(doc: GraphDocument, order: list[str] | None = None) -> list[Step]:
     if order is None:
         order, _ = topological_order(doc)
     into = incoming(doc)
-    return [Step(doc.nodes[nid], tuple(e.src for e in into[nid])) for nid in order]
+    return [Step(doc.nodes[nid], tuple(e.src for e in into[nid]),
+                 tuple(e.src_port for e in into[nid])) for nid in order]
 
 
 def model_inputs(doc: GraphDocument) -> list[str]:
@@ -131,3 +135,9 @@ def model_outputs(doc: GraphDocument) -> list[str]:
     """Nodes whose output nobody consumes, in document order (Inputs excluded)."""
     fed = {e.src for e in doc.edges}
     return [nid for nid, n in doc.nodes.items() if nid not in fed and n.type != "Input"]
+
+
+def entry_nodes(doc: GraphDocument, inside: bool = False) -> list[str]:
+    """Where data enters: Input nodes of a design, BlockInput nodes of a block's body."""
+    kind = "BlockInput" if inside else "Input"
+    return [nid for nid, n in doc.nodes.items() if n.type == kind]

@@ -1,35 +1,42 @@
 """Import an arbitrary `nn.Module` as a design through torch.fx — this RUNS the user's code.
 
 Only call it when the user explicitly asks to import a module they trust (the designer and
-docs say so): the Python file is executed to define the class, the class is instantiated
-without arguments and traced with `torch.fx.symbolic_trace`. Every traced op must map to a
-registry layer (fx_map.py); otherwise `FxImportError` lists everything that does not map.
-The weights come along: the design is built, the module's tensors are copied in, and both
-models must give the same outputs on a random batch, or nothing is imported.
+the CLI say so): the Python file is executed to define the class, the class is created with
+the user's constructor arguments, traced (trace.py) and measured on example batches. Every
+traced operation must map to a registry layer (fx_map.py, fx_calls.py, fx_recurrent.py);
+otherwise `FxImportError.items` lists each one with its source line and what to do. The
+module's tensors come along under the design's names, the original submodule of each layer
+is kept in the design (names.py), and the design must reproduce the module (verify.py), or
+nothing is imported.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import uuid
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
-from backend.importer.fx_map import Unmapped, map_call, map_module
+from backend.importer import fx_recurrent as rec
+from backend.importer.fx_calls import gaussian_noise, map_call, op_label, reshape
+from backend.importer.fx_map import (
+    HINTS,
+    SHAPE_MODULES,
+    Alias,
+    Mapped,
+    Unmapped,
+    known_module,
+    map_module,
+    sample,
+)
+from backend.importer.layout import layout
+from backend.importer.names import SECTION
+from backend.importer.trace import measure, source_of, trace
+from backend.importer.user_code import FxImportError, instantiate, load_class, parse_args
 from backend.layers import get_spec
 
-X_STEP, Y_STEP = 240.0, 150.0
-
-
-class FxImportError(ValueError):
-    """The module cannot be imported as a design; the message says what does not map."""
-
-
-class _Downstream(Unmapped):
-    """Depends on an op that did not map (already reported, so not listed again)."""
+__all__ = ["FxImport", "FxImportError", "import_file", "import_module"]
 
 
 @dataclass
@@ -37,183 +44,330 @@ class FxImport:
     doc: GraphDocument
     weights: bytes  # safetensors, keyed like the built design's state_dict
     warnings: list[str] = field(default_factory=list)
-
-
-def load_user_class(path: str | Path, class_name: str | None = None):
-    """Execute the user's file (trusted by the user!) and return the chosen nn.Module class."""
-    from torch import nn
-
-    path = Path(path)
-    name = f"netwright_user_{uuid.uuid4().hex}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise FxImportError(f"{path.name} is not a Python file that can be imported")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        raise FxImportError(f"{path.name} failed while running ({type(exc).__name__}: "
-                            f"{str(exc)[:120]}): fix the file first") from None
-    finally:
-        sys.modules.pop(name, None)
-    classes = {k: v for k, v in vars(module).items() if isinstance(v, type)
-               and issubclass(v, nn.Module) and v.__module__ == name}
-    if class_name is not None:
-        if class_name not in classes:
-            raise FxImportError(f"{path.name} defines no nn.Module named '{class_name}' "
-                                f"(it has: {', '.join(sorted(classes)) or 'none'})")
-        return classes[class_name]
-    if len(classes) != 1:
-        raise FxImportError(f"{path.name} defines {len(classes)} nn.Module classes "
-                            f"({', '.join(sorted(classes)) or 'none'}): say which to import")
-    return next(iter(classes.values()))
-
-
-def import_module(model, input_shapes: list[list[int]], name: str | None = None) -> FxImport:
-    """Trace an instantiated module and turn it into a design with its weights."""
-    import torch
-    from torch import fx
-
-    try:
-        graph_module = fx.symbolic_trace(model)
-    except Exception as exc:
-        raise FxImportError(f"torch.fx cannot trace {type(model).__name__} "
-                            f"({type(exc).__name__}: {str(exc).splitlines()[0][:150]}): "
-                            "data-dependent control flow cannot become a design") from None
-    graph_module.graph.eliminate_dead_code()
-    doc, sources = _design(graph_module, input_shapes, name or type(model).__name__)
-    weights = _weights(doc, graph_module, sources)
-    _verify(doc, model, weights, input_shapes, torch)
-    return FxImport(doc, weights)
+    max_difference: float = 0.0  # largest output difference seen while verifying
 
 
 def import_file(path: str | Path, input_shapes: list[list[int]],
-                class_name: str | None = None) -> FxImport:
-    """Run the file, instantiate its class without arguments and import it (user's trust)."""
-    cls = load_user_class(path, class_name)
+                class_name: str | None = None, args: str | list | dict | None = None,
+                weights=None) -> FxImport:
+    """Run the file, create its class with `args` (JSON text, a list or a dict) and import
+    it; `weights` (a state_dict in the original's names) is loaded first when given."""
+    path = Path(path)
+    cls = load_class(path, class_name)
+    if isinstance(args, str) or args is None:
+        pos, kw = parse_args(args)
+    else:
+        pos, kw = (list(args), {}) if isinstance(args, list) else ([], dict(args))
+    model = instantiate(cls, pos, kw, path)
+    if weights is not None:
+        _load_state(model, weights, cls.__name__)
+    result = import_module(model, input_shapes, cls.__name__, path)
+    result.doc.sections[SECTION].update({"source": path.name, "class": cls.__name__})
+    return result
+
+
+def _load_state(model, state: dict, name: str) -> None:
     try:
-        model = cls()
+        model.load_state_dict(state)
     except Exception as exc:
-        raise FxImportError(f"{cls.__name__}() failed ({type(exc).__name__}: "
-                            f"{str(exc)[:120]}): the class must be creatable without "
-                            "arguments") from None
-    return import_module(model.eval(), input_shapes, cls.__name__)
+        first = " ".join(str(exc).split())[:200]
+        raise FxImportError(f"the weights do not fit {name} ({first}): choose the weights "
+                            "saved from this class with these constructor arguments") from None
 
 
-def _design(gm, input_shapes, name) -> tuple[GraphDocument, dict[str, str]]:
-    """(design, design node id -> module path whose tensors it takes)."""
-    doc = GraphDocument(name)
-    ids: dict = {}  # fx node -> design node id
-    sources: dict[str, str] = {}
-    problems: list[str] = []
+def import_module(model, input_shapes: list[list[int]], name: str | None = None,
+                  path: str | Path | None = None) -> FxImport:
+    """Trace an instantiated module and turn it into a design with its weights."""
+    from backend.importer.verify import verify
+
+    name = name or type(model).__name__
+    gm = trace(model, path)
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     if len(placeholders) != len(input_shapes):
         raise FxImportError(f"{name}.forward takes {len(placeholders)} inputs but "
-                            f"{len(input_shapes)} input shapes were given: give one per input")
+                            f"{len(input_shapes)} input shapes were given: give one shape per "
+                            "input, separated by ';'")
+    _known_modules(gm, path, name)
+    metas = measure(gm, input_shapes, path, name)
+    conv = _Converter(gm, metas, path, name)
+    conv.original = _original_names(model)
+    doc = conv.run(input_shapes)
+    weights = _weights(doc, model, conv.sources)
+    diff = verify(doc, model.eval(), weights, input_shapes, name)
+    return FxImport(doc, weights, max_difference=diff)
+
+
+def _known_modules(gm, path, name) -> None:
+    """List the submodules no layer stands for before running anything on them."""
+    items = []
     for node in gm.graph.nodes:
-        try:
-            _add(doc, gm, node, ids, sources, placeholders, input_shapes)
-        except _Downstream:
+        if node.op != "call_module":
             continue
-        except Unmapped as exc:
-            problems.append(f"{node.name}: {exc}")
-    if problems:
-        shown = "; ".join(problems[:8]) + ("; ..." if len(problems) > 8 else "")
-        raise FxImportError(f"{len(problems)} operation(s) of {name} have no Netwright layer "
-                            f"({shown}): replace them or build those parts in the designer")
-    _layout(doc)
-    return doc, sources
+        module = gm.get_submodule(node.target)
+        if not known_module(module):
+            line, code = source_of(node, path)
+            label = type(module).__name__
+            label = f"nn.{label}" if type(module).__module__.startswith("torch.nn") else label
+            items.append((line, f"{label} self.{node.target}"
+                          + (f" in `{code[:70]}`" if code else ""), HINTS.get(
+                              type(module).__name__, "replace it with a layer Netwright has, "
+                              "or leave that part out and build it in the designer")))
+    if items:
+        raise FxImportError(_unmapped_sentence(name, items), items)
 
 
-def _add(doc, gm, node, ids, sources, placeholders, input_shapes) -> None:
-    from torch import fx
-
-    if node.op == "placeholder":
-        shape = list(input_shapes[placeholders.index(node)])
-        _node(doc, ids, node, "Input", {"shape": shape}, [])
-    elif node.op == "call_module":
-        kind, params = map_module(gm.get_submodule(node.target))
-        if len(node.args) != 1 or node.kwargs or not isinstance(node.args[0], fx.Node):
-            raise Unmapped(f"module {node.target} called with more than one tensor")
-        sources[_node(doc, ids, node, kind, params, list(node.args))] = node.target
-    elif node.op in ("call_function", "call_method"):
-        kind, params, inputs = map_call(node)
-        _node(doc, ids, node, kind, params, inputs)
-    elif node.op == "output":
-        _check_outputs(doc, ids, node)
-    else:
-        raise Unmapped(f"{node.op} {node.target} (a tensor stored on the module)")
+class _Downstream(Exception):
+    """Depends on an op that did not map (already reported, so not listed again)."""
 
 
-def _node(doc, ids, fx_node, kind, params, inputs) -> str:
-    if any(a not in ids for a in inputs):
+class _Converter:
+    """Walks the fx graph once, adding a design node per mapped operation."""
+
+    def __init__(self, gm, metas, path, name):
+        self.gm, self.metas, self.path, self.name = gm, metas, path, name
+        self.doc = GraphDocument(name)
+        self.ids: dict = {}  # fx node -> design node id
+        self.sources: dict[str, str] = {}  # design node id -> original submodule path
+        self.items: list[tuple[int | None, str, str]] = []
+        self.tokens = rec.Tokens(metas)
+        self.calls: dict[str, int] = {}
+        self.prepared: dict = {}  # fx node -> RecCall, a fused Mapped, or a deferred Unmapped
+        self.original: dict[str, str] = {}  # our module path -> the author's (exported code)
+        self.failed: set = set()  # refused nodes whose results are tuples
+
+    def run(self, input_shapes) -> GraphDocument:
+        placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
+        live = self._prepare()
+        for node in self.gm.graph.nodes:
+            if node not in live:
+                continue
+            try:
+                if node.op == "placeholder":
+                    shape = list(input_shapes[placeholders.index(node)])
+                    self._add(node, Mapped("Input", {"shape": shape}), title=_arg_title(node))
+                elif node.op == "output":
+                    self._outputs(node)
+                else:
+                    self._map(node)
+            except _Downstream:
+                continue
+            except Unmapped as exc:
+                self._report(node, exc)
+        if self.items:
+            raise FxImportError(_unmapped_sentence(self.name, self.items), self.items)
+        layout(self.doc)
+        # the author's names (exported code carries them as ORIGINAL_NAMES)
+        modules = {nid: self.original.get(p, p) for nid, p in self.sources.items()}
+        self.doc.sections[SECTION] = {"framework": "pytorch", "modules": modules}
+        return self.doc
+
+    def _report(self, node, exc: Unmapped) -> None:
+        line, code = source_of(node, self.path)
+        what = f"{exc.what}" + (f" in `{code[:70]}`" if code else "")
+        self.items.append((line, what, exc.fix))
+
+    def _prepare(self) -> set:
+        """Recognise recurrent calls and noise, then keep only the nodes that carry data to
+        the outputs (zero initial states and the parts of a noise term drop out)."""
+        inputs: dict = {}
+        for node in self.gm.graph.nodes:
+            if node.op == "call_module" and rec.is_recurrent(self.gm.get_submodule(node.target)):
+                try:
+                    call = rec.recurrent_call(node, self.gm.get_submodule(node.target),
+                                              self.metas)
+                except Unmapped as exc:
+                    self.prepared[node] = exc
+                    continue
+                self.prepared[node] = call
+                inputs[node] = [call.data]
+            noise = gaussian_noise(node, self.metas)
+            if noise is not None:
+                self.prepared[node] = noise
+                inputs[node] = noise.inputs
+        live, stack = set(), [n for n in self.gm.graph.nodes if n.op == "output"]
+        while stack:
+            node = stack.pop()
+            if node not in live:
+                live.add(node)
+                stack.extend(inputs.get(node, node.all_input_nodes))
+        return live
+
+    def _map(self, node) -> None:
+        meta = self.metas.get(node)
+        if node.op != "output" and (meta is None or (not meta.tensor and meta.parts is None)):
+            return None  # sizes and other plain values: read where they are used
+        if any(a in self.failed for a in node.all_input_nodes):
+            self.failed.add(node)  # a part of a refused recurrent result: listed already
+            raise _Downstream()
+        if any(self.tokens.has(a) for a in node.all_input_nodes):
+            return self._recurrent_part(node)
+        prepared = self.prepared.get(node)
+        if isinstance(prepared, Unmapped):
+            self.failed.add(node)
+            raise prepared
+        if isinstance(prepared, rec.RecCall):
+            self.tokens.parts[node] = ("result", prepared)
+            return None
+        if isinstance(prepared, Mapped):
+            return self._add(node, prepared)
+        if node.op == "get_attr":
+            raise Unmapped(f"self.{node.target} (a tensor stored on the module)",
+                           "wrap it in a layer such as nn.Linear or nn.Conv2d")
+        return self._add(node, self._generic(node))
+
+    def _generic(self, node):
+        if node.op == "call_module":
+            return self._module(node, self.gm.get_submodule(node.target))
+        return map_call(node, self.metas)
+
+    def _module(self, node, module):
+        if len(node.args) != 1 or node.kwargs:
+            raise Unmapped(f"self.{node.target} called with more than one argument")
+        name = type(module).__name__
+        if name in SHAPE_MODULES and type(module).__module__.startswith("torch.nn"):
+            return reshape(node, self.metas, node.args[0], node.target)
+        if name == "Linear" and len(sample(self.metas, node.args[0])) != 1:
+            raise Unmapped(f"nn.Linear self.{node.target} on (B, {_dims(self.metas, node)}) "
+                           "tensors", "flatten before it, or take the last step of a sequence "
+                           "(Netwright's Dense takes (B, features))")
+        return map_module(module, node, self.metas)
+
+    def _recurrent_part(self, node) -> None:
+        src = node.args[0] if node.args else None
+        if self.tokens.has(src):
+            found = self.tokens.step(node)
+            if found is None:
+                return None
+            if found[0] != "generic":
+                self.ids[node] = self._recurrent_node(*found)
+                return None
+        for a in node.all_input_nodes:
+            if self.tokens.has(a):
+                part, call = self.tokens.parts[a]
+                if part != "seq" or not call.batch_first:
+                    raise Unmapped(f"{op_label(node)} on {rec.part_name(part, call)}",
+                                   "take out[:, -1] or h_n[-1] first")
+        return self._add(node, self._generic(node))
+
+    def _recurrent_node(self, mode: str, call: rec.RecCall) -> str:
+        if mode in call.ids:
+            return call.ids[mode]
+        if call.ids:
+            raise Unmapped(f"both the last step and every step of self.{call.node.target}",
+                           "use one of them, or two recurrent layers")
+        mapped = Mapped(call.kind, call.params(mode), [call.data], call.node.target)
+        call.ids[mode] = self._add(call.node, mapped, keep=False)
+        return call.ids[mode]
+
+    def _add(self, node, mapped, title: str | None = None, keep: bool = True) -> str:
+        if isinstance(mapped, Alias):
+            self.ids[node] = self._id_of(mapped.node)
+            return self.ids[node]
+        inputs = [self._id_of(a) for a in mapped.inputs]
+        defaults = get_spec(mapped.kind).defaults()
+        params = {k: v for k, v in mapped.params.items() if defaults.get(k) != v}
+        title = title or self._title(node, mapped)
+        nid = self.doc.new_id(re.sub(r"_\d+$", "", title.replace(".", "_")) or "layer")
+        self.doc.nodes[nid] = Node(nid, mapped.kind, params, title)
+        self.doc.edges.extend(Edge(src, nid) for src in inputs)
+        if mapped.module is not None and self.gm.get_submodule(mapped.module).state_dict():
+            self.sources[nid] = mapped.module  # where its tensors come from
+        if keep:
+            self.ids[node] = nid
+        return nid
+
+    def _title(self, node, mapped) -> str:
+        """The attribute path with '_' for '.' (as exported code names it), or the op."""
+        if node.op != "call_module":
+            if mapped.kind == "GaussianNoise":  # fused from a custom module: its name
+                return _module_path(node) or "noise"
+            reshaped = mapped.kind in ("Flatten", "Reshape")
+            return mapped.kind.lower() if reshaped else node.name
+        self.calls[node.target] = self.calls.get(node.target, 0) + 1
+        module = self.gm.get_submodule(node.target)
+        if self.calls[node.target] > 1 and any(True for _ in module.parameters()):
+            raise Unmapped(f"self.{node.target} called a second time (shared weights)",
+                           "give each call its own layer")
+        base = node.target.replace(".", "_")
+        return base if self.calls[node.target] == 1 else f"{base}_{self.calls[node.target]}"
+
+    def _id_of(self, fx_node) -> str:
+        if fx_node in self.ids:
+            return self.ids[fx_node]
+        if self.tokens.has(fx_node) and self.tokens.parts[fx_node][0] == "seq":
+            call = self.tokens.parts[fx_node][1]
+            self.ids[fx_node] = self._recurrent_node("seq", call)
+            return self.ids[fx_node]
         raise _Downstream()
-    defaults = get_spec(kind).defaults()
-    params = {k: v for k, v in params.items() if defaults.get(k) != v}
-    nid = doc.new_id(fx_node.name)
-    doc.nodes[nid] = Node(nid, kind, params, fx_node.name)
-    doc.edges.extend(Edge(ids[a], nid) for a in inputs)
-    ids[fx_node] = nid
-    return nid
+
+    def _outputs(self, node) -> None:
+        from backend.graph.traverse import model_outputs
+
+        result = node.args[0]
+        returned = list(result) if isinstance(result, tuple | list) else [result]
+        if any(not hasattr(r, "op") for r in returned):
+            raise Unmapped(f"{self.name}.forward returning something other than tensors",
+                           "return a tensor or a tuple of tensors")
+        wanted = [self._id_of(r) for r in returned]
+        if wanted == model_outputs(self.doc) and len(set(wanted)) == len(wanted):
+            return
+        added = []
+        for k, src in enumerate(wanted):  # each returned value gets a sink of its own
+            nid = self.doc.new_id(f"output_{k + 1}")
+            self.doc.nodes[nid] = Node(nid, "Identity", {}, f"output_{k + 1}")
+            self.doc.edges.append(Edge(src, nid))
+            added.append(nid)
+        if model_outputs(self.doc) != added:
+            raise Unmapped(f"{self.name}.forward computing a value it never uses or returns")
 
 
-def _check_outputs(doc, ids, node) -> None:
-    from backend.graph.traverse import model_outputs
-
-    result = node.args[0]
-    returned = list(result) if isinstance(result, tuple | list) else [result]
-    if not all(r in ids for r in returned):
-        raise _Downstream()
-    wanted = [ids[r] for r in returned]
-    if wanted != model_outputs(doc):
-        raise Unmapped("forward returns values that other layers also use, or returns them "
-                       "in another order than they are computed")
+def _module_path(node) -> str:
+    """The attribute path of the innermost user module an operation was traced in."""
+    stack = node.meta.get("nn_module_stack") or {}
+    path = next(reversed(stack.values()), ("",))[0] if stack else ""
+    return str(path).replace(".", "_") if isinstance(path, str) else ""
 
 
-def _layout(doc: GraphDocument) -> None:
-    depth: dict[str, int] = {}
-    rows: dict[int, int] = {}
-    for nid in doc.nodes:  # fx order is topological
-        parents = [e.src for e in doc.edges if e.dst == nid]
-        depth[nid] = 1 + max((depth[p] for p in parents), default=-1)
-        row = rows.get(depth[nid], 0)
-        rows[depth[nid]] = row + 1
-        doc.nodes[nid].pos = (depth[nid] * X_STEP, row * Y_STEP)
+def _arg_title(node) -> str:
+    """forward's argument name; exported code appends '_' to reserved ones (x -> x_)."""
+    from backend.graph.naming import identifier
+
+    bare = node.name.rstrip("_")
+    return bare if bare and identifier(bare) == node.name else node.name
 
 
-def _weights(doc, gm, sources) -> bytes:
+def _original_names(model) -> dict[str, str]:
+    """Exported code maps the author's names to its attributes (ORIGINAL_NAMES); inverted."""
+    forward = getattr(type(model), "forward", None)
+    names = getattr(forward, "__globals__", {}).get("ORIGINAL_NAMES")
+    if not isinstance(names, dict):
+        return {}
+    return {v: k for k, v in names.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _dims(metas, node) -> str:
+    return ", ".join(str(d) for d in sample(metas, node.args[0]))
+
+
+def _unmapped_sentence(name: str, items) -> str:
+    shown = "; ".join(f"{'line ' + str(line) + ': ' if line else ''}{what}"
+                      for line, what, _ in items[:6])
+    more = f"; and {len(items) - 6} more" if len(items) > 6 else ""
+    return (f"{len(items)} operation(s) of {name} have no Netwright layer ({shown}{more}): "
+            "replace them or build those parts in the designer")
+
+
+def _weights(doc: GraphDocument, model, sources: dict[str, str]) -> bytes:
+    """safetensors of the design's state_dict, each tensor taken from its original module."""
     from backend.export.weights import encode_weights
+    from backend.importer.names import WRAPPED
     from backend.graph.naming import attribute_names
 
     names = attribute_names(doc)
     state = {}
-    for nid, target in sources.items():
-        for key, tensor in gm.get_submodule(target).state_dict().items():
-            state[f"{names[nid]}.{key}"] = tensor
+    for nid, path in sources.items():
+        inner = WRAPPED.get(doc.nodes[nid].type)
+        prefix = names[nid] + (f".{inner}" if inner else "")
+        for key, tensor in model.get_submodule(path).state_dict().items():
+            state[f"{prefix}.{key}"] = tensor
     return encode_weights(state)
-
-
-def _verify(doc, model, weights, input_shapes, torch) -> None:
-    from backend.build import BuildError, build_model
-    from backend.export.weights import WeightsError, load_into
-    from backend.shapes import analyse
-
-    analysis = analyse(doc)
-    try:
-        built = build_model(doc, analysis).eval()
-        load_into(built, weights, "the module's weights")
-    except (BuildError, WeightsError) as exc:
-        raise FxImportError(f"the imported design does not work: {exc}") from None
-    xs = [torch.randn(2, *shape, generator=torch.Generator().manual_seed(0))
-          for shape in input_shapes]
-    with torch.no_grad():
-        want, got = model.eval()(*xs), built(*xs)
-    want = want if isinstance(want, tuple) else (want,)
-    got = got if isinstance(got, tuple) else (got,)
-    same = len(want) == len(got) and all(
-        w.shape == g.shape and torch.allclose(w, g, atol=1e-5)
-        for w, g in zip(want, got, strict=True))
-    if not same:
-        raise FxImportError("the imported design computes something different from the "
-                            "module (an op behaves differently): nothing was imported")

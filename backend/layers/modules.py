@@ -76,3 +76,13 @@ class Recurrent(nn.Module):
     def forward(self, x):
         out, _ = self.rnn(x)
         return out if self.sequences else out[:, -1]
+
+
+class RepeatedBlock(nn.ModuleList):
+    """Copies of a block with several inputs, each taking the previous copy's outputs."""
+
+    def forward(self, *xs):
+        for block in self:
+            out = block(*xs)
+            xs = out if isinstance(out, tuple) else (out,)
+        return xs[0] if len(xs) == 1 else xs

@@ -41,7 +41,9 @@ def _bn_spec(kind, ranks, what):
         build=lambda p, s: getattr(__import__("torch").nn, kind)(
             s[0][0], eps=p["eps"], momentum=p["momentum"], affine=p["affine"]),
         code=code,
-        param_count=lambda p, s: 2 * s[0][0] if p["affine"] else 0)
+        param_count=lambda p, s: 2 * s[0][0] if p["affine"] else 0,
+        buffers=lambda p, s: {"running_mean": s[0][0], "running_var": s[0][0],
+                              "num_batches_tracked": 1})
 
 
 register(_bn_spec("BatchNorm1d", (1, 2), "(B, features) or (B, channels, length)"))

@@ -63,7 +63,7 @@ def _as_int(p: Param, value: Any) -> int:
         raise ParamError(f"'{p.name}' must be a whole number, not {value!r}")
     if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
         raise ParamError(f"'{p.name}' must be a whole number, not {value!r}")
-    return int(value)
+    return value if isinstance(value, int) else int(value)  # int subclasses pass unchanged
 
 
 def _as_float(p: Param, value: Any) -> float:
@@ -71,7 +71,7 @@ def _as_float(p: Param, value: Any) -> float:
         raise ParamError(f"'{p.name}' must be a number, not {value!r}")
     if not math.isfinite(value):
         raise ParamError(f"'{p.name}' must be a finite number, not {value!r}")
-    return float(value)
+    return value if isinstance(value, float) else float(value)
 
 
 def _check_range(p: Param, v: int | float) -> int | float:

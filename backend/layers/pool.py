@@ -1,4 +1,10 @@
-"""Pooling layers: Max/Avg pooling in 1-D and 2-D, and global pooling."""
+"""Pooling layers: Max/Avg pooling in 1-D and 2-D (with ceil_mode), adaptive pooling to a
+given output size, and global pooling.
+
+A window's output length per axis is ⌊(n + 2p − k) / s⌋ + 1; with `ceil_mode` the division
+rounds up, so a last partial window still counts, except one that would start beyond the input
+and its left padding (torch's rule, which SqueezeNet and GoogLeNet rely on).
+"""
 
 from __future__ import annotations
 
@@ -23,18 +29,41 @@ def _first(v):
     return v if isinstance(v, int) else v[0]
 
 
+def pool_out(n: int, k: int, s: int, p: int, ceil_mode: bool) -> int:
+    """Output length of one pooling axis, exactly as torch computes it."""
+    span = n + 2 * p - k
+    if not ceil_mode:
+        return span // s + 1
+    out = -(-span // s) + 1  # ceiling division
+    if (out - 1) * s >= n + p:  # the last window would start in the right padding
+        out -= 1
+    return out
+
+
+def _expect_maps(kind, shape, dims, where):
+    if len(shape) != dims + 1:
+        what = "(B, channels, length)" if dims == 1 else "(B, channels, height, width)"
+        raise ShapeError(f"{kind} expects {what} but receives {fmt(shape)}: {where}")
+
+
 def _pool_shape(kind, dims):
     def rule(ins, p):
         (shape,) = ins
-        if len(shape) != dims + 1:
-            what = "(B, channels, length)" if dims == 1 else "(B, channels, height, width)"
-            raise ShapeError(f"{kind} expects {what} but receives {fmt(shape)}: "
-                             "pool after a convolution, or use a pooling of matching dimension")
+        _expect_maps(kind, shape, dims, "pool after a convolution, or use a pooling of "
+                                        "matching dimension")
         k, s, pad = pool_geometry(p, dims)
         if any(pp * 2 > kk for pp, kk in zip(pad, k, strict=True)):
             raise ShapeError(f"{kind} padding must be at most half the kernel size: "
                              "lower the padding")
-        return (shape[0], *spatial_out(kind, shape[1:], k, s, pad, (1,) * dims))
+        if not p["ceil_mode"]:
+            return (shape[0], *spatial_out(kind, shape[1:], k, s, pad, (1,) * dims))
+        out = tuple(pool_out(n, kk, ss, pp, True)
+                    for n, kk, ss, pp in zip(shape[1:], k, s, pad, strict=True))
+        if min(out) < 1:
+            raise ShapeError(f"{kind} kernel {max(k)} is larger than its input "
+                             f"{fmt(shape)} even with ceil_mode: use a smaller kernel "
+                             "or more padding")
+        return (shape[0], *out)
     return rule
 
 
@@ -45,7 +74,8 @@ def _one(t):
 def _pool_spec(kind, dims, what):
     def kwargs(p):
         k, s, pad = pool_geometry(p, dims)
-        return {"kernel_size": _one(k), "stride": _one(s), "padding": _one(pad)}
+        return {"kernel_size": _one(k), "stride": _one(s), "padding": _one(pad),
+                "ceil_mode": p["ceil_mode"]}
 
     def code(p, ins):
         kw = kwargs(p)
@@ -54,6 +84,8 @@ def _pool_spec(kind, dims, what):
             parts.append(f"stride={kw['stride']}")
         if kw["padding"] != 0:
             parts.append(f"padding={kw['padding']}")
+        if kw["ceil_mode"]:
+            parts.append("ceil_mode=True")
         return CodeForm(f"nn.{kind}({', '.join(parts)})")
 
     return LayerSpec(
@@ -64,7 +96,11 @@ def _pool_spec(kind, dims, what):
                 Param("stride", "size", 0, "Step between windows; 0 means the window size "
                       "(non-overlapping). AlexNet overlaps: 3 with stride 2.", min=0, max=1024),
                 Param("padding", "size", 0, "Padding on each side (at most half the window).",
-                      min=0, max=512)),
+                      min=0, max=512),
+                Param("ceil_mode", "bool", False, "Round the output size up instead of down, "
+                      "so a last partial window is kept: 3×3 windows with stride 2 take 54 to "
+                      "⌈(54 − 3) / 2⌉ + 1 = 27 rather than 26 (SqueezeNet, GoogLeNet).",
+                      label="ceil mode")),
         shape_rule=_pool_shape(kind, dims),
         build=lambda p, s: getattr(__import__("torch").nn, kind)(**kwargs(p)),
         code=code)
@@ -74,6 +110,38 @@ register(_pool_spec("MaxPool1d", 1, "maximum"))
 register(_pool_spec("MaxPool2d", 2, "maximum"))
 register(_pool_spec("AvgPool1d", 1, "average"))
 register(_pool_spec("AvgPool2d", 2, "average"))
+
+
+def _adaptive_shape(kind, dims):
+    def rule(ins, p):
+        (shape,) = ins
+        _expect_maps(kind, shape, dims, "pool after a convolution, or use an adaptive "
+                                        "pooling of matching dimension")
+        return (shape[0], *_axes(p["output_size"], dims))
+    return rule
+
+
+def _adaptive_spec(kind, dims, what):
+    def size(p):
+        return _one(_axes(p["output_size"], dims))
+
+    return LayerSpec(
+        type=kind, category="pooling",
+        description=f"Takes the {what} over windows sized to reach a fixed output size, "
+                    "whatever the input size: torchvision classifiers end in one, so they "
+                    "accept any image size.",
+        params=(Param("output_size", "size", 1, "Output size per axis (one number or "
+                      "[h, w]); 1 pools each map to a single value.", min=1, max=1024,
+                      label="output size"),),
+        shape_rule=_adaptive_shape(kind, dims),
+        build=lambda p, s: getattr(__import__("torch").nn, kind)(size(p)),
+        code=lambda p, s: CodeForm(f"nn.{kind}({size(p)!r})"))
+
+
+register(_adaptive_spec("AdaptiveAvgPool1d", 1, "average"))
+register(_adaptive_spec("AdaptiveAvgPool2d", 2, "average"))
+register(_adaptive_spec("AdaptiveMaxPool1d", 1, "maximum"))
+register(_adaptive_spec("AdaptiveMaxPool2d", 2, "maximum"))
 
 
 def _global_shape(kind):

@@ -10,15 +10,16 @@ from backend.layers.spec import LayerSpec
 
 CATEGORIES = (
     "input", "core", "convolution", "pooling", "normalisation", "regularisation",
-    "activation", "merge", "recurrent",
+    "activation", "merge", "recurrent", "block",
 )
+RESERVED_TYPES = ("Block",)  # a node using a block definition (backend/graph/definition.py)
 
 _REGISTRY: dict[str, LayerSpec] = {}
 _LOADED = False
 
 
 def register(spec: LayerSpec) -> LayerSpec:
-    if spec.type in _REGISTRY:
+    if spec.type in _REGISTRY or spec.type in RESERVED_TYPES:
         raise ValueError(f"layer type {spec.type!r} registered twice")
     if spec.category not in CATEGORIES:
         raise ValueError(f"layer {spec.type!r} has unknown category {spec.category!r}")
@@ -33,6 +34,7 @@ def load_all() -> None:
     _LOADED = True
     from backend.layers import (  # noqa: F401  (imported for their register() calls)
         activation,
+        block_ports,
         conv,
         core,
         merge,

@@ -86,6 +86,9 @@ class LayerSpec:
     inputs: tuple[Port, ...] = (Port(),)
     outputs: tuple[str, ...] = ("out",)
     param_count: Callable[[dict, list[Shape]], int] = field(default=lambda p, s: 0)
+    # buffer name -> number of values the built module keeps besides its parameters
+    # (BatchNorm's running_mean, running_var and its num_batches_tracked counter)
+    buffers: Callable[[dict, list[Shape]], dict[str, int]] = field(default=lambda p, s: {})
     check: Callable[[dict], None] | None = None
     doc: str = ""
 

@@ -4,46 +4,34 @@ Loading runs in phases (read -> parse -> migrate -> build) and reports the first
 one `DesignFileError` sentence; it never executes anything from the file. Values out of range
 are kept and reported as design problems by shape inference; wrong types are refused here.
 Saving is atomic: a temp file in the same folder, fsync, then rename over the target.
+
+Format history (`version`):
+- 1: name, nodes, edges, comments, and settings sections (any other key holding an object).
+- 2: adds "blocks", the block definitions (backend/graph/definition.py): each with id,
+  title, note, params, sequential, and its own nodes, edges and comments. Written only when
+  the design has blocks; a version 1 file opens unchanged (its "blocks" section, if it had
+  one, is kept as the section "blocks_section").
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
 
-from backend.graph import Comment, Edge, GraphDocument, Node
-from backend.layers import get_spec, layer_types
-from backend.layers.params import type_problem
+from backend.graph import GraphDocument
+from backend.project.design_parts import DesignFileError, block_to_dict, graph_to_dict, parse
 
 FORMAT = "netwright-design"
-VERSION = 1
+VERSION = 2
 MAX_BYTES = 64 * 1024 * 1024
-_RESERVED = {"format", "version", "name", "nodes", "edges", "comments"}
-
-
-class DesignFileError(ValueError):
-    """A design file cannot be opened; the message is one sentence with the fix.
-
-    Text quoted from the file (ids, types, titles) may hold line breaks or other control
-    characters; they are shown escaped so the message stays on one line."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
 
 
 def doc_to_dict(doc: GraphDocument) -> dict:
-    data = {
-        "format": FORMAT, "version": VERSION, "name": doc.name,
-        "nodes": [{"id": n.id, "type": n.type, "title": n.title, "params": n.params,
-                   "pos": [round(n.pos[0], 2), round(n.pos[1], 2)]} for n in doc.nodes.values()],
-        "edges": [{"from": e.src, "from_port": e.src_port, "to": e.dst, "to_port": e.dst_port}
-                  for e in doc.edges],
-        "comments": [{"id": c.id, "text": c.text, "pos": list(c.pos), "size": list(c.size)}
-                     for c in doc.comments.values()],
-    }
+    data = {"format": FORMAT, "version": VERSION, "name": doc.name, **graph_to_dict(doc)}
+    if doc.blocks:
+        data["blocks"] = [block_to_dict(d) for d in doc.blocks.values()]
     for key, value in doc.sections.items():
         data[key] = value
     return data
@@ -128,99 +116,27 @@ def migrate(data, source: str) -> dict:
     if version < 1:
         raise DesignFileError(f"{source} uses unknown format version {version}: the file is "
                               "damaged; open a design saved by Netwright")
+    while version < VERSION:
+        data = _MIGRATIONS[version](data)
+        version = data["version"]
     return data
 
 
+def _v1_to_v2(data: dict) -> dict:
+    """Version 1 -> 2: "blocks" becomes the list of block definitions; a settings section
+    of that name (an object) moves to "blocks_section"."""
+    out = dict(data)
+    if "blocks" in out:
+        out["blocks_section"] = out.pop("blocks")
+    out["version"] = 2
+    return out
+
+
+_MIGRATIONS = {1: _v1_to_v2}
+
+
 def from_dict(data: dict, source: str = "the file") -> GraphDocument:
-    doc = GraphDocument(_text(data.get("name", "Untitled"), "name", source))
-    for i, raw in enumerate(_list(data, "nodes", source)):
-        node = _node(raw, i, source)
-        if node.id in doc.nodes:
-            raise DesignFileError(f"{source}: two nodes share the id '{node.id}'")
-        doc.nodes[node.id] = node
-    seen: set[Edge] = set()
-    for i, raw in enumerate(_list(data, "edges", source)):
-        edge = _edge(raw, i, doc, source)
-        if edge in seen:
-            raise DesignFileError(f"{source}: wire {i + 1} duplicates an earlier wire: "
-                                  "remove one of them")
-        seen.add(edge)
-        doc.edges.append(edge)
-    for i, raw in enumerate(_list(data, "comments", source)):
-        c = _comment(raw, i, source)
-        if c.id in doc.comments or c.id in doc.nodes:
-            raise DesignFileError(f"{source}: two items share the id '{c.id}': give the "
-                                  "comment another id")
-        doc.comments[c.id] = c
-    for key, value in data.items():
-        if key not in _RESERVED:
-            if not isinstance(value, dict):
-                raise DesignFileError(f"{source}: section '{key}' must be an object")
-            doc.sections[key] = value
-    return doc
+    """A migrated design dict -> GraphDocument; one DesignFileError sentence on failure."""
+    return parse(data, source)
 
 
-def _list(data, key, source):
-    value = data.get(key, [])
-    if not isinstance(value, list):
-        raise DesignFileError(f"{source}: '{key}' must be a list")
-    return value
-
-
-def _text(value, what, source):
-    if not isinstance(value, str) or len(value) > 10_000:
-        raise DesignFileError(f"{source}: {what} must be text")
-    return value
-
-
-def _pos(value, what, source):
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                       and math.isfinite(v) and abs(v) < 1e7 for v in value)):
-        raise DesignFileError(f"{source}: {what} must be two numbers [x, y]")
-    return (float(value[0]), float(value[1]))
-
-
-def _node(raw, i, source) -> Node:
-    where = f"node {i + 1}"
-    if not isinstance(raw, dict):
-        raise DesignFileError(f"{source}: {where} must be an object")
-    nid = _text(raw.get("id"), f"{where}'s id", source)
-    if not nid:
-        raise DesignFileError(f"{source}: {where} has an empty id")
-    kind = _text(raw.get("type"), f"{where}'s type", source)
-    spec = get_spec(kind)
-    if spec is None:
-        raise DesignFileError(f"{source}: node '{nid}' has unknown layer type '{kind}' "
-                              f"(known: {', '.join(layer_types())})")
-    params = raw.get("params", {})
-    if not isinstance(params, dict):
-        raise DesignFileError(f"{source}: node '{nid}' params must be an object")
-    problem = type_problem(spec, params)
-    if problem:
-        raise DesignFileError(f"{source}: node '{nid}' ({kind}): {problem}")
-    title = _text(raw.get("title", nid), f"node '{nid}' title", source)
-    return Node(nid, kind, params, title, _pos(raw.get("pos", [0, 0]), f"node '{nid}' pos",
-                                               source))
-
-
-def _edge(raw, i, doc, source) -> Edge:
-    where = f"wire {i + 1}"
-    if not isinstance(raw, dict):
-        raise DesignFileError(f"{source}: {where} must be an object")
-    src = _text(raw.get("from"), f"{where}'s 'from'", source)
-    dst = _text(raw.get("to"), f"{where}'s 'to'", source)
-    for end in (src, dst):
-        if end not in doc.nodes:
-            raise DesignFileError(f"{source}: {where} refers to a missing node '{end}'")
-    return Edge(src, dst, _text(raw.get("from_port", "out"), f"{where}'s port", source),
-                _text(raw.get("to_port", "in"), f"{where}'s port", source))
-
-
-def _comment(raw, i, source) -> Comment:
-    if not isinstance(raw, dict):
-        raise DesignFileError(f"{source}: comment {i + 1} must be an object")
-    cid = _text(raw.get("id"), f"comment {i + 1}'s id", source)
-    return Comment(cid, _text(raw.get("text", ""), "comment text", source),
-                   _pos(raw.get("pos", [0, 0]), "comment pos", source),
-                   _pos(raw.get("size", [240, 120]), "comment size", source))

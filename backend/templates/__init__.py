@@ -1,61 +1,83 @@
 """Built-in templates: the course's architectures as designs.
 
-Each template is a function returning a `DesignBuilder`; `TEMPLATES` maps the CLI name to
-(function, one-line description). `make_template(name)` returns a fresh GraphDocument.
+`CATALOG` (backend/templates/entries.py) lists every template with its description and note;
+`TEMPLATES` maps the command-line name to (function, one-line description).
+`make_template(name)` returns a fresh GraphDocument with dataset and training settings that
+fit it; full-size templates also take `num_classes` and `input_shape`.
 """
 
 from __future__ import annotations
 
 from backend.graph import GraphDocument
-from backend.templates import basic, cnn, generative, sequence
+from backend.templates.catalog import GROUPS, Template
+from backend.templates.entries import CATALOG
 
-TEMPLATES = {
-    "mlp": (basic.mlp, "Multi-layer perceptron for the bundled 8×8 digits (64-64-10)."),
-    "xor-mlp": (basic.xor_mlp, "2 inputs -> Dense 8 -> Tanh -> Dense 2: solves XOR and the "
-                               "two-moons playground."),
-    "deep-sigmoid-mlp": (basic.deep_sigmoid_mlp, "Eight Dense+Sigmoid layers on the 8×8 digits: "
-                                                 "watch the gradients vanish."),
-    "lenet5": (basic.lenet5, "LeNet-5 (1998) on 32×32×1 images: two conv/pool blocks, "
-                             "three dense layers, 61,706 parameters."),
-    "course-cnn": (basic.course_cnn, "The course's example CNN on 28×28×1: conv 5×5, pool, "
-                                     "conv 5×5, pool, dense, dropout, 10 classes."),
-    "alexnet": (cnn.alexnet, "AlexNet (2012) on 227×227×3: ReLU, local response norm, "
-                             "overlapping 3×3/2 pooling, ~62 M parameters."),
-    "zfnet": (cnn.zfnet, "ZFNet (2013) on 224×224×3: AlexNet with 7×7/2 first filters, "
-                         "~62 M parameters."),
-    "vgg16": (cnn.vgg16, "VGG-16 (2015) on 224×224×3: blocks of 3×3 'same' convs and 2×2 "
-                         "pooling, ~138 M parameters."),
-    "resnet": (cnn.resnet, "Small ResNet on the 8×8 digits: residual blocks with Add, a 1×1 "
-                           "projection shortcut, BatchNorm, global average pooling."),
-    "inception": (cnn.inception, "Mini GoogLeNet on the 8×8 digits: Inception modules with "
-                                 "parallel 1×1, 3×3, 5×5 convs and 3×3 pooling concatenated."),
-    "densenet": (cnn.densenet, "Mini DenseNet on the 8×8 digits: a dense block of "
-                               "concatenations, then a 1×1 conv + 2×2 average-pool transition."),
-    "squeezenet": (cnn.squeezenet, "Mini SqueezeNet on the 8×8 digits: fire modules (1×1 "
-                                   "squeeze, 1×1 + 3×3 expand concatenated)."),
-    "autoencoder": (generative.autoencoder, "Dense autoencoder on the 8×8 digits with an "
-                                            "8-unit bottleneck."),
-    "conv-autoencoder": (generative.conv_autoencoder, "The course's denoising convolutional "
-                                                      "autoencoder on 28×28×1 (7×7×32 code)."),
-    "lstm-sine": (sequence.lstm_sine, "Sine forecasting: a window of 20 values -> LSTM 32 -> "
-                                      "the next value."),
-    "gru-seq": (sequence.gru_seq, "Sine forecasting with two stacked GRU layers."),
-    "rnn-sine": (sequence.rnn_sine, "Sine forecasting with a simple (Elman) RNN, to compare "
-                                    "with the LSTM."),
-}
+BY_NAME: dict[str, Template] = {t.name: t for t in CATALOG}
+TEMPLATES = {t.name: (t.factory, t.description) for t in CATALOG}
+
+__all__ = ["BY_NAME", "CATALOG", "GROUPS", "TEMPLATES", "Template", "make_template",
+           "sized_template", "template_info", "template_names"]
 
 
 def template_names() -> list[str]:
-    return list(TEMPLATES)
+    return list(BY_NAME)
 
 
-def make_template(name: str) -> GraphDocument:
+def template_info(name: str) -> Template:
     try:
-        factory, _ = TEMPLATES[name]
+        return BY_NAME[name]
     except KeyError:
-        raise KeyError(f"unknown template '{name}' (available: {', '.join(TEMPLATES)})") from None
-    doc = factory().doc
+        raise KeyError(f"unknown template '{name}' (available: {', '.join(BY_NAME)})") from None
+
+
+def make_template(name: str, num_classes: int | None = None,
+                  input_shape: tuple[int, ...] | None = None) -> GraphDocument:
+    """A fresh design from the named template; the class count and input shape apply to
+    full-size templates only (others raise ValueError with the reason)."""
+    template = template_info(name)
+    doc = template.build(num_classes, input_shape).doc
     from backend.templates.defaults import apply_defaults
 
-    apply_defaults(name, doc)
+    apply_defaults(name, doc, full_size=template.sized)
+    return doc
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'3,64,64' (or '3x64x64') -> (3, 64, 64); ValueError with the expected form."""
+    parts = text.replace("x", ",").replace("×", ",").split(",")
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        shape = ()
+    if not shape or any(d < 1 or d > 100_000 for d in shape):
+        raise ValueError(f"input shape '{text}' is not a list of positive sizes: give it as "
+                         "channels,height,width, e.g. 3,64,64")
+    return shape
+
+
+def sized_template(name: str, num_classes: int | None = None,
+                   input_shape: str | tuple[int, ...] | None = None) -> GraphDocument:
+    """`make_template` for user-given sizes: a bad class count, a shape of the wrong rank or
+    one the network cannot take raises ValueError with one sentence and the fix."""
+    template = template_info(name)
+    if isinstance(input_shape, str):
+        input_shape = parse_shape(input_shape)
+    if num_classes is not None and not 1 <= num_classes <= 1_000_000:
+        raise ValueError(f"the class count must be from 1 to 1000000, not {num_classes}")
+    if input_shape is not None and template.sized:
+        default = template.factory().doc
+        want = len(next(n for n in default.nodes.values() if n.type == "Input")
+                   .params["shape"])
+        if len(input_shape) != want:
+            raise ValueError(f"{template.title} takes images as channels,height,width: give "
+                             f"{want} sizes, e.g. 3,64,64")
+    doc = make_template(name, num_classes, input_shape)
+    if input_shape is not None:
+        from backend.shapes import analyse
+
+        errors = [p for p in analyse(doc).problems if p.severity == "error"]
+        if errors:
+            size = "×".join(str(d) for d in input_shape)
+            raise ValueError(f"{template.title} cannot take {size} inputs ({errors[0].message})"
+                             ": give a larger input")
     return doc

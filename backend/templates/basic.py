@@ -15,9 +15,9 @@ def mlp() -> DesignBuilder:
     return b
 
 
-def lenet5() -> DesignBuilder:
+def lenet5(num_classes: int = 10, input_shape: tuple[int, ...] = (1, 32, 32)) -> DesignBuilder:
     b = DesignBuilder("LeNet-5")
-    b.add("Input", "image", after=None, shape=[1, 32, 32])
+    b.add("Input", "image", after=None, shape=list(input_shape))
     b.add("Conv2d", "c1", filters=6, kernel_size=5)
     b.add("Tanh", "tanh1")
     b.add("AvgPool2d", "s2", kernel_size=2)
@@ -29,7 +29,7 @@ def lenet5() -> DesignBuilder:
     b.add("Tanh", "tanh3")
     b.add("Dense", "f6", units=84)
     b.add("Tanh", "tanh4")
-    b.add("Dense", "output", units=10)
+    b.add("Dense", "output", units=num_classes)
     return b
 
 

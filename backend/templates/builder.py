@@ -1,8 +1,10 @@
-"""A small helper to write templates as readable chains and branches of layers."""
+"""A small helper to write templates as readable chains and branches of layers and blocks."""
 
 from __future__ import annotations
 
-from backend.graph import Edge, GraphDocument, Node
+from backend.graph import BLOCK, BlockDef, Edge, GraphDocument, Node
+from backend.graph.block_ops import attach
+from backend.graph.definition import block_params
 
 X_STEP, Y_STEP = 240.0, 150.0
 
@@ -17,6 +19,21 @@ class DesignBuilder:
 
     def add(self, kind: str, title: str, after: str | list[str] | None = "last",
             row: float = 0.0, col: float | None = None, **params) -> str:
+        return self._place(kind, title, params, after, row, col)
+
+    def block(self, definitions: list[BlockDef], title: str, args: dict | None = None,
+              repeat: int = 1, after: str | list[str] | None = "last", row: float = 0.0,
+              col: float | None = None) -> str:
+        """A Block node using the first of `definitions`; the design takes every definition
+        it does not have yet (the ids are the library's, so uses share one definition)."""
+        for d in definitions:
+            if d.id not in self.doc.blocks:
+                self.doc.blocks[d.id] = attach(self.doc, d)
+        params = block_params(definitions[0].id, args, repeat)
+        return self._place(BLOCK, title, params, after, row, col)
+
+    def _place(self, kind: str, title: str, params: dict, after, row: float,
+               col: float | None) -> str:
         nid = self.doc.new_id(title or kind)
         x = (self._col if col is None else col) * X_STEP
         self.doc.nodes[nid] = Node(nid, kind, params, title, (x, row * Y_STEP))

@@ -1,222 +1,142 @@
-"""The course's CNN architectures as designs.
+"""The plain classic CNNs at full size: AlexNet (as published and as torchvision has it),
+ZFNet, VGG-11 and VGG-16.
 
-Full-size classics (AlexNet, ZFNet, VGG-16) keep their published input sizes and parameter
-counts so students can compare them; the small ones (ResNet, Inception, DenseNet, SqueezeNet)
-keep each architecture's idea but run on the bundled 8×8 digits, training on a CPU in seconds.
+Each is a `features` part and a `classifier` part, as torchvision writes them: AlexNet's and
+ZFNet's features are one sequential block (numbered like torchvision's, `features.0.weight`),
+VGG's are five VGG blocks, and every classifier is a sequential block of dense layers. The
+published AlexNet and ZFNet take fixed 227/224-pixel images; torchvision's AlexNet and VGG
+pool adaptively before the classifier, so they accept other sizes with the same weights.
 """
 
 from __future__ import annotations
 
+from backend.graph.block_builder import BlockBuilder
+from backend.graph.definition import BlockDef, BlockParam
+from backend.templates import blocks_library as lib
 from backend.templates.builder import DesignBuilder
-from backend.templates.layout import branch, chain, merge
 
-RELU: dict = {}
-
-
-def _classifier(b: DesignBuilder, width: int, classes: int = 1000) -> None:
-    chain(b, [("Flatten", "flatten", {}),
-              ("Dense", "fc6", {"units": width}), ("ReLU", "relu6", {}),
-              ("Dropout", "drop6", {"p": 0.5}),
-              ("Dense", "fc7", {"units": width}), ("ReLU", "relu7", {}),
-              ("Dropout", "drop7", {"p": 0.5}),
-              ("Dense", "fc8", {"units": classes})])
+IMAGENET = (3, 224, 224)
+CLASSES = BlockParam("classes", "int", 1000, "Number of classes.", min=1)
+LRN = {"size": 5, "k": 2.0}
+POOL = {"kernel_size": 3, "stride": 2}
 
 
-def alexnet() -> DesignBuilder:
-    """AlexNet (2012): ReLU, local response norm, overlapping 3×3/2 pooling; 62,378,344."""
-    b = DesignBuilder("AlexNet")
-    b.add("Input", "image", after=None, shape=[3, 227, 227])
-    chain(b, [
-        ("Conv2d", "conv1", {"filters": 96, "kernel_size": 11, "stride": 4}),
-        ("ReLU", "relu1", RELU), ("LocalResponseNorm", "norm1", {"size": 5, "k": 2.0}),
-        ("MaxPool2d", "pool1", {"kernel_size": 3, "stride": 2}),
-        ("Conv2d", "conv2", {"filters": 256, "kernel_size": 5, "padding": 2}),
-        ("ReLU", "relu2", RELU), ("LocalResponseNorm", "norm2", {"size": 5, "k": 2.0}),
-        ("MaxPool2d", "pool2", {"kernel_size": 3, "stride": 2}),
-        ("Conv2d", "conv3", {"filters": 384, "kernel_size": 3, "padding": 1}),
-        ("ReLU", "relu3", RELU),
-        ("Conv2d", "conv4", {"filters": 384, "kernel_size": 3, "padding": 1}),
-        ("ReLU", "relu4", RELU),
-        ("Conv2d", "conv5", {"filters": 256, "kernel_size": 3, "padding": 1}),
-        ("ReLU", "relu5", RELU),
-        ("MaxPool2d", "pool5", {"kernel_size": 3, "stride": 2}),
-    ])
-    _classifier(b, 4096)
+def classifier(block_id: str, title: str, dropout_first: bool) -> list[BlockDef]:
+    """Three dense layers (4096, 4096, classes) with ReLU and dropout between them;
+    torchvision's AlexNet drops out before each dense layer, VGG and the paper after."""
+    b = BlockBuilder(block_id, title, (CLASSES,), sequential=True,
+                     note="Three dense layers, 4096 → 4096 → classes, with ReLU and "
+                          "dropout (p = 0.5): most of the network's parameters.")
+    b.input()
+    for i in (1, 2):
+        if dropout_first:
+            b.add("Dropout", f"dropout{i}", p=0.5)
+        b.add("Dense", f"fc{i}", units=4096)
+        b.add("ReLU", f"relu{i}")
+        if not dropout_first:
+            b.add("Dropout", f"dropout{i}", p=0.5)
+    b.add("Dense", "fc3", units="{classes}")
+    b.output()
+    return [b.definition]
+
+
+def _features(block_id: str, title: str, note: str, layers: list[tuple]) -> list[BlockDef]:
+    b = BlockBuilder(block_id, title, sequential=True, note=note)
+    b.input()
+    stage = 0
+    for kind, params in layers:
+        stage += kind == "Conv2d"
+        b.add(kind, f"{_SHORT[kind]}{stage}", **params)
+    b.output()
+    return [b.definition]
+
+
+def _conv(filters: int, kernel: int, stride: int = 1, padding: int = 0) -> tuple:
+    return ("Conv2d", {"filters": filters, "kernel_size": kernel, "stride": stride,
+                       "padding": padding})
+
+
+RELU = ("ReLU", {})
+_SHORT = {"Conv2d": "conv", "ReLU": "relu", "LocalResponseNorm": "norm", "MaxPool2d": "pool"}
+
+
+def _fixed_net(name: str, features: list[BlockDef], input_shape, num_classes) -> DesignBuilder:
+    b = DesignBuilder(name)
+    b.add("Input", "image", after=None, shape=list(input_shape))
+    b.block(features, "features")
+    b.add("Flatten", "flatten")
+    b.block(classifier("dense_classifier", "Classifier (dropout after)", False), "classifier",
+            {"classes": num_classes})
     return b
 
 
-def zfnet() -> DesignBuilder:
+def alexnet(num_classes: int = 1000, input_shape: tuple[int, ...] = (3, 227, 227)
+            ) -> DesignBuilder:
+    """AlexNet as published (2012): ReLU, local response norm, overlapping 3×3/2 pooling;
+    62,378,344 parameters at 227×227×3."""
+    features = _features("alexnet_features", "AlexNet features", "Five convolutions (96, "
+                         "256, 384, 384, 256 filters) with ReLU, local response norm and "
+                         "overlapping 3×3/2 max-pooling.", [
+                             _conv(96, 11, 4), RELU, ("LocalResponseNorm", LRN),
+                             ("MaxPool2d", POOL),
+                             _conv(256, 5, 1, 2), RELU, ("LocalResponseNorm", LRN),
+                             ("MaxPool2d", POOL),
+                             _conv(384, 3, 1, 1), RELU, _conv(384, 3, 1, 1), RELU,
+                             _conv(256, 3, 1, 1), RELU, ("MaxPool2d", POOL)])
+    return _fixed_net("AlexNet", features, input_shape, num_classes)
+
+
+def zfnet(num_classes: int = 1000, input_shape: tuple[int, ...] = IMAGENET) -> DesignBuilder:
     """ZFNet (2013): AlexNet with 7×7/2 first filters and a 5×5/2 second layer."""
-    b = DesignBuilder("ZFNet")
-    b.add("Input", "image", after=None, shape=[3, 224, 224])
-    chain(b, [
-        ("Conv2d", "conv1", {"filters": 96, "kernel_size": 7, "stride": 2, "padding": 1}),
-        ("ReLU", "relu1", RELU),
-        ("MaxPool2d", "pool1", {"kernel_size": 3, "stride": 2, "padding": 1}),
-        ("LocalResponseNorm", "norm1", {"size": 5, "k": 2.0}),
-        ("Conv2d", "conv2", {"filters": 256, "kernel_size": 5, "stride": 2}),
-        ("ReLU", "relu2", RELU),
-        ("MaxPool2d", "pool2", {"kernel_size": 3, "stride": 2, "padding": 1}),
-        ("LocalResponseNorm", "norm2", {"size": 5, "k": 2.0}),
-        ("Conv2d", "conv3", {"filters": 384, "kernel_size": 3, "padding": 1}),
-        ("ReLU", "relu3", RELU),
-        ("Conv2d", "conv4", {"filters": 384, "kernel_size": 3, "padding": 1}),
-        ("ReLU", "relu4", RELU),
-        ("Conv2d", "conv5", {"filters": 256, "kernel_size": 3, "padding": 1}),
-        ("ReLU", "relu5", RELU),
-        ("MaxPool2d", "pool5", {"kernel_size": 3, "stride": 2}),
-    ])
-    _classifier(b, 4096)
+    pool = {**POOL, "padding": 1}
+    features = _features("zfnet_features", "ZFNet features", "AlexNet's five convolutions "
+                         "with smaller, denser first filters: 7×7 stride 2, then 5×5 stride 2.", [
+                             _conv(96, 7, 2, 1), RELU, ("MaxPool2d", pool),
+                             ("LocalResponseNorm", LRN),
+                             _conv(256, 5, 2), RELU, ("MaxPool2d", pool),
+                             ("LocalResponseNorm", LRN),
+                             _conv(384, 3, 1, 1), RELU, _conv(384, 3, 1, 1), RELU,
+                             _conv(256, 3, 1, 1), RELU, ("MaxPool2d", POOL)])
+    return _fixed_net("ZFNet", features, input_shape, num_classes)
+
+
+def alexnet_torchvision(num_classes: int = 1000, input_shape: tuple[int, ...] = IMAGENET
+                        ) -> DesignBuilder:
+    """torchvision's AlexNet (the one-GPU variant): 64, 192, 384, 256, 256 filters, no
+    local response norm, an adaptive 6×6 pool; 61,100,840 parameters."""
+    b = DesignBuilder("AlexNet (torchvision)")
+    b.add("Input", "image", after=None, shape=list(input_shape))
+    b.block(_features("alexnet_tv_features", "AlexNet features (torchvision)", "Five "
+                      "convolutions (64, 192, 384, 256, 256 filters) with ReLU and "
+                      "overlapping 3×3/2 max-pooling.", [
+                          _conv(64, 11, 4, 2), RELU, ("MaxPool2d", POOL),
+                          _conv(192, 5, 1, 2), RELU, ("MaxPool2d", POOL),
+                          _conv(384, 3, 1, 1), RELU, _conv(256, 3, 1, 1), RELU,
+                          _conv(256, 3, 1, 1), RELU, ("MaxPool2d", POOL)]), "features")
+    b.add("AdaptiveAvgPool2d", "avgpool", output_size=6)
+    b.add("Flatten", "flatten")
+    b.block(classifier("dropout_classifier", "Classifier (dropout before)", True),
+            "classifier", {"classes": num_classes})
     return b
 
 
-def vgg16() -> DesignBuilder:
-    """VGG-16 (2015): five blocks of 3×3 'same' convs, each closed by 2×2 pooling; ~138 M."""
-    b = DesignBuilder("VGG-16")
-    b.add("Input", "image", after=None, shape=[3, 224, 224])
-    for block, (filters, convs) in enumerate(((64, 2), (128, 2), (256, 3), (512, 3),
-                                               (512, 3)), start=1):
-        layers = []
-        for i in range(1, convs + 1):
-            layers += [("Conv2d", f"conv{block}_{i}",
-                        {"filters": filters, "kernel_size": 3, "padding": "same"}),
-                       ("ReLU", f"relu{block}_{i}", RELU)]
-        layers.append(("MaxPool2d", f"pool{block}", {"kernel_size": 2}))
-        chain(b, layers, row=block - 1)
-    _classifier(b, 4096)
+def _vgg(name: str, convs: tuple[int, ...], num_classes: int, input_shape) -> DesignBuilder:
+    b = DesignBuilder(name)
+    b.add("Input", "image", after=None, shape=list(input_shape))
+    for i, (channels, n) in enumerate(zip((64, 128, 256, 512, 512), convs, strict=True), 1):
+        b.block(lib.vgg_block(), f"block{i}", {"channels": channels, "convs": n})
+    b.add("AdaptiveAvgPool2d", "avgpool", output_size=7)
+    b.add("Flatten", "flatten")
+    b.block(classifier("dense_classifier", "Classifier (dropout after)", False), "classifier",
+            {"classes": num_classes})
     return b
 
 
-def _conv_bn(name: str, filters: int, kernel: int = 3, stride: int = 1, relu: bool = True,
-             tag: str = ""):
-    """conv (no bias: BatchNorm shifts) -> BatchNorm -> optional ReLU, titled name+tag."""
-    pad = "same" if stride == 1 else kernel // 2
-    layers = [("Conv2d", f"{name}_conv{tag}",
-               {"filters": filters, "kernel_size": kernel, "stride": stride, "padding": pad,
-                "bias": False}),
-              ("BatchNorm2d", f"{name}_bn{tag}", {})]
-    return layers + ([("ReLU", f"{name}_relu{tag}", RELU)] if relu else [])
+def vgg11(num_classes: int = 1000, input_shape: tuple[int, ...] = IMAGENET) -> DesignBuilder:
+    """VGG-11 (configuration A): 8 conv layers; 132,863,336 parameters."""
+    return _vgg("VGG-11", (1, 1, 2, 2, 2), num_classes, input_shape)
 
 
-def _residual_block(b: DesignBuilder, name: str, filters: int, stride: int,
-                    project: bool) -> str:
-    """conv-BN-ReLU-conv-BN plus a shortcut: identity, or a 1×1 conv projection when the
-    block changes the shape (more filters, stride 2). The shortcut runs along the top row,
-    the residual path below it, so the skip connection is plain to see."""
-    start = b.last
-    main = branch(b, start, 1, _conv_bn(name, filters, stride=stride, tag="1")
-                  + _conv_bn(name, filters, relu=False, tag="2"))
-    short = start
-    if project:
-        short = branch(b, start, 0, [
-            ("Conv2d", f"{name}_proj", {"filters": filters, "kernel_size": 1, "stride": stride,
-                                        "bias": False}),
-            ("BatchNorm2d", f"{name}_proj_bn", {})])
-    merge(b, "Add", f"{name}_add", [main, short], row=0)
-    return chain(b, [("ReLU", f"{name}_out", RELU)])
-
-
-def resnet() -> DesignBuilder:
-    """A small ResNet for the 8×8 digits: an identity block and a downsampling block."""
-    b = DesignBuilder("Small ResNet (8×8 digits)")
-    b.add("Input", "digits", after=None, shape=[1, 8, 8])
-    chain(b, [("Conv2d", "stem", {"filters": 16, "kernel_size": 3, "padding": "same",
-                                   "bias": False}),
-              ("BatchNorm2d", "stem_bn", {}), ("ReLU", "stem_relu", RELU)])
-    _residual_block(b, "b1", 16, 1, project=False)
-    _residual_block(b, "b2", 32, 2, project=True)
-    chain(b, [("GlobalAvgPool", "gap", {}), ("Dense", "classes", {"units": 10})])
-    return b
-
-
-def _inception(b: DesignBuilder, name: str, c1: int, c3: tuple[int, int],
-               c5: tuple[int, int], pool_proj: int) -> str:
-    """Four parallel paths — 1×1, 1×1→3×3, 1×1→5×5, 3×3 max-pool→1×1 — concatenated.
-
-    The 1×1 convs before the 3×3 and 5×5 ('3x3r', '5x5r') reduce the channels first."""
-    start = b.last
-
-    def conv(title, filters, k):
-        return ("Conv2d", f"{name}_{title}", {"filters": filters, "kernel_size": k,
-                                              "padding": "same"})
-
-    def relu(title):
-        return ("ReLU", f"{name}_relu{title}", RELU)
-
-    ends = [
-        branch(b, start, 0, [conv("1x1", c1, 1), relu("1")]),
-        branch(b, start, 1, [conv("3x3r", c3[0], 1), relu("3r"), conv("3x3", c3[1], 3),
-                             relu("3")]),
-        branch(b, start, 2, [conv("5x5r", c5[0], 1), relu("5r"), conv("5x5", c5[1], 5),
-                             relu("5")]),
-        branch(b, start, 3, [("MaxPool2d", f"{name}_pool",
-                              {"kernel_size": 3, "stride": 1, "padding": 1}),
-                             conv("proj", pool_proj, 1), relu("p")]),
-    ]
-    return merge(b, "Concatenate", f"{name}_concat", ends, row=0, dim=1)
-
-
-def inception() -> DesignBuilder:
-    """A GoogLeNet-style mini network on the 8×8 digits with two Inception modules."""
-    b = DesignBuilder("Mini Inception (8×8 digits)")
-    b.add("Input", "digits", after=None, shape=[1, 8, 8])
-    chain(b, [("Conv2d", "stem", {"filters": 16, "kernel_size": 3, "padding": "same"}),
-              ("ReLU", "stem_relu", RELU)])
-    _inception(b, "i3a", 8, (8, 12), (4, 4), 4)
-    chain(b, [("MaxPool2d", "pool3", {"kernel_size": 2})])
-    _inception(b, "i4a", 12, (8, 16), (4, 8), 4)
-    chain(b, [("GlobalAvgPool", "gap", {}), ("Dropout", "dropout", {"p": 0.4}),
-              ("Dense", "classes", {"units": 10})])
-    return b
-
-
-def densenet() -> DesignBuilder:
-    """A mini DenseNet: each layer of the dense block sees all earlier feature maps."""
-    b = DesignBuilder("Mini DenseNet (8×8 digits)")
-    b.add("Input", "digits", after=None, shape=[1, 8, 8])
-    stem = chain(b, [("Conv2d", "stem", {"filters": 16, "kernel_size": 3, "padding": "same"})])
-    features = [stem]
-    for i in range(1, 4):
-        source = features[0] if len(features) == 1 else merge(
-            b, "Concatenate", f"dense{i}_in", features, row=0, dim=1)
-        features.append(branch(b, source, i, [
-            ("BatchNorm2d", f"dense{i}_bn", {}), ("ReLU", f"dense{i}_relu", RELU),
-            ("Conv2d", f"dense{i}_conv", {"filters": 8, "kernel_size": 3, "padding": "same"}),
-        ]))
-    merge(b, "Concatenate", "block_out", features, row=0, dim=1)
-    chain(b, [("BatchNorm2d", "trans_bn", {}), ("ReLU", "trans_relu", RELU),
-              ("Conv2d", "trans_conv", {"filters": 20, "kernel_size": 1}),
-              ("AvgPool2d", "trans_pool", {"kernel_size": 2}),
-              ("BatchNorm2d", "final_bn", {}), ("ReLU", "final_relu", RELU),
-              ("GlobalAvgPool", "gap", {}), ("Dense", "classes", {"units": 10})])
-    return b
-
-
-def _fire(b: DesignBuilder, name: str, squeeze: int, expand: int) -> str:
-    """Fire module: 1×1 squeeze, then 1×1 and 3×3 expand paths concatenated."""
-    s = chain(b, [("Conv2d", f"{name}_squeeze", {"filters": squeeze, "kernel_size": 1}),
-                  ("ReLU", f"{name}_relu_s", RELU)], row=0)
-    ends = [
-        branch(b, s, 0, [("Conv2d", f"{name}_exp1x1", {"filters": expand, "kernel_size": 1}),
-                         ("ReLU", f"{name}_relu1", RELU)]),
-        branch(b, s, 1, [("Conv2d", f"{name}_exp3x3", {"filters": expand, "kernel_size": 3,
-                                                       "padding": 1}),
-                         ("ReLU", f"{name}_relu3", RELU)]),
-    ]
-    return merge(b, "Concatenate", f"{name}_concat", ends, row=0, dim=1)
-
-
-def squeezenet() -> DesignBuilder:
-    """A mini SqueezeNet: fire modules, late downsampling, a 1×1 conv classifier."""
-    b = DesignBuilder("Mini SqueezeNet (8×8 digits)")
-    b.add("Input", "digits", after=None, shape=[1, 8, 8])
-    chain(b, [("Conv2d", "conv1", {"filters": 16, "kernel_size": 3, "padding": "same"}),
-              ("ReLU", "conv1_relu", RELU)])
-    _fire(b, "f2", 4, 8)
-    _fire(b, "f3", 4, 8)
-    chain(b, [("MaxPool2d", "pool3", {"kernel_size": 2})])
-    _fire(b, "f4", 8, 16)
-    chain(b, [("Dropout", "dropout", {"p": 0.5}),
-              ("Conv2d", "conv10", {"filters": 10, "kernel_size": 1}),
-              ("GlobalAvgPool", "gap", {})])
-    return b
+def vgg16(num_classes: int = 1000, input_shape: tuple[int, ...] = IMAGENET) -> DesignBuilder:
+    """VGG-16 (configuration D): 13 conv layers; 138,357,544 parameters."""
+    return _vgg("VGG-16", (2, 2, 3, 3, 3), num_classes, input_shape)

@@ -3,7 +3,9 @@
 Probes run only when asked. Each reads tensors once, detaches them, shrinks them on the
 device and copies the small result to the host in one transfer, so they stay cheap enough to
 run live. Layers are named by their design node id (via the model's `node_attrs`), so the
-designer can paint results on its canvas.
+designer can paint results on its canvas; layers inside blocks by their id path joined with
+"/" (`"layer1/0/conv1"`, via the model's `layer_paths`), so gradient flow and feature maps
+reach inside blocks.
 """
 
 from __future__ import annotations
@@ -15,17 +17,31 @@ from torch import nn
 
 
 def node_modules(model: nn.Module) -> dict[str, nn.Module]:
-    """node id -> module, in model order (plain modules: their child names)."""
+    """Probe key -> module, in model order: every top-level node (a block as a whole) and
+    every layer inside blocks, keyed by its id path (`"layer1/0/conv1"`); plain modules:
+    their child names."""
     attrs = getattr(model, "node_attrs", None)
     if attrs:
-        return {nid: model.get_submodule(attr) for nid, attr in attrs.items()}
+        out = {nid: model.get_submodule(attr) for nid, attr in attrs.items()}
+        for key, path in getattr(model, "layer_paths", {}).items():
+            out.setdefault(key, model.get_submodule(path))
+        return out
     return dict(model.named_children())
 
 
+def layer_modules(model: nn.Module) -> dict[str, nn.Module]:
+    """Probe key -> module for layers only (inside blocks too, never a block as a whole),
+    so each parameter belongs to exactly one entry."""
+    paths = getattr(model, "layer_paths", None)
+    if paths is None:
+        return node_modules(model)
+    return {key: model.get_submodule(path) for key, path in paths.items()}
+
+
 def parameter_groups(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
-    """(node id, trainable parameters) for every node that has some."""
+    """(probe key, trainable parameters) for every layer that has some."""
     groups = []
-    for nid, module in node_modules(model).items():
+    for nid, module in layer_modules(model).items():
         params = [p for p in module.parameters() if p.requires_grad]
         if params:
             groups.append((nid, params))

@@ -1,19 +1,34 @@
-"""The Summary table, like a model summary: layer, type, output shape, params, trainable.
+"""The Summary table, like a model summary: layer, type, output shape, params, trainable,
+running statistics.
 
-Rows follow the traversal order of the analysis (nodes it could not order come last) and a
-totals row closes the table. Rebuilt on each `analysis_changed`; a model keeps it fast for
-designs of hundreds of layers. Activating a row emits `node_activated(node_id)`.
+Rows come from `backend.summary.rows`: the traversal order of the analysis (nodes it could
+not order come last), each block followed by the layers of its copies, indented and named by
+their module path (`layer2.1.conv1`). A totals row closes the table, and a line under it
+separates trainable parameters, non-trainable parameters and BatchNorm running statistics
+(which Keras counts as non-trainable parameters). Rebuilt on each `analysis_changed`; a model
+keeps it fast for designs of hundreds of layers. Activating a row emits
+`node_activated(node_id)` with the design node the row belongs to.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from backend.summary import rows, totals_lines
 from designer.editor import DocumentEditor
 
-COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable")
+COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "Running stats")
+TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras lists them "
+           "among its non-trainable params; PyTorch keeps them as buffers."}
 
 
 class SummaryModel(QAbstractTableModel):
@@ -22,23 +37,23 @@ class SummaryModel(QAbstractTableModel):
         self.editor = editor
         self.rows: list[tuple] = []
         self.node_ids: list[str | None] = []
+        self.depths: list[int] = []
 
     def rebuild(self) -> None:
         self.beginResetModel()
         doc, analysis = self.editor.doc, self.editor.analysis
-        order = [n for n in analysis.order if n in doc.nodes]
-        order += [n for n in doc.nodes if n not in set(order)]
-        self.rows, self.node_ids = [], []
-        for nid in order:
-            node = doc.nodes[nid]
-            count = analysis.counts.get(nid)
-            shape = analysis.shape_text(nid)
-            self.rows.append((node.title or nid, node.type, shape, _n(count), _n(count)))
-            self.node_ids.append(nid)
+        self.rows, self.node_ids, self.depths = [], [], []
+        for r in rows(doc, analysis, expand=True):
+            self.rows.append(("    " * r.depth + r.name, r.type, r.shape, _n(r.params),
+                              _n(r.params), _n(r.state) if r.state else "—"))
+            self.node_ids.append(r.node)
+            self.depths.append(r.depth)
         total = analysis.total_params
-        self.rows.append((f"Total ({len(order)} layers)", "", "", _n(total),
-                          _n(analysis.trainable_params)))
+        layers = sum(1 for d in self.depths if d == 0)
+        self.rows.append((f"Total ({layers} layers)", "", "", _n(total),
+                          _n(analysis.trainable_params), _n(analysis.running_stats)))
         self.node_ids.append(None)
+        self.depths.append(0)
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -60,8 +75,12 @@ class SummaryModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+        if orientation != Qt.Horizontal:
+            return None
+        if role == Qt.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ToolTipRole:
+            return TIPS.get(section)
         return None
 
 
@@ -86,9 +105,15 @@ class SummaryPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        self.counts.setProperty("role", "caption")
+        self.counts.setContentsMargins(6, 4, 6, 4)
+        self.counts.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+        layout.addWidget(self.counts)
         self.table.activated.connect(self._on_index)
         self.table.clicked.connect(self._on_index)
         editor.analysis_changed.connect(self.refresh)
@@ -96,12 +121,16 @@ class SummaryPanel(QWidget):
 
     def refresh(self) -> None:
         self.model.rebuild()
+        self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
         if self.model.rowCount() < 200:
             self.table.resizeColumnsToContents()
 
     def row_for(self, node_id: str) -> tuple | None:
-        if node_id in self.model.node_ids:
-            return self.model.rows[self.model.node_ids.index(node_id)]
+        """The row of a design node (not of the layers inside it)."""
+        for row, nid, depth in zip(self.model.rows, self.model.node_ids, self.model.depths,
+                                   strict=True):
+            if nid == node_id and depth == 0:
+                return row
         return None
 
     def totals(self) -> tuple:

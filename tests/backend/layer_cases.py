@@ -12,12 +12,14 @@ import random
 from backend.layers import LayerSpec, Param
 
 IMAGE = {"Conv2d", "ConvTranspose2d", "UpSampling2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d",
-         "Dropout2d", "LocalResponseNorm"}
-SEQUENCE = {"Conv1d", "MaxPool1d", "AvgPool1d", "SimpleRNN", "LSTM", "GRU"}
+         "Dropout2d", "LocalResponseNorm", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"}
+SEQUENCE = {"Conv1d", "MaxPool1d", "AvgPool1d", "SimpleRNN", "LSTM", "GRU",
+            "AdaptiveAvgPool1d", "AdaptiveMaxPool1d"}
 VECTOR = {"Dense"}
 SMALL = {"units": (1, 12), "filters": (1, 12), "kernel_size": (1, 5), "stride": (0, 3),
          "padding": (0, 2), "output_padding": (0, 1), "dilation": (1, 2), "groups": (1, 3),
-         "scale_factor": (1, 3), "num_layers": (1, 3), "size": (1, 7), "dims": (1, 3)}
+         "scale_factor": (1, 3), "num_layers": (1, 3), "size": (1, 7), "dims": (1, 3),
+         "output_size": (1, 7)}
 
 
 def random_value(p: Param, rng: random.Random):
@@ -77,6 +79,8 @@ def random_case(spec: LayerSpec, rng: random.Random) -> tuple[dict, list[tuple[i
         axis = (params["dim"] if params["dim"] > 0 else len(shape) + 1 + params["dim"]) - 1
         shapes = [tuple(rng.randint(1, 4) if i == axis else d for i, d in enumerate(shape))
                   for _ in range(wires)]
+    if spec.type in ("Add", "Multiply"):  # broadcasting: some axes of some inputs are 1
+        shapes = [tuple(1 if rng.random() < 0.3 else d for d in s) for s in shapes]
     return params, shapes
 
 

@@ -123,7 +123,7 @@ BAD_DESIGNS = {
     "top-level-list": lambda d: [d],
     "top-level-string": lambda d: "netwright-design",
     "no-format": lambda d: _edit(d, lambda x: x.pop("format")),
-    "newer-version": lambda d: _edit(d, lambda x: x.update(version=2)),
+    "newer-version": lambda d: _edit(d, lambda x: x.update(version=99)),
     "version-zero": lambda d: _edit(d, lambda x: x.update(version=0)),
     "version-text": lambda d: _edit(d, lambda x: x.update(version="1")),
     "unknown-layer": lambda d: _edit(d, lambda x: x["nodes"][1].update(type="Conv9d")),

@@ -1,4 +1,4 @@
-"""Design files, format version 1: plain, sorted, pretty JSON that round-trips exactly, saves
+"""Design files, format version 2: plain, sorted, pretty JSON that round-trips exactly, saves
 atomically, and refuses anything malformed with one DesignFileError sentence."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def sample_doc():
 def test_file_is_sorted_pretty_versioned_json():
     text = dumps(sample_doc())
     data = json.loads(text)
-    assert data["format"] == FORMAT and data["version"] == VERSION == 1
+    assert data["format"] == FORMAT and data["version"] == VERSION == 2
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert "Ünïcode ✓" in text  # readable, not \\u-escaped
     assert data["training"]["epochs"] == 3

@@ -95,3 +95,19 @@ def test_explained_sizes_equal_inferred_shapes(kind):
         assert tuple(sizes) == analysis.shapes["layer"][1:], text
         checked += 1
     assert checked > 50
+
+
+def test_ceil_mode_pooling_rounds_up_and_adaptive_pooling_names_its_sizes():
+    doc = layer_doc("MaxPool2d", {"kernel_size": 3, "stride": 2, "ceil_mode": True},
+                    [(96, 54, 55)])
+    analysis = analyse(doc)
+    text = explain_shape(doc, analysis, "layer")
+    assert "height: ⌈(54 + 2·0 − 3) / 2⌉ + 1 = 27" in text  # floor would give 26
+    assert "width: ⌈(55 + 2·0 − 3) / 2⌉ + 1 = 27" in text
+    doc = layer_doc("MaxPool1d", {"kernel_size": 2, "stride": 2, "padding": 1,
+                                  "ceil_mode": True}, [(1, 5)])
+    text = explain_shape(doc, analyse(doc), "layer")
+    assert "− 1 (the last window would start in the padding) = 3" in text
+    doc = layer_doc("AdaptiveAvgPool2d", {"output_size": [6, 6]}, [(256, 13, 13)])
+    text = explain_shape(doc, analyse(doc), "layer")
+    assert "height 13 → 6, width 13 → 6" in text and "any input size" in text

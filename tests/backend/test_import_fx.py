@@ -87,7 +87,7 @@ def test_ops_without_a_layer_are_all_listed(tmp_path):
         import_file(path, [[4]])
     message = str(info.value)
     assert "3 operation(s) of Odd have no Netwright layer" in message
-    assert "torch.sin" in message and ".view()" in message and "operator.mul with constants" \
+    assert "torch.sin" in message and ".view()" in message and "operator.mul with a constant" \
         in message
     assert "\n" not in message
 
@@ -97,7 +97,7 @@ def test_data_dependent_control_flow_is_explained():
         def forward(self, x):
             return x if x.sum() > 0 else -x
 
-    with pytest.raises(FxImportError, match="cannot trace Branchy"):
+    with pytest.raises(FxImportError, match="Branchy.forward decides on tensor values"):
         import_module(Branchy(), [[3]])
 
 
@@ -119,3 +119,19 @@ def test_opening_a_user_module_never_runs_it(tmp_path):
     with pytest.raises(ProjectFileError, match="import its nn.Module explicitly"):
         open_any(path)
     assert not marker.exists()
+
+
+def test_submodules_named_like_graph_module_attributes_import():
+    class AE(torch.nn.Module):  # `code` and `graph` once crashed the tracer's GraphModule
+        def __init__(self):
+            super().__init__()
+            self.encoder = torch.nn.Linear(8, 3)
+            self.code = torch.nn.ReLU()
+            self.graph = torch.nn.Linear(3, 8)
+
+        def forward(self, x):
+            return self.graph(self.code(self.encoder(x)))
+
+    doc = import_module(AE(), [[8]]).doc
+    assert [(n.type, n.title) for n in doc.nodes.values()] == [
+        ("Input", "x"), ("Dense", "encoder"), ("ReLU", "code"), ("Dense", "graph")]

@@ -189,7 +189,7 @@ def test_summary_table_has_a_row_per_layer_and_a_totals_row(window, qtbot):
     model = window.summary.model
     assert model.rowCount() == 13 + 1
     assert window.summary.totals()[3] == "61,706"
-    assert window.summary.row_for("c5_1") == ("c5", "Dense", "(B, 120)", "48,120", "48,120")
+    assert window.summary.row_for("c5_1") == ("c5", "Dense", "(B, 120)", "48,120", "48,120", "—")
 
 
 def test_dropping_a_palette_layer_on_the_canvas_adds_it_at_the_drop_point(window, qtbot):
