@@ -1,7 +1,8 @@
 """Teaching probes: watchers that look inside a run for the Explore pages and views.
 
 `teaching_watchers(probes)` (added by `default_watchers` when `Probes.teaching` is on) gives:
-- `ActivationWatcher`: per activation layer, over a fixed batch of up to PROBE_BATCH samples,
+- `ActivationWatcher`: per activation layer, over a fixed batch of up to PROBE_BATCH samples
+  (every ACTIVATION_EVERY_S at most while live, and after each epoch),
   the share of saturated sigmoid/tanh outputs, the share of dead ReLUs (units at 0 for every
   sample), quantiles and a histogram of the outputs, and warnings that say what to change;
 - `OutputWatcher`: the output layer's scores for the probe sample and its true class
@@ -28,7 +29,9 @@ from backend.training import teaching_events as te
 from backend.training.probes import node_modules
 from backend.training.watchers import Watcher
 
-PROBE_BATCH = 256
+PROBE_BATCH = 64  # samples in the fixed activation-probe batch
+SAMPLE_VALUES = 20_000  # outputs per layer that quantiles and histograms are computed from
+ACTIVATION_EVERY_S = 3.0  # the activation statistics need no more than this while live
 BINS = 30
 ACTIVATION_TYPES = ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "GELU", "SiLU", "Step")
 RECURRENT_TYPES = ("SimpleRNN", "LSTM", "GRU")
@@ -99,6 +102,10 @@ def probe_batch(trainer) -> torch.Tensor:
 
 
 class ActivationWatcher(_Throttled):
+    def __init__(self, probes) -> None:
+        super().__init__(probes)
+        self.every = max(self.every, ACTIVATION_EVERY_S)
+
     def measure(self, trainer) -> Iterator[object]:
         nodes = _nodes_of(trainer, ACTIVATION_TYPES)
         if not nodes:
@@ -108,8 +115,9 @@ class ActivationWatcher(_Throttled):
         rows, hists = [], []
         for nid, kind, _ in nodes:
             y = got[nid].float().reshape(len(x), -1)
-            rows.append(_shares(kind, y))
-            hists.append(_histogram(kind, y))
+            flat = _spread_sample(y.flatten())
+            rows.append(_shares(kind, y, flat))
+            hists.append(_histogram(kind, flat))
         stats = torch.stack(rows).cpu().numpy()  # one transfer: (L, 7)
         counts = [h[0].cpu().numpy().astype(np.int64) for h in hists]
         edges = [np.linspace(lo, hi, BINS + 1, dtype=np.float32) for _, lo, hi in hists]
@@ -121,8 +129,18 @@ class ActivationWatcher(_Throttled):
                                  te.activation_warnings(labels, kinds, sat, dead))
 
 
-def _shares(kind: str, y: torch.Tensor) -> torch.Tensor:
-    """[saturated share, dead share, 5 quantiles] of one layer's outputs (NaN: n/a)."""
+def _spread_sample(flat: torch.Tensor) -> torch.Tensor:
+    """At most SAMPLE_VALUES values, evenly spread over the batch and the units."""
+    if flat.numel() <= SAMPLE_VALUES:
+        return flat
+    step = flat.numel() / SAMPLE_VALUES
+    index = (torch.arange(SAMPLE_VALUES, device=flat.device) * step).long()
+    return flat[index]
+
+
+def _shares(kind: str, y: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
+    """[saturated share, dead share, 5 quantiles] of one layer's outputs (NaN: n/a); the
+    shares count every output, the quantiles a spread sample of them."""
     nan = torch.tensor(float("nan"), device=y.device)
     limits = ACTIVATIONS[kind].limits if kind in ("Sigmoid", "Tanh") else None
     if limits is not None:
@@ -131,9 +149,6 @@ def _shares(kind: str, y: torch.Tensor) -> torch.Tensor:
     else:
         sat = nan
     dead = (y <= 0).all(dim=0).float().mean() if kind == "ReLU" else nan
-    flat = y.flatten()
-    if flat.numel() > 100_000:
-        flat = flat[torch.linspace(0, flat.numel() - 1, 100_000, device=y.device).long()]
     q = torch.quantile(flat, torch.tensor(te.QUANTILES, device=y.device))
     return torch.cat([sat[None], dead[None], q])
 
