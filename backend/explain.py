@@ -5,9 +5,9 @@ is nothing to explain or the node's inputs are unknown). Convolutions and poolin
 course's formula ⌊(n + 2p − k) / s⌋ + 1 per axis (⌈⌉ for ceil-mode pooling); transposed
 convolutions, upsampling, Dense, Flatten, Concatenate, adaptive and global pooling get one line
 each; a block says what it turns its input into, with its arguments and parameters per copy.
-The arithmetic is worked
-from the same geometry the shape rules use, and is shown even when the result is impossible
-(kernel larger than the input), since that is when a student most needs to see it.
+The arithmetic is worked from the same geometry the shape rules use, and is shown even when
+the result is impossible (kernel larger than the input), since that is when a student most
+needs to see it.
 """
 
 from __future__ import annotations

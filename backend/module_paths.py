@@ -96,3 +96,23 @@ def _copy(blocks: dict, defn: BlockDef, run: Analysis) -> Paths:
                     inner.items()})
         index += 1
     return out
+
+
+def probe_labels(doc: GraphDocument, analysis: Analysis) -> dict[str, str]:
+    """What the training views call each probed layer: a design node by its title, a layer
+    inside a block by its module path (`layer2.1.conv1`)."""
+    labels = {key: path for key, path in module_paths(doc, analysis).items() if "/" in key}
+    labels.update({nid: (n.title or nid) for nid, n in doc.nodes.items()})
+    return labels
+
+
+def with_block_heat(heat: dict[str, float]) -> dict[str, float]:
+    """Gradient heat per layer (0 vanishing, 1 exploding) plus, for each block in the design,
+    the heat of its worst layer (the one farthest from healthy 0.5), to paint the block."""
+    out = dict(heat)
+    for key, value in heat.items():
+        if "/" in key:
+            block = key.split("/", 1)[0]
+            if block not in out or abs(value - 0.5) > abs(out[block] - 0.5):
+                out[block] = value
+    return out

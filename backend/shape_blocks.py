@@ -63,14 +63,10 @@ def infer_block(an, graph, step, result, broken, scope, prefix) -> None:
         return
     gp = an.graph_plan(defn.graph, defn)
     _lift(result, nid, (), _nested_problems(an, defn, [defn.id]))
-    where = f"'{title(graph, nid, prefix)}'"
-    try:
-        args = block_args(defn, node.params, scope, where)
-        repeat = block_repeat(node.params, scope, where)
-    except ParamError as exc:
-        result.problems.append(Problem(nid, f"{name}: {exc}"))
+    bound = _bind(graph, step, result, defn, scope, prefix)
+    if bound is None:
         return
-    result.params[nid] = {"definition": defn.id, "args": args, "repeat": repeat}
+    args, repeat = bound
     from backend.shapes import source_shapes
 
     ins = source_shapes(result, step)
@@ -100,6 +96,21 @@ def _nested_problems(an, defn: BlockDef, seen: list[str]) -> list[Problem]:
             path = p.path or ((p.node,) if p.node is not None else ())
             out.append(Problem(nid, p.message, p.severity, (nid, *path)))
     return out
+
+
+def _bind(graph, step, result, defn, scope, prefix) -> tuple[dict, int] | None:
+    """The node's arguments and repeat count, recorded as its params; None (and a problem)
+    when they do not fit the definition."""
+    nid = step.node.id
+    where = f"'{title(graph, nid, prefix)}'"
+    try:
+        args = block_args(defn, step.node.params, scope, where)
+        repeat = block_repeat(step.node.params, scope, where)
+    except ParamError as exc:
+        result.problems.append(Problem(nid, f"{label(graph, nid, prefix)}: {exc}"))
+        return None
+    result.params[nid] = {"definition": defn.id, "args": args, "repeat": repeat}
+    return args, repeat
 
 
 def _usage_problem(an, node, defn, name) -> str | None:

@@ -111,25 +111,11 @@ class BlockClasses:
 
 
 def symbolize(defn: BlockDef, args: dict, feed: dict):
-    """Named stand-ins for a use's arguments and input sizes."""
+    """Named stand-ins for a use's arguments and input sizes: (symbolic args, symbolic feed,
+    argument -> where its value comes from, argument -> kind)."""
     sources: dict[str, tuple] = {}
     kinds: dict[str, str] = {}
-    sym_feed = {}
-    ports = defn.inputs()
-    taken = {p.name for p in defn.params}
-    for j, port in enumerate(ports):
-        shape, dtype = feed[port]
-        prefix = "in" if len(ports) == 1 else identifier(defn.graph.nodes[port].title, "in")
-        dims = []
-        for axis, size in enumerate(shape):
-            names = AXES.get(len(shape), ())
-            name = f"{prefix}_{names[axis] if axis < len(names) else f'size{axis}'}"
-            while name in taken:
-                name += "_"
-            taken.add(name)
-            sources[name], kinds[name] = ("dim", j, axis), "int"
-            dims.append(SymInt.name(name, size))
-        sym_feed[port] = (tuple(dims), dtype)
+    sym_feed = _input_symbols(defn, feed, sources, kinds)
     sym_args = {}
     for p in defn.params:
         value = args[p.name]
@@ -141,6 +127,27 @@ def symbolize(defn: BlockDef, args: dict, feed: dict):
         else:
             sym_args[p.name] = value
     return sym_args, sym_feed, sources, kinds
+
+
+def _input_symbols(defn: BlockDef, feed: dict, sources: dict, kinds: dict) -> dict:
+    """`in_channels`, `in_height`, ... (`x_channels` with several inputs) for each size."""
+    ports = defn.inputs()
+    taken = {p.name for p in defn.params}
+    sym_feed = {}
+    for j, port in enumerate(ports):
+        shape, dtype = feed[port]
+        prefix = "in" if len(ports) == 1 else identifier(defn.graph.nodes[port].title, "in")
+        axes = AXES.get(len(shape), ())
+        dims = []
+        for axis, size in enumerate(shape):
+            name = f"{prefix}_{axes[axis] if axis < len(axes) else f'size{axis}'}"
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            sources[name], kinds[name] = ("dim", j, axis), "int"
+            dims.append(SymInt.name(name, size))
+        sym_feed[port] = (tuple(dims), dtype)
+    return sym_feed
 
 
 def class_source(info: ClassInfo) -> str:

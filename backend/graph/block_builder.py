@@ -3,7 +3,8 @@
 `BlockBuilder` writes a definition as readable chains and branches, like the templates'
 `DesignBuilder`; `LibraryBlock` is one entry of a block library (a factory returning the
 definition and the definitions it uses); `use_block_ops(doc, definitions, ...)` returns the
-ops that add what the design lacks and place one Block node using the first definition.
+ops that add what the design lacks and place one Block node using the first definition;
+`make_unique_op(doc, node_id)` gives one use a copy of its definition.
 
     def basic_block() -> list[BlockDef]:
         b = BlockBuilder("basic", "Residual basic", params=(BlockParam("channels", "int", 64),))
@@ -31,7 +32,7 @@ from backend.graph.definition import (
     block_params,
     uses,
 )
-from backend.graph.document import GraphDocument
+from backend.graph.document import EditError, GraphDocument
 from backend.graph.model import Edge, Node
 from backend.graph.ops import AddNode, Batch
 
@@ -158,3 +159,20 @@ def _free(base: str, taken: set[str]) -> str:
     while f"{base}_{k}" in taken:
         k += 1
     return f"{base}_{k}"
+
+
+def make_unique_op(doc: GraphDocument, node_id: str, definition: str | None = None) -> Batch:
+    """One op giving Block node `node_id` a copy of its definition of its own ("make unique"),
+    so edits inside it stop reaching the other uses."""
+    from backend.graph.ops import SetParams
+    from backend.graph.ports import definition_of
+
+    node = doc.node(node_id)
+    defn = definition_of(doc, node)
+    if defn is None:
+        raise EditError(f"'{node.title or node_id}' is not a block with a definition: only "
+                        "blocks can be made unique")
+    new_id = definition or doc.new_block_id(defn.id)
+    copy = BlockDef(new_id, f"{defn.title} ({node.title or node_id})", defn.graph.copy(),
+                    defn.params, defn.note, defn.sequential)
+    return Batch((AddBlockDef(copy), SetParams(node_id, {**node.params, "definition": new_id})))

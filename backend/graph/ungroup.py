@@ -135,7 +135,7 @@ class _Expansion:
     def producer(self, r: int, port: str) -> tuple[str, str] | None:
         """What reaches output port `port` of copy `r`."""
         e = next((e for e in self.body.edges if e.dst == port), None)
-        if e is None or e.src not in self.body.nodes:
+        if e is None or e.src not in self.body.nodes or e.src in self.out_ports:
             return None
         if e.src in self.in_ports:
             return self.source(r, e.src)
@@ -147,7 +147,8 @@ class _Expansion:
         for r in range(self.repeat):
             for e in self.body.edges:
                 if (e.src not in self.body.nodes or e.dst not in self.body.nodes
-                        or e.dst in self.out_ports):
+                        or e.dst in self.out_ports or e.dst in self.in_ports
+                        or e.src in self.out_ports):  # wires into an input port go nowhere
                     continue
                 if e.src in self.in_ports:
                     src = self.source(r, e.src)

@@ -71,14 +71,15 @@ def _one(t):
     return t[0] if len(set(t)) == 1 else t
 
 
-def _pool_spec(kind, dims, what):
-    def kwargs(p):
-        k, s, pad = pool_geometry(p, dims)
-        return {"kernel_size": _one(k), "stride": _one(s), "padding": _one(pad),
-                "ceil_mode": p["ceil_mode"]}
+def _pool_kwargs(p, dims):
+    k, s, pad = pool_geometry(p, dims)
+    return {"kernel_size": _one(k), "stride": _one(s), "padding": _one(pad),
+            "ceil_mode": p["ceil_mode"]}
 
+
+def _pool_code(kind, dims):
     def code(p, ins):
-        kw = kwargs(p)
+        kw = _pool_kwargs(p, dims)
         parts = [str(kw["kernel_size"])]
         if kw["stride"] != kw["kernel_size"]:
             parts.append(f"stride={kw['stride']}")
@@ -87,7 +88,10 @@ def _pool_spec(kind, dims, what):
         if kw["ceil_mode"]:
             parts.append("ceil_mode=True")
         return CodeForm(f"nn.{kind}({', '.join(parts)})")
+    return code
 
+
+def _pool_spec(kind, dims, what):
     return LayerSpec(
         type=kind, category="pooling",
         description=f"Keeps the {what} of each window, shrinking the maps "
@@ -102,8 +106,8 @@ def _pool_spec(kind, dims, what):
                       "⌈(54 − 3) / 2⌉ + 1 = 27 rather than 26 (SqueezeNet, GoogLeNet).",
                       label="ceil mode")),
         shape_rule=_pool_shape(kind, dims),
-        build=lambda p, s: getattr(__import__("torch").nn, kind)(**kwargs(p)),
-        code=code)
+        build=lambda p, s: getattr(__import__("torch").nn, kind)(**_pool_kwargs(p, dims)),
+        code=_pool_code(kind, dims))
 
 
 register(_pool_spec("MaxPool1d", 1, "maximum"))

@@ -287,12 +287,13 @@ def fire() -> list[BlockDef]:
 
 def squeeze_excitation() -> list[BlockDef]:
     b = BlockBuilder("squeeze_excitation", "Squeeze-and-excitation", (
-        CHANNELS, _int("squeeze", 16, "Channels of the bottleneck (channels / ratio).")),
+        CHANNELS, _int("reduction", 16, "The bottleneck has channels / reduction channels "
+                       "(the paper's r = 16).")),
         note="Average each map to one number, learn a weight per channel through a small "
              "bottleneck, and scale the maps by it.")
     x = b.input()
     b.add("AdaptiveAvgPool2d", "avgpool", after=x, row=1, output_size=1)
-    b.add("Conv2d", "fc1", row=1, filters="{squeeze}", kernel_size=1)
+    b.add("Conv2d", "fc1", row=1, filters="{max(1, channels // reduction)}", kernel_size=1)
     b.add("ReLU", "activation", row=1)
     b.add("Conv2d", "fc2", row=1, filters="{channels}", kernel_size=1)
     gate = b.add("Sigmoid", "scale_activation", row=1)

@@ -104,7 +104,7 @@ class SummaryPanel(QWidget):
         self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # numbers stay beside their names
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         self.counts.setProperty("role", "caption")

@@ -43,7 +43,7 @@ class TemplateDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("New design")
-        self.setMinimumSize(960, 600)
+        self.setMinimumSize(980, 640)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE * 2, SPACE * 2, SPACE * 2, SPACE * 2)
         layout.setSpacing(SPACE)
@@ -156,7 +156,7 @@ class TemplateDialog(QDialog):
         key = self.chosen()
         if item is None or key == EMPTY:
             self.title.setText("Empty design")
-            self.preview.clear()
+            self.preview.hide()
             self.note.setText("A blank canvas: drag layers from the palette, or press Tab "
                               "on the canvas to add one by name.")
             self.description.clear()
@@ -166,6 +166,7 @@ class TemplateDialog(QDialog):
             return
         t = template_info(key)
         self.title.setText(t.title)
+        self.preview.show()
         self.preview.setPixmap(QPixmap.fromImage(
             _CACHE.image(key, PREVIEW, theme.is_dark())))
         self.note.setText(t.note)
@@ -251,8 +252,9 @@ def _facts_text(summary, sections: dict) -> str:
                                                   if size != 8 else "")
                  + f", {epochs} epoch{'s' if epochs != 1 else ''} by default.")
         if size >= 128:
-            text += " At this size an epoch takes many minutes on a CPU: pick 32 × 32 to " \
-                    "train in about a minute, or train on a GPU."
+            text += (f" At {size} × {size} an epoch takes many minutes on a CPU: 32 × 32 "
+                     f"needs about {round(size * size / 1024)}× less computation (or train "
+                     "on a GPU).")
     return text
 
 

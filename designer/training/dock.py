@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backend.module_paths import probe_labels, with_block_heat
 from backend.training.events import Paused, Probes, Resumed, RunFinished, RunStarted, StepMetrics
 from designer.editor import DocumentEditor
 from designer.training.data_panel import DatasetPanel
@@ -246,8 +247,7 @@ class TrainingDock(QWidget):
 
     def _on_started(self, event: RunStarted) -> None:
         self.started_event = event
-        titles = {nid: (n.title or nid) for nid, n in self.editor.doc.nodes.items()}
-        self.views.begin(event, titles)
+        self.views.begin(event, probe_labels(self.editor.doc, self.editor.analysis))
         self.runs_panel.add_run(self.record)
         self._set_state("running")
         self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
@@ -297,7 +297,7 @@ class TrainingDock(QWidget):
     def _paint_heat(self, heat: dict[str, float]) -> None:
         setter = getattr(self.canvas, "set_node_heat", None)
         if callable(setter):
-            setter(heat)
+            setter(with_block_heat(heat) if heat else heat)
 
     def _on_heat_toggled(self, on: bool) -> None:
         self._paint_heat(self.views.gradients.heat if on and self.views.gradients.heat else None)

@@ -50,7 +50,7 @@ def test_entry_analyses_and_reads_left_to_right(entry):
      sum(2 * c + c * 16 + 2 * 16 + 16 * 8 * 9 for c in (4, 12, 20))),
     ("fire", {"squeeze": 4, "expand1x1": 6, "expand3x3": 10}, (8, 5, 5), (16, 5, 5),
      8 * 4 + 4 + 4 * 6 + 6 + 4 * 10 * 9 + 10),
-    ("squeeze_excitation", {"channels": 12, "squeeze": 3}, (12, 5, 5), (12, 5, 5),
+    ("squeeze_excitation", {"channels": 12, "reduction": 4}, (12, 5, 5), (12, 5, 5),
      12 * 3 + 3 + 3 * 12 + 12),
     ("inception", {"ch1x1": 2, "ch3x3red": 3, "ch3x3": 4, "ch5x5red": 1, "ch5x5": 5,
                    "pool_proj": 6}, (7, 5, 5), (17, 5, 5),

@@ -252,3 +252,45 @@ def test_grouping_inside_a_block_nests_a_new_definition():
     doc.apply(RemoveNode("b2"))
     doc.apply(inverse)
     assert "pre" not in doc.blocks
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_edited_block_design_is_checked_without_raising_and_exports_when_valid(data):
+    """Whatever the edits, checking gives problems, never an exception; and a design the
+    check accepts builds and exports (the export being the built model is tested elsewhere)."""
+    from backend.build import build_model
+    from backend.codegen import python_module
+
+    doc = block_doc()
+    for _ in range(data.draw(st.integers(1, 6))):
+        try:
+            doc.apply(draw_block_op(data.draw, doc))
+        except EditError:
+            pass
+    analysis = analyse(doc)
+    if analysis.ok and any(n.type == "Input" for n in doc.nodes.values()):
+        try:
+            build_model(doc, analysis)
+        except Exception as exc:  # only "nothing to compute" may refuse a valid design
+            assert "nothing to compute" in str(exc), exc
+            return
+        python_module(doc, analysis)
+
+
+def test_make_unique_gives_one_use_its_own_copy_in_one_undoable_step():
+    from backend.graph.block_builder import make_unique_op
+
+    doc = block_doc()
+    before = doc.snapshot()
+    undo_unique = doc.apply(make_unique_op(doc, "blk_1"))
+    own = doc.nodes["blk_1"].params["definition"]
+    assert own != "basic" and own in doc.blocks
+    assert analyse(doc).counts == analyse(block_doc()).counts
+    undo_edit = doc.apply(InBlock(own, RemoveNode("relu")))
+    assert "relu" in doc.blocks["basic"].graph.nodes  # the other uses keep theirs
+    doc.apply(undo_edit)
+    doc.apply(undo_unique)
+    assert doc.snapshot() == before
+    with pytest.raises(EditError, match="only blocks"):
+        make_unique_op(doc, "fc")

@@ -144,7 +144,9 @@ def test_onnx_through_nested_repeated_blocks(tmp_path):
     pytest.importorskip("onnxruntime")
     from backend.export.onnx import export_onnx
 
-    report = export_onnx(block_doc(), tmp_path / "blocks.onnx")  # nested, repeat by argument
+    doc = block_doc()  # nested, repeated, and repeated by an argument
+    doc.nodes["stage_1"].params["args"] = {"blocks": 1}  # fewer layers: a faster export
+    report = export_onnx(doc, tmp_path / "blocks.onnx")
     assert report.ok, report.max_abs_diff
 
 
@@ -167,3 +169,14 @@ def test_probes_reach_layers_inside_blocks():
     maps, shape = feature_maps(model, inner, torch.randn(1, 3, 32, 32))
     assert shape == (4, 8, 8) and maps.shape[0] == 4
     assert "layer1_1" in node_modules(model)  # a block's own output can be probed too
+
+
+def test_training_views_name_inner_layers_by_module_path_and_paint_blocks_by_their_worst():
+    from backend.module_paths import probe_labels, with_block_heat
+
+    doc = resnet18(width=4, classes=3, size=32)
+    labels = probe_labels(doc, analyse(doc))
+    assert labels["layer1_1/1/conv2"] == "layer1.1.conv2"
+    assert labels["layer2_1"] == "layer2" and labels["fc_1"] == "fc"
+    heat = with_block_heat({"fc_1": 0.5, "layer1_1/0/conv1": 0.4, "layer1_1/1/conv2": 0.05})
+    assert heat["layer1_1"] == 0.05 and heat["fc_1"] == 0.5
