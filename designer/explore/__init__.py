@@ -3,7 +3,8 @@
 `install(window)` adds Help ▸ Explore (one entry per page), the "Explore …" entries of a
 layer's context menu (a Conv/Pool layer opens the convolution explorer with its settings, an
 activation layer its function, a recurrent layer its unrolling, the output layer the softmax
-numbers) and the activation plot in the inspector. The Explore window itself is created on
+numbers), the activation plot in the inspector, and the link to the Training dock (its
+Activations tab; the run's probes reach the pages). The Explore window itself is created on
 first use (`window.explore.open(key, node_id)`).
 """
 
@@ -101,6 +102,10 @@ def install(window) -> ExploreController:
     from designer.explore import hooks
 
     hooks.install()
+    if getattr(window, "training", None) is not None:
+        from designer.explore.training_link import TrainingLink
+
+        controller.link = TrainingLink(window, controller)
     return controller
 
 

@@ -75,6 +75,7 @@ def _scrolled(widget: QWidget) -> QScrollArea:
 class TrainingDock(QWidget):
     run_started = Signal(object)  # RunStarted
     batch_handled = Signal()  # a batch of events reached the views
+    events_received = Signal(list)  # every batch of a run's events, for other features
     run_finished = Signal(object)  # RunFinished
 
     def __init__(self, editor: DocumentEditor, canvas: QWidget | None = None,
@@ -159,7 +160,8 @@ class TrainingDock(QWidget):
         self.message.setText("")
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
-                        weights_every_epoch=True, confusion=True, feature_every_s=1.0)
+                        weights_every_epoch=True, confusion=True, feature_every_s=1.0,
+                        teaching=True)
         self.record = RunRecord(len(self.runs_panel.runs) + 1,
                                 dict(doc.sections.get("training") or {}),
                                 dict(doc.sections.get("dataset") or {}), doc.name)
@@ -244,6 +246,7 @@ class TrainingDock(QWidget):
         if heat is not None and self.heat_box.isChecked():
             self._paint_heat(heat)
         self.batch_handled.emit()
+        self.events_received.emit(batch)
 
     def _on_started(self, event: RunStarted) -> None:
         self.started_event = event
