@@ -4,7 +4,9 @@
 
 Writes docs/explore-{page}-{light,dark}.png from the real Explore window, each page in the
 state a student would reach with a few clicks (the worked examples; XOR at the end of its
-run; an LSTM and a small CNN after a short training run, so their pages show learned weights).
+run; an LSTM and a small CNN after a short training run, so their pages show learned weights),
+and docs/training-activations-{light,dark}.png: the main window after a run whose learning
+rate is far too high, its Training dock on the Activations tab.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ _TMP = tempfile.mkdtemp()
 os.environ["NETWRIGHT_SETTINGS"] = os.path.join(_TMP, "settings.ini")
 os.environ["NETWRIGHT_RECOVERY_DIR"] = os.path.join(_TMP, "recovery")
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 
 from backend.templates import make_template  # noqa: E402
 from backend.templates.builder import DesignBuilder  # noqa: E402
@@ -44,6 +46,47 @@ def small_cnn():
     b.section("dataset", {"name": "digits"})
     b.section("training", {"epochs": 3, "batch_size": 64})
     return b.doc
+
+
+def too_fast():
+    b = DesignBuilder("Too high a learning rate")
+    b.add("Input", "points", after=None, shape=[2])
+    b.add("Dense", "fc1", units=32)
+    b.add("ReLU", "relu1")
+    b.add("Dense", "fc2", units=32)
+    b.add("Tanh", "tanh2")
+    b.add("Dense", "out", units=2)
+    b.section("dataset", {"name": "moons", "samples": 1000})
+    b.section("training", {"epochs": 4, "batch_size": 32, "optimizer": "sgd", "lr": 3.0})
+    return b.doc
+
+
+def shoot_dock(window, dark: bool) -> None:
+    """Train through the dock (as F5 does) and show its Activations tab."""
+    from designer.canvas.layout import layered_positions
+
+    from backend.graph import Move
+
+    doc = too_fast()
+    doc.apply(Move(tuple(layered_positions(doc, aspect=2.5).items())))
+    window.editor.replace_document(doc, "")
+    dock = window.training
+    done = []
+    dock.run_finished.connect(done.append)
+    dock.start()
+    while not done:
+        wait(200)
+    window.training_dock.raise_()
+    window.editor.set_selection(["relu1_1"])
+    wait(300)
+    dock.views.tabs.setCurrentWidget(window.explore.link.view)
+    window.resizeDocks([window.training_dock], [430], Qt.Orientation.Vertical)
+    wait(500)
+    window.canvas.fit_all()
+    wait(300)
+    path = ROOT / "docs" / f"training-activations-{'dark' if dark else 'light'}.png"
+    window.grab().save(str(path))
+    print(path.relative_to(ROOT))
 
 
 def train(window, doc, epochs: int) -> None:
@@ -118,6 +161,9 @@ def main() -> int:
             path = ROOT / "docs" / f"explore-{name}-{'dark' if dark else 'light'}.png"
             explore.grab().save(str(path))
             print(path.relative_to(ROOT))
+        if not only or "training-activations" in only:
+            window.explore.explore_window.hide()
+            shoot_dock(window, dark)
     window.set_dark(False)
     window.close()
     app.quit()

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QHBoxLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QTableWidget, QTableWidgetItem, QWidget
 
 from designer.explore.widgets import label
 from designer.plots.base import PlotPanel, colour, heat_lut, style_plot
@@ -48,25 +48,23 @@ class ActivationStatsView(PlotPanel):
         self.layers.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.layers.horizontalHeader().setStretchLastSection(True)
         self.warnings = label("", "warning")
-        left = QVBoxLayout()
-        left.addWidget(self.layers, 1)
-        left.addWidget(self.warnings)
         self.heat = pg.PlotWidget(title="outputs over time")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(heat_lut())
         self.heat.addItem(self.image)
         self.median = self.heat.plot([], [], pen=pg.mkPen("#E69F00", width=2))
-        self.shares = pg.PlotWidget(title="dead or saturated share")
+        self.shares = pg.PlotWidget(title="dead / saturated share")
         self.shares.setYRange(0, 1)
         self.share_curves: dict[str, pg.PlotDataItem] = {}
         for p in (self.heat, self.shares):
             p.getPlotItem().setMenuEnabled(False)
             p.setLabel("bottom", "epoch")
         row = QHBoxLayout()
-        row.addLayout(left, 3)
+        row.addWidget(self.layers, 3)
         row.addWidget(self.heat, 3)
         row.addWidget(self.shares, 2)
-        self.body.addLayout(row)
+        self.body.addLayout(row, 1)
+        self.body.addWidget(self.warnings)
         self.layers.itemSelectionChanged.connect(self._on_row)
         self.set_status("shown while a design with activation layers trains")
 
@@ -142,7 +140,7 @@ class ActivationStatsView(PlotPanel):
         step = width / max(len(xs) - 1, 1)
         self.image.setRect(QRectF(xs[0] - step / 2, lo, width + step, grid[-1] - lo))
         self.median.setData(xs, [s.quantiles[i][2] for i, s in rows])
-        self.heat.setTitle(f"outputs over time: {rows[-1][1].labels[rows[-1][0]]}")
+        self.heat.setTitle(f"outputs of {rows[-1][1].labels[rows[-1][0]]}")
         self._draw_shares(xs)
 
     def _draw_shares(self, xs: np.ndarray) -> None:
