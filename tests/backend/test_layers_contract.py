@@ -159,6 +159,7 @@ EDGE_CASES = [
     ("Reshape", {"shape": [2, -1, 3]}, [(3, 4)]),
     ("Softmax", {"dim": -2}, [(3, 4)]),
     ("Step", {"gradient": "zero"}, [(2, 3)]),
+    ("Dense", {"units": 3, "per_step": True}, [(5, 4)]),
 ]
 
 
@@ -193,6 +194,7 @@ IMPOSSIBLE = [
     ("Dense", {"units": 0}, [(4,)], "units"),
     ("Dense", {"units": -5}, [(4,)], "units"),
     ("Dense", {}, [(1, 4, 4)], "Flatten"),
+    ("Dense", {}, [(5, 4)], "at every time step"),
     ("Reshape", {"shape": [3, 3]}, [(4, 2)], "Reshape"),
     ("Reshape", {"shape": [-5]}, [(4,)], "positive"),
     ("LayerNorm", {"dims": 3}, [(4,)], "dims"),

@@ -84,3 +84,12 @@ def test_a_new_run_forgets_the_old_numbers(window):
     page = window.explore.open("softmax")
     window.explore.forget_run()
     assert not page.probe_button.isEnabled()
+
+
+def test_sequence_to_sequence_shows_the_loss_per_step(window):
+    from test_sequence_steps import seq2seq
+
+    trained(window, seq2seq())
+    page = window.explore.open("recurrent", "gru_1")
+    assert page.result.kind == "GRU" and page.result.steps == 12
+    assert page._heat_names[-1] == "loss per step"
