@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from backend.graph.definition import BLOCK, BLOCK_INPUT, BlockDef
 from backend.graph.document import GraphDocument
 from backend.graph.expr import ExprError, has_expressions, resolve
+from backend.graph.fixes import attach_fixes
 from backend.graph.lint import design_warnings
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
@@ -104,6 +105,7 @@ class GraphPlan:
 def analyse(doc: GraphDocument) -> Analysis:
     result = Analyser(doc).design()
     result.problems += design_warnings(doc, result)
+    attach_fixes(doc, result)
     return result
 
 

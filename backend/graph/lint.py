@@ -4,14 +4,17 @@
 today, Dense layers stacked with no activation between them, which collapse into one linear
 map (W₂·(W₁x + b₁) + b₂ = W x + b), so the second adds parameters but no expressive power.
 Layers that pass values on linearly (Identity, Dropout, Flatten, Reshape, GaussianNoise)
-do not break the chain; an activation, normalisation, pooling or merge does.
+do not break the chain; an activation, normalisation, pooling or merge does. The warning's
+fix inserts a ReLU before the second Dense (one undo step).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from backend.graph.document import GraphDocument
-from backend.graph.problems import Problem
-from backend.graph.validate import label
+from backend.graph.problems import Fix, Problem
+from backend.graph.validate import label, title
 
 LINEAR_PASS = {"Identity", "Dropout", "Flatten", "Reshape", "GaussianNoise"}
 
@@ -50,8 +53,15 @@ def stacked_dense(doc: GraphDocument, analysis) -> list[Problem]:
             f"{label(doc, nid)} follows {label(doc, first)} with no activation between them"
             f"{via}: two linear layers collapse into one linear map, so the second adds "
             "parameters but no expressive power. Insert an activation (e.g. ReLU) between "
-            "them, or remove one"), "warning"))
+            "them, or remove one"), "warning", fix=Fix(
+                f"Insert a ReLU before '{title(doc, nid)}'", partial(_insert_relu, node=nid))))
     return problems
+
+
+def _insert_relu(doc: GraphDocument, node: str):
+    from backend.graph.splice import insert_before
+
+    return insert_before(doc, node, "ReLU")
 
 
 def design_warnings(doc: GraphDocument, analysis) -> list[Problem]:

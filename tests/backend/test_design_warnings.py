@@ -31,6 +31,18 @@ def test_stacked_dense_layers_are_a_warning_naming_both():
     assert analyse(doc).ok  # it still builds and trains
 
 
+def test_the_fix_inserts_a_relu_and_the_warning_goes():
+    doc = chain("Dense", "Dense")
+    (found,) = warnings(doc)
+    assert found.fix.label == "Insert a ReLU before 'dense1'"
+    undo = doc.apply(found.fix.make_op(doc))
+    relu = next(n for n in doc.nodes.values() if n.type == "ReLU")
+    assert [e.dst for e in doc.edges if e.src == "dense0_1"] == [relu.id]
+    assert warnings(doc) == []
+    doc.apply(undo)
+    assert len(warnings(doc)) == 1
+
+
 def test_linear_layers_in_between_do_not_hide_it():
     found = warnings(chain("Dense", "Dropout", "Identity", "Dense"))
     assert len(found) == 1
