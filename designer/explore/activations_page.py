@@ -65,6 +65,30 @@ class ActivationsPage(ExplorePage):
         self.redraw()
 
     def _build(self) -> None:
+        row = QHBoxLayout()
+        row.setSpacing(SPACE * 2)
+        row.addLayout(self._build_list())
+        row.addLayout(self._build_plots(), 1)
+        self.body.addLayout(row)
+        self.detail = ActivationPlot("Sigmoid", height=150)
+        self.detail.plot_widget.setFixedHeight(170)
+        self.detail_title = label("SELECTED", "section")
+        detail = QVBoxLayout()
+        detail.addWidget(self.detail_title)
+        detail.addWidget(self.detail)
+        detail.addStretch(1)
+        lower = QHBoxLayout()
+        lower.setSpacing(SPACE * 3)
+        lower.addLayout(detail, 1)
+        depth = QVBoxLayout()
+        self._build_depth(depth)
+        lower.addLayout(depth, 1)
+        self.body.addLayout(lower)
+        self.list.itemChanged.connect(self.redraw)
+        self.list.currentItemChanged.connect(self._on_current)
+
+    def _build_list(self) -> QVBoxLayout:
+        """The activations to tick, and the α of LeakyReLU and ELU."""
         self.list = QListWidget()
         self.list.setFixedWidth(170)
         for kind in KINDS:
@@ -87,33 +111,16 @@ class ActivationsPage(ExplorePage):
         for text, spin in (("LeakyReLU α", self.slope), ("ELU α", self.alpha)):
             side.addWidget(label(text, "caption", wrap=False))
             side.addWidget(spin)
+        return side
+
+    def _build_plots(self) -> QHBoxLayout:
         self.f_plot, self.df_plot = pg.PlotWidget(title="f(x)"), pg.PlotWidget(title="f′(x)")
         plots = QHBoxLayout()
         for p in (self.f_plot, self.df_plot):
             p.setMinimumHeight(250)
             p.getPlotItem().setMenuEnabled(False)
             plots.addWidget(p)
-        row = QHBoxLayout()
-        row.setSpacing(SPACE * 2)
-        row.addLayout(side)
-        row.addLayout(plots, 1)
-        self.body.addLayout(row)
-        self.detail = ActivationPlot("Sigmoid", height=150)
-        self.detail.plot_widget.setFixedHeight(170)
-        self.detail_title = label("SELECTED", "section")
-        detail = QVBoxLayout()
-        detail.addWidget(self.detail_title)
-        detail.addWidget(self.detail)
-        detail.addStretch(1)
-        lower = QHBoxLayout()
-        lower.setSpacing(SPACE * 3)
-        lower.addLayout(detail, 1)
-        depth = QVBoxLayout()
-        self._build_depth(depth)
-        lower.addLayout(depth, 1)
-        self.body.addLayout(lower)
-        self.list.itemChanged.connect(self.redraw)
-        self.list.currentItemChanged.connect(self._on_current)
+        return plots
 
     def _build_depth(self, box: QVBoxLayout) -> None:
         self.depth = QSpinBox()

@@ -49,6 +49,27 @@ class BackpropPage(ExplorePage):
         self.load_example(0)
 
     def _build(self) -> None:
+        self._build_expression()
+        self.backward_button = QPushButton("Backward")
+        self.step_button = QPushButton("Step back one gate")
+        self.clear_button = QPushButton("Clear gradients")
+        bar = QHBoxLayout()
+        for b in (self.backward_button, self.step_button, self.clear_button):
+            bar.addWidget(b)
+        self.status = label("", "caption")
+        bar.addWidget(self.status, 1)
+        self.body.addLayout(bar)
+        self.body.addWidget(label("Green above a wire: the value going forward.  Red below: "
+                                  "the gradient ∂f/∂(that value) coming back.", "caption"))
+        self.view = ComputationGraphView()
+        self.body.addWidget(self.view, 1)
+        self._build_texts()
+        self.backward_button.clicked.connect(self.backward)
+        self.step_button.clicked.connect(self.step_back)
+        self.clear_button.clicked.connect(self.clear_gradients)
+
+    def _build_expression(self) -> None:
+        """The example list, the expression field and a row for the inputs' values."""
         self.examples = QComboBox()
         self.examples.addItems(list(EXAMPLES))
         self.expression = QLineEdit()
@@ -66,19 +87,11 @@ class BackpropPage(ExplorePage):
         self.inputs = QHBoxLayout(self.inputs_box)
         self.inputs.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.inputs_box)
-        self.backward_button = QPushButton("Backward")
-        self.step_button = QPushButton("Step back one gate")
-        self.clear_button = QPushButton("Clear gradients")
-        bar = QHBoxLayout()
-        for b in (self.backward_button, self.step_button, self.clear_button):
-            bar.addWidget(b)
-        self.status = label("", "caption")
-        bar.addWidget(self.status, 1)
-        self.body.addLayout(bar)
-        self.body.addWidget(label("Green above a wire: the value going forward.  Red below: "
-                                  "the gradient ∂f/∂(that value) coming back.", "caption"))
-        self.view = ComputationGraphView()
-        self.body.addWidget(self.view, 1)
+        self.examples.activated.connect(self.load_example)
+        self.expression.returnPressed.connect(self.build)
+        self.build_button.clicked.connect(self.build)
+
+    def _build_texts(self) -> None:
         self.rules, self.chain = label(""), formula_label()
         columns = QHBoxLayout()
         columns.setSpacing(SPACE * 3)
@@ -90,12 +103,6 @@ class BackpropPage(ExplorePage):
             col.addStretch(1)
             columns.addLayout(col, 1)
         self.body.addLayout(columns)
-        self.examples.activated.connect(self.load_example)
-        self.expression.returnPressed.connect(self.build)
-        self.build_button.clicked.connect(self.build)
-        self.backward_button.clicked.connect(self.backward)
-        self.step_button.clicked.connect(self.step_back)
-        self.clear_button.clicked.connect(self.clear_gradients)
 
     # -- building -------------------------------------------------------------------------------
     def load_example(self, index: int) -> None:

@@ -87,6 +87,28 @@ class ConvolutionPage(ExplorePage):
         self.bias.setDecimals(2)
         self.bias.setKeyboardTracking(False)
         self.bias.setFixedWidth(90)
+        self.body.addLayout(self._settings_grid())
+        self.example_button = QPushButton("Course example")
+        self.example_button.setToolTip("The 5×5 binary input and the 3×3 X kernel of the slides")
+        self.random_button = QPushButton("Random numbers")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.example_button)
+        buttons.addWidget(self.random_button)
+        buttons.addStretch(1)
+        self.source_label = label("", "caption")
+        self.body.addLayout(buttons)
+        self.body.addWidget(self.source_label)
+        self._build_run_row()
+        for spin in (self.in_rows, self.in_cols, self.k_rows, self.k_cols):
+            spin.valueChanged.connect(self._resize_grids)
+        for spin in (*self.stride, *self.padding, *self.dilation, self.bias):
+            spin.valueChanged.connect(self.recompute)
+        self.mode.currentIndexChanged.connect(self.recompute)
+        self.example_button.clicked.connect(self.load_example)
+        self.random_button.clicked.connect(self.load_random)
+
+    def _settings_grid(self) -> QGridLayout:
+        """Operation, sizes, stride, padding, dilation and bias, four to a row."""
         grid = QGridLayout()
         grid.setHorizontalSpacing(SPACE)
         rows = (("operation", (self.mode,)), ("input rows × cols", (self.in_rows, self.in_cols)),
@@ -101,25 +123,7 @@ class ConvolutionPage(ExplorePage):
             box.addStretch(1)
             grid.addLayout(box, row, col + 1)
         grid.setColumnStretch(8, 1)
-        self.example_button = QPushButton("Course example")
-        self.example_button.setToolTip("The 5×5 binary input and the 3×3 X kernel of the slides")
-        self.random_button = QPushButton("Random numbers")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.example_button)
-        buttons.addWidget(self.random_button)
-        buttons.addStretch(1)
-        self.source_label = label("", "caption")
-        self.body.addLayout(grid)
-        self.body.addLayout(buttons)
-        self.body.addWidget(self.source_label)
-        self._build_run_row()
-        for spin in (self.in_rows, self.in_cols, self.k_rows, self.k_cols):
-            spin.valueChanged.connect(self._resize_grids)
-        for spin in (*self.stride, *self.padding, *self.dilation, self.bias):
-            spin.valueChanged.connect(self.recompute)
-        self.mode.currentIndexChanged.connect(self.recompute)
-        self.example_button.clicked.connect(self.load_example)
-        self.random_button.clicked.connect(self.load_random)
+        return grid
 
     def _build_run_row(self) -> None:
         """Which learned filter and input channel of the run to show (after a run)."""
@@ -170,9 +174,28 @@ class ConvolutionPage(ExplorePage):
             grid.refused.connect(self.show_error)
 
     def _build_steps(self) -> None:
+        self._build_step_bar()
         self.sum_label = formula_label()
         self.sum_label.setWordWrap(True)
         self.size_label = formula_label()
+        here = QHBoxLayout()
+        here.setSpacing(SPACE * 2)
+        products = QVBoxLayout()
+        products.addWidget(label("PRODUCTS AT THIS POSITION", "section", wrap=False))
+        products.addWidget(self.products_grid)
+        products.addStretch(1)
+        here.addLayout(products)
+        sums = QVBoxLayout()
+        sums.addWidget(label("THEIR SUM", "section", wrap=False))
+        sums.addWidget(self.sum_label)
+        sums.addStretch(1)
+        here.addLayout(sums, 1)
+        self.body.addLayout(here)
+        self.body.addWidget(label("OUTPUT SIZE", "section"))
+        self.body.addWidget(self.size_label)
+
+    def _build_step_bar(self) -> None:
+        """First, back, play, next, last and a slider over the output positions."""
         self.first_button, self.back_button = QPushButton("First"), QPushButton("◀ Back")
         self.play_button = QPushButton("Play")
         self.next_button, self.last_button = QPushButton("Next ▶"), QPushButton("Last")
@@ -189,21 +212,6 @@ class ConvolutionPage(ExplorePage):
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.where)
         self.body.addLayout(bar)
-        here = QHBoxLayout()
-        here.setSpacing(SPACE * 2)
-        products = QVBoxLayout()
-        products.addWidget(label("PRODUCTS AT THIS POSITION", "section", wrap=False))
-        products.addWidget(self.products_grid)
-        products.addStretch(1)
-        here.addLayout(products)
-        sums = QVBoxLayout()
-        sums.addWidget(label("THEIR SUM", "section", wrap=False))
-        sums.addWidget(self.sum_label)
-        sums.addStretch(1)
-        here.addLayout(sums, 1)
-        self.body.addLayout(here)
-        self.body.addWidget(label("OUTPUT SIZE", "section"))
-        self.body.addWidget(self.size_label)
         self.first_button.clicked.connect(self.first)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.advance)

@@ -52,6 +52,17 @@ class PerceptronPage(ExplorePage):
         self.retrain()
 
     def _build(self) -> None:
+        self._build_settings()
+        self._build_buttons()
+        self._build_plots()
+        self.update_text, self.verdict = formula_label(), label("")
+        self.body.addWidget(label("THE LAST UPDATE", "section"))
+        self.body.addWidget(self.update_text)
+        self.body.addWidget(label("WHAT HAPPENED", "section"))
+        self.body.addWidget(self.verdict)
+        self.body.addStretch(1)
+
+    def _build_settings(self) -> None:
         self.dataset = QComboBox()
         for key, text in rule.SETS.items():
             self.dataset.addItem(text, key)
@@ -66,9 +77,7 @@ class PerceptronPage(ExplorePage):
             w.valueChanged.connect(self.retrain)
         self.dataset.currentIndexChanged.connect(self.retrain)
         self.new_button = QPushButton("New points")
-        self.step_button, self.epoch_button = QPushButton("Step"), QPushButton("Epoch")
-        self.play_button, self.end_button = QPushButton("Play"), QPushButton("To the end")
-        self.reset_button = QPushButton("Reset")
+        self.new_button.clicked.connect(self.new_points)
         top = QHBoxLayout()
         for text, w in (("data", self.dataset), ("learning rate η", self.lr),
                         ("epochs at most", self.epochs)):
@@ -77,6 +86,11 @@ class PerceptronPage(ExplorePage):
         top.addWidget(self.new_button)
         top.addStretch(1)
         self.body.addLayout(top)
+
+    def _build_buttons(self) -> None:
+        self.step_button, self.epoch_button = QPushButton("Step"), QPushButton("Epoch")
+        self.play_button, self.end_button = QPushButton("Play"), QPushButton("To the end")
+        self.reset_button = QPushButton("Reset")
         bar = QHBoxLayout()
         for b in (self.reset_button, self.step_button, self.epoch_button, self.play_button,
                   self.end_button):
@@ -84,14 +98,6 @@ class PerceptronPage(ExplorePage):
         self.where = label("", "caption", wrap=False)
         bar.addWidget(self.where, 1)
         self.body.addLayout(bar)
-        self._build_plots()
-        self.update_text, self.verdict = formula_label(), label("")
-        self.body.addWidget(label("THE LAST UPDATE", "section"))
-        self.body.addWidget(self.update_text)
-        self.body.addWidget(label("WHAT HAPPENED", "section"))
-        self.body.addWidget(self.verdict)
-        self.body.addStretch(1)
-        self.new_button.clicked.connect(self.new_points)
         self.step_button.clicked.connect(self.step)
         self.epoch_button.clicked.connect(self.finish_epoch)
         self.play_button.clicked.connect(self.toggle_play)

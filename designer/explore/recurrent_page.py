@@ -93,6 +93,16 @@ class RecurrentPage(ExplorePage):
         top.addWidget(self.probe_button)
         top.addStretch(1)
         self.body.addLayout(top)
+        self.seed = 0
+        for w in (self.units, self.steps, self.bias):
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(self._standalone)
+        self.kind.currentIndexChanged.connect(self._standalone)
+        self.seed_button.clicked.connect(self.new_weights)
+        self.probe_button.clicked.connect(self.use_probe)
+        self._build_step_bar()
+
+    def _build_step_bar(self) -> None:
         self.source = label("", "caption")
         self.body.addWidget(self.source)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -102,13 +112,6 @@ class RecurrentPage(ExplorePage):
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.where)
         self.body.addLayout(bar)
-        self.seed = 0
-        for w in (self.units, self.steps, self.bias):
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(self._standalone)
-        self.kind.currentIndexChanged.connect(self._standalone)
-        self.seed_button.clicked.connect(self.new_weights)
-        self.probe_button.clicked.connect(self.use_probe)
         self.slider.valueChanged.connect(self.select_step)
 
     # -- data -----------------------------------------------------------------------------------

@@ -54,6 +54,31 @@ class SoftmaxPage(ExplorePage):
         self.set_logits(EXAMPLE, target=1)
 
     def _build(self) -> None:
+        self._build_settings()
+        self.logits = NumberGrid(editable=True, cell=58)
+        self.targets = NumberGrid(editable=True, cell=58)
+        grids = QVBoxLayout()
+        for title, grid in (("LOGITS z (type to change)", self.logits),
+                            ("TARGETS (0 or 1 per class)", self.targets)):
+            grids.addWidget(label(title, "section", wrap=False))
+            grids.addWidget(grid)
+        self.targets_title = grids.itemAt(2).widget()
+        self.source = label("", "caption")
+        grids.addWidget(self.source)
+        self.body.addLayout(grids)
+        self._build_results()
+        for grid in (self.logits, self.targets):
+            grid.edited.connect(self._on_typed)
+            grid.refused.connect(self.show_error)
+        self.mode.currentIndexChanged.connect(self.recompute)
+        self.classes.valueChanged.connect(self._resize)
+        self.target.currentIndexChanged.connect(self.recompute)
+        self.temperature.valueChanged.connect(self.recompute)
+        self.example_button.clicked.connect(self.load_example)
+        self.probe_button.clicked.connect(self.use_probe)
+
+    def _build_settings(self) -> None:
+        """Mode, number of classes, true class, temperature, and the two buttons."""
         self.mode = QComboBox()
         for key, text in MODES:
             self.mode.addItem(text, key)
@@ -84,27 +109,6 @@ class SoftmaxPage(ExplorePage):
         buttons.addWidget(self.probe_button)
         buttons.addStretch(1)
         self.body.addLayout(buttons)
-        self.logits = NumberGrid(editable=True, cell=58)
-        self.targets = NumberGrid(editable=True, cell=58)
-        grids = QVBoxLayout()
-        for title, grid in (("LOGITS z (type to change)", self.logits),
-                            ("TARGETS (0 or 1 per class)", self.targets)):
-            grids.addWidget(label(title, "section", wrap=False))
-            grids.addWidget(grid)
-        self.targets_title = grids.itemAt(2).widget()
-        self.source = label("", "caption")
-        grids.addWidget(self.source)
-        self.body.addLayout(grids)
-        self._build_results()
-        self.mode.currentIndexChanged.connect(self.recompute)
-        self.classes.valueChanged.connect(self._resize)
-        self.target.currentIndexChanged.connect(self.recompute)
-        self.temperature.valueChanged.connect(self.recompute)
-        self.example_button.clicked.connect(self.load_example)
-        self.probe_button.clicked.connect(self.use_probe)
-        for grid in (self.logits, self.targets):
-            grid.edited.connect(self._on_typed)
-            grid.refused.connect(self.show_error)
 
     def _build_results(self) -> None:
         self.table = QTableWidget(0, 5)

@@ -70,7 +70,10 @@ def test_softmax_page_uses_the_probe_sample(window, qtbot):
 
 
 def test_recurrent_page_unrolls_the_trained_layer(window):
-    trained(window, make_template("lstm-sine"))
+    doc = make_template("lstm-sine")
+    doc.sections["dataset"] = {**doc.sections["dataset"], "samples": 200}
+    doc.sections["training"] = {**doc.sections.get("training", {}), "epochs": 1}
+    trained(window, doc)
     lstm = next(n for n in window.editor.doc.nodes.values() if n.type == "LSTM")
     page = window.explore.open("recurrent", lstm.id)
     probe = window.explore.data.recurrent[lstm.id]
