@@ -39,7 +39,10 @@ def node_menu_entries(view, menu, node_ids: list[str]) -> None:
     node = view.editor.doc.nodes.get(node_ids[0])
     if node is None:
         return
-    for key, text in pages_for_node(node.type):
+    entries = pages_for_node(node.type)
+    if entries:
+        menu.addSeparator()
+    for key, text in entries:
         action = menu.addAction(text)
         action.triggered.connect(_Opener(_controller(view), key, node.id))
 
