@@ -63,6 +63,9 @@ def subdesign(doc: GraphDocument, node_ids, name: str) -> GraphDocument:
         if nid in keep:
             sub.nodes[nid] = Node(nid, node.type, dict(node.params), names[nid], node.pos)
     sub.edges = [e for e in doc.edges if e.src in keep and e.dst in keep]
+    sub.blocks = {k: d.copy() for k, d in doc.root.blocks.items()}  # the block definitions
+    for definition in sub.blocks.values():
+        definition.graph.owner = sub
     return sub
 
 
@@ -75,37 +78,31 @@ def declared_roles(doc: GraphDocument) -> dict[str, str]:
 
 
 def gan_roles(doc: GraphDocument, analysis) -> dict[str, list[str]] | None:
-    """{"generator": node ids, "discriminator": node ids} for a two-network design, else None.
-
-    Declared roles win; otherwise the network whose output has the other's input shape is
-    the generator (and the other ends in one score)."""
+    """{"generator": node ids, "discriminator": node ids} for a design of two networks with
+    one Input each, else None. Declared roles win; otherwise the network that ends in one
+    value per sample is the discriminator. The shapes are not checked here."""
     groups = [g for g in components(doc) if len(ends(doc, g)[0]) == 1]
-    if len(groups) != 2:
+    if len(groups) != 2 or len(components(doc)) != 2:
         return None
-    declared = declared_roles(doc)
     by_input = {ends(doc, g)[0][0]: g for g in groups}
-    if "generator" in declared or "discriminator" in declared:
-        gen_input = declared.get("generator") or next(
-            i for i in by_input if i != declared["discriminator"])
-        disc = next(g for i, g in by_input.items() if i != gen_input)
-        return {"generator": by_input[gen_input], "discriminator": disc}
-    a, b = groups
-    if _feeds(doc, analysis, a, b) and not _feeds(doc, analysis, b, a):
-        return {"generator": a, "discriminator": b}
-    if _feeds(doc, analysis, b, a) and not _feeds(doc, analysis, a, b):
-        return {"generator": b, "discriminator": a}
-    return None
+    declared = declared_roles(doc)
+    if declared:
+        role, nid = next(iter(declared.items()))
+        other = next(g for i, g in by_input.items() if i != nid)
+        mine = by_input[nid]
+        gen, disc = (mine, other) if role == "generator" else (other, mine)
+        return {"generator": gen, "discriminator": disc}
+    scores = [g for g in groups if _one_score(doc, analysis, g)]
+    if len(scores) != 1:
+        return None
+    disc = scores[0]
+    return {"generator": next(g for g in groups if g is not disc), "discriminator": disc}
 
 
-def _feeds(doc, analysis, gen: list[str], disc: list[str]) -> bool:
-    """Does `gen`'s single output fit `disc`'s input, and does `disc` end in one score?"""
-    g_in, g_out = ends(doc, gen)
-    d_in, d_out = ends(doc, disc)
-    if len(g_out) != 1 or len(d_out) != 1:
-        return False
-    shapes = analysis.shapes
-    out, want, score = shapes.get(g_out[0]), shapes.get(d_in[0]), shapes.get(d_out[0])
-    return out is not None and out == want and score is not None and math.prod(score) == 1
+def _one_score(doc, analysis, group: list[str]) -> bool:
+    outs = ends(doc, group)[1]
+    shape = analysis.shapes.get(outs[0]) if len(outs) == 1 else None
+    return shape is not None and math.prod(shape) == 1
 
 
 def upstream(doc: GraphDocument, node_id: str) -> set[str]:
@@ -136,16 +133,30 @@ def split_at(doc: GraphDocument, code: str) -> tuple[list[str], list[str]] | Non
 
 
 def narrowest(doc: GraphDocument, analysis, within: list[str] | None = None) -> str | None:
-    """The layer with the fewest output values (the code of an autoencoder): the first of
-    equals, never an Input or an output."""
+    """The code of an autoencoder: the layer with the fewest output values among those the
+    network widens again after (the decoder), the first of equals, followed through the
+    activation right after it (the code is what the decoder gets). Never an Input, an
+    output or a Reshape/Flatten/Identity; None when no layer qualifies."""
+    from backend.layers import get_spec
+
     outputs = set(model_outputs(doc))
+    sizes = {nid: math.prod(s) for nid, s in analysis.shapes.items() if s is not None}
     best, size = None, math.inf
     for nid in within or list(doc.nodes):
-        shape = analysis.shapes.get(nid)
-        if shape is None or doc.nodes[nid].type == "Input" or nid in outputs:
+        if nid not in sizes or doc.nodes[nid].type in ("Input", *PASS_THROUGH) \
+                or nid in outputs:
             continue
-        if math.prod(shape) < size:
-            best, size = nid, math.prod(shape)
+        widens = any(sizes.get(n, 0) > sizes[nid] for n in downstream(doc, nid))
+        if widens and sizes[nid] < size:
+            best, size = nid, sizes[nid]
+    while best is not None:
+        after = doc.out_edges(best)
+        nxt = after[0].dst if len(after) == 1 else None
+        spec = get_spec(doc.nodes[nxt].type) if nxt else None
+        if spec is None or spec.category != "activation" or nxt in outputs \
+                or analysis.shapes.get(nxt) != analysis.shapes.get(best):
+            break
+        best = nxt
     return best
 
 

@@ -18,13 +18,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from backend.training import recipes
-from backend.training.rules import ConfigError, betas, choice, flag, number
+from backend.training.rules import OPTIMIZERS, ConfigError, betas, choice, flag, number
 
 TASK_CHOICES = ("auto", *recipes.task_names())
-LOSSES = ("auto", "cross_entropy", "categorical_cross_entropy", "bce_with_logits", "bce",
-          "mse", "mae", "huber")
-OPTIMIZERS = ("sgd", "sgd_momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam",
-              "adamw", "nadam")
+LOSSES = ("auto", *recipes.loss_names())
 SCHEDULES = ("none", "step", "cosine", "plateau", "onecycle", "warmup")
 DEVICES = ("auto", "cpu", "cuda")
 AUTO_ON_OFF = ("auto", "on", "off")
@@ -127,7 +124,7 @@ def _metrics(key: str, value: Any) -> list[str]:
 
 _RULES = {
     "task": lambda key, value: choice(("auto", *recipes.task_names()), "task")(key, value),
-    "loss": choice(LOSSES, "loss"),
+    "loss": lambda key, value: choice(("auto", *recipes.loss_names()), "loss")(key, value),
     "optimizer": choice(OPTIMIZERS, "optimizer"),
     "lr": number(0, lo_open=True),
     "momentum": number(0, 0.999),

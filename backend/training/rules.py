@@ -9,6 +9,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+OPTIMIZERS = ("sgd", "sgd_momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam",
+              "adamw", "nadam")
+
 
 class ConfigError(ValueError):
     """A training setting is invalid; the message names it and the allowed values."""

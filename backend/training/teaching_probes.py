@@ -11,11 +11,14 @@
   sequence (the page unrolls it in numpy), plus the loss at each step for sequence outputs;
 - `KernelWatcher`: each Conv/Pool layer's input for the probe sample and its kernels.
 All run in eval mode without gradients, read one batch through forward hooks, and copy a few
-small arrays to the host; live ones at most every `Probes.feature_every_s`.
+small arrays to the host; live ones at most every `Probes.feature_every_s`. Each layer runs in
+the network the recipe names for it (`RecipeRun.probe_target`: a GAN's generator reads its
+noise). A probe that fails is switched off for the rest of the run: it never stops training.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -38,6 +41,7 @@ RECURRENT_TYPES = ("SimpleRNN", "LSTM", "GRU")
 WINDOW_TYPES = {"Conv2d": "conv", "Conv1d": "conv", "MaxPool2d": "max", "MaxPool1d": "max",
                 "AvgPool2d": "avg", "AvgPool1d": "avg"}
 MAX_NODES = 8
+log = logging.getLogger(__name__)
 
 
 def _nodes_of(trainer, types) -> list[tuple[str, str, torch.nn.Module]]:
@@ -74,18 +78,44 @@ def capture(model, modules: dict[str, torch.nn.Module], x: torch.Tensor,
     return got, out
 
 
+def groups(trainer, nodes) -> list[tuple[torch.nn.Module, torch.Tensor, list]]:
+    """Nodes grouped by the network that computes them, with that network's probe input:
+    the fixed validation batch for the design's model, the recipe's one sample otherwise."""
+    out: dict[int, tuple] = {}
+    for nid, kind, module in nodes:
+        target = trainer.runner.probe_target(nid)
+        if target is None:
+            continue
+        net, sample = target
+        x = probe_batch(trainer) if net is trainer.setup.model else sample
+        out.setdefault(id(net), (net, x, []))[2].append((nid, kind, module))
+    return list(out.values())
+
+
+def guarded(measure: Iterator[object], watcher) -> Iterator[object]:
+    """The events of one measurement, or none (and the probe off) if it fails."""
+    try:
+        events = list(measure)
+    except Exception:  # a look inside the run must never end the run
+        log.exception("a teaching probe failed; it is off for the rest of the run")
+        watcher.off = True
+        return iter(())
+    return iter(events)
+
+
 class _Throttled(Watcher):
     """Live at most every `feature_every_s` (and at every epoch's end)."""
 
     def __init__(self, probes) -> None:
         self.every = probes.feature_every_s
         self.t_last = -math.inf
+        self.off = False
 
     def live(self, trainer, now: float, force: bool) -> Iterator[object]:
-        if not force and now - self.t_last < self.every:
+        if self.off or (not force and now - self.t_last < self.every):
             return
         self.t_last = now
-        yield from self.measure(trainer)
+        yield from guarded(self.measure(trainer), self)
 
     def epoch_end(self, trainer, val: dict) -> Iterator[object]:
         yield from self.live(trainer, time.monotonic(), force=True)
@@ -107,14 +137,17 @@ class ActivationWatcher(_Throttled):
         self.every = max(self.every, ACTIVATION_EVERY_S)
 
     def measure(self, trainer) -> Iterator[object]:
-        nodes = _nodes_of(trainer, ACTIVATION_TYPES)
+        nodes, got, sizes = [], {}, {}
+        for net, x, members in groups(trainer, _nodes_of(trainer, ACTIVATION_TYPES)):
+            found, _ = capture(net, {n: m for n, _, m in members}, x)
+            got.update(found)
+            sizes.update({n: len(x) for n, _, _ in members})
+            nodes += [m for m in members if m[0] in found]
         if not nodes:
             return
-        x = probe_batch(trainer)
-        got, _ = capture(trainer.setup.model, {n: m for n, _, m in nodes}, x)
         rows, hists = [], []
         for nid, kind, _ in nodes:
-            y = got[nid].float().reshape(len(x), -1)
+            y = got[nid].float().reshape(sizes[nid], -1)
             flat = _spread_sample(y.flatten())
             rows.append(_shares(kind, y, flat))
             hists.append(_histogram(kind, flat))
@@ -125,7 +158,8 @@ class ActivationWatcher(_Throttled):
         kinds = [k for _, k, _ in nodes]
         sat, dead = stats[:, 0], stats[:, 1]
         yield te.ActivationStats(trainer.step, trainer.epoch, [n for n, _, _ in nodes], kinds,
-                                 labels, sat, dead, stats[:, 2:], counts, edges, len(x),
+                                 labels, sat, dead, stats[:, 2:], counts, edges,
+                                 max(sizes.values()),
                                  te.activation_warnings(labels, kinds, sat, dead))
 
 
@@ -197,7 +231,7 @@ class RecurrentWatcher(_Throttled):
     def measure(self, trainer) -> Iterator[object]:
         s = trainer.setup
         nodes = _nodes_of(trainer, RECURRENT_TYPES)
-        if not nodes:
+        if not nodes or getattr(s.recipe, "name", "supervised") != "supervised":
             return
         got, out = capture(s.model, {n: m for n, _, m in nodes}, s.probe_sample, inputs=True)
         losses = _step_losses(trainer, out)
@@ -228,12 +262,18 @@ def _step_losses(trainer, out: torch.Tensor) -> np.ndarray | None:
 class KernelWatcher(Watcher):
     """Each Conv/Pool layer's input for the probe sample and its kernels, after each epoch."""
 
+    off = False
+
     def epoch_end(self, trainer, val: dict) -> Iterator[object]:
-        nodes = _nodes_of(trainer, tuple(WINDOW_TYPES))
-        if not nodes:
-            return
-        got, _ = capture(trainer.setup.model, {n: m for n, _, m in nodes},
-                         trainer.setup.probe_sample, inputs=True)
+        if not self.off:
+            yield from guarded(self.measure(trainer), self)
+
+    def measure(self, trainer) -> Iterator[object]:
+        nodes, got = [], {}
+        for net, x, members in groups(trainer, _nodes_of(trainer, tuple(WINDOW_TYPES))):
+            found, _ = capture(net, {n: m for n, _, m in members}, x[:1], inputs=True)
+            got.update(found)
+            nodes += [m for m in members if m[0] in found]
         for nid, kind, module in nodes:
             x = got[nid][0].float()
             x = x[:, None] if x.dim() == 2 else x  # (C, L) -> (C, 1, L)

@@ -336,7 +336,7 @@ class Trainer:
         if finished.reason != "error" and len(s.test[0]):
             try:
                 test = self.runner.evaluate(*s.test)
-                finished.test_loss, finished.test_accuracy = test["loss"], test.get("accuracy")
+                finished.test_loss, finished.test_accuracy = test.get("loss"), test.get("accuracy")
                 finished.test_terms = dict(test.get("terms", {}))
             except Exception as exc:  # evaluation must not turn a finished run into a crash
                 finished.message = finished.message or first_line(exc)

@@ -68,7 +68,7 @@ def test_cross_entropy_on_multi_hot_labels_is_refused_with_the_fix(tmp_path):
 
 
 def test_exported_train_py_reads_and_scores_multi_hot_labels_the_same_way(tmp_path):
-    from backend.codegen import train_runtime
+    from backend.codegen.train_recipes import supervised as exported
     from backend.data import export_loaders
 
     path = write_npz(tmp_path)
@@ -76,12 +76,12 @@ def test_exported_train_py_reads_and_scores_multi_hot_labels_the_same_way(tmp_pa
                                           "task": "classification"})
     app = DataConfig.from_section({"name": "npz", "path": str(path)}).load()
     assert np.array_equal(x, app.x) and np.array_equal(y, app.y) and info["multi_label"]
-    fmt = train_runtime.target_format("classification", "bce_with_logits", (3,), "index",
-                                      info["multi_label"])
+    fmt = exported.target_format("classification", "bce_with_logits", (3,), "index",
+                                 info["multi_label"])
     assert fmt == "multihot"
     target = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
     out = torch.tensor([[2.0, -1.0, 0.5], [1.0, 1.0, -1.0]])
-    assert train_runtime.correct_count(out, target, fmt) == 1
+    assert exported.correct_count(out, target, fmt) == 1
 
 
 @pytest.mark.parametrize("loss", ["auto", "bce_with_logits"])

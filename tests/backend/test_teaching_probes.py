@@ -123,3 +123,13 @@ def test_numbers_are_picklable_for_the_training_process(kind):
     for e in events:
         if isinstance(e, (ActivationStats, OutputNumbers)):
             assert pickle.loads(pickle.dumps(e)).step == e.step
+
+
+@pytest.mark.parametrize("template", ["gan", "vae"])
+def test_probes_follow_each_network_of_a_generative_design(template):
+    doc = make_template(template)
+    doc.sections["training"] = {**doc.sections.get("training", {}), "epochs": 1}
+    events = list(Trainer(doc, probes=PROBES).events())
+    assert events[-1].reason == "completed", events[-1].message
+    stats = [e for e in events if isinstance(e, ActivationStats)]
+    assert stats and len(stats[-1].nodes) >= 2

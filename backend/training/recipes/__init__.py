@@ -9,17 +9,24 @@ from __future__ import annotations
 
 from backend.training.recipes.autoencoding import AUTOENCODING
 from backend.training.recipes.base import Recipe, Setting, Term
+from backend.training.recipes.gan import GAN_RECIPE
 from backend.training.recipes.supervised import SUPERVISED
+from backend.training.recipes.vae import VAE_RECIPE
 
-RECIPES: tuple[Recipe, ...] = (SUPERVISED, AUTOENCODING)
+RECIPES: tuple[Recipe, ...] = (SUPERVISED, AUTOENCODING, VAE_RECIPE, GAN_RECIPE)
 
 __all__ = ["RECIPES", "Recipe", "Setting", "Term", "recipe_for_task", "resolve_task",
-           "setting_owners", "task_names"]
+           "setting_owners", "task_names", "loss_names"]
 
 
 def task_names() -> tuple[str, ...]:
     """Every task some recipe trains, in registry order."""
     return tuple(task for recipe in RECIPES for task in recipe.tasks)
+
+
+def loss_names() -> tuple[str, ...]:
+    """Every loss some recipe accepts, first mention first."""
+    return tuple(dict.fromkeys(loss for recipe in RECIPES for loss in recipe.losses))
 
 
 def recipe_for_task(task: str) -> Recipe:

@@ -45,6 +45,20 @@ class Autoencoding(Recipe):
     def code_node(self, doc, analysis, config) -> str | None:
         return self.setting(config, "code_node") or narrowest(doc, analysis)
 
+    def script_settings(self, doc, analysis, config) -> dict:
+        if not self.setting(config, "sparsity_weight"):
+            return {}
+        from backend.graph.naming import attribute_names
+
+        node = self.setting(config, "sparsity_node") or self.code_node(doc, analysis, config)
+        return {"sparsity_layer": attribute_names(doc)[node]}
+
+    def split(self, doc, analysis, config):
+        from backend.training.recipes.parts import Split
+
+        code = self.code_node(doc, analysis, config)
+        return None if code is None else Split((code,), code)
+
     def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
         from backend.data import fit_report
 

@@ -72,3 +72,15 @@ class AutoencodingRun(RecipeRun):
         if self.weight:
             result["terms"] = {"reconstruction": means[2], "sparsity": means[3]}
         return result
+
+    def watchers(self, probes) -> list:
+        from backend.training.recipes import views
+
+        s, found = self.setup, []
+        if s.design is None:
+            return found
+        if probes.samples_every_s > 0:
+            found.append(views.Reconstructions(s, probes.samples_every_s))
+        if probes.latent_points and self.code is not None:
+            found.append(views.LatentScatter(s, self.code, probes.latent_points))
+        return found

@@ -85,6 +85,7 @@ class Recipe:
     losses: tuple[str, ...] = ()  # losses the recipe accepts besides "auto"
     monitor = True  # best weights and early stopping follow the validation loss
     runtime = ""  # "module:Class" of the RecipeRun subclass
+    script = "backend.codegen.train_recipes.supervised:SupervisedRun"  # train.py's class
 
     def claims(self, doc: GraphDocument, analysis) -> bool:
         """With task "auto": is this design unmistakably for this recipe (e.g. a VAE)?"""
@@ -109,6 +110,14 @@ class Recipe:
     def networks(self, doc: GraphDocument, analysis) -> dict[str, GraphDocument]:
         """The trained networks by role; most recipes train the whole design as one."""
         return {"model": doc}
+
+    def script_settings(self, doc: GraphDocument, analysis, config) -> dict:
+        """What the exported train.py needs beyond the training section (layer names...)."""
+        return {}
+
+    def split(self, doc: GraphDocument, analysis, config):
+        """Where the network divides into encoder and decoder (`parts.Split`), or None."""
+        return None
 
     def prepare_splits(self, splits, task: str):
         """The splits with the targets this task trains on (autoencoders: the input)."""

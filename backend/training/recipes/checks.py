@@ -32,11 +32,12 @@ def design_report(doc: GraphDocument, config, data_cfg, info, analysis) -> Desig
                                                                       False):
         loss = "bce_with_logits"  # multi-hot labels: one sigmoid and yes/no per class
     report = DesignReport(recipe, task, loss)
-    if loss not in recipe.losses:
+    usable = loss in recipe.losses  # the design's own problems first, with a loss that fits
+    checked = loss if usable else recipe.default_loss(task, doc, analysis)
+    report.errors, report.warnings = recipe.fit_report(doc, data_cfg, info, task, checked,
+                                                       config, analysis)
+    if not usable and not report.errors:
         allowed = ", ".join(recipe.losses) or "none"
         report.errors.append(f"the task '{task}' cannot train with the loss '{loss}': choose "
                              f"auto or one of {allowed}")
-        return report
-    report.errors, report.warnings = recipe.fit_report(doc, data_cfg, info, task, loss,
-                                                       config, analysis)
     return report
