@@ -10,6 +10,7 @@ first use (`window.explore.open(key, node_id)`).
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -21,6 +22,10 @@ RECURRENT = {"SimpleRNN", "LSTM", "GRU"}
 POOLING = {"Conv2d", "Conv1d", "MaxPool2d", "MaxPool1d", "AvgPool2d", "AvgPool1d"}
 
 
+class Notifier(QObject):
+    changed = Signal()  # the run's teaching-probe data changed (or was forgotten)
+
+
 class ExploreController:
     """Opens the Explore window (created once) on a page, optionally for a node."""
 
@@ -30,6 +35,7 @@ class ExploreController:
         self.window = window
         self._explore = None
         self.data = RunData()  # the current run's teaching probes, for the pages
+        self.notifier = Notifier(window)
         closed = getattr(window, "closed", None)
         if closed is not None:
             closed.connect(self.dispose)
@@ -56,12 +62,15 @@ class ExploreController:
 
     def receive(self, events: list) -> None:
         """Teaching-probe events of the current run (from the Training dock)."""
-        if self.data.add(events) and self._explore is not None:
-            self._explore.update_run_data()
+        if self.data.add(events):
+            self.notifier.changed.emit()
+            if self._explore is not None:
+                self._explore.update_run_data()
 
     def forget_run(self) -> None:
         """A new run or a new design: the pages stop showing the previous run's numbers."""
         self.data.clear()
+        self.notifier.changed.emit()
         if self._explore is not None:
             self._explore.update_run_data()
 

@@ -1,8 +1,9 @@
 """Where Explore plugs into the designer: layer context menus and the inspector.
 
 `install()` registers, once per process, a context-menu provider (an "Explore …" entry per
-page that teaches the selected layer) and an inspector section (the activation plot of an
-activation layer, with a link to its page). Both find the window's `explore` controller
+page that teaches the selected layer) and inspector sections (the activation plot of an
+activation layer, with a link to its page; the output layer's numbers for the run's probe
+sample, from output_section.py). Both find the window's `explore` controller
 through the widget they are shown in, so no window is kept alive by the registration.
 """
 
@@ -19,10 +20,12 @@ def install() -> None:
         return
     _INSTALLED = True
     from designer.canvas import menus
+    from designer.explore.output_section import output_section
     from designer.panels import inspector
 
     menus.NODE_EXTRAS.append(node_menu_entries)
     inspector.NODE_SECTIONS.append(activation_section)
+    inspector.NODE_SECTIONS.append(output_section)
 
 
 def _controller(widget: QWidget):

@@ -96,3 +96,20 @@ def test_sequence_to_sequence_shows_the_loss_per_step(window):
     page = window.explore.open("recurrent", "gru_1")
     assert page.result.kind == "GRU" and page.result.steps == 12
     assert page._heat_names[-1] == "loss per step"
+
+
+def test_the_output_layer_shows_the_probe_numbers_in_the_inspector(window, qtbot):
+    from designer.explore.output_section import OutputSection
+
+    window.editor.replace_document(mlp("ReLU"), "")
+    window.editor.set_selection(["out_1"])
+    (section,) = window.inspector.findChildren(OutputSection)
+    assert not section.isVisibleTo(window.inspector)  # nothing to show before a run
+    trained(window, window.editor.doc.copy())
+    window.editor.set_selection(["out_1"])
+    (section,) = [s for s in window.inspector.findChildren(OutputSection)
+                  if s.isVisibleTo(window.inspector)]
+    text = section.numbers.text()
+    assert "← true" in text and "nats" in text and "bits" in text
+    qtbot.mouseClick(section.open_button, Qt.MouseButton.LeftButton)
+    assert window.explore.explore_window.current_key() == "softmax"
