@@ -39,7 +39,7 @@ def _dense_shape(ins, p):
     if len(shape) == 2 and p["per_step"]:
         return (shape[0], p["units"])  # the same weights at every time step
     if len(shape) != 1:
-        also = (" (or, for a sequence, turn on 'at every time step')"
+        also = (" (or, for a sequence, turn on 'per time step')"
                 if len(shape) == 2 else "")
         raise ShapeError(f"Dense expects (B, features) but receives {fmt(shape)}: "
                          f"insert a Flatten before it{also}")
@@ -62,7 +62,7 @@ register(LayerSpec(
         BIAS, INIT,
         Param("per_step", "bool", False, "For a (time, features) input, e.g. a recurrent "
               "layer returning every step: apply the same weights at every time step, giving "
-              "(time, units) — an output and a loss per step.", label="at every time step"),
+              "(time, units) — an output and a loss per step.", label="per time step"),
     ),
     shape_rule=_dense_shape,
     build=_dense_build,

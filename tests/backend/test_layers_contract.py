@@ -198,7 +198,7 @@ IMPOSSIBLE = [
     ("Dense", {"units": 0}, [(4,)], "units"),
     ("Dense", {"units": -5}, [(4,)], "units"),
     ("Dense", {}, [(1, 4, 4)], "Flatten"),
-    ("Dense", {}, [(5, 4)], "at every time step"),
+    ("Dense", {}, [(5, 4)], "per time step"),
     ("Reshape", {"shape": [3, 3]}, [(4, 2)], "Reshape"),
     ("Reshape", {"shape": [-5]}, [(4,)], "positive"),
     ("LayerNorm", {"dims": 3}, [(4,)], "dims"),
