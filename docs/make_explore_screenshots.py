@@ -6,7 +6,9 @@ Writes docs/explore-{page}-{light,dark}.png from the real Explore window, each p
 state a student would reach with a few clicks (the worked examples; XOR at the end of its
 run; an LSTM and a small CNN after a short training run, so their pages show learned weights),
 and docs/training-activations-{light,dark}.png: the main window after a run whose learning
-rate is far too high, its Training dock on the Activations tab.
+rate is far too high, its Training dock on the Activations tab; and
+docs/inspector-output-{light,dark}.png: the inspector of a small CNN's output layer after a
+short run. Names given as arguments shoot only those (e.g. `recurrent inspector-output`).
 """
 
 from __future__ import annotations
@@ -89,6 +91,20 @@ def shoot_dock(window, dark: bool) -> None:
     print(path.relative_to(ROOT))
 
 
+def shoot_inspector(window, dark: bool) -> None:
+    """The inspector of the small CNN's output layer after a short run: the probe numbers."""
+    from PySide6.QtWidgets import QScrollArea
+
+    train(window, small_cnn(), 2)
+    window.editor.set_selection(["out_1"])
+    wait(400)
+    scroll = next(s for s in window.inspector.findChildren(QScrollArea)
+                  if s.widget() is not None and s.isVisible())
+    path = ROOT / "docs" / f"inspector-output-{'dark' if dark else 'light'}.png"
+    scroll.widget().grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
 def train(window, doc, epochs: int) -> None:
     """A short run whose teaching probes go to Explore, as the Training dock sends them."""
     from backend.training import Trainer
@@ -161,6 +177,8 @@ def main() -> int:
             path = ROOT / "docs" / f"explore-{name}-{'dark' if dark else 'light'}.png"
             explore.grab().save(str(path))
             print(path.relative_to(ROOT))
+        if not only or "inspector-output" in only:
+            shoot_inspector(window, dark)
         if not only or "training-activations" in only:
             window.explore.explore_window.hide()
             shoot_dock(window, dark)
