@@ -58,6 +58,8 @@ class RecurrentStates(ProbeResult):
     sequence: np.ndarray  # float32 (T, F): what the layer reads for the probe sample
     note: str = ""  # e.g. "2 layers, bidirectional: the page unrolls the first, forwards"
     step_losses: np.ndarray | None = None  # (T,) the loss at each step (sequence outputs)
+    step_outputs: np.ndarray | None = None  # (T,) the output's first feature at each step
+    step_targets: np.ndarray | None = None  # (T,) the target's first feature at each step
 
 
 @dataclass

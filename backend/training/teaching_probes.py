@@ -8,7 +8,8 @@
 - `OutputWatcher`: the output layer's scores for the probe sample and its true class
   (classification), for the softmax and cross-entropy numbers;
 - `RecurrentWatcher`: each recurrent layer's first-layer weights and its input for the probe
-  sequence (the page unrolls it in numpy), plus the loss at each step for sequence outputs;
+  sequence (the page unrolls it in numpy), plus the loss, the output and the target at each
+  step for sequence outputs;
 - `KernelWatcher`: each Conv/Pool layer's input for the probe sample and its kernels.
 All run in eval mode without gradients, read one batch through forward hooks, and copy a few
 small arrays to the host; live ones at most every `Probes.feature_every_s`. Each layer runs in
@@ -234,7 +235,7 @@ class RecurrentWatcher(_Throttled):
         if not nodes or getattr(s.recipe, "name", "supervised") != "supervised":
             return
         got, out = capture(s.model, {n: m for n, _, m in nodes}, s.probe_sample, inputs=True)
-        losses = _step_losses(trainer, out)
+        steps = _per_step(trainer, out)
         for nid, kind, module in nodes:
             rnn = getattr(module, "rnn", module)
             weights = {k: v.detach().float().cpu().numpy() for k, v in rnn.state_dict().items()
@@ -244,19 +245,22 @@ class RecurrentWatcher(_Throttled):
                 note = "the page unrolls the first layer, reading forwards"
             yield te.RecurrentStates(trainer.step, trainer.epoch, nid,
                                      s.labels.get(nid, nid), kind, weights,
-                                     got[nid][0].float().cpu().numpy(), note, losses)
+                                     got[nid][0].float().cpu().numpy(), note, *steps)
 
 
-def _step_losses(trainer, out: torch.Tensor) -> np.ndarray | None:
-    """The loss at each time step of the probe sample, for outputs (1, T, F)."""
+def _per_step(trainer, out: torch.Tensor) -> tuple:
+    """(losses, outputs, targets) at each time step of the probe sample for sequence outputs
+    (1, T, F) — the outputs and targets of the first feature —, else three Nones."""
     s = trainer.setup
     if out.dim() != 3 or not len(s.val[1]) or s.loss not in ("mse", "mae", "huber"):
-        return None
+        return None, None, None
     target = s.val[1][:1].to(out.device).float()
     if target.shape != out.shape:
-        return None
+        return None, None, None
     fn = {"mse": F.mse_loss, "mae": F.l1_loss, "huber": F.huber_loss}[s.loss]
-    return fn(out.float(), target, reduction="none").mean(dim=-1)[0].cpu().numpy()
+    out = out.float()
+    losses = fn(out, target, reduction="none").mean(dim=-1)[0]
+    return tuple(t.detach().cpu().numpy() for t in (losses, out[0, :, 0], target[0, :, 0]))
 
 
 class KernelWatcher(Watcher):

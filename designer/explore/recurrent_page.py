@@ -7,7 +7,7 @@ gate's activation per step (input, forget, output and the candidate; GRU: reset,
 candidate). The forget-gate bias (LSTM) or update-gate bias (GRU) can be shifted to see memory
 kept or dropped. Opened on a recurrent layer after a run, it shows that layer's learned
 weights on the run's probe sequence, refreshed as training goes on (`set_probe`), and for
-sequence outputs the loss at every step.
+sequence outputs the output beside its target and the loss at every step.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ LESSON = ("A recurrent layer reads a sequence one step at a time and carries a h
           "from step to step. Unrolled, it is one copy of the same cell per step: the same "
           "weights at every step. LSTM and GRU gates (between 0 and 1) decide what to keep "
           "and what to forget. Move the step slider to follow one step through all views.")
+OUTPUTS = "output ŷ_t (solid, with dots) and target y_t (dashed) per step"
 
 
 class RecurrentPage(ExplorePage):
@@ -213,13 +214,25 @@ class RecurrentPage(ExplorePage):
             rows.append(("loss per step", np.asarray(losses, float)[:, None], "loss"))
         return rows
 
+    def _step_outputs(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The run's output and target at each step (sequence outputs), if shown."""
+        p = self.probe if self.using_probe else None
+        out, target = getattr(p, "step_outputs", None), getattr(p, "step_targets", None)
+        if out is None or target is None or len(out) != self.result.steps:
+            return None
+        return np.asarray(out, float), np.asarray(target, float)
+
     def _draw_heat(self) -> None:
         """Heat maps over time: built once per set of rows, then only their images change."""
-        u, rows = self.result, self._rows()
-        names = [name for name, _, _ in rows]
+        u, rows, outputs = self.result, self._rows(), self._step_outputs()
+        names = ([OUTPUTS] if outputs else []) + [name for name, _, _ in rows]
         if names != getattr(self, "_heat_names", None):
             self._build_heat(names)
-        self.input_curve.setData(np.arange(u.steps) + 0.5, u.x[:, 0])
+        xs = np.arange(u.steps) + 0.5
+        self.input_curve.setData(xs, u.x[:, 0])
+        if outputs is not None:
+            self.output_curve.setData(xs, outputs[0])
+            self.target_curve.setData(xs, outputs[1])
         for (_, values, scale), img in zip(rows, self.images, strict=True):
             peak = (float(np.abs(values).max()) or 1.0) if scale == "loss" else 1.0
             img.setImage(values.T, autoLevels=False,
@@ -236,11 +249,17 @@ class RecurrentPage(ExplorePage):
         self.heat_plots, self.images, self.cursors = [top], [], []
         for i, name in enumerate(names, start=1):
             plot = self.heat.addPlot(row=i, col=0, title=name)
+            plot.setXLink(top)
+            self.heat_plots.append(plot)
+            if name == OUTPUTS:
+                self.target_curve = plot.plot([], [], pen=pg.mkPen("#0072B2", width=2,
+                                                                   style=Qt.PenStyle.DashLine))
+                self.output_curve = plot.plot([], [], pen=pg.mkPen("#D55E00", width=2),
+                                              symbol="o", symbolSize=5, symbolBrush="#D55E00")
+                continue
             img = pg.ImageItem(axisOrder="row-major")
             plot.addItem(img)
-            plot.setXLink(top)
             plot.getAxis("left").setLabel("" if name == "loss per step" else "unit")
-            self.heat_plots.append(plot)
             self.images.append(img)
         for plot in self.heat_plots:
             plot.setMenuEnabled(False)
@@ -270,8 +289,20 @@ class RecurrentPage(ExplorePage):
             parts.append(f"mean |C| = {np.abs(u.c[t]).mean():.3f}")
         for name, values in u.gates.items():
             parts.append(f"{name.split()[0]} {name.split()[-1]} = {values[t].mean():.3f}")
+        parts += self._step_numbers(t)
         self.step_text.setText(f"step {t + 1}:  " + "   ".join(parts) + "   (gate means over "
                                "units)")
+
+    def _step_numbers(self, t: int) -> list[str]:
+        """The run's output, target and loss at step t (sequence outputs)."""
+        outputs = self._step_outputs()
+        if outputs is None:
+            return []
+        parts = [f"output ŷ = {outputs[0][t]:+.3f}", f"target y = {outputs[1][t]:+.3f}"]
+        losses = getattr(self.probe, "step_losses", None)
+        if losses is not None and len(losses) > t:
+            parts.append(f"loss = {float(losses[t]):.4f}")
+        return parts
 
     def apply_theme(self, dark: bool) -> None:
         self.heat.setBackground(pg.mkColor("#1e2227" if dark else "#ffffff"))

@@ -1,5 +1,5 @@
 """Sequence to sequence: a Dense applied at every time step of a recurrent layer's output,
-trained on the sine set's every-step targets; the recurrent probe reports the loss per step."""
+trained on the sine set's every-step targets; the recurrent probe reports the output, the target and the loss at each step."""
 
 from __future__ import annotations
 
@@ -39,3 +39,7 @@ def test_training_reports_the_loss_at_each_step():
     states = [e for e in events if isinstance(e, RecurrentStates)][-1]
     assert states.step_losses is not None and states.step_losses.shape == (12,)
     assert np.isfinite(states.step_losses).all()
+    out, target = states.step_outputs, states.step_targets
+    assert out.shape == target.shape == (12,)
+    assert np.allclose(states.step_losses, (out - target) ** 2, rtol=1e-4, atol=1e-6)  # MSE
+    assert np.allclose(target[:-1], states.sequence[1:, 0])  # each step's target: the next value

@@ -89,13 +89,22 @@ def test_a_new_run_forgets_the_old_numbers(window):
     assert not page.probe_button.isEnabled()
 
 
-def test_sequence_to_sequence_shows_the_loss_per_step(window):
+def test_sequence_to_sequence_shows_output_target_and_loss_per_step(window, qtbot):
     from test_sequence_steps import seq2seq
 
     trained(window, seq2seq())
     page = window.explore.open("recurrent", "gru_1")
     assert page.result.kind == "GRU" and page.result.steps == 12
     assert page._heat_names[-1] == "loss per step"
+    assert page._heat_names[0].startswith("output ŷ_t")
+    probe = window.explore.data.recurrent["gru_1"]
+    page.slider.setFocus()
+    page.slider.setValue(0)
+    qtbot.keyClick(page.slider, Qt.Key.Key_Right)
+    text = page.step_text.text()
+    assert text.startswith("step 2:")
+    assert f"target y = {probe.step_targets[1]:+.3f}" in text
+    assert f"loss = {probe.step_losses[1]:.4f}" in text
 
 
 def test_the_output_layer_shows_the_probe_numbers_in_the_inspector(window, qtbot):
