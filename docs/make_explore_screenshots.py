@@ -66,6 +66,7 @@ def too_fast():
 def shoot_dock(window, dark: bool) -> None:
     """Train through the dock (as F5 does) and show its Activations tab."""
     from designer.canvas.layout import layered_positions
+    from designer.explore.activation_stats_view import ActivationsView
 
     from backend.graph import Move
 
@@ -81,7 +82,7 @@ def shoot_dock(window, dark: bool) -> None:
     window.training_dock.raise_()
     window.editor.set_selection(["relu1_1"])
     wait(300)
-    dock.views.tabs.setCurrentWidget(window.explore.link.view)
+    dock.views.show_view(ActivationsView)
     window.resizeDocks([window.training_dock], [430], Qt.Orientation.Vertical)
     wait(500)
     window.canvas.fit_all()

@@ -6,6 +6,10 @@ warnings that say what to change, the chosen layer's output histogram over time 
 time across, value up, brighter = more outputs) with its median, and every layer's
 dead/saturated share over time. Histograms of unbounded layers come with their own ranges;
 they are re-binned onto one value grid for the heat map.
+
+`ActivationsView` is its live view of the Training dock (the "Activations" tab): it draws the
+newest `ActivationStats` of each batch on the epoch axis, and selecting an activation layer on
+the canvas selects it in the table.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QTableWidget, QTableWidgetItem, QWidget
 
+from backend.training.teaching_events import ActivationStats
 from designer.explore.widgets import label
 from designer.plots.base import PlotPanel, colour, heat_lut, style_plot
+from designer.training.live_view import LiveView, RunContext
 
 GRID = 48  # value bins of the heat map
 
@@ -167,6 +173,24 @@ class ActivationStatsView(PlotPanel):
                                          strict=True):
                 rows.append([x, nid, float(sat), float(dead), *map(float, q)])
         return ["epoch", "node", "saturated", "dead", "q05", "q25", "q50", "q75", "q95"], rows
+
+
+class ActivationsView(LiveView):
+    """The Training dock's Activations tab (see the module docstring)."""
+
+    name = "Activations"
+    events = (ActivationStats,)
+
+    def make_widget(self) -> ActivationStatsView:
+        return ActivationStatsView()
+
+    def handle(self, events: list, context: RunContext) -> None:
+        newest = events[-1]  # the newest of a batch is enough to draw
+        self.widget.add(newest, context.epoch_of(newest.step))
+
+    def select(self, node_id: str, context: RunContext, live: bool) -> None:
+        self.widget.select_node(node_id)
+        return None
 
 
 def _share(value: float) -> str:

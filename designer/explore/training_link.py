@@ -1,11 +1,9 @@
-"""Explore's link to the Training dock: every run's teaching probes reach the pages, and the
-dock gets an Activations tab.
+"""Explore's link to the Training dock: every run's teaching probes reach the pages.
 
-`TrainingLink(window, controller)` adds the `ActivationStatsView` as a tab of the dock's views
-and listens to the dock: a new run (or a new design) clears the view and the pages' run data;
-each batch of events goes to the view (`ActivationStats`, placed on the epoch axis) and to
-`controller.receive` (output numbers, recurrent states, kernels for the Explore pages).
-Selecting an activation layer on the canvas selects it in the view.
+`TrainingLink(window, controller)` listens to the dock: a new run (or a new design) clears the
+pages' run data; each batch of events goes to `controller.receive` (output numbers, recurrent
+states, kernels for the Explore pages and the inspector). The dock's Activations tab is a live
+view of its own (`ActivationsView`, in designer.training.views.VIEWS).
 """
 
 from __future__ import annotations
@@ -13,8 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Slot
 
 from backend.training.events import RunStarted
-from backend.training.teaching_events import ActivationStats
-from designer.explore.activation_stats_view import ActivationStatsView
+from designer.explore.activation_stats_view import ActivationsView
 
 
 class TrainingLink(QObject):
@@ -22,31 +19,17 @@ class TrainingLink(QObject):
         super().__init__(window)
         self.controller = controller
         self.dock = window.training
-        self.steps_per_epoch = 1
-        self.view = ActivationStatsView()
-        self.dock.views.tabs.addTab(self.view, "Activations")
+        live = self.dock.views.view(ActivationsView)
+        self.view = live.widget if live is not None else None  # the Activations tab
         self.dock.events_received.connect(self.on_events)
-        window.editor.selection_changed.connect(self.on_selection)
         window.editor.document_replaced.connect(self.on_new_design)
 
     @Slot(list)
     def on_events(self, batch: list) -> None:
-        for event in batch:
-            if isinstance(event, RunStarted):
-                self.steps_per_epoch = max(1, event.steps_per_epoch)
-                self.view.clear()
-                self.controller.forget_run()
-        stats = [e for e in batch if isinstance(e, ActivationStats)]
-        for e in stats[-1:]:  # the newest of a batch is enough to draw
-            self.view.add(e, e.step / self.steps_per_epoch)
+        if any(isinstance(e, RunStarted) for e in batch):
+            self.controller.forget_run()
         self.controller.receive(batch)
-
-    @Slot(list)
-    def on_selection(self, ids: list) -> None:
-        if len(ids) == 1:
-            self.view.select_node(ids[0])
 
     @Slot()
     def on_new_design(self) -> None:
-        self.view.clear()
         self.controller.forget_run()

@@ -100,6 +100,12 @@ class RunsPanel(QWidget):
         self.list.insertItem(0, item)
         self.list.blockSignals(False)
 
+    def reset(self) -> None:
+        """Another design: its runs are not this one's."""
+        self.runs = []
+        self.list.clear()
+        self._emit()
+
     def update_run(self, run: RunRecord) -> None:
         row = len(self.runs) - 1 - self.runs.index(run)
         item = self.list.item(row)

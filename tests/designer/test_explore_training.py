@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from designer.explore.activation_stats_view import ActivationStatsView
+from designer.explore.activation_stats_view import ActivationStatsView, ActivationsView
 from designer.files import DISCARD
 from designer.main_window import MainWindow
 
@@ -39,8 +39,8 @@ def test_a_run_fills_the_activations_tab_and_the_explore_pages(window, qtbot):
     tabs = dock.views.tabs
     names = [tabs.tabText(i) for i in range(tabs.count())]
     assert "Activations" in names
-    view = window.explore.link.view
-    assert isinstance(view, ActivationStatsView)
+    view = dock.views.view(ActivationsView).widget
+    assert isinstance(view, ActivationStatsView) and view is window.explore.link.view
     with qtbot.waitSignal(dock.run_finished, timeout=RUN_TIMEOUT):
         qtbot.keyClick(window, Qt.Key.Key_F5)  # Train
     qtbot.waitUntil(lambda: view.layers.rowCount() == 1, timeout=5000)
