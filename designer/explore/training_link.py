@@ -3,12 +3,14 @@
 `TrainingLink(window, controller)` listens to the dock: a new run (or a new design) clears the
 pages' run data; each batch of events goes to `controller.receive` (output numbers, recurrent
 states, kernels for the Explore pages and the inspector). The dock's Activations tab is a live
-view of its own (`ActivationsView`, in designer.training.views.VIEWS).
+view of its own (`ActivationsView`, in designer.training.views.VIEWS). Under the training
+settings (where the optimiser is chosen) a button opens the optimisers page.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QPushButton
 
 from backend.training.events import RunStarted
 from designer.explore.activation_stats_view import ActivationsView
@@ -23,6 +25,22 @@ class TrainingLink(QObject):
         self.view = live.widget if live is not None else None  # the Activations tab
         self.dock.events_received.connect(self.on_events)
         window.editor.document_replaced.connect(self.on_new_design)
+        self.optimisers_button = self._add_optimisers_button(self.dock.settings_form)
+
+    def _add_optimisers_button(self, form) -> QPushButton:
+        button = QPushButton("Explore optimisers…")
+        button.setToolTip("The nine optimisers side by side from one start point on a saddle, "
+                          "a ravine, Rosenbrock's valley and a bowl, each with its settings")
+        button.clicked.connect(self.open_optimisers)
+        layout = form.layout()
+        last = layout.itemAt(layout.count() - 1) if layout.count() else None
+        at = layout.count() - 1 if last is not None and last.spacerItem() else layout.count()
+        layout.insertWidget(at, button)
+        return button
+
+    @Slot()
+    def open_optimisers(self) -> None:
+        self.controller.open("optimisers")
 
     @Slot(list)
     def on_events(self, batch: list) -> None:

@@ -50,3 +50,12 @@ def test_a_run_fills_the_activations_tab_and_the_explore_pages(window, qtbot):
     assert page.probe_button.isEnabled() and "probe sample after epoch" in page.source.text()
     window.editor.replace_document(mlp("Tanh"), "")  # a new design: nothing of the old run
     assert view.layers.rowCount() == 0 and not page.probe_button.isEnabled()
+
+
+def test_the_training_settings_open_the_optimisers_page(window, qtbot):
+    dock = window.training
+    dock.side.setCurrentWidget(dock.side.widget(1))  # the Settings tab
+    button = window.explore.link.optimisers_button
+    assert button.isVisibleTo(dock)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.explore.explore_window.current_key() == "optimisers"
