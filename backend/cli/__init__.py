@@ -21,6 +21,7 @@ COMMANDS = {
     "validate": "design_cmds",
     "train": "train_cmd",
     "export": "export_cmd",
+    "diff": "run_cmds",
     "import": "import_cmd",
 }
 

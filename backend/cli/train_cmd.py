@@ -73,17 +73,20 @@ def cmd_train(args) -> int:
             "best_epoch": str(finished.best_epoch)}
     if out.suffix.lower() == ".nwproj":  # the run and its weights go into the project
         from backend.export.weights import model_weights
-        from backend.project.runs import run_record, store_run
+        from backend.project.runs import default_name, run_record, store_run
 
-        store_run(out, run_record(doc, finished), model_weights(trainer.model, meta), doc)
+        record = run_record(doc, finished, training=trainer.config.to_section())
+        run_id = store_run(out, record, model_weights(trainer.model, meta), doc)
+        where = f"{out} as {default_name(run_id)}"
     else:
         save_weights(out, trainer.model, meta)
+        where = str(out)
     if not args.json:
-        print(summary_line(finished, out))
+        print(summary_line(finished, where))
     return 0
 
 
-def summary_line(finished, out: Path) -> str:
+def summary_line(finished, out: Path | str) -> str:
     parts = [f"{finished.reason}: {finished.epochs_done} epochs, {finished.steps} steps"]
     best = next((h for h in finished.history if h["epoch"] == finished.best_epoch), None)
     if best and best.get("val_accuracy") is not None:

@@ -74,7 +74,7 @@ def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, 
             outputs[0], f"the output layer '{_name(doc, outputs[0])}' gives {out[0]} scores "
             f"but dataset '{info.name}' has {info.num_classes} classes: it trains, but set its "
             f"units to {info.num_classes} to match", "warning",
-            _units_fix(doc, outputs[0], info.num_classes)))
+            fix=_units_fix(doc, outputs[0], info.num_classes)))
     return problems + warnings
 
 

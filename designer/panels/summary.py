@@ -29,10 +29,10 @@ from backend.summary import rows, totals_lines
 from designer.editor import DocumentEditor
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "Running stats")
-TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras lists them "
-           "among its non-trainable params; PyTorch keeps them as buffers."}
 SHAPE_COLUMN = 2
 CELL_PADDING = 24  # the item's margins plus a little air
+TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras lists them "
+           "among its non-trainable params; PyTorch keeps them as buffers."}
 
 
 class SummaryModel(QAbstractTableModel):
@@ -114,7 +114,7 @@ class SummaryPanel(QWidget):
         self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(False)  # a last column across the window reads badly
+        header.setStretchLastSection(False)  # numbers stay beside their names
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         self.counts.setProperty("role", "caption")
@@ -153,15 +153,15 @@ class SummaryPanel(QWidget):
 
     def fit_columns(self) -> None:
         """Each column as wide as its widest text (header included), measured directly."""
-        rows = self.model.rows
+        texts = self.model.rows
         header = QFontMetrics(self.table.horizontalHeader().font())
         base = self.table.font()
         for col, title in enumerate(COLUMNS):
             plain = QFontMetrics(cell_font(col, False, base))
             bold = QFontMetrics(cell_font(col, True, base))
             width = header.horizontalAdvance(title)
-            for r, row in enumerate(rows):
-                metrics = bold if r == len(rows) - 1 else plain
+            for r, row in enumerate(texts):
+                metrics = bold if r == len(texts) - 1 else plain
                 width = max(width, metrics.horizontalAdvance(row[col]))
             self.table.setColumnWidth(col, width + CELL_PADDING)
 

@@ -42,7 +42,7 @@ from designer import icons, settings
 from designer.editor import DocumentEditor
 from designer.training.data_fit import DataChecks
 from designer.training.data_panel import DatasetPanel
-from designer.training.runs import RunRecord, RunsPanel
+from designer.training.runs import RunsPanel
 from designer.training.settings_form import TrainingSettingsForm
 from designer.training.standard_views import FeaturesView
 from designer.training.views import LiveViews
@@ -86,6 +86,7 @@ def _scrolled(widget: QWidget) -> QScrollArea:
 
 
 class TrainingDock(QWidget):
+    run_requested = Signal()  # Train was pressed: a run is being prepared
     run_started = Signal(object)  # RunStarted
     batch_handled = Signal()  # a batch of events reached the views
     events_received = Signal(list)  # every batch of a run's events, for other features
@@ -98,7 +99,10 @@ class TrainingDock(QWidget):
         self.editor, self.canvas = editor, canvas
         self.run: TrainingRun | None = None
         self.on_best = None  # given to each run's trainer (best weights kept on disk)
-        self.record: RunRecord | None = None
+        self.next_run_name = None  # callable naming the next run (the project's numbering)
+        self.run_name = ""  # the name of the run started last
+        self._runs_started = 0
+        self._retiring: list[TrainingRun] = []  # stopped runs whose thread has not ended yet
         self.started_event: RunStarted | None = None
         self._started_key: tuple | None = None
         self._t_start = 0.0
@@ -170,7 +174,6 @@ class TrainingDock(QWidget):
         self.side.addTab(_scrolled(self.settings_form), "Settings")
         self.side.addTab(self.runs_panel, "Runs")
         self.views = LiveViews()
-        self.runs_panel.overlays_changed.connect(self.views.curves.set_overlays)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setChildrenCollapsible(False)
         self.split.addWidget(self.side)
@@ -205,10 +208,9 @@ class TrainingDock(QWidget):
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
                         weights_every_epoch=True, confusion=True, feature_every_s=1.0,
                         teaching=True)
-        self.record = RunRecord(len(self.runs_panel.runs) + 1,
-                                dict(doc.sections.get("training") or {}),
-                                dict(doc.sections.get("dataset") or {}), doc.name)
-        self._fill_record_defaults()
+        self._runs_started += 1
+        self.run_name = (self.next_run_name() if callable(self.next_run_name)
+                         else f"run {self._runs_started}")
         self._started_key = _design_key(self.editor)
         self.changed_label.setText("")
         self.run = TrainingRun(doc, probes, self)
@@ -222,6 +224,7 @@ class TrainingDock(QWidget):
         self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
         self.run.start()
+        self.run_requested.emit()
         return True
 
     def _ready_to_train(self) -> bool:
@@ -258,21 +261,25 @@ class TrainingDock(QWidget):
                                         "Press Train (F5).")
 
     def _retire_previous_run(self) -> None:
-        """Let the last run's worker go (and the model it kept for the views)."""
+        """Let the last run's worker go (and the model it kept for the views).
+
+        A run stopped while it still prepares its data cannot end at once; it is kept until
+        its thread has finished (a QThread destroyed while running aborts the app)."""
         if self.run is not None:
-            self.run.worker.events_ready.disconnect(self._on_events)
-            self.run.worker.close()
-            self.run.thread.wait(5000)
-            self.run.deleteLater()
-            self.run = None
+            run, self.run = self.run, None
+            run.worker.events_ready.disconnect(self._on_events)
+            run.worker.close()
+            if run.thread.wait(5000):
+                run.deleteLater()
+                return
+            self._retiring.append(run)
+            run.thread.finished.connect(self._free_retired)
 
-    def _fill_record_defaults(self) -> None:
-        from backend.training.config import ConfigError, TrainingConfig
-
-        try:
-            self.record.training = TrainingConfig.from_section(self.record.training).to_section()
-        except ConfigError:
-            pass
+    @Slot()
+    def _free_retired(self) -> None:
+        for run in [r for r in self._retiring if not r.running]:
+            self._retiring.remove(run)
+            run.deleteLater()
 
     def toggle_pause(self) -> None:
         if self.run is None or self.state not in ("running", "paused"):
@@ -289,8 +296,9 @@ class TrainingDock(QWidget):
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
-        if self.run is not None and self.run.running:
-            self.run.wait()
+        for run in [self.run, *self._retiring]:
+            if run is not None and run.running:
+                run.wait()
 
     def reset(self) -> None:
         """Forget everything of the previous design (another design was opened or created)."""
@@ -299,7 +307,7 @@ class TrainingDock(QWidget):
             self.run.worker.stop()
         self._retire_previous_run()
         self._set_state("idle")
-        self.record = self.started_event = self._started_key = None
+        self.started_event = self._started_key = None
         self.views.reset()
         self.progress.setValue(0)
         self.progress.setFormat("")
@@ -324,8 +332,16 @@ class TrainingDock(QWidget):
         return dense[0] if dense else None
 
     # -- worker signals (GUI thread) ------------------------------------------------------------
+    def _from_current_run(self) -> bool:
+        """False for reports of a run retired by reset() that were already on their way
+        (their worker may even be gone by now: then there is no sender at all)."""
+        sender = self.sender()
+        return sender is not None and self.run is not None and sender is self.run.worker
+
     @Slot(list)
     def _on_events(self, batch: list) -> None:
+        if not self._from_current_run():
+            return
         for event in batch:
             if isinstance(event, RunStarted):
                 self._on_started(event)
@@ -350,7 +366,6 @@ class TrainingDock(QWidget):
     def _on_started(self, event: RunStarted) -> None:
         self.started_event = event
         self.views.begin(event, probe_labels(self.editor.doc, self.editor.analysis))
-        self.runs_panel.add_run(self.record)
         self._set_state("running")
         self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
                                     f"samples, {event.parameters:,} parameters")
@@ -365,16 +380,9 @@ class TrainingDock(QWidget):
 
     @Slot(object)
     def _on_finished(self, event: RunFinished) -> None:
+        if not self._from_current_run():
+            return
         self.views.finish(event)
-        record = self.record
-        if record is not None:
-            record.reason, record.message = event.reason, event.message
-            record.curves = self.views.curves.curves()
-            last = event.history[-1] if event.history else {}
-            record.final = {k: last.get(k) for k in ("val_loss", "val_accuracy", "train_loss")}
-            record.final["test_accuracy"] = event.test_accuracy
-            if record in self.runs_panel.runs:
-                self.runs_panel.update_run(record)
         self._set_state("idle")
         self._finish_text(event)
         if event.reason == "error" and event.node and event.node in self.editor.doc.nodes:
@@ -420,11 +428,11 @@ class TrainingDock(QWidget):
         self.views.show_view(FeaturesView)
 
     def _check_design_changed(self) -> None:
-        if self._started_key is None or self.record is None:
+        if self._started_key is None:
             return
         changed = _design_key(self.editor) != self._started_key
         self.changed_label.setText(
-            f"The design has changed since run {self.record.number} started; the run keeps "
+            f"The design has changed since {self.run_name} started; the run keeps "
             "training the design as it was. Press Train again to train the new one."
             if changed else "")
 
