@@ -184,6 +184,7 @@ def main() -> int:
             window.explore.explore_window.hide()
             shoot_dock(window, dark)
     window.set_dark(False)
+    window.training.shutdown()  # let the last run's thread end before the window goes
     window.close()
     app.quit()
     return 0
