@@ -6,7 +6,7 @@ Writes docs/explore-{page}-{light,dark}.png from the real Explore window, each p
 state a student would reach with a few clicks (the worked examples; XOR at the end of its
 run; an LSTM and a small CNN after a short training run, so their pages show learned weights),
 and docs/training-activations-{light,dark}.png: the main window after a run whose learning
-rate is far too high, its Training dock on the Activations tab; and
+rate is far too high, its Training dock on the Saturation tab; and
 docs/inspector-output-{light,dark}.png: the inspector of a small CNN's output layer after a
 short run. Names given as arguments shoot only those (e.g. `recurrent inspector-output`).
 """
@@ -64,7 +64,7 @@ def too_fast():
 
 
 def shoot_dock(window, dark: bool) -> None:
-    """Train through the dock (as F5 does) and show its Activations tab."""
+    """Train through the dock (as F5 does) and show its Saturation tab."""
     from designer.canvas.layout import layered_positions
     from designer.explore.activation_stats_view import ActivationsView
 

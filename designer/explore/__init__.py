@@ -4,7 +4,7 @@
 layer's context menu (a Conv/Pool layer opens the convolution explorer with its settings, an
 activation layer its function, a recurrent layer its unrolling, the output layer the softmax
 numbers), the activation plot in the inspector, and the link to the Training dock (its
-Activations tab; the run's probes reach the pages). The Explore window itself is created on
+Saturation tab; the run's probes reach the pages). The Explore window itself is created on
 first use (`window.explore.open(key, node_id)`).
 """
 

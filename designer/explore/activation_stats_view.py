@@ -1,4 +1,4 @@
-"""The Activations view of a run: are the units still learning?
+"""The Saturation view of a run: are the units still learning?
 
 Per activation layer, from the run's teaching probes (`ActivationStats`): a table of the share
 of saturated sigmoid/tanh outputs and of dead ReLUs with the middle of the distribution, the
@@ -7,9 +7,10 @@ time across, value up, brighter = more outputs) with its median, and every layer
 dead/saturated share over time. Histograms of unbounded layers come with their own ranges;
 they are re-binned onto one value grid for the heat map.
 
-`ActivationsView` is its live view of the Training dock (the "Activations" tab): it draws the
-newest `ActivationStats` of each batch on the epoch axis, and selecting an activation layer on
-the canvas selects it in the table.
+`ActivationsView` is its live view of the Training dock (the "Saturation" tab): it keeps the
+newest `ActivationStats` of each batch on the epoch axis and draws them when the dock asks
+(only while the tab is visible); selecting an activation layer on the canvas selects it in the
+table.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ActivationStatsView(PlotPanel):
     export_name = "activations"
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Activations", parent)
+        super().__init__("Saturation", parent)
         self.history: list[tuple[float, object]] = []  # (epoch, ActivationStats)
         self.selected: str | None = None
         self.layers = QTableWidget(0, 4)
@@ -76,11 +77,22 @@ class ActivationStatsView(PlotPanel):
 
     # -- data -----------------------------------------------------------------------------------
     def add(self, stats, x: float) -> None:
+        """Keep `stats` (at epoch `x`) and show it."""
+        self.keep(stats, x)
+        self.show_latest()
+
+    def keep(self, stats, x: float) -> None:
+        """Keep `stats` (at epoch `x`) for the next `show_latest` (no drawing)."""
         self.history.append((x, stats))
         if self.selected not in stats.nodes:
             self.selected = next((n for n, d, s in zip(stats.nodes, stats.dead, stats.saturated,
                                                        strict=True)
                                   if not (math.isnan(d) and math.isnan(s))), stats.nodes[0])
+
+    def show_latest(self) -> None:
+        if not self.history:
+            return
+        x, stats = self.history[-1]
         self._fill_table(stats)
         self.warnings.setText("\n".join(stats.warnings))
         self.warnings.setVisible(bool(stats.warnings))
@@ -176,17 +188,21 @@ class ActivationStatsView(PlotPanel):
 
 
 class ActivationsView(LiveView):
-    """The Training dock's Activations tab (see the module docstring)."""
+    """The Training dock's Saturation tab (see the module docstring)."""
 
-    name = "Activations"
+    name = "Saturation"  # dead and saturated units (the feature maps are "Activations")
     events = (ActivationStats,)
 
     def make_widget(self) -> ActivationStatsView:
         return ActivationStatsView()
 
     def handle(self, events: list, context: RunContext) -> None:
-        newest = events[-1]  # the newest of a batch is enough to draw
-        self.widget.add(newest, context.epoch_of(newest.step))
+        newest = events[-1]  # the newest of a batch is enough to show
+        self.widget.keep(newest, context.epoch_of(newest.step))
+
+    def draw(self, context: RunContext) -> bool:
+        self.widget.show_latest()
+        return False
 
     def select(self, node_id: str, context: RunContext, live: bool) -> None:
         self.widget.select_node(node_id)

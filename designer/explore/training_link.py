@@ -2,7 +2,7 @@
 
 `TrainingLink(window, controller)` listens to the dock: a new run (or a new design) clears the
 pages' run data; each batch of events goes to `controller.receive` (output numbers, recurrent
-states, kernels for the Explore pages and the inspector). The dock's Activations tab is a live
+states, kernels for the Explore pages and the inspector). The dock's Saturation tab is a live
 view of its own (`ActivationsView`, in designer.training.views.VIEWS). Under the training
 settings (where the optimiser is chosen) a button opens the optimisers page.
 """
@@ -21,11 +21,21 @@ class TrainingLink(QObject):
         super().__init__(window)
         self.controller = controller
         self.dock = window.training
-        live = self.dock.views.view(ActivationsView)
-        self.view = live.widget if live is not None else None  # the Activations tab
+        self.view = self.optimisers_button = None  # once the dock's parts are built
         self.dock.events_received.connect(self.on_events)
         window.editor.document_replaced.connect(self.on_new_design)
-        self.optimisers_button = self._add_optimisers_button(self.dock.settings_form)
+        built = getattr(self.dock, "is_built", lambda: True)()
+        if built:
+            self.on_dock_built()
+        else:  # the dock builds its panels and views after the window shows
+            self.dock.built.connect(self.on_dock_built)
+
+    @Slot()
+    def on_dock_built(self) -> None:
+        live = self.dock.views.view(ActivationsView)
+        self.view = live.widget if live is not None else None  # the Saturation tab
+        if self.optimisers_button is None:
+            self.optimisers_button = self._add_optimisers_button(self.dock.settings_form)
 
     def _add_optimisers_button(self, form) -> QPushButton:
         button = QPushButton("Explore optimisers…")

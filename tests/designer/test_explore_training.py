@@ -1,4 +1,4 @@
-"""Training from the window feeds Explore: the dock's Activations tab shows dying ReLUs with
+"""Training from the window feeds Explore: the dock's Saturation tab shows dying ReLUs with
 the fix, and the pages get the run's output numbers (trained through the Train button)."""
 
 from __future__ import annotations
@@ -38,11 +38,15 @@ def test_a_run_fills_the_activations_tab_and_the_explore_pages(window, qtbot):
     dock = window.training
     tabs = dock.views.tabs
     names = [tabs.tabText(i) for i in range(tabs.count())]
-    assert "Activations" in names
+    assert "Saturation" in names
     view = dock.views.view(ActivationsView).widget
     assert isinstance(view, ActivationStatsView) and view is window.explore.link.view
     with qtbot.waitSignal(dock.run_finished, timeout=RUN_TIMEOUT):
         qtbot.keyClick(window, Qt.Key.Key_F5)  # Train
+    assert view.layers.rowCount() == 0  # drawn when its tab is shown
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(names.index("Saturation")).center())
     qtbot.waitUntil(lambda: view.layers.rowCount() == 1, timeout=5000)
     assert "dead ReLUs" in view.warnings.text()
     assert window.explore.data.outputs is not None
@@ -54,7 +58,10 @@ def test_a_run_fills_the_activations_tab_and_the_explore_pages(window, qtbot):
 
 def test_the_training_settings_open_the_optimisers_page(window, qtbot):
     dock = window.training
-    dock.side.setCurrentWidget(dock.side.widget(1))  # the Settings tab
+    dock.ensure_built()  # what the dock does by itself once the window shows
+    bar = dock.side.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())  # Settings
+    assert dock.side.tabText(dock.side.currentIndex()) == "Settings"
     button = window.explore.link.optimisers_button
     assert button.isVisibleTo(dock)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
