@@ -39,6 +39,25 @@ def _silu_d(x):
     return s * (1.0 + x * (1.0 - s))
 
 
+def _mish_d(x):
+    t = np.tanh(np.logaddexp(0.0, x))
+    return t + x * _sigmoid(x) * (1.0 - t * t)
+
+
+def _softplus(x, p):
+    beta, threshold = float(p.get("beta", 1.0)), float(p.get("threshold", 20.0))
+    return np.where(beta * x > threshold, x, np.logaddexp(0.0, beta * x) / beta)
+
+
+def _softplus_d(x, p):
+    beta, threshold = float(p.get("beta", 1.0)), float(p.get("threshold", 20.0))
+    return np.where(beta * x > threshold, 1.0, _sigmoid(beta * x))
+
+
+def _hardswish_d(x):  # as torch: 0 up to −3, x/3 + 1/2 between, 1 from 3
+    return np.where(x <= -3, 0.0, np.where(x < 3, x / 3 + 0.5, 1.0))
+
+
 @dataclass(frozen=True)
 class Activation:
     kind: str
@@ -64,6 +83,10 @@ def _slope(p: dict) -> float:
 
 def _alpha(p: dict) -> float:
     return float(p.get("alpha", 1.0))
+
+
+def _prelu_slope(p: dict) -> float:
+    return float(p.get("init_slope", 0.25))
 
 
 ACTIVATIONS: dict[str, Activation] = {a.kind: a for a in (
@@ -98,6 +121,28 @@ ACTIVATIONS: dict[str, Activation] = {a.kind: a for a in (
     Activation("SiLU", "f(x) = x·σ(x)", "f'(x) = σ(x)·(1 + x·(1 − σ(x)))",
                lambda x, p: x * _sigmoid(x), lambda x, p: _silu_d(x), None,
                "Swish: smooth, dips slightly below zero, then grows like ReLU."),
+    Activation("ReLU6", "f(x) = min(max(0, x), 6)", "f'(x) = 1 if 0 < x < 6 else 0",
+               lambda x, p: np.clip(x, 0.0, 6.0), lambda x, p: ((x > 0) & (x < 6)).astype(float),
+               (0.0, 6.0), "A ReLU capped at 6: units at 0 or at 6 pass no gradient."),
+    Activation("Hardsigmoid", "f(x) = relu6(x + 3) / 6", "f'(x) = 1/6 if −3 < x < 3 else 0",
+               lambda x, p: np.clip(x / 6 + 0.5, 0.0, 1.0),
+               lambda x, p: np.where((x > -3) & (x < 3), 1 / 6, 0.0), (0.0, 1.0),
+               "A piecewise-linear sigmoid: flat beyond ±3, where no gradient passes at all."),
+    Activation("Hardswish", "f(x) = x·relu6(x + 3) / 6",
+               "f'(x) = 0 below −3, x/3 + 1/2 up to 3, then 1",
+               lambda x, p: x * np.clip(x + 3, 0.0, 6.0) / 6, lambda x, p: _hardswish_d(x),
+               None, "A piecewise-linear swish: 0 below −3, x above 3."),
+    Activation("Mish", "f(x) = x·tanh(softplus(x))",
+               "f'(x) = tanh(sp(x)) + x·σ(x)·(1 − tanh²(sp(x)))",
+               lambda x, p: x * np.tanh(np.logaddexp(0.0, x)), lambda x, p: _mish_d(x), None,
+               "Smooth and non-monotonic like swish, slightly below zero for x < 0."),
+    Activation("Softplus", "f(x) = log(1 + e^(βx)) / β", "f'(x) = σ(βx)",
+               _softplus, _softplus_d, None,
+               "A smooth ReLU, always positive; its derivative is a sigmoid, never exactly 0."),
+    Activation("PReLU", "f(x) = x if x > 0 else a·x  (a learned)", "f'(x) = 1 if x > 0 else a",
+               lambda x, p: np.where(x > 0, x, _prelu_slope(p) * x),
+               lambda x, p: np.where(x > 0, 1.0, _prelu_slope(p)), None,
+               "A LeakyReLU whose slope a is learned; drawn with the slope it starts at."),
     Activation("Softmax", "p₁ = e^x / (e^x + e^0)  (two classes, other logit 0)",
                "∂p₁/∂x = p₁·(1 − p₁)",
                lambda x, p: _sigmoid(x), lambda x, p: _sigmoid(x) * (1 - _sigmoid(x)),

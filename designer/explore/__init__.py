@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QMenu
 from designer.explore.window import PAGES
 
 ACTIVATIONS = {"Step", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "GELU", "SiLU",
-               "Softmax", "LogSoftmax"}
+               "Softmax", "LogSoftmax", "ReLU6", "Hardsigmoid", "Hardswish", "Mish", "Softplus",
+               "PReLU"}
 RECURRENT = {"SimpleRNN", "LSTM", "GRU"}
 POOLING = {"Conv2d", "Conv1d", "MaxPool2d", "MaxPool1d", "AvgPool2d", "AvgPool1d"}
 

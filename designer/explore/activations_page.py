@@ -32,10 +32,12 @@ from designer.explore.widgets import check_style, label
 from designer.plots.base import style_plot
 from designer.theme import SPACE
 
-KINDS = ("Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Linear")
+KINDS = ("Step", "Sigmoid", "Hardsigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "PReLU",
+         "ELU", "Softplus", "GELU", "SiLU", "Hardswish", "Mish", "Linear")
 COLOURS = {"Step": "#999999", "Sigmoid": "#E69F00", "Tanh": "#009E73", "ReLU": "#0072B2",
            "LeakyReLU": "#56B4E9", "ELU": "#CC79A7", "GELU": "#D55E00", "SiLU": "#8C6D3F",
-           "Linear": "#999999"}
+           "Linear": "#999999", "Hardsigmoid": "#B07A00", "ReLU6": "#004D80",
+           "PReLU": "#2F9FD8", "Softplus": "#3A8C6E", "Hardswish": "#5E4A8C", "Mish": "#A6461A"}
 LESSON = ("Each activation bends the weighted sum of a neuron. Its derivative decides how "
           "much gradient flows back through it: where the derivative is near zero (shaded: "
           "saturated) the layers below stop learning. Tick functions to compare them.")

@@ -173,18 +173,29 @@ TORCH_ACTS = {"ReLU": torch.relu, "LeakyReLU": lambda x: F.leaky_relu(x, 0.2),
               "GELU": F.gelu, "SiLU": F.silu, "Linear": lambda x: x * 1,
               "Softmax": lambda x: torch.softmax(torch.stack([x, torch.zeros_like(x)]), 0)[0],
               "LogSoftmax": lambda x: torch.log_softmax(
-                  torch.stack([x, torch.zeros_like(x)]), 0)[0]}
+                  torch.stack([x, torch.zeros_like(x)]), 0)[0],
+              "ReLU6": F.relu6, "Hardsigmoid": F.hardsigmoid, "Hardswish": F.hardswish,
+              "Mish": F.mish, "Softplus": lambda x: F.softplus(x, beta=2.0, threshold=5.0),
+              "PReLU": lambda x: F.prelu(x, torch.tensor([0.1], dtype=x.dtype))}
 
 
 @pytest.mark.parametrize("kind", sorted(TORCH_ACTS))
 def test_activation_and_derivative_match_autograd(kind):
-    params = {"negative_slope": 0.2, "alpha": 0.7}
-    x, y, dy = activations.curve(kind, params, -6, 6, 241)
+    params = {"negative_slope": 0.2, "alpha": 0.7, "beta": 2.0, "threshold": 5.0,
+              "init_slope": 0.1}
+    x, y, dy = activations.curve(kind, params, -7, 7, 281)  # kinks at 0, ±3, 6 and 2.5 on it
     t = torch.tensor(x, requires_grad=True)
     out = TORCH_ACTS[kind](t)
     out.sum().backward()
     np.testing.assert_allclose(y, out.detach().numpy(), atol=1e-9)
     np.testing.assert_allclose(dy, t.grad.numpy(), atol=1e-9)
+
+
+def test_every_activation_layer_has_its_curve():
+    from backend.layers import all_specs
+
+    kinds = {s.type for s in all_specs() if s.category == "activation"}
+    assert kinds <= set(activations.ACTIVATIONS)  # the inspector plots each of them
 
 
 def test_sigmoid_derivative_peaks_at_a_quarter_and_saturates():

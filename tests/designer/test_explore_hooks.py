@@ -105,6 +105,26 @@ def test_inspector_plots_an_activation_and_follows_its_parameter(window, qtbot):
         window.inspector)]
 
 
+def test_every_activation_layer_gets_its_plot(window, qtbot):
+    from backend.layers import all_specs
+    from designer.explore.activation_plot import ActivationPlot
+
+    b = DesignBuilder("every activation")
+    b.add("Input", "x", after=None, shape=[4])
+    kinds = sorted(s.type for s in all_specs() if s.category == "activation")
+    for kind in kinds:
+        b.add(kind, kind.lower(), **({"init_slope": 0.1} if kind == "PReLU" else {}))
+    window.editor.replace_document(b.doc, "")
+    for kind in kinds:
+        window.editor.set_selection([f"{kind.lower()}_1"])
+        shown = [p for p in window.inspector.findChildren(ActivationPlot)
+                 if p.isVisibleTo(window.inspector)]
+        assert len(shown) == 1, kind
+        if kind == "PReLU":  # drawn with the slope it starts at
+            x, y = shown[0].f_curve.getData()
+            assert y[0] == pytest.approx(0.1 * x[0])
+
+
 def test_inspector_button_and_menu_open_the_activation_page(window, qtbot):
     from designer.explore.hooks import ActivationSection
 
