@@ -88,7 +88,7 @@ def activation_warnings(labels: list[str], kinds: list[str], saturated: np.ndarr
                        "(dead ReLUs get no gradient): lower the learning rate, use He "
                        "initialisation or LeakyReLU")
         elif not math.isnan(sat) and sat >= SATURATED_WARN:
-            limits = "0 or 1" if kind == "Sigmoid" else "−1 or 1"
+            limits = "−1 or 1" if kind == "Tanh" else "0 or 1"
             out.append(f"{label}: {_pct(sat)} of its outputs sit near {limits} (saturated: "
                        "almost no gradient passes): normalise the inputs, use Xavier "
                        "initialisation or BatchNorm before it, lower the learning rate, or "

@@ -37,7 +37,10 @@ PROBE_BATCH = 64  # samples in the fixed activation-probe batch
 SAMPLE_VALUES = 20_000  # outputs per layer that quantiles and histograms are computed from
 ACTIVATION_EVERY_S = 3.0  # the activation statistics need no more than this while live
 BINS = 30
-ACTIVATION_TYPES = ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "GELU", "SiLU", "Step")
+ACTIVATION_TYPES = ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "GELU", "SiLU", "Step",
+                    "ReLU6", "Hardsigmoid", "Hardswish", "Mish", "Softplus", "PReLU")
+SATURATING = ("Sigmoid", "Tanh", "Hardsigmoid")  # bounded on both sides, flat near the limits
+DYING = ("ReLU", "ReLU6")  # exactly 0 (with gradient 0) for every negative input
 RECURRENT_TYPES = ("SimpleRNN", "LSTM", "GRU")
 WINDOW_TYPES = {"Conv2d": "conv", "Conv1d": "conv", "MaxPool2d": "max", "MaxPool1d": "max",
                 "AvgPool2d": "avg", "AvgPool1d": "avg"}
@@ -177,19 +180,19 @@ def _shares(kind: str, y: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
     """[saturated share, dead share, 5 quantiles] of one layer's outputs (NaN: n/a); the
     shares count every output, the quantiles a spread sample of them."""
     nan = torch.tensor(float("nan"), device=y.device)
-    limits = ACTIVATIONS[kind].limits if kind in ("Sigmoid", "Tanh") else None
+    limits = ACTIVATIONS[kind].limits if kind in SATURATING else None
     if limits is not None:
         band = SATURATION_BAND * (limits[1] - limits[0])
         sat = ((y < limits[0] + band) | (y > limits[1] - band)).float().mean()
     else:
         sat = nan
-    dead = (y <= 0).all(dim=0).float().mean() if kind == "ReLU" else nan
+    dead = (y <= 0).all(dim=0).float().mean() if kind in DYING else nan
     q = torch.quantile(flat, torch.tensor(te.QUANTILES, device=y.device))
     return torch.cat([sat[None], dead[None], q])
 
 
 def _histogram(kind: str, y: torch.Tensor) -> tuple[torch.Tensor, float, float]:
-    limits = ACTIVATIONS[kind].limits if kind in ("Sigmoid", "Tanh", "Step") else None
+    limits = ACTIVATIONS[kind].limits if kind in (*SATURATING, "Step", "ReLU6") else None
     lo, hi = limits if limits else (float(y.min()), float(y.max()))
     if hi <= lo:
         hi = lo + 1e-6

@@ -68,6 +68,16 @@ def test_saturated_sigmoids_are_counted_and_warned():
     assert 0.0 <= stats.saturated[0] <= 1.0 and np.isnan(stats.dead[0])
 
 
+@pytest.mark.parametrize("kind, measured", [("ReLU6", "dead"), ("Hardsigmoid", "saturated"),
+                                             ("Mish", None)])
+def test_newer_activations_are_measured_as_what_they_are(kind, measured):
+    stats = [e for e in run_events(mlp(kind)) if isinstance(e, ActivationStats)][-1]
+    assert stats.kinds == [kind]
+    for name in ("dead", "saturated"):
+        share = getattr(stats, name)[0]
+        assert (0.0 <= share <= 1.0) if name == measured else np.isnan(share)
+
+
 def test_output_numbers_for_the_probe_sample():
     events = run_events(mlp("Tanh"))
     numbers = [e for e in events if isinstance(e, OutputNumbers)][-1]
