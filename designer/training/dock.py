@@ -28,6 +28,8 @@ from designer.editor import DocumentEditor
 from designer.training.dock_frame import IDLE_TEXT, DockFrame
 
 GRADIENT_EVERY = 20  # steps between gradient-flow probes
+SAMPLES_EVERY_S = 1.0  # reconstructions, generated samples, a VAE's traversal
+LATENT_POINTS = 500  # validation samples in the latent scatter, once an epoch
 HEAT_MS = 1000  # gradient colours on the canvas change at most once a second
 __all__ = ["IDLE_TEXT", "TrainingDock"]
 
@@ -100,6 +102,7 @@ class TrainingDock(DockFrame):
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
                         weights_every_epoch=True, confusion=True, feature_every_s=1.0,
+                        samples_every_s=SAMPLES_EVERY_S, latent_points=LATENT_POINTS,
                         teaching=True)
         self._runs_started += 1
         self.run_name = (self.next_run_name() if callable(self.next_run_name)

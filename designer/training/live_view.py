@@ -57,6 +57,7 @@ class LiveView:
     name = ""  # the tab's title
     events: tuple[type, ...] = ()  # event classes routed to `handle`
     placement = "tab"  # "tab" (the views' tabs) or "main" (beside them, always visible)
+    prominent = False  # brought to the front when a run it applies to starts
 
     def __init__(self) -> None:
         self.widget: QWidget = self.make_widget()

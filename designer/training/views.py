@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from backend.training.events import RunFinished, RunStarted
 from designer.explore.activation_stats_view import ActivationsView
+from designer.training.generative_views import GENERATIVE_VIEWS
 from designer.training.live_view import LiveView, RunContext
 from designer.training.standard_views import (
     STANDARD_VIEWS,
@@ -33,7 +34,7 @@ from designer.training.standard_views import (
     WeightsView,
 )
 
-VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, ActivationsView]
+VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, ActivationsView, *GENERATIVE_VIEWS]
 DRAW_MS = 250  # each view is drawn at most 4 times a second
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,10 @@ class LiveViews(QWidget):
         for view in self.live:
             view.begin(self.context)
         self._show_tabs(started)
+        front = next((v for v in self.live if getattr(v, "prominent", False)
+                      and v.applies(started)), None)
+        if front is not None:  # a generative run: its reconstructions or samples first
+            self.show_view(type(front))
 
     def handle(self, batch: list) -> dict[str, float] | None:
         """Feed a batch of events to the views; returns new canvas node colours, if any."""
