@@ -65,10 +65,9 @@ def too_fast():
 
 def shoot_dock(window, dark: bool) -> None:
     """Train through the dock (as F5 does) and show its Saturation tab."""
+    from backend.graph import Move
     from designer.canvas.layout import layered_positions
     from designer.explore.activation_stats_view import ActivationsView
-
-    from backend.graph import Move
 
     doc = too_fast()
     doc.apply(Move(tuple(layered_positions(doc, aspect=2.5).items())))

@@ -1,5 +1,6 @@
 """Sequence to sequence: a Dense applied at every time step of a recurrent layer's output,
-trained on the sine set's every-step targets; the recurrent probe reports the output, the target and the loss at each step."""
+trained on the sine set's every-step targets; the recurrent probe reports the output, the
+target and the loss at each step."""
 
 from __future__ import annotations
 
