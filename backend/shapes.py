@@ -20,6 +20,7 @@ from backend.graph.definition import BLOCK, BLOCK_INPUT, BlockDef
 from backend.graph.document import GraphDocument
 from backend.graph.expr import ExprError, has_expressions, resolve
 from backend.graph.fixes import attach_fixes
+from backend.graph.lint import design_warnings
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import Step, dependency_graph, plan, topological_order
@@ -103,6 +104,7 @@ class GraphPlan:
 
 def analyse(doc: GraphDocument) -> Analysis:
     result = Analyser(doc).design()
+    result.problems += design_warnings(doc, result)
     attach_fixes(doc, result)
     return result
 

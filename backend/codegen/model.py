@@ -30,7 +30,7 @@ from backend.shapes import Analysis, analyse
 
 INDENT = "    "
 _HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
-                 "RepeatedBlock", "Sampling")
+                 "RepeatedBlock", "Sampling", "Step")
 
 
 class ExportError(ValueError):

@@ -3,7 +3,8 @@
 A data source (built-in set or, later, a user's CSV/NPZ/IDX file or image folder) returns a
 `Dataset`: all samples as numpy arrays plus a `DatasetInfo` describing them. Invariants:
 `x` is float32 with shape (N, *info.input_shape); `y` holds int64 class indices (N,) for
-classification and float32 (N, *info.target_shape) otherwise. `make_splits` shuffles with a
+classification (float32 multi-hot (N, num_classes) when `info.multi_label`: several classes
+per sample) and float32 (N, *info.target_shape) otherwise. `make_splits` shuffles with a
 seed, splits, and normalises with statistics of the training split only, so a run is
 repeatable and the validation data never leaks into preprocessing.
 """
@@ -41,6 +42,7 @@ class DatasetInfo:
     target_shape: tuple[int, ...] = ()
     kind: str = "tabular"  # image | tabular | points | series: how a preview shows samples
     description: str = ""
+    multi_label: bool = False  # y is multi-hot: a sample may belong to several classes
 
     @property
     def is_image(self) -> bool:

@@ -28,6 +28,8 @@ def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, 
         return [info.input_shape]
     if task == "classification":
         k = info.num_classes
+        if info.multi_label:
+            return [(k,)]
         return [(k,), (1,)] if loss == "bce_with_logits" and k == 2 else [(k,)]
     return [info.target_shape or (1,)]
 
@@ -55,6 +57,13 @@ def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, 
         fix = Fix("Set the loss to MSE", _set_training("loss", "mse"))
         return [Problem(None, f"the loss '{loss}' needs class labels but the task is {task}: "
                               "choose mse, mae or huber", fix=fix)]
+    if task == "classification" and info.multi_label and loss != "bce_with_logits":
+        fix = Fix("Set the loss to auto", _set_training("loss", "auto"))
+        return [Problem(None, f"dataset '{info.name}' has multi-hot labels (a sample may belong "
+                              f"to several of its {info.num_classes} classes): that is "
+                              f"multi-label classification, which '{loss}' cannot learn (it "
+                              "would take one class per sample): set the loss to auto or "
+                              "bce_with_logits (one sigmoid per class)", fix=fix)]
     problems = _problems(doc, config, info, task, loss, analysis)
     warnings = _loss_warnings(doc, info, task, loss) if not problems else []
     outputs = model_outputs(doc)
@@ -108,7 +117,8 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
             last.id, f"the network ends with {last.type} '{_name(doc, last.id)}' but the loss "
             f"'{loss}' expects raw scores (logits) and applies it itself: remove the "
             f"{last.type} layer", "warning"))
-    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2:
+    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2 \
+            and not info.multi_label:
         warnings.append(Problem(
             None, f"bce_with_logits treats each of the {info.num_classes} outputs as a separate "
             "yes/no question: for one class per sample use cross_entropy", "warning",

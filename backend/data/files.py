@@ -106,6 +106,24 @@ def _name(v) -> str:
     return str(v)
 
 
+def is_multi_hot(y: np.ndarray) -> bool:
+    """(N, K) zeros and ones where some sample has more or fewer than one 1: multi-label."""
+    if y.ndim != 2 or y.shape[1] < 2 or y.dtype.kind not in "biuf":
+        return False
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) != 1).any())
+
+
+def multi_label_dataset(name: str, x: np.ndarray, y: np.ndarray, description: str) -> Dataset:
+    """Multi-hot targets stay multi-hot: one yes/no per class, trained with a sigmoid each."""
+    k = y.shape[1]
+    kind = "image" if x.ndim == 4 and x.shape[1] in (1, 3) else "tabular"
+    info = DatasetInfo(name, "classification", tuple(x.shape[1:]), k,
+                       tuple(f"label {i}" for i in range(k)), target_shape=(k,), kind=kind,
+                       description=description, multi_label=True)
+    return Dataset(info, np.ascontiguousarray(x, np.float32),
+                   np.ascontiguousarray(y, np.float32))
+
+
 def table_dataset(name: str, x: np.ndarray, y: np.ndarray, task: str, kind: str,
                   description: str) -> Dataset:
     """A Dataset from numeric features and raw targets, for classification or regression."""
@@ -291,6 +309,9 @@ def load_npz(o: dict) -> Dataset:
     if x.dtype.kind not in "biuf" or y.dtype.kind not in "biufUS":
         raise DatasetError(f"{path.name}: x must hold numbers (it holds {x.dtype}) and y "
                            "numbers or text: convert them before np.savez")
+    if o["task"] == "classification" and is_multi_hot(y):
+        return multi_label_dataset("npz", x.astype(np.float32), y, f"{path.name}: {len(x)} "
+                                   f"samples of shape {tuple(x.shape[1:])}, multi-label")
     if o["task"] == "classification" and y.ndim == 2 and y.shape[1] > 1:
         y = y.argmax(axis=1)  # one-hot labels -> class indices
     elif o["task"] == "classification" and y.ndim > 1:

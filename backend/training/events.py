@@ -191,6 +191,7 @@ class Probes:
     confusion: bool = False
     samples_every_s: float = 0.0  # reconstructions and generated grids; 0 = off
     latent_points: int = 0  # validation samples in the latent scatter per epoch; 0 = off
+    teaching: bool = False  # activation statistics, output numbers, recurrent and conv probes
 
 
 class Control:

@@ -187,7 +187,8 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     out_shape = built.out_shape
     if task == "classification" and out_shape and len(out_shape) == 1 and out_shape[0] > k:
         k = out_shape[0]  # spare output units: one-hot and confusion use the output width
-    fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index")
+    fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index",
+                        splits.info.multi_label)
     train, val, test = (_tensors(s, fmt, k) for s in (splits.train, splits.val, splits.test))
     corruption = corruption_for(data_cfg.options if data_cfg else {}, splits.train.x)
     if corruption.active:  # validation and test inputs: noisy once, the same every epoch

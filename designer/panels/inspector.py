@@ -35,6 +35,8 @@ from designer.panels.fields import ParamField
 from designer.status import plural
 from designer.theme import SPACE
 
+# Other features add sections to a layer's page: callables (editor, node_id) -> QWidget | None.
+NODE_SECTIONS: list = []
 HINT = ("Drag a layer from the palette onto the canvas, or press Tab on the canvas to search "
         "for one. Drag from an output port to an input port to connect two layers. Select a "
         "layer to edit its parameters here.")
@@ -168,6 +170,10 @@ class InspectorPanel(QWidget):
         if spec is not None:
             layout.addWidget(_label("ABOUT " + spec.type.upper(), "section"))
             layout.addWidget(_label(spec.description, "caption", wrap=True))
+        for section in NODE_SECTIONS:
+            widget = section(self.editor, node_id)
+            if widget is not None:
+                layout.addWidget(widget)
         layout.addStretch(1)
         return page
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from backend.training.events import RunFinished, RunStarted
+from designer.explore.activation_stats_view import ActivationsView
 from designer.training.generative_views import GENERATIVE_VIEWS
 from designer.training.live_view import LiveView, RunContext
 from designer.training.standard_views import (
@@ -33,7 +34,7 @@ from designer.training.standard_views import (
     WeightsView,
 )
 
-VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, *GENERATIVE_VIEWS]
+VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, ActivationsView, *GENERATIVE_VIEWS]
 DRAW_MS = 250  # each view is drawn at most 4 times a second
 log = logging.getLogger(__name__)
 
