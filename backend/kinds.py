@@ -107,6 +107,8 @@ def check_kinds(doc, step, spec, result, ins, name: str) -> str | None:
 
     nid = step.node.id
     kinds = source_kinds(result, step)
+    if any(kinds):
+        result.in_kinds[nid] = kinds
     ports = (spec.inputs if len(spec.inputs) == len(kinds) or not spec.inputs
              else [spec.inputs[0]] * len(kinds))
     own = step.node.title or nid

@@ -48,6 +48,7 @@ class Analysis:
     # nodes, the adjacency, node-pair scores or whole graphs; per port for several outputs
     kinds: dict[str, str] = field(default_factory=dict)
     port_kinds: dict[tuple[str, str], str] = field(default_factory=dict)
+    in_kinds: dict[str, list[str]] = field(default_factory=dict)  # only where not all samples
 
     @property
     def ok(self) -> bool:
@@ -84,6 +85,12 @@ class Analysis:
     def shape_text(self, node_id: str) -> str:
         shape = self.shapes.get(node_id)
         return "?" if shape is None else kind_text(shape, self.kinds.get(node_id, ""))
+
+    def in_texts(self, node_id: str) -> list[str]:
+        """The shapes wired into a node as users read them, in port order."""
+        kinds = self.in_kinds.get(node_id, [])
+        return [kind_text(s, kinds[i] if i < len(kinds) else "")
+                for i, s in enumerate(self.in_shapes.get(node_id, []))]
 
     def edge_kind(self, edge: Edge) -> str:
         return self.port_kinds.get((edge.src, edge.src_port), self.kinds.get(edge.src, ""))

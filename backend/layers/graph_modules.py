@@ -24,9 +24,9 @@ class GCNConv(nn.Module):
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
 
     def forward(self, x, adj):
-        a = adj + torch.eye(len(adj), dtype=adj.dtype, device=adj.device)  # A + I
-        d = a.sum(dim=1).rsqrt()  # D^-1/2: every degree is at least 1 with the self-loop
-        out = (d[:, None] * a * d[None, :]) @ self.lin(x)
+        d = (adj.sum(dim=1) + 1).rsqrt()[:, None]  # D^-1/2, the self-loop counted in D
+        h = d * self.lin(x)  # D^-1/2 H W
+        out = d * (adj @ h + h)  # D^-1/2 (A + I) D^-1/2 H W, without forming the N×N matrix
         return out if self.bias is None else out + self.bias
 
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from backend.graph import Edge, Move
 from backend.layers import get_spec
-from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
@@ -96,7 +95,8 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
-        item.set_shape(self.editor.analysis.edge_shape(edge))
+        analysis = self.editor.analysis
+        item.set_shape(analysis.edge_shape(edge), kind=analysis.edge_kind(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
@@ -229,8 +229,9 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
             count = analysis.counts.get(nid)
             item.set_analysis(analysis.shape_text(nid), count, by_node.get(nid, []))
         for edge, wire in self.wires.items():
-            shape = analysis.edge_shape(edge)
-            wire.set_shape(shape, shape is not None and _refuses(shape, by_node.get(edge.dst)))
+            shape, kind = analysis.edge_shape(edge), analysis.edge_kind(edge)
+            wire.set_shape(shape, shape is not None and _refuses(
+                analysis.edge_text(edge), by_node.get(edge.dst)), kind)
 
     def node_tooltip(self, node_id: str) -> str:
         return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))
@@ -330,7 +331,6 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         return self.push_ops(ops, text)
 
 
-def _refuses(shape, problems) -> bool:
+def _refuses(text: str, problems) -> bool:
     """Does an error on the wire's destination name the shape the wire carries?"""
-    text = fmt(shape)
     return any(p.severity == "error" and text in p.message for p in problems or ())
