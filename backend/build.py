@@ -62,6 +62,48 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             result = tuple(values[(o, port)] for o, port in built.output_ports(outputs))
             return result[0] if len(result) == 1 else result
 
+        def run_from(self, given: dict, want: list[str] | None = None):
+            """Compute only what follows the `given` node values (node id -> tensor), e.g.
+            a decoder from its code; returns the values of `want` (default: the outputs)."""
+            values = {(nid, "out"): x for nid, x in given.items()}
+            for step in built.steps:
+                nid, _, sources, _ = step
+                if (nid, "out") in values or not sources or any(s not in values
+                                                                for s in sources):
+                    continue
+                run_steps(self, [step], values)
+            result = tuple(values[(o, port)] for o, port in built.output_ports(want or outputs))
+            return result[0] if len(result) == 1 else result
+
     model = GraphModel()
     attach_original_names(model, doc, dict(built.attrs))  # imported designs: original keys
     return model
+
+
+def build_networks(parts: dict[str, GraphDocument]):
+    """Several networks of one design in one module (a GAN's generator and discriminator).
+
+    Each network is a submodule named by its role (`model.generator`), so state_dict keys are
+    prefixed by the role; `node_attrs` maps every node id to its module's dotted path."""
+    from torch import nn
+
+    class DesignNetworks(nn.Module):
+        """The networks of a Netwright design, by role."""
+
+        def __init__(self):
+            super().__init__()
+            self.node_attrs, self.layer_paths = {}, {}
+            for role, sub in parts.items():
+                net = build_model(sub)
+                self.add_module(role, net)
+                self.node_attrs.update({nid: f"{role}.{attr}"
+                                        for nid, attr in net.node_attrs.items()})
+                self.layer_paths.update({key: f"{role}.{path}"
+                                         for key, path in net.layer_paths.items()})
+            self.input_ids = []
+
+        def forward(self, *xs):
+            raise TypeError("this design holds several networks: call one of them, e.g. "
+                            f"model.{next(iter(parts))}(...)")
+
+    return DesignNetworks()

@@ -79,6 +79,8 @@ def summary_json(doc, analysis, expand: bool = False) -> dict:
         "nodes": [_node_json(doc, analysis, nid, n) for nid, n in doc.nodes.items()],
         **totals(analysis),
         "problems": [p.to_json() for p in analysis.problems],
+        "networks": [{"role": role, "nodes": ids, "params": _params(analysis, ids)}
+                     for role, ids in _networks(doc, analysis).items()],
     }
     if expand:
         out["layers"] = [{"path": r.name, "type": r.type, "output_shape": r.shape,
@@ -97,6 +99,19 @@ def _node_json(doc, analysis, nid, n) -> dict:
     return out
 
 
+def _networks(doc, analysis) -> dict[str, list[str]]:
+    """role -> node ids: a GAN's generator and discriminator, else the whole design."""
+    from backend.training.recipes.parts import design_networks
+
+    if not analysis.ok:
+        return {"model": list(doc.nodes)}
+    return {role: list(sub.nodes) for role, sub in design_networks(doc, analysis).items()}
+
+
+def _params(analysis, ids) -> int:
+    return sum(analysis.counts.get(nid, 0) for nid in ids)
+
+
 def _shape_json(shape):
     return None if shape is None else ["B", *shape]
 
@@ -112,15 +127,22 @@ def cmd_summary(args) -> int:
 
 
 def format_summary(doc, analysis, expand: bool = False) -> str:
-    table = [("Layer", "Type", "Output shape", "Params")]
-    for r in rows(doc, analysis, expand):
-        table.append(("  " * r.depth + one_line(r.name), r.type, r.shape, f"{r.params or 0:,}"))
+    """The layer table; a design of several networks (a GAN) gets one block per network."""
+    networks = _networks(doc, analysis)
+    found = rows(doc, analysis, expand)
+    blocks = {role: [("  " * r.depth + one_line(r.name), r.type, r.shape, f"{r.params or 0:,}")
+                     for r in found if r.node in set(ids)] for role, ids in networks.items()}
+    table = [("Layer", "Type", "Output shape", "Params")] + \
+        [r for block in blocks.values() for r in block]
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     line = lambda r: "  ".join(  # noqa: E731
         c.rjust(w) if i == 3 else c.ljust(w)
         for i, (c, w) in enumerate(zip(r, widths, strict=True)))
     out = [f"{doc.name}", line(table[0]), "-" * (sum(widths) + 6)]
-    out += [line(r) for r in table[1:]]
+    for role, block in blocks.items():
+        if len(blocks) > 1:
+            out.append(f"{role.capitalize()} ({_params(analysis, networks[role]):,} params)")
+        out += [line(r) for r in block]
     out.append("-" * (sum(widths) + 6))
     out += totals_lines(analysis)
     for p in analysis.problems:

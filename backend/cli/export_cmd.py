@@ -74,22 +74,30 @@ def _python(project, out: Path, args) -> int:
     for path in python_outputs(out, weights is not None):
         _target(path, args, Path(args.file))
     files, class_name = export_python(project.doc, out, weights)
-    print(f"wrote {', '.join(str(f) for f in files)} (class {class_name})")
+    kind = "classes" if " and " in class_name else "class"
+    print(f"wrote {', '.join(str(f) for f in files)} ({kind} {class_name})")
     return 0
 
 
 def _onnx(project, out: Path, args) -> int:
-    from backend.export.onnx import TOLERANCE, export_onnx
+    """One file per network and part: an autoencoder's encoder and decoder, a GAN's
+    generator and discriminator (OUT-encoder.onnx, ...) beside the whole model."""
+    from backend.export.onnx import TOLERANCE, export_onnx_parts, onnx_files
 
     _target(out, args, Path(args.file))
+    for _, path in onnx_files(project.doc, out):
+        _target(path, args, Path(args.file))
     weights = _chosen_weights(project, args, required=False)
-    report = export_onnx(project.doc, out, weights)
     origin = "trained weights" if weights is not None else "freshly initialised weights"
-    print(f"wrote {out} (opset {report.opset}, dynamic batch, {origin}); onnxruntime differs "
-          f"from torch by at most {report.max_abs_diff:.2e}")
-    if not report.ok:
+    failed = False
+    for role, report in export_onnx_parts(project.doc, out, weights):
+        part = "" if role == "model" else f"the {role}, "
+        print(f"wrote {report.path} ({part}opset {report.opset}, dynamic batch, {origin}); "
+              f"onnxruntime differs from torch by at most {report.max_abs_diff:.2e}")
+        failed = failed or not report.ok
+    if failed:
         print(f"netwright: error: the ONNX outputs differ by more than {TOLERANCE:g}: do not "
-              "rely on this file")
+              "rely on these files")
         return 1
     return 0
 

@@ -103,34 +103,45 @@ class Progress:
         self.json_lines, self.stream = json_lines, stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.epochs, self.width = 1, 0
+        self.labels: dict[str, str] = {}
         self.t0 = time.monotonic()
 
     def on_event(self, event) -> None:
         kind = type(event).__name__
         if kind == "RunStarted":
             self.epochs, self.steps = event.epochs, event.epochs * event.steps_per_epoch
-            self._line(f"training on {event.device}: {event.train_samples} samples, "
-                       f"{event.parameters:,} parameters, loss {event.loss}", final=True)
+            self.labels = _term_labels(event.recipe)
+            nets = ", ".join(f"{role} {n:,}" for role, n in event.networks.items()) \
+                if len(event.networks) > 1 else ""
+            self._line(f"training ({event.task}) on {event.device}: {event.train_samples} "
+                       f"samples, {event.parameters:,} parameters"
+                       f"{f' ({nets})' if nets else ''}, loss {event.loss}", final=True)
         elif kind == "StepMetrics" and self.tty:
             self._bar(event)
         elif kind == "EpochEnd":
             self._epoch(event)
+        elif kind == "Advice":  # posterior or mode collapse, a winning discriminator
+            self._line(f"{'warning' if event.active else 'note'}: epoch {event.epoch}: "
+                       f"{event.message}", final=True)
 
     def _bar(self, m) -> None:
         done = m.step / max(self.steps, 1)
         bar = "#" * int(done * 24) + "." * (24 - int(done * 24))
         acc = "" if m.accuracy is None else f" acc {m.accuracy:.1%}"
         self._line(f"epoch {m.epoch}/{self.epochs} [{bar}] {done:4.0%} loss {m.loss:.4f}"
-                   f"{acc} {m.samples_per_s:,.0f} samples/s ETA {_duration(m.eta_s)}")
+                   f"{_terms(m.terms, self.labels)}{acc} {m.samples_per_s:,.0f} samples/s "
+                   f"ETA {_duration(m.eta_s)}")
 
     def _epoch(self, e) -> None:
         if self.json_lines:
             print(json.dumps({"epoch": e.epoch, "train_loss": e.train_loss,
                               "val_loss": e.val_loss, "val_accuracy": e.val_accuracy,
+                              "terms": e.terms, "val_terms": e.val_terms,
                               "seconds": round(e.seconds, 4)}), flush=True)
         acc = "" if e.val_accuracy is None else f" val acc {e.val_accuracy:.1%}"
         val = "" if e.val_loss is None else f" val loss {e.val_loss:.4f}"
-        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{val}{acc} "
+        terms = _terms(e.terms, self.labels)
+        self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{terms}{val}{acc} "
                    f"{e.samples_per_s:,.0f} samples/s {e.seconds:.1f}s"
                    f"{' *' if e.best else ''}", final=True)
 
@@ -147,6 +158,18 @@ class Progress:
         if self.tty and self.width:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _terms(terms: dict[str, float], labels: dict[str, str]) -> str:
+    """A recipe's extra loss terms as text: " reconstruction 0.1234 KL divergence 3.21"."""
+    return "".join(f" {labels.get(k, k.replace('_', ' '))} {v:.4g}" for k, v in terms.items())
+
+
+def _term_labels(recipe: str) -> dict[str, str]:
+    from backend.training.recipes import RECIPES
+
+    found = next((r for r in RECIPES if r.name == recipe), None)
+    return {} if found is None else {t.key: t.label for t in found.terms}
 
 
 def _duration(seconds: float) -> str:

@@ -1,10 +1,12 @@
-"""Design -> one readable, standalone Python module holding the model's `nn.Module` class.
+"""Design -> one readable, standalone Python module holding the model's `nn.Module` class(es).
 
-The class registers one submodule per layer under the identifiers from
-`backend.graph.naming.attribute_names` (the builder uses the same ones, so a built model's
-state_dict loads into the exported class), writes one `__init__` line per layer and one
-`forward` line per node with its output shape as a comment, and walks the design with the
-shared traversal (`plan`, in backend/codegen/body.py). Each block definition becomes a class
+Each network of the design is one class (a GAN's `Generator` and `Discriminator`; otherwise
+one class named after the design). A class registers one submodule per layer under the
+identifiers from `backend.graph.naming.attribute_names` (the builder uses the same ones, so a
+built network's state_dict loads into the exported class), writes one `__init__` line per
+layer and one line per node with its output shape as a comment, and walks the design with
+the shared traversal (`plan`, in backend/codegen/body.py); an autoencoder's class also gets
+`encode` and `decode` (backend/codegen/classes.py). Each block definition becomes a class
 of its own, called with arguments (backend/codegen/blocks.py). Helper classes from
 `backend.layers.modules` are copied verbatim, only when used. Text from the design (names,
 titles) only ever reaches the output through sanitised identifiers, `repr()` literals or
@@ -17,18 +19,16 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backend.graph.document import GraphDocument
-from backend.graph.ports import node_ports
-from backend.graph.traverse import model_inputs, model_outputs
 from backend.importer.names import code_block as original_names_code
 from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
 INDENT = "    "
 _HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
-                 "RepeatedBlock")
+                 "RepeatedBlock", "Sampling")
 
 
 class ExportError(ValueError):
@@ -38,9 +38,10 @@ class ExportError(ValueError):
 @dataclass(frozen=True)
 class ModelSource:
     code: str  # the whole module
-    class_name: str
+    class_name: str  # the first (or only) class
     inputs: list[tuple[str, tuple[int, ...], str]]  # (argument name, shape, dtype)
     outputs: list[tuple[str, tuple[int, ...]]]  # (variable name, shape)
+    classes: dict[str, str] = field(default_factory=dict)  # network role -> class name
 
 
 def class_name(title: str) -> str:
@@ -67,58 +68,64 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
                  design_block: str = "") -> ModelSource:
     """The exported module's source; `design_block` (a statement) is appended at the end."""
     from backend.codegen.blocks import BlockClasses
-    from backend.codegen.body import BodyWriter
+    from backend.codegen.classes import NetworkClass
+    from backend.training.recipes.parts import design_networks, design_split
 
     analysis = analysis or analyse(doc)
     errors = [p for p in analysis.problems if p.severity == "error"]
     if errors:
         raise ExportError(f"the design has errors, fix them before exporting: "
                           f"{errors[0].message}")
-    cls = class_name(doc.name)
-    classes = BlockClasses(doc, {cls, *_HELPER_NAMES, "Module", "Tensor"})
-    body = BodyWriter(classes, doc, analysis, analysis)
-    body.walk()
-    inputs = [(body.var[(i, "out")], analysis.shapes[i],
-               doc.nodes[i].params.get("dtype", "float32")) for i in model_inputs(doc)]
-    outputs = [(body.var[(o, _first_port(doc, o))], analysis.shapes[o])
-               for o in model_outputs(doc)]
+    networks = design_networks(doc, analysis)
+    single = len(networks) == 1
+    names = {role: class_name(doc.name) if single else class_name(role) for role in networks}
+    classes = BlockClasses(doc, {*names.values(), *_HELPER_NAMES, "Module", "Tensor"})
+    nets = []
+    for role, sub in networks.items():
+        sub_analysis = analysis if single else analyse(sub)
+        split = design_split(doc, analysis) if single else None
+        nets.append(NetworkClass(names[role], classes, sub, sub_analysis, split, role))
     blocks = classes.sources()
-    parts = [_module_docstring(doc, analysis, inputs, outputs),
-             "import torch\nfrom torch import nn"]
-    helpers = body.helpers + [h for h in classes.helpers() if h not in body.helpers]
+    parts = [_module_docstring(doc, analysis, nets), "import torch\nfrom torch import nn"]
+    helpers = [h for n in nets for h in n.helpers]
+    helpers = list(dict.fromkeys(helpers + classes.helpers()))
     parts += [_helper_source(h) for h in helpers]
     parts += blocks
-    names_code, names_init = original_names_code(doc, body.names)  # imported designs only
-    parts += [names_code] if names_code else []
-    body.init += names_init
-    parts.append(_class_source(cls, doc, analysis, body, inputs, outputs))
+    if single:  # imported designs only: the original state_dict names
+        names_code, names_init = original_names_code(doc, nets[0].body.names)
+        parts += [names_code] if names_code else []
+        nets[0].body.init += names_init
+    parts += [n.source(docstring_text(doc.name, 120) if single else None) for n in nets]
     if design_block:
         parts.append(design_block.rstrip("\n"))
     code = "\n\n\n".join(parts[1:])
-    return ModelSource(parts[0] + "\n\n" + code + "\n", cls, inputs, outputs)
+    first = nets[0]
+    return ModelSource(parts[0] + "\n\n" + code + "\n", first.name, first.inputs,
+                       first.outputs, {n.role: n.name for n in nets})
 
 
-def _first_port(doc: GraphDocument, node_id: str) -> str:
-    outs = node_ports(doc, doc.nodes[node_id])[1]
-    return outs[0] if outs else "out"
-
-
-def _module_docstring(doc, analysis, inputs, outputs) -> str:
+def _module_docstring(doc, analysis, nets) -> str:
     title = docstring_text(doc.name) or "Network"
-    ins = ", ".join(f"{n} {fmt(s)}" for n, s, _ in inputs)
-    outs = ", ".join(f"{n} {fmt(s)}" for n, s in outputs)
-    return "\n".join([
-        f'"""{title}: a PyTorch model exported by Netwright.',
-        "",
-        f"Inputs: {ins}",
-        f"Outputs: {outs}",
-        f"Parameters: {analysis.total_params:,}",
-        "",
-        "Needs only torch. Trained weights exported as safetensors load with",
-        "    from safetensors.torch import load_file",
-        "    model.load_state_dict(load_file(\"weights.safetensors\"))",
-        '"""',
-    ])
+    lines = [f'"""{title}: a PyTorch model exported by Netwright.', ""]
+    for n in nets:
+        ins = ", ".join(f"{v} {fmt(s)}" for v, s, _ in n.inputs)
+        outs = ", ".join(f"{v} {fmt(s)}" for v, s in n.outputs)
+        prefix = f"{n.name}: " if len(nets) > 1 else ""
+        lines += [f"{prefix}Inputs: {ins}", f"{' ' * len(prefix)}Outputs: {outs}"]
+    lines += [f"Parameters: {analysis.total_params:,}", "",
+              "Needs only torch. Trained weights exported as safetensors load with",
+              "    from safetensors.torch import load_file"]
+    if len(nets) == 1:
+        lines.append("    model.load_state_dict(load_file(\"weights.safetensors\"))")
+    else:
+        lines.append("    weights = load_file(\"weights.safetensors\")  # keys start with the role")
+        for n in nets:
+            var = n.name.lower()
+            lines += [f"    {var} = {n.name}()",
+                      f"    {var}.load_state_dict({{k[len(\"{n.role}.\"):]: v for k, v in "
+                      "weights.items()",
+                      f"    {' ' * len(var)}                  if k.startswith(\"{n.role}.\")}})"]
+    return "\n".join([*lines, '"""'])
 
 
 def _helper_source(name: str) -> str:
@@ -127,19 +134,3 @@ def _helper_source(name: str) -> str:
     if name not in _HELPER_NAMES or not hasattr(modules, name):
         raise ExportError(f"the exporter has no code for helper {name!r}: report this as a bug")
     return inspect.getsource(getattr(modules, name)).rstrip("\n")
-
-
-def _class_source(cls, doc, analysis, body, inputs, outputs) -> str:
-    args = ", ".join(f"{n}: torch.Tensor" for n, _, _ in inputs)
-    returns = "torch.Tensor" if len(outputs) == 1 else "tuple[torch.Tensor, ...]"
-    title = docstring_text(doc.name, 120) or "Network"
-    lines = [f"class {cls}(nn.Module):",
-             f'{INDENT}"""{title} ({analysis.total_params:,} parameters)."""',
-             "",
-             f"{INDENT}def __init__(self):",
-             f"{INDENT * 2}super().__init__()"]
-    lines += [INDENT * 2 + line for line in body.init]
-    lines += ["", f"{INDENT}def forward(self, {args}) -> {returns}:"]
-    lines += [f"{INDENT * 2}{line}  # {fmt(analysis.shapes[nid])}" for line, nid in body.forward]
-    lines.append(f"{INDENT * 2}return {', '.join(n for n, _ in outputs)}")
-    return "\n".join(lines)

@@ -1,10 +1,11 @@
 """Design -> `train.py`: the design's training settings and data loading as a plain script.
 
-The script imports the exported model module, holds the resolved `training` and `dataset`
-sections as literal dicts, copies the loader of the design's bundled dataset from
-train_data.py and the training code from train_runtime.py (both standalone), and runs with
-torch, numpy and (for most bundled sets) scikit-learn; under `torchrun --nproc_per_node=N` it
-trains with DistributedDataParallel. All design text enters as `repr()` literals.
+The script imports the exported model module (every network class it holds), holds the
+resolved `training` and `dataset` sections as literal dicts, copies the loader of the
+design's dataset from train_data.py, the shared training code from train_runtime.py and the
+task recipe's class from train_recipes/ (all standalone), and runs with torch, numpy and
+(for most bundled sets) scikit-learn; under `torchrun --nproc_per_node=N` it trains with
+DistributedDataParallel. All design text enters as `repr()` literals.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ def resolved_sections(doc: GraphDocument) -> tuple[dict, str, dict]:
     from backend.training.config import TrainingConfig
 
     try:
-        settings = TrainingConfig.from_section(doc.sections.get("training")).to_section()
+        config = TrainingConfig.from_section(doc.sections.get("training"))
     except ValueError as exc:
         raise ExportError(f"the design's training settings are invalid ({exc}): fix them "
                           "before exporting train.py") from None
+    settings = {**config.to_section(), **_recipe_settings(doc, config)}
     try:
         data = DataConfig.from_section(doc.sections.get("dataset"))
     except ValueError as exc:
@@ -35,18 +37,49 @@ def resolved_sections(doc: GraphDocument) -> tuple[dict, str, dict]:
     return settings, data.name, dict(data.options)
 
 
-def train_script(doc: GraphDocument, module_name: str, class_name: str) -> str:
-    """The train.py source for a model exported as `module_name.class_name`."""
+def _recipe_settings(doc: GraphDocument, config) -> dict:
+    """A recipe beyond supervised learning gets its task and loss written out (train.py
+    cannot look at the design to resolve "auto") and whatever else its class needs."""
+    from backend.shapes import analyse
+    from backend.training.recipes import recipe_for_task, resolve_task
+
+    analysis = analyse(doc)
+    task = resolve_task(config.task, "", doc, analysis)
+    if not task:
+        return {}
+    recipe = recipe_for_task(task)
+    extra = recipe.script_settings(doc, analysis, config)
+    if recipe.name == "supervised":
+        return extra
+    return {"task": task, "loss": recipe.resolve_loss(task, config.loss, doc, analysis),
+            **extra}
+
+
+def _script_class(doc: GraphDocument) -> tuple[str, str]:
+    """(module, class) of the recipe's train.py class."""
+    from backend.shapes import analyse
+    from backend.training.recipes.parts import design_recipe
+
+    recipe, _ = design_recipe(doc, analyse(doc))
+    module, _, cls = recipe.script.partition(":")
+    return module, cls
+
+
+def train_script(doc: GraphDocument, module_name: str, classes: str | dict[str, str]) -> str:
+    """The train.py source for the network class(es) exported in `module_name` (one class
+    name, or {role: class name} for a design of several networks)."""
     if not module_name.isidentifier() or module_name in ("train", "torch", "numpy"):
         raise ExportError(f"'{module_name}' cannot be imported by train.py: name the model "
                           "file with letters, digits and underscores, e.g. model.py")
+    classes = {"model": classes} if isinstance(classes, str) else dict(classes)
     settings, name, options = resolved_sections(doc)
-    imports, body = _runtime_parts()
-    imports += f"\n\nfrom {module_name} import {class_name}"
+    module, run_class = _script_class(doc)
+    imports, body = _runtime_parts(module)
+    imports += f"\n\nfrom {module_name} import {', '.join(classes.values())}"
     parts = [_docstring(doc, name, settings) + "\n\n" + imports,
              _literal("SETTINGS", settings), _literal("DATASET", {"name": name, **options}),
              _loader_source(name), *body,
-             _entry(class_name, f"{module_name}_trained.safetensors")]
+             _entry(classes, run_class, f"{module_name}_trained.safetensors")]
     return "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
@@ -73,16 +106,23 @@ def _docstring(doc: GraphDocument, dataset: str, s: dict) -> str:
     ])
 
 
-def _runtime_parts() -> tuple[str, list[str]]:
-    """(import block, other top-level statements) of train_runtime.py, verbatim."""
-    source = inspect.getsource(train_runtime)
-    tree = ast.parse(source)
+def _runtime_parts(recipe_module: str) -> tuple[str, list[str]]:
+    """(import block, other top-level statements) of train_runtime.py and then of the
+    recipe's module, verbatim; their imports of Netwright itself are left out."""
+    import importlib
+
     imports, body = [], []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # the module docstring
-        text = ast.get_source_segment(source, stmt, padded=True)
-        (imports if isinstance(stmt, ast.Import | ast.ImportFrom) else body).append(text)
+    for module in (train_runtime, importlib.import_module(recipe_module)):
+        source = inspect.getsource(module)
+        for stmt in ast.parse(source).body:
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                continue  # the module docstring
+            text = ast.get_source_segment(source, stmt, padded=True)
+            if isinstance(stmt, ast.Import | ast.ImportFrom):
+                if not text.startswith("from backend") and text not in imports:
+                    imports.append(text)
+            else:
+                body.append(text)
     return _import_block(imports), body
 
 
@@ -151,8 +191,9 @@ def _stub_loader(name: str) -> str:
     ])
 
 
-def _entry(class_name: str, default_out: str) -> str:
+def _entry(classes: dict[str, str], run_class: str, default_out: str) -> str:
+    networks = "{" + ", ".join(f"{role!r}: {cls}" for role, cls in classes.items()) + "}"
     return "\n".join([
         'if __name__ == "__main__":',
-        f"    main({class_name}, SETTINGS, DATASET, load_data, {default_out!r})",
+        f"    main({networks}, {run_class}, SETTINGS, DATASET, load_data, {default_out!r})",
     ])

@@ -1,12 +1,14 @@
 """The training code copied into every exported `train.py` (needs torch and numpy only).
 
-Standalone on purpose: it imports nothing from Netwright, and the exporter copies its
-functions verbatim, so a train.py runs where Netwright is not installed. It mirrors
-backend.training (optimisers, losses, schedules, target formats, gradient clipping, early
-stopping, keeping the best weights) and adds DistributedDataParallel: under
-`torchrun --nproc_per_node=N` each process trains on its share of every batch (gloo on CPU,
-nccl on GPU), all processes evaluate the same validation data, and only rank 0 prints and
-saves.
+Standalone on purpose: it imports nothing from Netwright, and the exporter copies it
+verbatim, so a train.py runs where Netwright is not installed. It mirrors backend.training:
+this file holds what every task recipe shares (data split and corruption, optimisers,
+losses, schedules, gradient clipping, early stopping, keeping the best weights, the epoch
+loop) and `Run`, the base class of the recipe's own class, which comes from train_recipes/
+(supervised, autoencoding, VAE, GAN) and says what one step does. Under
+`torchrun --nproc_per_node=N` every network is wrapped in DistributedDataParallel and each
+process trains on its share of every batch (gloo on CPU, nccl on GPU); all processes evaluate
+the same validation data, and only rank 0 prints and saves.
 """
 
 import argparse
@@ -71,7 +73,7 @@ def categorical_cross_entropy(out, target):
 
 def make_loss(name):
     return {"cross_entropy": nn.CrossEntropyLoss, "bce_with_logits": nn.BCEWithLogitsLoss,
-            "mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss,
+            "mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss, "bce": nn.BCELoss,
             "categorical_cross_entropy": lambda: categorical_cross_entropy}[name]()
 
 
@@ -97,38 +99,6 @@ def make_schedule(s, opt, steps_per_epoch):
     return None, "none"
 
 
-def target_format(task, loss, out_shape, labels):
-    """How targets reach the loss: index | onehot | binary | value."""
-    if task != "classification":
-        return "value"
-    if loss == "cross_entropy":
-        return "onehot" if labels == "onehot" else "index"
-    if loss == "bce_with_logits" and tuple(out_shape) == (1,):
-        return "binary"
-    return "onehot"
-
-
-def encode_targets(y, fmt, num_classes):
-    y = torch.from_numpy(np.ascontiguousarray(y))
-    if fmt == "index":
-        return y.long()
-    if fmt == "onehot":
-        return F.one_hot(y.long(), num_classes).float()
-    if fmt == "binary":
-        return y.float().reshape(-1, 1)
-    return y.float()
-
-
-def predicted_class(out, fmt):
-    return (out.reshape(-1) > 0).long() if fmt == "binary" else out.argmax(dim=1)
-
-
-def true_class(target, fmt):
-    if fmt == "index":
-        return target
-    return target.reshape(-1).long() if fmt == "binary" else target.argmax(dim=1)
-
-
 def setup_distributed(device_name):
     """(rank, world size, device); starts the process group when run under torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -145,23 +115,6 @@ def setup_distributed(device_name):
     return rank, world, device
 
 
-def evaluate(model, loss_fn, x, y, fmt, device, batch_size=512):
-    """(mean loss, accuracy or None) over a whole split."""
-    if len(x) == 0:
-        return None, None
-    model.eval()
-    total, correct = 0.0, 0
-    with torch.no_grad():
-        for i in range(0, len(x), batch_size):
-            xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
-            out = model(xb).float()
-            total += float(loss_fn(out, yb)) * len(xb)
-            if fmt != "value":
-                correct += int((predicted_class(out, fmt) == true_class(yb, fmt)).sum())
-    model.train()
-    return total / len(x), (correct / len(x) if fmt != "value" else None)
-
-
 def parse_args(settings, default_out):
     p = argparse.ArgumentParser(description="Train the exported model (see the docstring).")
     p.add_argument("--epochs", type=int, default=settings["epochs"])
@@ -174,9 +127,12 @@ def parse_args(settings, default_out):
     return p.parse_args()
 
 
-def save_weights(model, path):
-    """safetensors when installed (loads anywhere, no pickle), else torch.save."""
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+def save_weights(networks, path):
+    """safetensors when installed (loads anywhere, no pickle), else torch.save. Several
+    networks (a GAN's) go into one file, each key prefixed by the network's role."""
+    prefix = len(networks) > 1
+    state = {(f"{role}." if prefix else "") + k: v.detach().cpu().contiguous()
+             for role, net in networks.items() for k, v in net.state_dict().items()}
     try:
         from safetensors.torch import save_file
     except ImportError:
@@ -185,6 +141,21 @@ def save_weights(model, path):
         return path
     save_file(state, path)
     return path
+
+
+def corrupt(x, kind, level, low, high, generator=None):
+    """Noisy inputs for denoising (targets stay clean): gaussian noise of std `level`, or a
+    share `level` of values set to 0 (masking) or to the data's min/max (salt and pepper)."""
+    if kind == "none" or level <= 0:
+        return x
+    if kind == "gaussian":
+        return x + level * torch.randn(x.shape, generator=generator, device=x.device,
+                                       dtype=x.dtype)
+    draw = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+    if kind == "masking":
+        return x * (draw >= level)
+    return torch.where(draw < level / 2, torch.full_like(x, low),
+                       torch.where(draw < level, torch.full_like(x, high), x))
 
 
 def steps_per_epoch(n, batch_size):
@@ -207,36 +178,40 @@ class Batches:
             yield self.x[idx], self.y[idx]
 
 
-class Run:
-    """One training run: data, model, optimiser and the loop."""
 
-    def __init__(self, model_class, settings, dataset, load_data, args):
+
+class Run:
+    """One training run: data, networks, the epoch loop; a recipe's subclass says what one
+    step does (`prepare`, `make_optimisers`, `train_step`, `evaluate`)."""
+
+    monitor = True  # best weights and early stopping follow the validation loss
+
+    def __init__(self, networks, settings, dataset, load_data, args):
         self.s = dict(settings, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                       device=args.device, seed=args.seed)
-        self.args = args
+        self.args, self.dataset, self.slots = args, dataset, []
         self.rank, self.world, self.device = setup_distributed(self.s["device"])
         x, y, info = load_data(dataset)
+        self.info = info
         self.task = info["task"] if self.s["task"] == "auto" else self.s["task"]
-        self.loss_name = DEFAULT_LOSS[self.task] if self.s["loss"] == "auto" else self.s["loss"]
         splits = split_data(x, y, info["kind"], self.s["val_fraction"],
                             self.s["test_fraction"], dataset.get("seed", 0),
                             dataset.get("normalise", "standard"))
-        if self.task == "autoencoding":
-            splits = [(sx, sx) for sx, _ in splits]
+        train_x = splits[0][0]
+        self.noise = (dataset.get("corruption", "none"), dataset.get("corruption_level", 0.0),
+                      float(train_x.min()) if len(train_x) else 0.0,
+                      float(train_x.max()) if len(train_x) else 1.0)
         torch.manual_seed(self.s["seed"])
-        self.model = model_class().to(self.device)
-        with torch.no_grad():
-            probe = torch.from_numpy(splits[0][0][:2]).to(self.device)
-            out_shape = tuple(self.model.eval()(probe).shape[1:])
-        self.fmt = target_format(self.task, self.loss_name, out_shape,
-                                 dataset.get("labels", "index"))
-        k = info["num_classes"]
-        self.train_x, self.train_y, self.val, self.test = self._tensors(splits, k)
-        self.loss_fn = make_loss(self.loss_name)
+        self.nets = {role: cls().to(self.device) for role, cls in networks.items()}
+        self.model = next(iter(self.nets.values()))
+        self.prepare(splits)
+        generator = torch.Generator().manual_seed(dataset.get("seed", 0) + 1)
+        self.val, self.test = ((corrupt(a, *self.noise, generator), b)
+                               for a, b in (self.val, self.test))
 
-    def _tensors(self, splits, k):
-        tensors = [(torch.from_numpy(sx), encode_targets(sy, self.fmt, k)) for sx, sy in splits]
-        return tensors[0][0], tensors[0][1], tensors[1], tensors[2]
+    def prepare(self, splits):
+        """Set train_x, train_y, val and test (tensors) and the losses."""
+        raise NotImplementedError
 
     def say(self, text):
         if self.rank == 0:
@@ -252,71 +227,98 @@ class Run:
                                      seed=self.s["seed"])
         return DataLoader(data, per_process, sampler=sampler), sampler
 
+    def slot(self, net, settings):
+        """An optimiser with its learning-rate schedule for one network."""
+        opt = make_optimizer(settings, net.parameters())
+        sched, when = make_schedule(settings, opt, self.steps)
+        self.slots.append((opt, sched, when))
+        return opt, sched, when
+
+    def update(self, slot, loss, net):
+        opt, sched, when = slot
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.s["clip_value"]:
+            nn.utils.clip_grad_value_(net.parameters(), self.s["clip_value"])
+        if self.s["clip_norm"]:
+            nn.utils.clip_grad_norm_(net.parameters(), self.s["clip_norm"])
+        opt.step()
+        if when == "step":
+            sched.step()
+
     def fit(self):
         loader, sampler = self.loader()
-        net = self.model.train()
+        for net in self.nets.values():
+            net.train()
+        self.train_nets = dict(self.nets)
         if self.world > 1:
             ids = [self.device.index] if self.device.type == "cuda" else None
-            net = DistributedDataParallel(self.model, device_ids=ids)
-        self.opt = make_optimizer(self.s, net.parameters())
-        steps = steps_per_epoch(len(sampler) if sampler else len(self.train_x), loader.batch_size)
-        self.sched, self.when = make_schedule(self.s, self.opt, steps)
+            self.train_nets = {role: DistributedDataParallel(net, device_ids=ids)
+                               for role, net in self.nets.items()}
+        self.steps = steps_per_epoch(len(sampler) if sampler else len(self.train_x),
+                                     loader.batch_size)
+        self.make_optimisers()
         best, best_state, bad = math.inf, None, 0
         for epoch in range(1, self.s["epochs"] + 1):
             if sampler is not None:
                 sampler.set_epoch(epoch)
-            train_loss = self.train_epoch(net, loader)
-            metric = self.end_epoch(epoch, train_loss)
+            metric = self.end_epoch(epoch, self.train_epoch(loader))
+            if not self.monitor:
+                continue
             if math.isfinite(metric) and metric < best:
                 best, bad = metric, 0
-                best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+                best_state = {role: {k: v.detach().clone() for k, v in n.state_dict().items()}
+                              for role, n in self.nets.items()}
             else:
                 bad += 1
             if self.s["early_stopping"] and bad >= self.s["early_stopping"]:
                 self.say(f"early stop: no improvement for {bad} epochs")
                 break
         if self.s["keep_best"] and best_state is not None:
-            self.model.load_state_dict(best_state)
+            for role, state in best_state.items():
+                self.nets[role].load_state_dict(state)
 
-    def train_epoch(self, net, loader):
-        total, n = 0.0, 0
+    def train_epoch(self, loader):
+        """Means over the epoch of what `train_step` returns ("loss" and the terms)."""
+        totals, n = {}, 0
         for xb, yb in loader:
             if len(xb) == 1 and self.per_process > 1:
                 continue  # BatchNorm cannot train on a single sample
             xb, yb = xb.to(self.device), yb.to(self.device)
-            loss = self.loss_fn(net(xb), yb)
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if self.s["clip_value"]:
-                nn.utils.clip_grad_value_(net.parameters(), self.s["clip_value"])
-            if self.s["clip_norm"]:
-                nn.utils.clip_grad_norm_(net.parameters(), self.s["clip_norm"])
-            self.opt.step()
-            if self.when == "step":
-                self.sched.step()
-            total, n = total + loss.item() * len(xb), n + len(xb)
-        if not math.isfinite(total):
+            xb = corrupt(xb, *self.noise)
+            for key, value in self.train_step(xb, yb).items():
+                totals[key] = totals.get(key, 0.0) + value * len(xb)
+            n += len(xb)
+        if not all(math.isfinite(v) for v in totals.values()):
             raise SystemExit("the loss became NaN or infinite: lower the learning rate")
-        return total / max(n, 1)
+        return {k: v / max(n, 1) for k, v in totals.items()}
 
-    def end_epoch(self, epoch, train_loss):
+    def end_epoch(self, epoch, train):
         if self.world > 1:  # every process evaluates the same model: rank 0's buffers
-            for buffer in self.model.buffers():
-                dist.broadcast(buffer, 0)
-        val_loss, val_acc = evaluate(self.model, self.loss_fn, *self.val, self.fmt,
-                                     self.device)
-        metric = self.agree(train_loss if val_loss is None else val_loss)
-        if self.when == "epoch":
-            self.sched.step()
-        elif self.when == "plateau" and math.isfinite(metric):
-            self.sched.step(metric)
-        text = f"epoch {epoch}/{self.s['epochs']}  train loss {train_loss:.4f}"
-        if val_loss is not None:
-            text += f"  val loss {val_loss:.4f}"
-        if val_acc is not None:
-            text += f"  val accuracy {val_acc:.2%}"
-        self.say(text)
+            for net in self.nets.values():
+                for buffer in net.buffers():
+                    dist.broadcast(buffer, 0)
+        val = self.evaluate(*self.val)
+        metric = self.agree(train["loss"] if val.get("loss") is None else val["loss"])
+        for _, sched, when in self.slots:
+            if when == "epoch":
+                sched.step()
+            elif when == "plateau" and math.isfinite(metric) and self.monitor:
+                sched.step(metric)
+        self.say(self.epoch_text(epoch, train, val))
         return metric
+
+    def epoch_text(self, epoch, train, val):
+        text = f"epoch {epoch}/{self.s['epochs']}  train loss {train['loss']:.4f}"
+        text += "".join(f"  {k.replace('_', ' ')} {v:.4f}" for k, v in train.items()
+                        if k != "loss")
+        if val.get("loss") is not None:
+            text += f"  val loss {val['loss']:.4f}"
+        text += "".join(f"  val {k.replace('_', ' ')} {v:.4f}"
+                        for k, v in val.get("terms", {}).items())
+        if val.get("accuracy") is not None:
+            text += f"  val accuracy {val['accuracy']:.2%}"
+        return text
 
     def agree(self, value):
         """The same number on every process, so they all stop at the same epoch."""
@@ -327,22 +329,23 @@ class Run:
         return float(t) / self.world
 
     def finish(self):
-        test_loss, test_acc = evaluate(self.model, self.loss_fn, *self.test, self.fmt,
-                                       self.device)
-        if test_loss is not None:
-            extra = "" if test_acc is None else f"  test accuracy {test_acc:.2%}"
-            self.say(f"test loss {test_loss:.4f}{extra}")
+        test = self.evaluate(*self.test)
+        if test.get("loss") is not None:
+            extra = "" if test.get("accuracy") is None else \
+                f"  test accuracy {test['accuracy']:.2%}"
+            self.say(f"test loss {test['loss']:.4f}{extra}")
         if self.rank == 0:
-            self.say(f"saved weights to {save_weights(self.model, self.args.out)}")
+            self.say(f"saved weights to {save_weights(self.nets, self.args.out)}")
         if self.world > 1:
             dist.barrier()
             dist.destroy_process_group()
 
 
-def main(model_class, settings, dataset, load_data, default_out):
-    run = Run(model_class, settings, dataset, load_data, parse_args(settings, default_out))
+def main(networks, run_class, settings, dataset, load_data, default_out):
+    run = run_class(networks, settings, dataset, load_data, parse_args(settings, default_out))
     world = f" on {run.world} processes" if run.world > 1 else ""
-    run.say(f"training {model_class.__name__} on {run.device}{world}: "
-            f"{len(run.train_x)} training samples, task {run.task}, loss {run.loss_name}")
+    names = " and ".join(cls.__name__ for cls in networks.values())
+    run.say(f"training {names} on {run.device}{world}: {len(run.train_x)} training samples, "
+            f"task {run.task}, loss {run.loss_name}")
     run.fit()
     run.finish()

@@ -54,6 +54,13 @@ class Dataset:
 class Split:
     x: np.ndarray
     y: np.ndarray
+    labels: np.ndarray | None = None  # the class labels when `y` is something else
+
+    @property
+    def classes(self) -> np.ndarray | None:
+        """Class labels (int) for colouring plots, whatever the task's targets are."""
+        y = self.y if self.labels is None else self.labels
+        return y if y is not None and y.ndim == 1 and y.dtype.kind in "iu" else None
 
     def __len__(self) -> int:
         return len(self.x)
@@ -71,11 +78,12 @@ class Splits:
     std: np.ndarray = field(default_factory=lambda: np.ones(1, np.float32))
 
     def with_task(self, task: str) -> Splits:
-        """Targets for `task`: autoencoding reconstructs the (normalised) input."""
-        if task != "autoencoding":
+        """Targets for `task`: autoencoders (autoencoding, vae) reconstruct the (normalised)
+        input; the class labels stay beside them for plots."""
+        if task not in ("autoencoding", "vae"):
             return self
         info = replace(self.info, task=task, target_shape=self.info.input_shape)
-        parts = [Split(s.x, s.x) for s in (self.train, self.val, self.test)]
+        parts = [Split(s.x, s.x, s.y) for s in (self.train, self.val, self.test)]
         return replace(self, info=info, train=parts[0], val=parts[1], test=parts[2])
 
 

@@ -20,7 +20,7 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, ...]]:
     """The output shapes that fit this dataset, task and loss (first = preferred)."""
-    if task == "autoencoding":
+    if task in RECONSTRUCTING:
         return [info.input_shape]
     if task == "classification":
         k = info.num_classes
@@ -38,7 +38,8 @@ def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo,
                loss: str, analysis: Analysis | None = None) -> tuple[list[str], list[str]]:
     """(errors, warnings): more output units than classes trains, but is worth a word."""
     analysis = analysis or analyse(doc)
-    if task != "classification" and loss in CLASS_LOSSES:
+    reconstructs = task in RECONSTRUCTING and loss in ("bce", "bce_with_logits")
+    if task != "classification" and loss in CLASS_LOSSES and not reconstructs:
         return [f"the loss '{loss}' needs class labels but the task is {task}: choose mse, "
                 "mae or huber"], []
     problems = _problems(doc, config, info, task, loss, analysis)
@@ -54,6 +55,7 @@ def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo,
 
 
 CLASS_LOSSES = ("cross_entropy", "categorical_cross_entropy", "bce_with_logits")
+RECONSTRUCTING = ("autoencoding", "vae")  # binary cross-entropy compares pixels in 0..1
 _SQUASH = ("Softmax", "LogSoftmax", "Sigmoid")
 
 
@@ -127,7 +129,7 @@ def _output_problem(doc, nid, got, want, info, task) -> str:
         fix = (f"set its units to {want[0]}" if node.type == "Dense" and len(got) == 1
                else f"end the network with a Dense layer of {want[0]} units")
         return f"{where} but dataset '{info.name}' has {info.num_classes} classes: {fix}"
-    if task == "autoencoding":
+    if task in RECONSTRUCTING:
         return (f"{where} but an autoencoder must reconstruct its input "
                 f"{shape_text(info.input_shape)}: make the last layer output that shape")
     return (f"{where} but dataset '{info.name}' has targets of shape {shape_text(want)}: "

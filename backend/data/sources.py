@@ -17,7 +17,8 @@ from typing import Any
 from backend.data.base import NORMALISATIONS, Dataset, DatasetError, DatasetInfo
 
 LABELS = ("index", "onehot")
-COMMON = {"normalise": "standard", "labels": "index", "seed": 0}
+COMMON = {"normalise": "standard", "labels": "index", "seed": 0, "corruption": "none",
+          "corruption_level": 0.3}
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class DataConfig:
         if options["labels"] not in LABELS:
             raise DatasetError(f"unknown label format '{options['labels']}': choose one of "
                                f"{', '.join(LABELS)}")
+        _check_corruption(options["corruption"], options["corruption_level"])
         return cls(name, options)
 
     def to_section(self) -> dict:
@@ -127,6 +129,17 @@ def _checked(name: str, key: str, value: Any, default: Any) -> Any:
         raise DatasetError(f"dataset '{name}' setting '{key}' must be "
                            f"{type(default).__name__}, like {default!r}, not {value!r}")
     return float(value) if isinstance(default, float) else value
+
+
+def _check_corruption(kind: str, level: float) -> None:
+    from backend.data.corruption import CORRUPTIONS
+
+    if kind not in CORRUPTIONS:
+        raise DatasetError(f"unknown corruption '{kind}': choose one of {', '.join(CORRUPTIONS)}")
+    top = 1.0 if kind in ("masking", "salt_and_pepper") else 100.0
+    if not 0 <= level <= top:
+        raise DatasetError(f"corruption_level for {kind} must be from 0 to {top:g}, not "
+                           f"{level:g}")
 
 
 def load_dataset(section: dict | None) -> Dataset:

@@ -85,6 +85,54 @@ def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = No
     return OnnxReport(path, report[0], report[1], report[2])
 
 
+def onnx_files(doc: GraphDocument, path: str | Path) -> list[tuple[str, Path]]:
+    """(part, file) for every network and part a design exports: the whole model at `path`;
+    an autoencoder's encoder and decoder, a GAN's generator and discriminator beside it as
+    NAME-encoder.onnx, NAME-generator.onnx, ..."""
+    from backend.shapes import analyse
+    from backend.training.recipes.parts import design_parts
+
+    path = Path(path)
+    parts = design_parts(doc, analyse(doc))
+    return [(part.role, path if part.role == "model" else
+             path.with_name(f"{path.stem}-{part.role}{path.suffix}")) for part in parts]
+
+
+def export_onnx_parts(doc: GraphDocument, path: str | Path, weights: bytes | None = None
+                      ) -> list[tuple[str, OnnxReport]]:
+    """Write every part of `onnx_files` (each verified); the trained weights are split by
+    name, so each part gets exactly its own layers' weights."""
+    from backend.shapes import analyse
+    from backend.training.recipes.parts import design_parts
+
+    parts = design_parts(doc, analyse(doc))
+    if len(parts) == 1:
+        return [("model", export_onnx(doc, path, weights))]
+    state = _decoded(weights)
+    reports = []
+    for (role, file), part in zip(onnx_files(doc, path), parts, strict=True):
+        reports.append((role, export_onnx(part.doc, file, _part_weights(part, state))))
+    return reports
+
+
+def _decoded(weights: bytes | None) -> dict | None:
+    from backend.export.weights import decode_weights
+
+    return None if weights is None else decode_weights(weights)
+
+
+def _part_weights(part, state: dict | None) -> bytes | None:
+    """The part's own tensors from the whole design's state (its prefix removed)."""
+    from backend.export.weights import encode_weights
+
+    if state is None:
+        return None
+    names = set(attribute_names(part.doc).values())
+    own = {key[len(part.prefix):]: value for key, value in state.items()
+           if key.startswith(part.prefix)}
+    return encode_weights({k: v for k, v in own.items() if k.split(".", 1)[0] in names})
+
+
 def _exportable(model):
     """The model, wrapped when a layer name clashes with a torch.fx GraphModule attribute
     (a layer called 'code' or 'graph' breaks torch.export's decomposition step)."""

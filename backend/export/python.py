@@ -32,10 +32,10 @@ def export_python(doc: GraphDocument, out: str | Path, weights: bytes | None = N
 
     files = python_outputs(out, weights is not None)
     module = python_module(doc)
-    script = train_script(doc, files[0].stem, module.class_name)  # checks before writing
+    script = train_script(doc, files[0].stem, module.classes)  # checks before writing
     for path, text in zip(files[:2], (module.code, script), strict=True):
         data = text.encode("utf-8")
         atomic_save(path, lambda tmp, data=data: tmp.write_bytes(data), backup=False)
     if weights is not None:
         write_weights(files[2], weights)
-    return files, module.class_name
+    return files, " and ".join(module.classes.values())

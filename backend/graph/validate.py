@@ -97,7 +97,7 @@ def _wiring(doc, prefix):
     for nid, (inputs, _) in ports.items():
         for port in inputs:
             n = counts.get((nid, port.name), 0)
-            problems += _port_problems(doc, nid, port, n, prefix)
+            problems += _port_problems(doc, nid, port, n, prefix, named=len(inputs) > 1)
     return problems
 
 
@@ -116,11 +116,12 @@ def _bad_ports(doc, e, ports, prefix):
     return out
 
 
-def _port_problems(doc, nid, port, n, prefix):
+def _port_problems(doc, nid, port, n, prefix, named=False):
     name = label(doc, nid, prefix)
     if n == 0 and not port.optional:
         need = f"at least {port.min_wires} inputs" if port.multi else "an input"
-        return [Problem(nid, f"{name} needs {need}: connect a layer's output to it")]
+        where = f" on its port '{port.name}'" if named else ""
+        return [Problem(nid, f"{name} needs {need}{where}: connect a layer's output to it")]
     if port.multi and 0 < n < port.min_wires:
         return [Problem(nid, f"{name} needs at least {port.min_wires} inputs but has {n}: "
                              "connect another branch or remove it")]

@@ -32,6 +32,22 @@ class GaussianNoise(nn.Module):
         return x
 
 
+class Sampling(nn.Module):
+    """VAE reparameterisation: z = mu + exp(log_var / 2) * eps while training, mu otherwise.
+
+    Each call also stores the KL divergence of N(mu, exp(log_var)) from N(0, I): `self.kl`,
+    summed over the latent values and averaged over the batch (a VAE's loss adds
+    beta * kl), and `self.kl_per_dim`, the batch mean per latent value."""
+
+    def forward(self, mu, log_var):
+        kl = 0.5 * (mu.pow(2) + log_var.exp() - 1.0 - log_var)
+        self.kl_per_dim = kl.mean(dim=0)
+        self.kl = kl.flatten(1).sum(dim=1).mean()
+        if self.training:
+            return mu + torch.exp(0.5 * log_var) * torch.randn_like(mu)
+        return mu
+
+
 class GlobalAvgPool(nn.Module):
     """Average over every spatial/time axis: (B, C, ...) -> (B, C)."""
 

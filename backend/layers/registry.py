@@ -10,7 +10,7 @@ from backend.layers.spec import LayerSpec
 
 CATEGORIES = (
     "input", "core", "convolution", "pooling", "normalisation", "regularisation",
-    "activation", "merge", "recurrent", "graph", "block",
+    "activation", "merge", "recurrent", "generative", "graph", "block",
 )
 RESERVED_TYPES = ("Block",)  # a node using a block definition (backend/graph/definition.py)
 
@@ -37,6 +37,7 @@ def load_all() -> None:
         block_ports,
         conv,
         core,
+        generative,
         graph,
         merge,
         norm,

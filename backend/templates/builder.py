@@ -46,5 +46,9 @@ class DesignBuilder:
         self._col = (self._col if col is None else col) + 1
         return nid
 
+    def connect(self, src: str, dst: str, port: str = "in") -> None:
+        """An extra wire into `dst`'s input `port` (e.g. Sampling's 'mu' and 'log_var')."""
+        self.doc.edges.append(Edge(src, dst, "out", port))
+
     def section(self, key: str, value: dict) -> None:
         self.doc.sections[key] = value

@@ -17,8 +17,9 @@ BASICS = "Basics"
 FULL = "Classic CNNs at full size"
 MINI = "Teaching miniatures (8×8 digits)"
 AUTOENCODERS = "Autoencoders"
+GENERATIVE = "Generative models (VAEs and GANs)"
 SEQUENCES = "Sequences"
-GROUPS = (BASICS, FULL, MINI, AUTOENCODERS, SEQUENCES)
+GROUPS = (BASICS, FULL, MINI, AUTOENCODERS, GENERATIVE, SEQUENCES)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,15 @@ brought to the field (after the course's own summary), for the template dialog.
 from __future__ import annotations
 
 from backend.templates import basic, cnn, generative, mini, modular, residual, sequence
-from backend.templates.catalog import AUTOENCODERS, BASICS, FULL, MINI, SEQUENCES, Template
+from backend.templates.catalog import (
+    AUTOENCODERS,
+    BASICS,
+    FULL,
+    GENERATIVE,
+    MINI,
+    SEQUENCES,
+    Template,
+)
 
 CATALOG: tuple[Template, ...] = (
     Template(
@@ -161,11 +169,47 @@ CATALOG: tuple[Template, ...] = (
         "bottleneck forces a compressed description of each digit, like a non-linear PCA.",
         AUTOENCODERS),
     Template(
-        "conv-autoencoder", "Denoising conv autoencoder (28×28)", generative.conv_autoencoder,
-        "The course's denoising convolutional autoencoder on 28×28×1 (7×7×32 code).",
-        "Noise is added to each digit and the network learns to give back the clean one.\n"
-        "Convolutions and pooling encode to 7×7×32; upsampling and convolutions decode to "
-        "28×28.", AUTOENCODERS),
+        "conv-autoencoder", "Denoising conv autoencoder (16×16 digits)",
+        generative.conv_autoencoder,
+        "The course's denoising convolutional autoencoder on 16×16 digits (4×4×32 code), "
+        "trained on noisy -> clean.",
+        "The data pipeline adds noise to each digit (in training and validation) and the "
+        "network learns to give back the clean one.\nConvolutions and pooling encode to "
+        "4×4×32; upsampling and convolutions decode to 16×16.", AUTOENCODERS),
+    Template(
+        "sparse-autoencoder", "Sparse autoencoder (8×8 digits)", generative.sparse_autoencoder,
+        "Overcomplete autoencoder (128 code units for 64 pixels) kept sparse by an L1 activity "
+        "penalty.",
+        "More code units than pixels could simply copy the input; an L1 penalty on their "
+        "activity leaves only a few active.\nEach unit comes to stand for a stroke or a "
+        "part that digits share.", AUTOENCODERS),
+    Template(
+        "vae", "Variational autoencoder (8×8 digits)", generative.vae,
+        "Variational autoencoder on the 8×8 digits: a 2-D latent space to scatter and "
+        "traverse.",
+        "The encoder gives a distribution (μ, σ) per digit; a Sampling layer draws z from it "
+        "and the KL term pulls codes towards N(0, I).\nThe latent space becomes smooth: "
+        "decoding a grid of codes morphs one digit into another.", GENERATIVE),
+    Template(
+        "conv-vae", "Convolutional VAE (16×16 digits)", generative.conv_vae,
+        "Convolutional variational autoencoder on 16×16 digits with a 4-value code.",
+        "Strided convolutions encode, transposed convolutions decode, a Sampling layer "
+        "between them.\nReconstruction + β·KL: raise β for a smoother, blurrier code.",
+        GENERATIVE),
+    Template(
+        "gan", "GAN (8×8 digits)", generative.gan,
+        "GAN on the 8×8 digits: a dense generator and discriminator trained against each "
+        "other.",
+        "The generator turns noise into digits; the discriminator learns to tell them from "
+        "real ones, and each improves against the other.\nTwo networks, two optimisers, "
+        "alternating steps: watch D(x) and D(G(z)) meet near 0.5.", GENERATIVE),
+    Template(
+        "dcgan", "DCGAN (16×16 digits)", generative.dcgan,
+        "DCGAN on 16×16 digits: transposed convolutions with BatchNorm against a "
+        "strided-convolution discriminator.",
+        "Radford et al. (2015): all-convolutional generator and discriminator, BatchNorm, "
+        "ReLU up and LeakyReLU down.\nThe recipe that made GANs train reliably on images.",
+        GENERATIVE),
     Template(
         "lstm-sine", "LSTM sine forecaster", sequence.lstm_sine,
         "Sine forecasting: a window of 20 values -> LSTM 32 -> the next value.",

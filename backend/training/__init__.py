@@ -8,6 +8,10 @@ is imported on first use.
     trainer = Trainer(doc, probes=Probes(gradient_every=50, confusion=True))
     result = trainer.run(callback)             # or: for event in trainer.events(): ...
 
+What one step does depends on the task: each task is trained by a recipe
+(`backend.training.recipes`: supervised, autoencoding, ...; see docs/recipes.md), while the
+loop around it is shared.
+
 A GUI worker runs `trainer.events()` on its thread and forwards the events (plain numbers and
 numpy arrays): RunStarted, StepMetrics (≤ ~10/s), EpochEnd, FeatureMaps / GradientFlow /
 WeightHistograms / ConfusionMatrix, Paused / Resumed, and always one RunFinished last

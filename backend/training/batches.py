@@ -6,12 +6,14 @@ mechanics differ. `TensorBatches` keeps the whole split on the device and gather
 with one `index_select` per tensor (no per-sample Python, no collate, no host->device copy
 in the loop). `LoaderBatches` is the idiomatic DataLoader(TensorDataset) path, used when the
 data does not fit in device memory. A final batch of a single sample is dropped when the
-batch size is larger (BatchNorm cannot train on one sample).
+batch size is larger (BatchNorm cannot train on one sample). A `transform` (the dataset's
+input corruption for denoising) is applied to each batch's inputs on the device; targets are
+never transformed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
@@ -26,10 +28,11 @@ class TensorBatches:
     name = "tensors"
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int,
-                 device: torch.device, generator: torch.Generator) -> None:
+                 device: torch.device, generator: torch.Generator,
+                 transform: Callable[[torch.Tensor], torch.Tensor] | None = None) -> None:
         self.x, self.y = x.to(device), y.to(device)
         self.n, self.batch_size, self.device = len(x), batch_size, device
-        self.generator = generator
+        self.generator, self.transform = generator, transform
 
     def __len__(self) -> int:
         return steps_per_epoch(self.n, self.batch_size)
@@ -37,9 +40,11 @@ class TensorBatches:
     def epoch(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         perm = torch.randperm(self.n, generator=self.generator).to(self.device,
                                                                    non_blocking=True)
+        transform = self.transform
         for i in range(len(self)):
             idx = perm[i * self.batch_size:(i + 1) * self.batch_size]
-            yield self.x.index_select(0, idx), self.y.index_select(0, idx)
+            xb = self.x.index_select(0, idx)
+            yield (xb if transform is None else transform(xb)), self.y.index_select(0, idx)
 
 
 class _Permutation(Sampler[int]):
@@ -59,8 +64,10 @@ class LoaderBatches:
     name = "dataloader"
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor, batch_size: int,
-                 device: torch.device, generator: torch.Generator) -> None:
+                 device: torch.device, generator: torch.Generator,
+                 transform: Callable[[torch.Tensor], torch.Tensor] | None = None) -> None:
         pin = device.type == "cuda"
+        self.transform = transform
         self.loader = DataLoader(TensorDataset(x, y), batch_size=batch_size,
                                  sampler=_Permutation(len(x), generator), pin_memory=pin)
         self.n, self.batch_size, self.device = len(x), batch_size, device
@@ -72,7 +79,8 @@ class LoaderBatches:
         for i, (xb, yb) in enumerate(self.loader):
             if i >= len(self):
                 break
-            yield (xb.to(self.device, non_blocking=True),
+            xb = xb.to(self.device, non_blocking=True)
+            yield (xb if self.transform is None else self.transform(xb),
                    yb.to(self.device, non_blocking=True))
 
 

@@ -67,6 +67,7 @@ def make_loss(name: str):
         "cross_entropy": nn.CrossEntropyLoss(),
         "categorical_cross_entropy": categorical_cross_entropy,
         "bce_with_logits": nn.BCEWithLogitsLoss(),
+        "bce": nn.BCELoss(),
         "mse": nn.MSELoss(),
         "mae": nn.L1Loss(),
         "huber": nn.HuberLoss(),

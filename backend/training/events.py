@@ -33,6 +33,9 @@ class RunStarted:
     mixed_precision: bool = False
     data_path: str = "tensors"  # tensors (fast path) | dataloader
     warnings: list[str] = field(default_factory=list)  # e.g. more output units than classes
+    recipe: str = "supervised"  # the task recipe (backend.training.recipes)
+    terms: list[str] = field(default_factory=list)  # extra loss terms reported per step/epoch
+    networks: dict[str, int] = field(default_factory=dict)  # role -> parameters
 
 
 @dataclass
@@ -46,6 +49,7 @@ class StepMetrics:
     lr: float
     samples_per_s: float
     eta_s: float
+    terms: dict[str, float] = field(default_factory=dict)  # mean of each extra term
 
 
 @dataclass
@@ -62,6 +66,8 @@ class EpochEnd:
     seconds: float  # wall time of the whole epoch, validation included
     samples_per_s: float  # training samples per second of training time
     best: bool  # this epoch gave the best validation loss so far
+    terms: dict[str, float] = field(default_factory=dict)  # training mean of each extra term
+    val_terms: dict[str, float] = field(default_factory=dict)  # validation mean of each
 
 
 @dataclass
@@ -100,6 +106,49 @@ class ConfusionMatrix(ProbeResult):
 
 
 @dataclass
+class Advice(ProbeResult):
+    """Something about the run worth a word: posterior or mode collapse, a winning
+    discriminator. `active` False says a condition reported earlier has cleared."""
+
+    kind: str  # posterior-collapse | mode-collapse | discriminator-wins
+    message: str  # a sentence with what to change
+    active: bool = True
+    detail: dict = field(default_factory=dict)  # plain numbers, e.g. the collapsed dimensions
+
+
+@dataclass
+class Reconstructions(ProbeResult):
+    """A fixed set of validation samples beside their reconstructions (normalised data)."""
+
+    inputs: np.ndarray  # float32 (N, *input shape): the clean inputs
+    noisy: np.ndarray | None  # the corrupted inputs the network saw, when the data is corrupted
+    outputs: np.ndarray  # float32 (N, *input shape)
+
+
+@dataclass
+class LatentCodes(ProbeResult):
+    """Validation samples' codes in 2-D (PCA when the code is wider), coloured by class."""
+
+    node: str
+    points: np.ndarray  # float32 (N, 2)
+    labels: np.ndarray | None  # int (N,) class of each sample, or None
+    width: int  # the code's number of values
+    explained: tuple[float, ...] = ()  # PCA: variance share of the two axes
+    class_names: tuple[str, ...] = ()
+
+
+@dataclass
+class SampleGrid(ProbeResult):
+    """Images made by the network: a GAN's samples from fixed noise, or a VAE's decoded
+    traversal over two latent dimensions."""
+
+    kind: str  # generated | traversal
+    images: np.ndarray  # float32 (rows, cols, *sample shape)
+    caption: str
+    diversity: float | None = None  # generated: spread of the samples / spread of real data
+
+
+@dataclass
 class Paused:
     step: int
 
@@ -124,6 +173,7 @@ class RunFinished:
     test_accuracy: float | None = None
     history: list[dict] = field(default_factory=list)  # EpochEnd fields per epoch
     node: str | None = None  # the node an error was traced to
+    test_terms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +188,8 @@ class Probes:
     weights_every_epoch: bool = False
     histogram_bins: int = 30
     confusion: bool = False
+    samples_every_s: float = 0.0  # reconstructions and generated grids; 0 = off
+    latent_points: int = 0  # validation samples in the latent scatter per epoch; 0 = off
 
 
 class Control:

@@ -28,14 +28,15 @@ class NonFiniteLoss(RuntimeError):
     """The loss diverged (NaN, infinite, or exploded) at a known step."""
 
     def __init__(self, step: int, value: float, lr: float, clipped: bool,
-                 initial: float | None = None) -> None:
+                 initial: float | None = None, what: str = "loss") -> None:
         fix = (f"lower the learning rate (now {lr:g})" +
                ("" if clipped else " or turn on gradient clipping (clip_norm)"))
+        name = what
         if math.isfinite(value):
             what = f"exploded to {value:.3g} (it began at {initial:.3g})"
         else:
             what = "became NaN" if value != value else "became infinite"
-        super().__init__(f"the loss {what} at step {step}: {fix}")
+        super().__init__(f"the {name} {what} at step {step}: {fix}")
         self.step = step
 
 
@@ -57,8 +58,8 @@ def first_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-def trace_node(model: nn.Module, x: torch.Tensor) -> str | None:
-    """Re-run `x` and return the node id whose module raises (None if none does)."""
+def trace_node(model: nn.Module, *xs: torch.Tensor) -> str | None:
+    """Re-run `xs` and return the node id whose module raises (None if none does)."""
     entered: list[str] = []
     finished: set[str] = set()
     hooks = []
@@ -69,7 +70,7 @@ def trace_node(model: nn.Module, x: torch.Tensor) -> str | None:
             lambda m, i, o, nid=nid: finished.add(nid)))
     try:
         with torch.no_grad():
-            model(x)
+            model(*xs)
     except Exception:  # the error we are looking for
         failing = [nid for nid in entered if nid not in finished]
         return failing[-1] if failing else None

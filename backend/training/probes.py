@@ -22,7 +22,7 @@ def node_modules(model: nn.Module) -> dict[str, nn.Module]:
     their child names."""
     attrs = getattr(model, "node_attrs", None)
     if attrs:
-        out = {nid: getattr(model, attr) for nid, attr in attrs.items()}
+        out = {nid: model.get_submodule(attr) for nid, attr in attrs.items()}
         for key, path in getattr(model, "layer_paths", {}).items():
             out.setdefault(key, model.get_submodule(path))
         return out

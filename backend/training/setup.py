@@ -1,9 +1,11 @@
 """Everything a run needs before its first step, resolved once: data, model, device, tensors.
 
-`prepare(design, dataset, config)` loads and splits the data, checks that the design fits it
-(a mismatch raises `DatasetError` with the fix), builds the model with the run's seed, picks
-the device, the precision, the memory layout and the batch source, and encodes the targets
-for the loss. It raises user-facing `ValueError`s; the trainer reports them as messages.
+`prepare(design, dataset, config)` loads and splits the data, picks the task's recipe, lets
+the recipe check that the design fits the data (a mismatch raises `DatasetError` with the
+fix), builds the recipe's networks with the run's seed, picks the device, the precision, the
+memory layout and the batch source, encodes the targets for the loss and corrupts the inputs
+when the dataset asks for it (validation once, training batches on the fly). It raises
+user-facing `ValueError`s; the trainer reports them as messages.
 """
 
 from __future__ import annotations
@@ -13,20 +15,16 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from backend.data import (
-    DataConfig,
-    Dataset,
-    DatasetError,
-    Splits,
-    fit_report,
-    make_splits,
-)
+from backend.data import DataConfig, Dataset, DatasetError, Splits, make_splits
+from backend.data.corruption import Corruption, corruption_for
 from backend.graph.document import GraphDocument
 from backend.graph.traverse import model_outputs
 from backend.graph.validate import label
 from backend.training.batches import LoaderBatches, TensorBatches, fits_on_device
-from backend.training.components import DEFAULT_LOSS, encode_targets, target_format
+from backend.training.components import encode_targets, target_format
 from backend.training.config import ConfigError, TrainingConfig
+from backend.training.recipes import Recipe
+from backend.training.recipes.checks import design_report
 
 SMALL_STEP_MACS = 100_000_000  # below this per training step, one CPU thread is faster
 
@@ -49,6 +47,11 @@ class RunSetup:
     labels: dict[str, str] = field(default_factory=dict)  # node id -> "Conv2d 'c1'"
     macs_per_sample: int = 0  # multiply-adds of one forward pass (0 = unknown)
     warnings: list[str] = field(default_factory=list)  # the design trains, but look at this
+    recipe: Recipe | None = None
+    networks: dict[str, nn.Module] = field(default_factory=dict)  # role -> network
+    design: GraphDocument | None = None  # the snapshot being trained (None for a module)
+    analysis: object = None  # its shape analysis
+    corruption: Corruption = field(default_factory=Corruption)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -74,27 +77,45 @@ def resolve_splits(design, dataset, cfg: TrainingConfig) -> tuple[Splits, DataCo
     return splits, data_cfg
 
 
-def _build(design, splits: Splits, data_cfg, task: str, loss: str, seed: int):
-    """(model, output shape, node labels); a design is checked against the data first."""
-    torch.manual_seed(seed)
-    if not isinstance(design, GraphDocument):
-        with torch.no_grad():
-            was = design.training
-            where = next(design.parameters(), torch.empty(0)).device
-            out = design.eval()(torch.from_numpy(splits.train.x[:2]).to(where))
-            design.train(was)
-        return design, tuple(out.shape[1:]), {}, 0, []
-    from backend.build import build_model
-    from backend.shapes import analyse
+@dataclass
+class _Built:
+    model: nn.Module
+    networks: dict[str, nn.Module]
+    out_shape: tuple[int, ...] | None
+    labels: dict[str, str] = field(default_factory=dict)
+    macs: int = 0
+    warnings: list[str] = field(default_factory=list)
 
-    analysis = analyse(design)
-    model = build_model(design, analysis)
-    problems, warnings = fit_report(design, data_cfg, splits.info, task, loss, analysis)
-    if problems:
-        raise DatasetError(problems[0])
-    out_shape = tuple(analysis.shapes[model_outputs(design)[0]])
-    return (model, out_shape, {nid: label(design, nid) for nid in design.nodes},
-            macs_per_sample(analysis), warnings)
+
+def _build_module(module: nn.Module, splits: Splits) -> _Built:
+    """A ready nn.Module trains with the supervised recipe on the data as it is."""
+    with torch.no_grad():
+        was = module.training
+        where = next(module.parameters(), torch.empty(0)).device
+        out = module.eval()(torch.from_numpy(splits.train.x[:2]).to(where))
+        module.train(was)
+    return _Built(module, {"model": module}, tuple(out.shape[1:]))
+
+
+def _build(design: GraphDocument, recipe: Recipe, analysis, warnings: list[str],
+           seed: int) -> _Built:
+    """The recipe's networks built with the run's seed (the design was checked already)."""
+    from backend.build import build_model, build_networks
+
+    torch.manual_seed(seed)
+    parts = recipe.networks(design, analysis)
+    if list(parts) == ["model"]:
+        model = build_model(design, analysis)
+        networks = {"model": model}
+        outputs = model_outputs(design)
+        out_shape = tuple(analysis.shapes[outputs[0]]) if len(outputs) == 1 else None
+    else:
+        model = build_networks(parts)
+        networks = {role: getattr(model, role) for role in parts}
+        out_shape = None
+    return _Built(model, networks, out_shape,
+                  {nid: label(design, nid) for nid in design.nodes},
+                  macs_per_sample(analysis), list(warnings))
 
 
 def macs_per_sample(analysis) -> int:
@@ -132,30 +153,54 @@ def _tensors(split, fmt: str, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     return x, encode_targets(torch.from_numpy(split.y), fmt, k)
 
 
+def _recipe_and_model(design, splits: Splits, data_cfg, cfg: TrainingConfig):
+    """(recipe, task, loss, splits with the task's targets, built networks)."""
+    if not isinstance(design, GraphDocument):
+        from backend.training.recipes import recipe_for_task, resolve_task
+
+        task = resolve_task(cfg.task, splits.info.task)
+        recipe = recipe_for_task(task)
+        loss = recipe.resolve_loss(task, cfg.loss, None, None)
+        splits = recipe.prepare_splits(splits, task)
+        return recipe, task, loss, splits, None, _build_module(design, splits)
+    from backend.shapes import analyse
+
+    analysis = analyse(design)
+    report = design_report(design, cfg, data_cfg, splits.info, analysis)
+    if report.errors:
+        raise DatasetError(report.errors[0])
+    splits = report.recipe.prepare_splits(splits, report.task)
+    built = _build(design, report.recipe, analysis, report.warnings, cfg.seed)
+    return report.recipe, report.task, report.loss, splits, analysis, built
+
+
 def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> RunSetup:
     device = resolve_device(cfg.device)
     splits, data_cfg = resolve_splits(design, dataset, cfg)
-    task = splits.info.task if cfg.task == "auto" else cfg.task
-    splits = splits.with_task(task)
-    loss = DEFAULT_LOSS[task] if cfg.loss == "auto" else cfg.loss
-    model, out_shape, labels, macs, warnings = _build(design, splits, data_cfg, task, loss,
-                                                      cfg.seed)
+    recipe, task, loss, splits, analysis, built = _recipe_and_model(design, splits, data_cfg,
+                                                                    cfg)
     k = splits.info.num_classes
-    if task == "classification" and len(out_shape) == 1 and out_shape[0] > k:
+    out_shape = built.out_shape
+    if task == "classification" and out_shape and len(out_shape) == 1 and out_shape[0] > k:
         k = out_shape[0]  # spare output units: one-hot and confusion use the output width
-    fmt = target_format(task, loss, out_shape, data_cfg.labels if data_cfg else "index")
+    fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index")
     train, val, test = (_tensors(s, fmt, k) for s in (splits.train, splits.val, splits.test))
+    corruption = corruption_for(data_cfg.options if data_cfg else {}, splits.train.x)
+    if corruption.active:  # validation and test inputs: noisy once, the same every epoch
+        noise = torch.Generator().manual_seed((data_cfg.seed if data_cfg else 0) + 1)
+        val, test = ((corruption(a, noise), b) for a, b in (val, test))
     nbytes = sum(t.numel() * t.element_size() for pair in (train, val, test) for t in pair)
     use_tensors = data_path == "tensors" or (data_path == "auto"
                                              and fits_on_device(nbytes, device))
+    model = built.model
     # channels-last measured faster for convolutions on CPU (oneDNN) and GPU (tensor cores)
     layout = cfg.channels_last != "off" and train[0].dim() == 4
     if layout:
         model = model.to(memory_format=torch.channels_last)
         train = (train[0].contiguous(memory_format=torch.channels_last), train[1])
     generator = torch.Generator().manual_seed(cfg.seed)
-    source = (TensorBatches if use_tensors else LoaderBatches)(*train, cfg.batch_size,
-                                                                device, generator)
+    source = (TensorBatches if use_tensors else LoaderBatches)(
+        *train, cfg.batch_size, device, generator, corruption if corruption.active else None)
     if len(source) == 0:
         raise DatasetError(f"the training split has only {len(train[0])} sample(s): lower "
                            "val_fraction and test_fraction or use a larger dataset")
@@ -163,4 +208,6 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     val, test = ((a.to(where), b.to(where)) for a, b in (val, test))
     probe = (val[0] if len(val[0]) else train[0])[:1].to(device)
     return RunSetup(model.to(device), device, splits, task, loss, fmt, k, source, val, test,
-                    probe, _precision(cfg, device), layout, labels, macs, warnings)
+                    probe, _precision(cfg, device), layout, built.labels, built.macs,
+                    built.warnings, recipe, built.networks,
+                    design if isinstance(design, GraphDocument) else None, analysis, corruption)

@@ -4,11 +4,17 @@
     for event in trainer.events(): ...     # or trainer.run(callback)
     trainer.control.stop()                 # from any thread; pause()/resume() likewise
 
-The hot loop never waits for the device: each step's loss (and correct count) is written into
-a preallocated device buffer and read back only at log points (every `metrics_interval`
-seconds, when the buffer is full and at the end of an epoch); a non-finite loss is found
-there, with its exact step number. Stop and pause are checked before every step. Every run
-ends with exactly one RunFinished, also when something fails (the message says what to do).
+The loop is the same for every task: what one step does (which networks, losses and
+optimisers) is the task recipe's (`backend.training.recipes`), reached through
+`self.runner.step(xb, yb)`. The loop owns epochs, logging, stop/pause, best weights, early
+stopping, probes (`watchers`) and failures.
+
+The hot loop never waits for the device: each step's loss, extra loss terms and correct
+count are written into preallocated device buffers and read back only at log points (every
+`metrics_interval` seconds, when the buffer is full and at the end of an epoch); a
+non-finite loss is found there, with its exact step number. Stop and pause are checked before
+every step. Every run ends with exactly one RunFinished, also when something fails (the
+message says what to do).
 """
 
 from __future__ import annotations
@@ -16,41 +22,28 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 
+import numpy as np
 import torch
 from torch import nn
 
 from backend.graph.document import GraphDocument
 from backend.training import events as ev
-from backend.training.components import (
-    current_lr,
-    make_loss,
-    make_optimizer,
-    make_schedule,
-    predicted_class,
-    true_class,
-)
 from backend.training.config import TrainingConfig
-from backend.training.evaluation import evaluate
 from backend.training.failures import (
     NonFiniteLoss,
     diverged,
     first_line,
     is_out_of_memory,
     layer_message,
-    loss_message,
     out_of_memory_message,
     trace_node,
 )
-from backend.training.probes import GradientProbe, feature_maps, weight_histograms
+from backend.training.recipes.run import LayerFailure, RecipeRun
 from backend.training.setup import RunSetup, cpu_threads, prepare
+from backend.training.watchers import Watcher, default_watchers
 
 BUFFER = 1024  # steps between forced read-backs of the loss buffer
-
-
-class _LayerFailure(RuntimeError):
-    pass
 
 
 class Trainer:
@@ -73,6 +66,8 @@ class Trainer:
             self.control.watch_node(self.probes.feature_node)
         self.metrics_interval, self.on_best, self.data_path = metrics_interval, on_best, data_path
         self.setup: RunSetup | None = None
+        self.runner: RecipeRun | None = None
+        self.watchers: list[Watcher] = default_watchers(self.probes)
         self.step = 0
         self.history: list[dict] = []
         self.best_state: dict | None = None
@@ -80,26 +75,36 @@ class Trainer:
         self._best_metric = math.inf
         self._bad_epochs = 0
         self._initial_loss: float | None = None
-        self._watched: str | None = None
-        self._t_feature = -math.inf
         self.epoch = 0
 
     @property
     def model(self) -> nn.Module:
         return self.prepare().model
 
+    @property
+    def loss_fn(self):
+        """The recipe's loss function (supervised and autoencoding runs)."""
+        self.prepare()
+        return self.runner.loss_fn
+
+    def add_watcher(self, watcher: Watcher) -> None:
+        """Add a live view (see backend.training.watchers) before the run starts."""
+        self.watchers.append(watcher)
+
     def prepare(self) -> RunSetup:
-        """Load data, check the fit, build the model (raises ValueError with the fix)."""
+        """Load data, check the fit, build the networks (raises ValueError with the fix)."""
         if self.setup is None:
-            self.setup = prepare(self.design, self.dataset, self.config, self.data_path)
-            s, cfg = self.setup, self.config
-            self.loss_fn = make_loss(s.loss)
-            self.opt = make_optimizer(cfg, s.model.parameters(), fused=True)
-            self.schedule = make_schedule(cfg, self.opt, len(s.train))
-            self.params = [p for p in s.model.parameters() if p.requires_grad]
-            self.grad_probe = GradientProbe(s.model) if self.probes.gradient_every else None
-            self._losses = torch.zeros(BUFFER, device=s.device)
-            self._correct = torch.zeros(BUFFER, dtype=torch.long, device=s.device)
+            setup = prepare(self.design, self.dataset, self.config, self.data_path)
+            self.runner = setup.recipe.run_class()(setup, self.config, setup.recipe)
+            if self.probes.gradient_every:
+                self.runner.enable_gradient_probes()
+            self.watchers += self.runner.watchers(self.probes)
+            self.params = [p for p in setup.model.parameters() if p.requires_grad]
+            self.term_keys = self.runner.term_keys
+            self._losses = torch.zeros(BUFFER, device=setup.device)
+            self._terms = torch.zeros(BUFFER, len(self.term_keys), device=setup.device)
+            self._correct = torch.zeros(BUFFER, dtype=torch.long, device=setup.device)
+            self.setup = setup
         return self.setup
 
     def run(self, callback: Callable[[object], None] | None = None) -> ev.RunFinished:
@@ -135,10 +140,12 @@ class Trainer:
         return ev.RunStarted(self.config.epochs, len(s.train), len(s.splits.train),
                              len(s.splits.val), len(s.splits.test), str(s.device),
                              sum(p.numel() for p in self.params), s.task, s.loss,
-                             self._class_names(), s.amp_dtype is not None, s.train.name,
-                             list(s.warnings))
+                             self.class_names(), s.amp_dtype is not None, s.train.name,
+                             list(s.warnings), s.recipe.name, list(self.term_keys),
+                             {role: sum(p.numel() for p in net.parameters())
+                              for role, net in s.networks.items()})
 
-    def _class_names(self) -> tuple[str, ...]:
+    def class_names(self) -> tuple[str, ...]:
         names = tuple(self.setup.splits.info.class_names)
         k = self.setup.num_classes
         return names + tuple(f"unused {i}" for i in range(len(names), k)) if names else names
@@ -153,7 +160,8 @@ class Trainer:
             if self.control.stopped:
                 return ev.RunFinished("stopped", f"stopped by the user at step {self.step}")
             yield from self._end_epoch(epoch, t0)
-            if cfg.early_stopping and self._bad_epochs >= cfg.early_stopping:
+            if cfg.early_stopping and self.setup.recipe.monitor \
+                    and self._bad_epochs >= cfg.early_stopping:
                 return ev.RunFinished("early-stopped", f"the validation loss has not improved "
                                       f"for {self._bad_epochs} epochs")
         return ev.RunFinished("completed", "")
@@ -163,6 +171,7 @@ class Trainer:
         s.model.train()
         self._window_start(time.monotonic())
         self._epoch_sums = [0.0, 0, 0]  # loss·n, correct, samples
+        self._epoch_terms = np.zeros(len(self.term_keys))  # term·n
         self._train_seconds, self._paused = 0.0, 0.0
         t_start = time.monotonic()
         for xb, yb in s.train.epoch():
@@ -176,7 +185,8 @@ class Trainer:
             now = time.monotonic()
             if self._k == BUFFER or now - self._t_emit >= self.metrics_interval:
                 yield self._flush(now)
-                yield from self._feature_probe(now)
+                for watcher in self.watchers:
+                    yield from watcher.live(self, now, False)
         now = time.monotonic()
         if self._k:
             yield self._flush(now)
@@ -195,46 +205,30 @@ class Trainer:
 
     # -- one step (the hot path: no host synchronisation) -----------------------------------
     def _step(self, xb: torch.Tensor, yb: torch.Tensor):
-        s, cfg = self.setup, self.config
-        self._last_x = xb
-        amp = torch.autocast(s.device.type, s.amp_dtype) if s.amp_dtype else nullcontext()
-        with amp:
-            try:
-                out = s.model(xb)
-            except Exception as exc:
-                raise _LayerFailure(str(exc)) from exc
-        try:
-            loss = self.loss_fn(out.float() if s.amp_dtype else out, yb)
-        except Exception as exc:
-            raise ValueError(loss_message(s.loss, out.shape[1:], yb.shape[1:], exc)) from exc
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if cfg.clip_value:
-            nn.utils.clip_grad_value_(self.params, cfg.clip_value)
-        if cfg.clip_norm:
-            nn.utils.clip_grad_norm_(self.params, cfg.clip_norm)
-        probe = self.grad_probe if (self.grad_probe and
-                                    (self.step + 1) % self.probes.gradient_every == 0) else None
-        if probe:
-            probe.before_step()
-        self.opt.step()
-        self.schedule.after_step()
-        self._record(loss, out, yb)
-        if probe:
-            mean, peak, ratio = probe.after_step()
-            return ev.GradientFlow(self.step, self.epoch, probe.nodes, mean, peak, ratio)
-        return None
-
-    def _record(self, loss: torch.Tensor, out: torch.Tensor, yb: torch.Tensor) -> None:
-        """Keep the step's loss and correct count on the device (read back at log points)."""
-        fmt = self.setup.target_fmt
-        self._losses[self._k] = loss.detach()
-        if fmt != "value":
-            self._correct[self._k] = (predicted_class(out.detach(), fmt)
-                                      == true_class(yb, fmt)).sum()
-        self._sizes.append(len(yb))
+        runner = self.runner
+        probing = bool(self.probes.gradient_every
+                       and (self.step + 1) % self.probes.gradient_every == 0)
+        runner.probing = probing
+        loss, terms, correct = runner.step(xb, yb)
+        k = self._k
+        self._losses[k] = loss
+        for i, term in enumerate(terms):
+            self._terms[k, i] = term
+        if correct is not None:
+            self._correct[k] = correct
+        self._sizes.append(len(xb))
         self._k += 1
         self.step += 1
+        if probing and runner.flow:
+            return self._gradient_flow(runner)
+        return None
+
+    def _gradient_flow(self, runner: RecipeRun) -> ev.GradientFlow:
+        """One event for the step's probed updates (a GAN probes each network's update)."""
+        flows, runner.flow = runner.flow, []
+        nodes = [n for f in flows for n in f[0]]
+        mean, peak, ratio = (np.concatenate([f[i] for f in flows]) for i in (1, 2, 3))
+        return ev.GradientFlow(self.step, self.epoch, nodes, mean, peak, ratio)
 
     # -- log points ---------------------------------------------------------------------------
     def _window_start(self, now: float) -> None:
@@ -243,26 +237,44 @@ class Trainer:
     def _flush(self, now: float) -> ev.StepMetrics:
         s, k = self.setup, self._k
         losses = self._losses[:k].tolist()
-        first = self.step - k + 1
-        if self._initial_loss is None and losses and math.isfinite(losses[0]):
-            self._initial_loss = losses[0]
-        for i, value in enumerate(losses):
-            if diverged(value, self._initial_loss):
-                raise NonFiniteLoss(first + i, value, current_lr(self.opt),
-                                    bool(self.config.clip_norm or self.config.clip_value),
-                                    self._initial_loss)
+        self._check_diverged(losses, self.step - k + 1)
         n = sum(self._sizes)
-        correct = int(self._correct[:k].sum()) if s.target_fmt != "value" else None
+        counts = self.runner.counts_correct
+        correct = int(self._correct[:k].sum()) if counts else None
         sums = self._epoch_sums
         sums[0] += sum(v * b for v, b in zip(losses, self._sizes, strict=True))
         sums[1] += correct or 0
         sums[2] += n
+        terms = {}
+        if self.term_keys:
+            sizes = torch.tensor(self._sizes, dtype=torch.float32)
+            window = (self._terms[:k].float().cpu() * sizes[:, None]).sum(dim=0).numpy()
+            self._check_terms(window)
+            self._epoch_terms += window
+            terms = dict(zip(self.term_keys, (window / n).tolist(), strict=True))
         metrics = ev.StepMetrics(
             self.epoch, self.step, self.config.epochs * len(s.train), losses,
-            sum(losses) / k, None if correct is None else correct / n, current_lr(self.opt),
-            n / max(now - self._t_emit, 1e-9), self._eta(now))
+            sum(losses) / k, None if correct is None else correct / n, self.runner.lr(),
+            n / max(now - self._t_emit, 1e-9), self._eta(now), terms)
         self._window_start(now)
         return metrics
+
+    def _check_diverged(self, losses: list[float], first: int) -> None:
+        if self._initial_loss is None and losses and math.isfinite(losses[0]):
+            self._initial_loss = losses[0]
+        for i, value in enumerate(losses):
+            if diverged(value, self._initial_loss):
+                raise NonFiniteLoss(first + i, value, self.runner.lr(),
+                                    bool(self.config.clip_norm or self.config.clip_value),
+                                    self._initial_loss)
+
+    def _check_terms(self, window: np.ndarray) -> None:
+        """A term that became NaN or infinite (a GAN's other loss) stops the run too."""
+        for key, value in zip(self.term_keys, window, strict=True):
+            if not math.isfinite(value):
+                raise NonFiniteLoss(self.step, float(value), self.runner.lr(),
+                                    bool(self.config.clip_norm or self.config.clip_value),
+                                    None, what=key.replace("_", " "))
 
     def _eta(self, now: float) -> float:
         total = self.config.epochs * len(self.setup.train)
@@ -272,21 +284,26 @@ class Trainer:
     # -- end of epoch -------------------------------------------------------------------------
     def _end_epoch(self, epoch: int, t0: float):
         s, cfg = self.setup, self.config
-        val = self._evaluate(*s.val, confusion=self.probes.confusion)
+        val = self.runner.evaluate(*s.val, confusion=self.probes.confusion)
         loss_n, correct, n = self._epoch_sums
         train_loss = loss_n / max(n, 1)
         metric = val.get("loss", train_loss)
-        best = math.isfinite(metric) and metric < self._best_metric
-        self._track_best(best, metric, epoch)
-        self.schedule.after_epoch(metric)
+        best = s.recipe.monitor and math.isfinite(metric) and metric < self._best_metric
+        if s.recipe.monitor:
+            self._track_best(best, metric, epoch)
+        self.runner.after_epoch(metric if s.recipe.monitor else None)
         extra = {k: v for k, v in val.items() if k.startswith("top_") or k == "mae"}
+        terms = dict(zip(self.term_keys, (self._epoch_terms / max(n, 1)).tolist(),
+                         strict=True))
         end = ev.EpochEnd(epoch, cfg.epochs, self.step, train_loss,
-                          correct / n if s.target_fmt != "value" and n else None,
-                          val.get("loss"), val.get("accuracy"), extra, current_lr(self.opt),
-                          time.monotonic() - t0, n / max(self._train_seconds, 1e-9), best)
+                          correct / n if self.runner.counts_correct and n else None,
+                          val.get("loss"), val.get("accuracy"), extra, self.runner.lr(),
+                          time.monotonic() - t0, n / max(self._train_seconds, 1e-9), best,
+                          terms, dict(val.get("terms", {})))
         self.history.append(dict(vars(end)))
         yield end
-        yield from self._epoch_probes(val)
+        for watcher in self.watchers:
+            yield from watcher.epoch_end(self, val)
 
     def _track_best(self, best: bool, metric: float, epoch: int) -> None:
         if not best:
@@ -299,48 +316,13 @@ class Trainer:
             if self.on_best:
                 self.on_best(state, epoch)
 
-    def _evaluate(self, x, y, confusion: bool = False) -> dict:
-        s, cfg = self.setup, self.config
-        return evaluate(s.model, self.loss_fn, x, y, device=s.device, fmt=s.target_fmt,
-                        num_classes=s.num_classes,
-                        top_k=cfg.top_k if "top_k" in cfg.metrics else 0,
-                        mae="mae" in cfg.metrics or s.target_fmt == "value",
-                        confusion=confusion, amp_dtype=s.amp_dtype,
-                        batch_size=max(cfg.batch_size, 256))
-
-    # -- probes -------------------------------------------------------------------------------
-    def _feature_probe(self, now: float, force: bool = False):
-        changed, node = self.control.take_feature_node()
-        if changed:
-            self._watched = node
-        node = self._watched
-        due = now - self._t_feature >= self.probes.feature_every_s
-        if node is None or not (changed or due or force):
-            return
-        self._t_feature = now
-        p, s = self.probes, self.setup
-        result = feature_maps(s.model, node, s.probe_sample, p.max_channels, p.max_size)
-        if result is not None:
-            maps, shape = result
-            sample = s.probe_sample[0].float().cpu().numpy()
-            yield ev.FeatureMaps(self.step, self.epoch, node, maps, sample, shape)
-
-    def _epoch_probes(self, val: dict):
-        if "confusion" in val:
-            yield ev.ConfusionMatrix(self.step, self.epoch, val["confusion"],
-                                     self._class_names())
-        if self.probes.weights_every_epoch:
-            nodes, counts, edges = weight_histograms(self.setup.model, self.probes.histogram_bins)
-            yield ev.WeightHistograms(self.step, self.epoch, nodes, counts, edges)
-        yield from self._feature_probe(time.monotonic(), force=True)
-
     # -- the end ------------------------------------------------------------------------------
     def _failure(self, exc: Exception) -> ev.RunFinished:
         s, node = self.setup, None
         if is_out_of_memory(exc):
             message = out_of_memory_message(s.device, self.config.batch_size)
-        elif isinstance(exc, _LayerFailure):
-            node = trace_node(s.model, self._last_x)
+        elif isinstance(exc, LayerFailure):
+            node = trace_node(exc.network, *exc.inputs)
             label = s.labels.get(node, f"'{node}'") if node else "of the model"
             message = layer_message(node, label, exc.__cause__ or exc)
         else:
@@ -353,8 +335,9 @@ class Trainer:
             s.model.load_state_dict(self.best_state)
         if finished.reason != "error" and len(s.test[0]):
             try:
-                test = self._evaluate(*s.test)
-                finished.test_loss, finished.test_accuracy = test["loss"], test.get("accuracy")
+                test = self.runner.evaluate(*s.test)
+                finished.test_loss, finished.test_accuracy = test.get("loss"), test.get("accuracy")
+                finished.test_terms = dict(test.get("terms", {}))
             except Exception as exc:  # evaluation must not turn a finished run into a crash
                 finished.message = finished.message or first_line(exc)
         finished.epochs_done, finished.steps = len(self.history), self.step

@@ -76,7 +76,7 @@ def random_case(spec: LayerSpec, rng: random.Random) -> tuple[dict, list[tuple[i
         params["output_padding"] = 0
     if spec.type in ("Input", "GraphInput"):
         return params, []
-    wires = rng.randint(2, 3) if any(port.multi for port in spec.inputs) else 1
+    wires = rng.randint(2, 3) if any(port.multi for port in spec.inputs) else len(spec.inputs)
     shapes = [shape] * wires
     if spec.type == "Concatenate":
         axis = (params["dim"] if params["dim"] > 0 else len(shape) + 1 + params["dim"]) - 1

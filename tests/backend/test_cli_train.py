@@ -26,7 +26,9 @@ def test_train_prints_one_json_object_per_epoch_and_writes_weights(design, capsy
     lines = capsys.readouterr().out.strip().splitlines()
     rows = [json.loads(line) for line in lines]
     assert [r["epoch"] for r in rows] == [1, 2, 3]
-    assert set(rows[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy", "seconds"}
+    assert set(rows[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy", "terms",
+                            "val_terms", "seconds"}
+    assert rows[0]["terms"] == rows[0]["val_terms"] == {}  # a classifier has one loss
     assert rows[-1]["val_accuracy"] > 0.5
     weights = design.with_suffix(".safetensors")
     load_into(build_model(load_design(design)), weights.read_bytes())

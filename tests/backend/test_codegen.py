@@ -132,10 +132,68 @@ def test_every_template_exports_code_with_the_built_models_outputs(name):
         source = python_module(doc, analysis)
         compile(source.code, f"{name}.py", "exec")
         return
-    source = assert_same_outputs(doc)
-    forward = forward_lines(source)
-    assert len(forward) == len(doc.nodes) - 1  # one line per node; the input is an argument
-    assert all("  # (B, " in line for line in forward)
+    source = assert_same_networks(doc) if name in ("gan", "dcgan") else assert_same_outputs(doc)
+    lines = node_lines(source)
+    inputs = sum(n.type == "Input" for n in doc.nodes.values())
+    assert len(lines) == len(doc.nodes) - inputs  # one line per node; inputs are arguments
+    assert all("  # (B, " in line for line in lines)
+
+
+def assert_same_networks(doc):
+    """Each network's class (a GAN's Generator and Discriminator) computes what the built
+    network computes, with the built network's weights (keys without the role prefix)."""
+    from backend.build import build_networks
+    from backend.training.recipes.parts import design_networks
+
+    analysis = analyse(doc)
+    source = python_module(doc, analysis)
+    assert set(source.classes) == {"generator", "discriminator"}
+    ns = exec_module(source.code)
+    built = build_networks(design_networks(doc, analysis)).eval()
+    for role, cls in source.classes.items():
+        net = getattr(built, role)
+        exported = ns[cls]().eval()
+        exported.load_state_dict(net.state_dict())
+        x = torch.randn(3, *analysis.shapes[net.input_ids[0]])
+        with torch.no_grad():
+            assert torch.allclose(net(x), exported(x), atol=1e-6)
+    return source
+
+
+def node_lines(source) -> list[str]:
+    """The lines computing one node each, in every method but __init__ (forward, or encode
+    and decode), in every class."""
+    lines = source.code.splitlines()
+    found = []
+    for cls in ast.parse(source.code).body:
+        if not isinstance(cls, ast.ClassDef) or cls.name not in source.classes.values():
+            continue
+        for fn in cls.body:
+            if isinstance(fn, ast.FunctionDef) and fn.name != "__init__":
+                found += [lines[s.lineno - 1] for s in fn.body
+                          if isinstance(s, ast.Assign) and "  # (B, " in lines[s.lineno - 1]]
+    return found
+
+
+def test_autoencoders_export_encode_and_decode_like_a_practitioner_writes_them():
+    doc = make_template("vae")
+    analysis = analyse(doc)
+    built = build_model(doc, analysis).eval()
+    source = python_module(doc, analysis)
+    model = exec_module(source.code)[source.class_name]().eval()
+    model.load_state_dict(built.state_dict())
+    assert "        mu, log_var = self.encode(digits)" in source.code
+    assert "        z = self.z(mu, log_var)  # (B, 2)" in source.code
+    assert "        return self.decode(z)" in source.code
+    x = torch.rand(4, 1, 8, 8)
+    with torch.no_grad():
+        mu, log_var = model.encode(x)
+        z = torch.randn(4, 2)
+        assert torch.allclose(model.decode(z), built.run_from({"z_1": z}), atol=1e-6)
+        assert torch.allclose(model(x), model.decode(mu), atol=1e-6)  # evaluation decodes μ
+    code = python_module(make_template("autoencoder")).code
+    assert "    def encode(self, digits: torch.Tensor) -> torch.Tensor:" in code
+    assert "        return code_relu" in code and "def decode(self, code_relu" in code
 
 
 def forward_lines(source) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +34,7 @@ class _NoNetwright:
 
 sys.meta_path.insert(0, _NoNetwright())
 """
-TORCHRUN = Path(sys.executable).with_name("torchrun")
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run"]  # torchrun, wherever torch is
 
 
 def xor_doc(**training):
@@ -140,12 +139,9 @@ def test_train_py_trains_without_netwright_and_its_weights_load(tmp_path):
     assert tuple(model(torch.zeros(4, 2)).shape) == (4, 2)
 
 
-@pytest.mark.skipif(not TORCHRUN.exists() and shutil.which("torchrun") is None,
-                    reason="torchrun is not installed")
 def test_train_py_runs_under_torchrun_with_two_processes(tmp_path):
     folder = export_to(tmp_path, xor_doc(early_stopping=5))
-    torchrun = str(TORCHRUN) if TORCHRUN.exists() else shutil.which("torchrun")
-    result = subprocess.run([torchrun, "--standalone", "--nproc_per_node=2", "train.py",
+    result = subprocess.run([*TORCHRUN, "--standalone", "--nproc_per_node=2", "train.py",
                              "--epochs", "2", "--device", "cpu", "--out", "ddp.safetensors"],
                             cwd=folder, env=run_env(folder), capture_output=True, text=True,
                             timeout=240)

@@ -61,14 +61,18 @@ def is_graph(kind: str) -> bool:
 
 
 def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDocument:
-    """Inputs of the given shapes wired into one layer of type `kind`."""
+    """Inputs of the given shapes wired into one layer of type `kind` (one per named port
+    when the layer has several, e.g. Sampling's 'mu' and 'log_var')."""
     if is_graph(kind):
         return graph_doc(kind, params, shapes)
     doc = GraphDocument("contract")
     for i, shape in enumerate(shapes):
         doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape)}, f"in{i}")
     doc.nodes["layer"] = Node("layer", kind, params, "layer")
-    doc.edges += [Edge(f"in{i}", "layer") for i in range(len(shapes))]
+    ports = [p.name for p in get_spec(kind).inputs]
+    named = len(ports) > 1
+    doc.edges += [Edge(f"in{i}", "layer", "out", ports[i] if named else "in")
+                  for i in range(len(shapes))]
     if kind == "Input":
         doc.nodes["out"] = Node("out", "Identity", {}, "out")
         doc.edges.append(Edge("layer", "out"))
@@ -284,6 +288,7 @@ IMPOSSIBLE = [
     ("Input", {"shape": [0, 3]}, [], "positive"),
     ("Input", {"shape": []}, [], "list"),
     ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
+    ("Sampling", {}, [(4,), (3,)], "same number of units"),
 ]
 
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from backend.build import build_model
+from backend.graph.networks import components, ends
 from backend.graph.traverse import model_inputs, model_outputs
 from backend.project import dumps, loads
 from backend.shapes import analyse
@@ -15,7 +16,8 @@ from backend.templates.catalog import FULL
 
 # analysed here; built once per session in test_full_size_templates.py
 LARGE = {t.name for t in CATALOG if t.group == FULL and t.name != "lenet5"}
-SMALL = [name for name in TEMPLATES if name not in LARGE]
+GANS = {"gan", "dcgan"}  # two networks: built and trained in test_generative
+SMALL = [name for name in TEMPLATES if name not in LARGE | GANS]
 
 
 @pytest.mark.parametrize("name", list(TEMPLATES))
@@ -23,7 +25,10 @@ def test_template_analyses_without_problems(name):
     doc = make_template(name)
     analysis = analyse(doc)
     assert analysis.problems == []
-    assert len(model_inputs(doc)) == 1 and len(model_outputs(doc)) == 1
+    networks = components(doc)  # a GAN draws two networks, each with one Input and output
+    assert len(networks) == (2 if name in GANS else 1)
+    for group in networks:
+        assert [len(e) for e in ends(doc, group)] == [1, 1]
     again = loads(dumps(doc))
     assert again.snapshot() == doc.snapshot()
     assert TEMPLATES[name][1].strip()
@@ -133,10 +138,11 @@ def test_conv_autoencoder_matches_the_course():
     doc = make_template("conv-autoencoder")
     analysis = analyse(doc)
     (out,) = model_outputs(doc)
-    assert analysis.shapes[out] == (1, 28, 28)
-    assert (32, 7, 7) in analysis.shapes.values()
-    assert _types(doc)[1] == "GaussianNoise" and _types(doc)[-1] == "Sigmoid"
-    assert _types(doc).count("UpSampling2d") == 2
+    assert analysis.shapes[out] == (1, 16, 16)  # the course's layers, at the digits' size
+    assert (32, 4, 4) in analysis.shapes.values()
+    assert _types(doc).count("Conv2d") == 5 and _types(doc)[-1] == "Sigmoid"
+    assert _types(doc).count("UpSampling2d") == 2 and _types(doc).count("MaxPool2d") == 2
+    assert doc.sections["dataset"]["corruption"] == "gaussian"  # noisy -> clean pairs
 
 
 def test_recurrent_templates_read_a_window_of_one_feature():

@@ -12,7 +12,6 @@ from backend.data import Dataset, DatasetInfo
 from backend.templates import make_template
 from backend.templates.builder import DesignBuilder
 from backend.training import (
-    LOSSES,
     OPTIMIZERS,
     SCHEDULES,
     ConfigError,
@@ -25,6 +24,7 @@ from backend.training import (
     Trainer,
     TrainingConfig,
 )
+from backend.training.recipes.supervised import SUPERVISED
 
 
 def chain(shape, *layers, name="net"):
@@ -104,12 +104,19 @@ def test_every_optimiser_trains_a_step(optimizer):
     assert all(math.isfinite(v) for v in losses(result))
 
 
-@pytest.mark.parametrize("loss", [name for name in LOSSES if name != "auto"])
-def test_every_loss_trains_a_step(loss):
+@pytest.mark.parametrize("loss", SUPERVISED.losses)
+def test_every_classification_loss_trains_a_step(loss):
     units = 1 if loss == "bce_with_logits" else 2
     result = Trainer(moons_net(units=units, loss=loss, epochs=1)).run()
     assert result.reason == "completed", result.message
     assert result.history[0]["val_accuracy"] is not None
+
+
+def test_a_loss_the_task_cannot_use_is_one_sentence_before_training():
+    result = Trainer(moons_net(loss="bce", epochs=1)).run()
+    assert result.reason == "error" and result.steps == 0
+    assert "cannot train with the loss 'bce'" in result.message
+    assert "bce_with_logits" in result.message  # the fix lists the losses that work
 
 
 def test_one_hot_labels_feed_cross_entropy():
