@@ -76,6 +76,9 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
 
 def _problems(doc, config, info, task, loss, analysis) -> list[str]:
     inputs, outputs = model_inputs(doc), model_outputs(doc)
+    graph = _graph_problem(doc, inputs, info, task)
+    if graph:
+        return [graph]
     if len(inputs) != 1:
         return [f"training needs exactly one Input node but the design has {len(inputs)}: "
                 "keep one Input"]
@@ -96,6 +99,20 @@ def _problems(doc, config, info, task, loss, analysis) -> list[str]:
             problems.append(_output_problem(doc, outputs[0], tuple(out), wanted[0], info,
                                             task))
     return problems
+
+
+def _graph_problem(doc, inputs, info, task) -> str | None:
+    """Graph designs and graph data train with the graph tasks, not with this one."""
+    graphs = [n for n in inputs if doc.nodes[n].type == "GraphInput"]
+    if graphs:
+        return (f"the design starts with a Graph input ('{_name(doc, graphs[0])}'), which the "
+                f"task {task} cannot feed: set the task to node_classification or "
+                "link_prediction")
+    if info.kind == "graph":
+        return (f"dataset '{info.name}' is a graph, which the task {task} cannot use: start "
+                "the design with a Graph input and set the task to node_classification or "
+                "link_prediction")
+    return None
 
 
 def _name(doc: GraphDocument, nid: str) -> str:

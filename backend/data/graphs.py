@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backend.data.base import Dataset, DatasetError, DatasetInfo
+from backend.data.graph_core import dense_adjacency, sbm_graph, unique_edges
 from backend.data.sources import DataSource, register_source
 
 MAX_NODES = 10_000  # the dense adjacency of 10,000 nodes is 400 MB of float32
@@ -48,11 +49,7 @@ class GraphDataset(Dataset):
 
     def adjacency(self, edges: np.ndarray | None = None) -> np.ndarray:
         """The symmetric 0/1 adjacency (N, N) of `edges` (default: all of them)."""
-        pairs = self.edges if edges is None else edges
-        a = np.zeros((self.num_nodes, self.num_nodes), np.float32)
-        a[pairs[:, 0], pairs[:, 1]] = 1.0
-        a[pairs[:, 1], pairs[:, 0]] = 1.0
-        return a
+        return dense_adjacency(self.edges if edges is None else edges, self.num_nodes)
 
     def labelled(self) -> np.ndarray:
         return np.flatnonzero(self.y >= 0)
@@ -83,9 +80,7 @@ def clean_edges(pairs: np.ndarray, n: int, self_loops: str = "error",
         raise DatasetError(f"{name(k)} joins node {pairs[k, 0]} to itself: graph layers add "
                            "self-loops themselves; remove it or set the dataset's self_loops "
                            "to drop")
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.sort(pairs, axis=1)
-    return np.unique(pairs, axis=0) if len(pairs) else np.zeros((0, 2), np.int64)
+    return unique_edges(pairs)
 
 
 def graph_dataset(name: str, x: np.ndarray, y: np.ndarray, edges: np.ndarray,
@@ -174,29 +169,6 @@ def sbm_probabilities(o: dict) -> np.ndarray:
                            "probabilities from 0 to 1 (one row per community), or null to "
                            "use p_in and p_out")
     return p
-
-
-def sbm_graph(sizes: list[int], probs: np.ndarray, feature_dim: int, signal: float,
-              identity: bool, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x, y, edges) of a stochastic block model; each pair i < j is an edge with the
-    probability of its two communities. Features: class mean (a random direction of length
-    `signal`) plus standard normal noise, drawn after the edges from the same generator."""
-    rng = np.random.default_rng(seed)
-    y = np.repeat(np.arange(len(sizes)), sizes)
-    n = len(y)
-    rows = []
-    for start in range(0, n, 512):  # the same random stream as one (n, n) draw
-        block = rng.random((min(512, n - start), n)) < probs[y[start:start + 512]][:, y]
-        i, j = np.nonzero(block)
-        keep = j > i + start
-        rows.append(np.stack([i[keep] + start, j[keep]], axis=1))
-    edges = np.concatenate(rows).astype(np.int64)
-    means = rng.normal(size=(len(sizes), feature_dim))
-    means *= signal / np.linalg.norm(means, axis=1, keepdims=True)
-    x = means[y] + rng.normal(size=(n, feature_dim))
-    if identity:
-        x = identity_features(n)
-    return x.astype(np.float32), y.astype(np.int64), edges
 
 
 def _sbm_check(o: dict) -> None:
