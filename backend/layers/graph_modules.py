@@ -63,7 +63,7 @@ class GATConv(nn.Module):
         self.bias = nn.Parameter(torch.zeros(size)) if bias else None
 
     def forward(self, x, adj):
-        n = len(x)
+        n = x.shape[0]
         h = self.lin(x).view(n, self.heads, self.out_features)  # (N, heads, F')
         src = (h * self.att_src).sum(dim=-1).T  # (heads, N): j as a neighbour
         dst = (h * self.att_dst).sum(dim=-1).T  # (heads, N): i receiving
