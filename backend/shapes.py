@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from backend.graph.definition import BLOCK, BLOCK_INPUT, BlockDef
 from backend.graph.document import GraphDocument
 from backend.graph.expr import ExprError, has_expressions, resolve
+from backend.graph.fixes import attach_fixes
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import Step, dependency_graph, plan, topological_order
@@ -122,7 +123,9 @@ class GraphPlan:
 
 
 def analyse(doc: GraphDocument) -> Analysis:
-    return Analyser(doc).design()
+    result = Analyser(doc).design()
+    attach_fixes(doc, result)
+    return result
 
 
 class Analyser:

@@ -43,6 +43,7 @@ def build(window) -> dict[str, QAction]:
     acts: dict[str, QAction] = {}
     acts.update(_file_actions(window))
     acts.update(_edit_actions(window))
+    acts.update(_block_actions(window))
     acts.update(_view_actions(window))
     _menus(window, acts)
     _toolbar(window, acts)
@@ -88,14 +89,42 @@ def _edit_actions(window) -> dict[str, QAction]:
         "paste": make_action(window, "&Paste", c("paste"), "paste", Key.Paste),
         "duplicate": make_action(window, "D&uplicate", c("duplicate"), "duplicate", "Ctrl+D"),
         # not Key.Delete: on X11 it also claims Ctrl+D, which would make Duplicate ambiguous
-        "delete": make_action(window, "&Delete", c("delete_selection"), "delete", "Del",
-                              "Delete the selection"),
+        "delete": make_action(window, "&Delete and Reconnect", c("delete_selection"), "delete",
+                              "Del", "Delete the selection; what fed a deleted chain is wired "
+                              "to what it fed"),
+        # not Shift+Del: X11 and Windows bind it to Cut
+        "delete_plain": make_action(window, "Delete &Without Reconnecting", c("delete_plain"),
+                                    "", "Ctrl+Del", "Delete the selection and its wires"),
+        "replace": make_action(window, "&Replace Layer Type…", c("replace_selected"), "",
+                               "Ctrl+R", "Turn the selected layers into another type, keeping "
+                               "their wires and the parameters that still apply"),
+        "replace_all": make_action(window, "Replace All Layers of This T&ype…",
+                                   c("replace_all_like"), "", None,
+                                   "Turn every layer of the selected layer's type into another"),
+        "select_type": make_action(window, "Select Same T&ype", c("select_same_type"), "",
+                                   "Ctrl+Shift+A", "Select every layer of the selected type"),
         "select_all": make_action(window, "Select &All", c("select_all"), "select-all",
                                   Key.SelectAll),
         "quick_add": make_action(window, "&Quick Add Layer…", c("quick_add"), "quick-add",
                                  "Ctrl+K", "Search for a layer to add (Tab on the canvas)"),
         "comment": make_action(window, "Add &Comment", c("add_comment"), "comment",
                                "Ctrl+Shift+M", "Add a comment box"),
+    }
+
+
+def _block_actions(window) -> dict[str, QAction]:
+    c = lambda m: _canvas(window, m)  # noqa: E731
+    return {
+        "group": make_action(window, "&Group into Block", c("group_selected"), "", "Ctrl+G",
+                             "Put the selected layers into a new block used in their place"),
+        "save_block": make_action(window, "Save Selection as &Block…", c("save_as_block"), "",
+                                  "Ctrl+Alt+G", "Group the selection into a named block, "
+                                  "listed in the palette to be used again"),
+        "ungroup": make_action(window, "U&ngroup Block", c("ungroup_selected"), "",
+                               "Ctrl+Shift+G", "Put the layers of the selected blocks back"),
+        "expand": make_action(window, "E&xpand or Collapse Block", c("toggle_expand"), "",
+                              None, "Show the selected blocks' layers in place, or fold them "
+                              "again (E on the canvas)"),
     }
 
 
@@ -113,6 +142,10 @@ def _view_actions(window) -> dict[str, QAction]:
         "zoom_out": make_action(window, "Zoom &Out", c("zoom_out"), "zoom-out", Key.ZoomOut),
         "fit": make_action(window, "&Fit to Window", c("fit_all"), "fit", "Ctrl+0",
                            "Fit the whole design in view"),
+        "enter_block": make_action(window, "&Enter Block", c("enter_block"), "", "Alt+Down",
+                                   "Show the inside of the selected block (or double-click it)"),
+        "leave_block": make_action(window, "&Leave Block", c("leave_block"), "", "Alt+Up",
+                                   "Go back out of the block shown"),
         "layout": make_action(window, "&Auto-layout", c("auto_layout"), "layout", "Ctrl+L",
                               "Arrange the layers left to right"),
         "dark": dark,
@@ -145,10 +178,13 @@ def _menus(window, acts: dict[str, QAction]) -> None:
     m["file"].addSeparator()
     m["file"].addAction(acts["quit"])
     m["edit"] = bar.addMenu("&Edit")
-    _add(m["edit"], acts, "undo redo | cut copy paste duplicate delete | select_all | "
+    _add(m["edit"], acts, "undo redo | cut copy paste duplicate delete delete_plain | "
+                          "replace replace_all | group save_block ungroup | select_all "
+                          "select_type | "
                           "quick_add comment")
     m["view"] = bar.addMenu("&View")
-    _add(m["view"], acts, "zoom_in zoom_out fit | layout | dark |")
+    _add(m["view"], acts, "zoom_in zoom_out fit | enter_block leave_block expand | layout | "
+                          "dark |")
     m["panels"] = m["view"].addMenu("&Panels")
     m["help"] = bar.addMenu("&Help")
     _add(m["help"], acts, "shortcuts about")

@@ -21,7 +21,9 @@ READABLE_ZOOM = 0.75  # above the canvas's DETAIL_LOD, so layers show their shap
 
 CANVAS_METHODS = (
     "zoom_in", "zoom_out", "auto_layout", "copy", "cut", "paste", "duplicate",
-    "delete_selection", "select_all", "quick_add", "add_comment",
+    "delete_selection", "select_all", "quick_add", "add_comment", "delete_plain",
+    "replace_selected", "replace_all_like", "select_same_type", "group_selected",
+    "ungroup_selected", "enter_block", "leave_block", "toggle_expand", "save_as_block",
 )
 
 

@@ -13,12 +13,15 @@ from PySide6.QtGui import QUndoStack
 from backend.graph import EditError, GraphDocument
 from backend.shapes import Analysis, analyse
 from designer.commands import EditCommand
+from designer.scope import EditorScope
 
 DEBOUNCE_MS = 60
 
 
-class DocumentEditor(QObject):
+class DocumentEditor(EditorScope, QObject):
     document_event = Signal(str, dict)  # every past-tense document event, as it happens
+    graph_event = Signal(str, dict)  # events of the graph the canvas shows (see scope.py)
+    scope_changed = Signal()  # the canvas entered or left a block
     analysis_changed = Signal()  # shapes/counts/problems re-derived
     selection_changed = Signal(list)  # list of selected node ids
     refused = Signal(str)  # an edit was refused; the sentence says why
@@ -32,6 +35,7 @@ class DocumentEditor(QObject):
         self.undo_stack = QUndoStack(self)
         self.path: str = ""
         self._selection: list[str] = []
+        self._init_scope()
         self._analysis: Analysis = analyse(self.doc)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.reanalyse)
@@ -39,8 +43,11 @@ class DocumentEditor(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
     # -- edits ----------------------------------------------------------------------------------
-    def push(self, op, text: str, merge_key: str | None = None) -> bool:
-        """Apply `op` as one undoable command named `text`; False (and `refused`) if refused."""
+    def push(self, op, text: str, merge_key: str | None = None, root: bool = False) -> bool:
+        """Apply `op` as one undoable command named `text`; False (and `refused`) if refused.
+
+        Inside a block (see scope.py) a graph edit applies to the block shown, unless `root`."""
+        op = self.scoped(op, root)
         try:
             inverse = self.doc.apply(op)
         except EditError as exc:
@@ -62,7 +69,8 @@ class DocumentEditor(QObject):
         return list(self._selection)
 
     def set_selection(self, node_ids: list[str]) -> None:
-        ids = [n for n in node_ids if n in self.doc.nodes or n in self.doc.comments]
+        graph = self.graph
+        ids = [n for n in node_ids if n in graph.nodes or n in graph.comments]
         if ids != self._selection:
             self._selection = ids
             self.selection_changed.emit(list(ids))
@@ -78,8 +86,12 @@ class DocumentEditor(QObject):
         self.analysis_changed.emit()
 
     def _on_event(self, name: str, payload: dict) -> None:
-        if name == "node_removed" and payload["node_id"] in self._selection:
-            self.set_selection([n for n in self._selection if n != payload["node_id"]])
+        if self._scope and name in ("node_removed", "block_removed", "block_changed", "reset"):
+            self._check_scope()
+        if not self._scope:
+            if name == "node_removed" and payload["node_id"] in self._selection:
+                self.set_selection([n for n in self._selection if n != payload["node_id"]])
+            self.graph_event.emit(name, payload)
         self.document_event.emit(name, payload)
         if name not in ("nodes_moved", "comment_added", "comment_removed", "comment_changed"):
             self._timer.start()
@@ -87,6 +99,7 @@ class DocumentEditor(QObject):
     # -- whole documents ------------------------------------------------------------------------
     def replace_document(self, doc: GraphDocument, path: str = "") -> None:
         """Show another design (open/new): clears undo history and selection."""
+        self.leave(0)
         self.set_selection([])
         self.doc.replace_content(doc)
         self.undo_stack.clear()

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.problems_dock.raise_()
 
     def _build_panels(self) -> None:
-        self.palette = PalettePanel()
+        self.palette = PalettePanel(self.editor)
         self.inspector = InspectorPanel(self.editor)
         self.problems = ProblemsPanel(self.editor)
         self.summary = SummaryPanel(self.editor)

@@ -19,11 +19,12 @@ from backend.graph.ops import (
     SetParams,
     SetSection,
 )
+from backend.graph.problems import Fix, Problem
 
 __all__ = [
     "BLOCK", "BLOCK_INPUT", "BLOCK_OUTPUT", "AddBlockDef", "AddComment", "AddNode", "Batch",
     "BlockDef", "BlockParam", "Comment", "Connect", "Disconnect", "Edge", "EditBlockDef",
-    "EditComment", "EditError", "GraphDocument", "Group", "InBlock", "Move", "Node",
-    "RemoveBlockDef", "RemoveComment", "RemoveNode", "Rename", "SetParams", "SetSection",
-    "Ungroup", "group_op",
+    "EditComment", "EditError", "Fix", "GraphDocument", "Group", "InBlock", "Move", "Node",
+    "Problem", "RemoveBlockDef", "RemoveComment", "RemoveNode", "Rename", "SetParams",
+    "SetSection", "Ungroup", "group_op",
 ]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backend.graph import Edge, GraphDocument
+from backend.graph.ports import node_spec
 from backend.graph.traverse import to_networkx
-from backend.layers import get_spec
 
 if TYPE_CHECKING:
     import networkx as nx  # imported when a wire is checked, not at start-up
@@ -38,7 +38,7 @@ def check_connection(doc: GraphDocument, edge: Edge, graph: nx.MultiDiGraph | No
         return Verdict(False, "that layer no longer exists: draw the wire again")
     if edge.src == edge.dst:
         return Verdict(False, "a layer cannot feed itself: connect it to another layer")
-    src_spec, dst_spec = get_spec(doc.nodes[edge.src].type), get_spec(doc.nodes[edge.dst].type)
+    src_spec, dst_spec = node_spec(doc, doc.nodes[edge.src]), node_spec(doc, doc.nodes[edge.dst])
     dst_name = name_of(doc, edge.dst)
     if dst_spec is not None and not dst_spec.inputs:
         return Verdict(False, f"{dst_name} is an {dst_spec.type}: it takes no wires in; "
@@ -75,7 +75,7 @@ def _loop_or_occupied(doc: GraphDocument, edge: Edge, port, graph) -> Verdict:
 
 def first_free_input(doc: GraphDocument, node_id: str) -> str | None:
     """The input port a wire dropped on a node's body goes to (a free one first)."""
-    spec = get_spec(doc.nodes[node_id].type) if node_id in doc.nodes else None
+    spec = node_spec(doc, doc.nodes[node_id]) if node_id in doc.nodes else None
     if spec is None or not spec.inputs:
         return None
     used = {e.dst_port for e in doc.edges if e.dst == node_id}

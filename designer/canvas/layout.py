@@ -1,8 +1,14 @@
 """Auto-layout: layered, left to right, one column per networkx topological generation.
 
-Within a column nodes are ordered by the mean row of the nodes feeding them (barycentre), so
-branches stay beside each other and wires cross less. Cycles are collapsed first, so a design
-with a loop still gets a layout. A long design wraps into bands of columns, one band under the
+Rows are lanes: a node takes the mean row of the nodes feeding it, so a chain keeps its lane,
+the branches that fan out of one layer (an inception module's 1×1, 3×3, 5×5 and pooling
+branches) are spread side by side around it and keep their lanes to the merge, and a merge
+sits between its branches. Nodes that want the same row in a column are pushed apart in
+order, then the column is centred on what they wanted. A skip connection shares its lane
+with the path it skips; the canvas routes its wire around that path (wire_item.detour).
+Blocks are single nodes here, so a block is laid out as a unit; inside a block its own graph
+is laid out the same way. Cycles are collapsed first, so a design with a loop still gets a
+layout. A long design wraps into bands of columns, one band under the
 other (like lines of text), so that the whole of it is about as wide as the canvas is: LeNet-5
 then reads at full size instead of as one thin row. The result keeps the design where it was.
 """
@@ -34,22 +40,46 @@ def _columns(doc: GraphDocument) -> list[list[str]]:
     return columns
 
 
-def _order_by_barycentre(doc: GraphDocument, columns: list[list[str]]) -> None:
+def assign_rows(doc: GraphDocument, columns: list[list[str]]) -> dict[str, float]:
+    """Each node's row (lane), column by column; sorts every column top to bottom."""
     row: dict[str, float] = {}
     preds: dict[str, list[str]] = {nid: [] for nid in doc.nodes}
     for e in doc.edges:
-        if e.dst in preds and e.src in doc.nodes:
+        if e.dst in preds and e.src in doc.nodes and e.src not in preds[e.dst]:
             preds[e.dst].append(e.src)
-    for c, col in enumerate(columns):
-        if c > 0:
-            place = {nid: i for i, nid in enumerate(col)}
+    for col in columns:
+        place = {nid: i for i, nid in enumerate(col)}
+        wanted = {}
+        for nid in col:
+            known = [row[p] for p in preds[nid] if p in row]
+            wanted[nid] = sum(known) / len(known) if known else None
+        free = [n for n in col if wanted[n] is None]
+        fed = sorted((n for n in col if wanted[n] is not None),
+                     key=lambda n: (wanted[n], place[n]))
+        row.update(_spread(fed, wanted))
+        bottom = max((row[n] for n in fed), default=-1.0)
+        row.update({n: bottom + 1 + k for k, n in enumerate(free)})
+        col.sort(key=row.__getitem__)
+    return row
 
-            def key(nid: str, place=place) -> tuple[float, int]:
-                known = [row[p] for p in preds[nid] if p in row]
-                return (sum(known) / len(known) if known else float("inf"), place[nid])
-            col.sort(key=key)
-        for i, nid in enumerate(col):
-            row[nid] = i - (len(col) - 1) / 2
+
+def _spread(nodes: list[str], wanted: dict[str, float]) -> dict[str, float]:
+    """Rows at least one apart, in order, as near as possible to the wanted ones (the
+    group that had to be pushed apart is centred on what its members wanted)."""
+    out: dict[str, float] = {}
+    group: list[str] = []
+    for nid in nodes:
+        if group and wanted[nid] < out[group[-1]] + 1:
+            group.append(nid)
+        else:
+            group = [nid]
+        start = sum(wanted[n] - k for k, n in enumerate(group)) / len(group)
+        if len(group) > 1:
+            prev = [out[n] for n in nodes[:nodes.index(group[0])] if n in out]
+            start = max(start, prev[-1] + 1) if prev else start
+        for k, n in enumerate(group):
+            out[n] = start + k
+    return out
 
 
 def columns_per_band(n_columns: int, tallest: int, aspect: float = ASPECT) -> int:
@@ -97,19 +127,20 @@ def layered_positions(doc: GraphDocument, aspect: float = ASPECT
     if not doc.nodes:
         return {}
     columns = _columns(doc)
-    _order_by_barycentre(doc, columns)
+    rows = assign_rows(doc, columns)
     xs = [n.pos[0] for n in doc.nodes.values()]
     ys = [n.pos[1] for n in doc.nodes.values()]
     x0 = round(min(xs) / st.GRID) * st.GRID
     y0 = round((sum(ys) / len(ys)) / st.GRID) * st.GRID
-    tallest = max(len(col) for col in columns)
+    top, bottom = min(rows.values()), max(rows.values())
+    tallest = int(round(bottom - top)) + 1
     starts = _band_starts(doc, columns, columns_per_band(len(columns), tallest, aspect))
     band_h = tallest * st.ROW_STEP + BAND_GAP
     result = {}
     for c, col in enumerate(columns):
         band = max(i for i, first in enumerate(starts) if first <= c)
-        for i, nid in enumerate(col):
-            offset = (i - (len(col) - 1) / 2) * st.ROW_STEP + band * band_h
+        for nid in col:
+            offset = (rows[nid] - (top + bottom) / 2) * st.ROW_STEP + band * band_h
             x = x0 + (c - starts[band]) * st.COL_STEP
             result[nid] = (x, y0 + round(offset / st.GRID) * st.GRID)
     return result

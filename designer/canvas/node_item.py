@@ -26,6 +26,7 @@ from designer.canvas.port_item import PortItem, make_flags
 from designer.canvas.rename import TitleEditor
 
 _FONTS: dict | None = None
+STACK = 5.0  # offset of each card drawn behind a repeated block
 
 
 def fonts() -> dict:
@@ -58,6 +59,9 @@ class NodeItem(QGraphicsItem):
         self.count: int | None = None
         self.problems: list = []  # backend Problem values
         self.heat: float | None = None
+        self.block_label: str | None = None  # a Block node: its definition's title
+        self.repeat: int | str = 1
+        self.content = None  # an expanded block: what it shows inside (expand.BlockContent)
         self.syncing = False  # True while the scene sets the position from the document
         self.hovered = False
         self.editor: TitleEditor | None = None
@@ -100,6 +104,8 @@ class NodeItem(QGraphicsItem):
         if state == (self.shape_text, self.count,
                      [(p.message, p.severity) for p in self.problems]):
             return False
+        if bool(problems) != bool(self.problems):
+            self.prepareGeometryChange()  # the badge joins or leaves the clickable shape
         self.shape_text, self.count, self.problems = shape_text, count, list(problems)
         self.update()
         return True
@@ -109,23 +115,56 @@ class NodeItem(QGraphicsItem):
             self.heat = value
             self.update()
 
+    def set_block(self, label: str, repeat: int | str) -> None:
+        """Draw this node as a block: its definition's title, a repeat badge when > 1."""
+        self.prepareGeometryChange()
+        self.block_label, self.repeat = label, repeat
+        self.update()
+
+    def set_content(self, content) -> None:
+        """Expand (a BlockContent) or collapse (None) the block in place."""
+        self.prepareGeometryChange()
+        self.content = content
+        w, h = self.size()
+        for ports, x in ((self.inputs, 0.0), (self.outputs, w)):
+            for i, port in enumerate(ports.values()):
+                port.setPos(x, h * (i + 1) / (len(ports) + 1) if content else
+                            st.NODE_H * (i + 1) / (len(ports) + 1))
+        self.update()
+
+    def size(self) -> tuple[float, float]:
+        return (self.content.width, self.content.height) if self.content else \
+            (st.NODE_W, st.NODE_H)
+
+    @property
+    def repeated(self) -> bool:
+        return self.block_label is not None and self.repeat not in (1, "1")
+
     def has_error(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
     # -- geometry -------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
-        return QRectF(-10, -12, st.NODE_W + 22, st.NODE_H + 18)
+        extra = 2 * STACK if self.repeated else 0
+        w, h = self.size()
+        names = 70.0 if self.block_label is not None and max(len(self.inputs),
+                                                             len(self.outputs)) > 1 else 0.0
+        return QRectF(-10 - names, -12, w + 22 + extra + 2 * names, h + 18 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, st.NODE_W, st.NODE_H), 6, 6)
+        w, h = self.size()
+        path.addRoundedRect(QRectF(0, 0, w, h), 6, 6)
+        if self.problems:  # the badge is clickable: it lists the problems and their fixes
+            path.setFillRule(Qt.FillRule.WindingFill)  # the overlap stays inside, not a hole
+            path.addRect(self.badge_rect())
         return path
 
     def title_rect(self) -> QRectF:
         return QRectF(30, 4, st.NODE_W - 58, st.HEADER_H - 6)
 
     def badge_rect(self) -> QRectF:
-        return QRectF(st.NODE_W - 14, -10, 24, 22)
+        return QRectF(self.size()[0] - 14, -10, 24, 22)
 
     def itemChange(self, change, value):  # noqa: N802  (Qt API name)
         flag = QGraphicsItem.GraphicsItemChange
@@ -146,8 +185,17 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(0, 0, st.NODE_W, st.NODE_H)
         accent = st.category_accent(self.category)
         selected = self.isSelected()
-        if lod < 0.3:
-            painter.fillRect(rect, accent if not selected else s.selection)
+        if self.content is not None:
+            self._paint_expanded(painter, lod)
+            return
+        if lod < st.FAR_LOD:  # a box in the category colour; selected: outlined, not refilled
+            painter.fillRect(rect, accent)
+            if selected or self.has_error():
+                pen = QPen(s.selection if selected else s.problem, 4)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(rect.adjusted(-6, -6, 6, 6))
             return
         self._paint_body(painter, rect, accent, selected, lod)
         if lod >= st.DETAIL_LOD:
@@ -155,6 +203,10 @@ class NodeItem(QGraphicsItem):
         else:
             self._paint_far_title(painter, lod)
         self._paint_heat(painter)
+        if self.block_label is not None:
+            from designer.canvas.block_paint import paint_block_marks
+
+            paint_block_marks(painter, self, lod)
         if lod >= 0.35:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
             for port in (*self.inputs.values(), *self.outputs.values()):
@@ -162,9 +214,23 @@ class NodeItem(QGraphicsItem):
         if self.problems:
             self._paint_badge(painter)
 
+    def _paint_expanded(self, painter, lod) -> None:
+        from designer.canvas.expand import paint_expanded
+
+        paint_expanded(painter, self, lod)
+        for port in (*self.inputs.values(), *self.outputs.values()):
+            port.draw(painter, self.style)
+        if self.problems:
+            self._paint_badge(painter)
+
     def _paint_body(self, painter, rect, accent, selected, lod) -> None:
         s = self.style
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
+        if self.repeated:  # copies stacked behind, like a deck of cards
+            painter.setPen(QPen(s.node_border, 1.0))
+            painter.setBrush(s.node_fill)
+            for k in (2, 1):
+                painter.drawRoundedRect(rect.translated(k * STACK, k * STACK), 6, 6)
         if lod > 0.6:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(s.node_shadow)
@@ -174,6 +240,10 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(border, 2.2 if selected or self.has_error() else 1.0))
         painter.setBrush(s.node_fill)
         painter.drawRoundedRect(rect, 6, 6)
+        if self.block_label is not None:  # a block: a second outline inside the first
+            painter.setPen(QPen(accent, 1.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(3, 3, -3, -3), 4, 4)
         header = QColor(accent)
         header.setAlpha(58 if s.dark else 46)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -206,7 +276,12 @@ class NodeItem(QGraphicsItem):
         painter.setFont(f["body"])
         painter.setPen(s.text_muted)
         row = QRectF(14, st.HEADER_H + 3, st.NODE_W - 26, 18)
-        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, self.layer_type)
+        kind = self.layer_type if self.block_label is None else self.block_label
+        if self.count is not None:  # leave room for the count
+            room = row.width() - QFontMetricsF(f["body"]).horizontalAdvance(
+                format_count(self.count)) - 8
+            kind = QFontMetricsF(f["body"]).elidedText(kind, Qt.TextElideMode.ElideRight, room)
+        painter.drawText(row, Qt.AlignmentFlag.AlignVCenter, kind)
         if self.count is not None:
             painter.drawText(row, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                              format_count(self.count))
@@ -277,9 +352,20 @@ class NodeItem(QGraphicsItem):
         self.update()
         super().hoverLeaveEvent(event)
 
+    def mousePressEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if self.problems and event.button() == Qt.MouseButton.LeftButton and \
+                self.badge_rect().contains(event.pos()) and self.scene() is not None:
+            event.accept()
+            self.scene().badge_clicked.emit(self.node_id)
+            return
+        super().mousePressEvent(event)
+
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if self.title_rect().adjusted(-20, -4, 20, 4).contains(event.pos()):
             self.start_rename()
+        elif self.block_label is not None and self.scene() is not None:
+            event.accept()
+            self.scene().block_activated.emit(self.node_id)  # the view enters it later
         else:
             super().mouseDoubleClickEvent(event)
 

@@ -28,6 +28,8 @@ from designer.canvas import style as st
 
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2
+ADD_PROMPT = "Add layer: type to search, Enter to add"
+CHOOSE_PROMPT = "Type to search, Enter to choose"
 
 
 def fits(spec, shape: tuple[int, ...] | None) -> bool:
@@ -96,8 +98,14 @@ class QuickAddPopup(QFrame):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("QuickAddPopup")
+        self.heading = QLabel(self)
+        self.heading.setWordWrap(True)
+        self.heading.setVisible(False)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Add layer: type to search, Enter to add")
+        self.search.setPlaceholderText(ADD_PROMPT)
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget(self)
         self.list.setUniformItemSizes(True)
@@ -109,6 +117,7 @@ class QuickAddPopup(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        layout.addWidget(self.heading)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         layout.addWidget(self.about)
@@ -118,7 +127,13 @@ class QuickAddPopup(QFrame):
         self.list.itemActivated.connect(self._activate)
         self.search.installEventFilter(self)
         self._fitting: dict[str, bool] = {}
+        self._prefer, self._exclude = "", set()
         self.refilter("")
+
+    def set_choice(self, prefer: str = "", exclude: tuple[str, ...] = ()) -> None:
+        """Rank layers of category `prefer` first and leave out the types in `exclude`
+        (replacing a layer: its own type, and an Input for a layer that has wires in)."""
+        self._prefer, self._exclude = prefer, set(exclude)
 
     def set_input_shape(self, shape: tuple[int, ...] | None) -> None:
         """The shape the new layer will receive (None: unknown or not wired in)."""
@@ -129,9 +144,10 @@ class QuickAddPopup(QFrame):
         matches = []
         for i, spec in enumerate(all_specs()):
             r = rank(text, spec.type, spec.category, spec.description)
-            if r is not None:
-                matches.append((r, not self._fitting.get(spec.type, True), i, spec))
-        for *_, spec in sorted(matches, key=lambda m: m[:3]):
+            if r is not None and spec.type not in self._exclude:
+                matches.append((r, bool(self._prefer) and spec.category != self._prefer,
+                                not self._fitting.get(spec.type, True), i, spec))
+        for *_, spec in sorted(matches, key=lambda m: m[:4]):
             item = QListWidgetItem(spec.type)
             item.setData(Qt.ItemDataRole.UserRole, spec.type)
             item.setData(CATEGORY_ROLE, spec.category)
@@ -146,7 +162,11 @@ class QuickAddPopup(QFrame):
     def _describe(self, item: QListWidgetItem | None) -> None:
         self.about.setText(item.data(DESCRIPTION_ROLE) if item is not None else "")
 
-    def open_at(self, global_pos: QPoint) -> None:
+    def open_at(self, global_pos: QPoint, heading: str = "") -> None:
+        """Show the popup at `global_pos`; a `heading` says what the choice is for."""
+        self.heading.setText(heading)
+        self.heading.setVisible(bool(heading))
+        self.search.setPlaceholderText(CHOOSE_PROMPT if heading else ADD_PROMPT)
         self.search.clear()
         self.refilter("")
         self.move(global_pos)

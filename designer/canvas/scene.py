@@ -10,26 +10,36 @@ an inline rename. Items never mutate the document.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene
 
-from backend.graph import Edge, Move
-from backend.layers import get_spec
+from backend.graph import BLOCK, Edge, Move
+from backend.graph.fixes import with_fix
+from backend.graph.ports import definition_of, node_spec
+from backend.graph.problems import Fix
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
 from designer.canvas.node_item import NodeItem
+from designer.canvas.scene_blocks import SceneBlocks
 from designer.canvas.scene_edits import SceneEdits
+from designer.canvas.scene_refactor import SceneRefactor
+from designer.canvas.scene_routing import SceneRouting
 from designer.canvas.tooltips import node_tooltip
 from designer.canvas.wire_item import WireItem
 from designer.canvas.wiring import SceneWiring
 
 
-class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
+class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEdits,
+                  QGraphicsScene):
     message = Signal(str)  # an informational sentence for the user (status / toast)
     # a wire drawn from (node id, port, is_input) was released over empty canvas at a point
     wire_released = Signal(str, str, bool, QPointF)
+    badge_clicked = Signal(str)  # a node's problem badge was clicked: offer its fixes
+    block_activated = Signal(str)  # a block was double-clicked: show its inside
 
     def __init__(self, editor, parent=None) -> None:
         QGraphicsScene.__init__(self, parent)
@@ -41,30 +51,45 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         self.wires: dict[Edge, WireItem] = {}
         self.comments: dict[str, CommentItem] = {}
         self.heat: dict[str, float] = {}
+        self.expanded: set[str] = set()  # blocks shown expanded in place (scene_blocks.py)
+        self._offsets: dict[str, tuple[float, float]] = {}
         self._wires_at: dict[str, set[Edge]] = {}
+        self._detours: set[Edge] = set()  # wires routed around layers (rerouted on moves)
         self._order: list[str] = []  # selection order (ids)
         self._syncing_selection = False
         self._drag: dict | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
-        editor.document_event.connect(self._on_event)
+        editor.graph_event.connect(self._on_event)
         editor.analysis_changed.connect(self.refresh_analysis)
+        editor.scope_changed.connect(self._scope_changed)
         editor.selection_changed.connect(self._select_ids)
         self.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
 
+    def _scope_changed(self) -> None:
+        self.expanded.clear()  # expanded blocks belong to the graph that was shown
+        self.rebuild()
+
     @property
     def doc(self):
-        return self.editor.doc
+        """The graph shown: the design, or the inside of the block entered."""
+        return self.editor.graph
+
+    @property
+    def analysis(self):
+        return self.editor.view_analysis
 
     # -- building -------------------------------------------------------------------------------
     def rebuild(self) -> None:
         self._drag = None
+        self.layout_changed()
         self.clear()
         self.nodes.clear()
         self.wires.clear()
         self.comments.clear()
         self._wires_at.clear()
+        self._detours.clear()
         for nid in self.doc.nodes:
             self._add_node(nid)
         for edge in self.doc.edges:
@@ -75,12 +100,18 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         self.refresh_analysis()
         self._select_ids(self.editor.selection)
         self._grow_rect()
+        if self.expanded:
+            self.apply_expansion()
 
     def _add_node(self, nid: str) -> NodeItem:
+        self.layout_changed()
         node = self.doc.nodes[nid]
-        item = NodeItem(nid, get_spec(node.type), node.type, self.style)
+        item = NodeItem(nid, node_spec(self.doc, node), node.type, self.style)
         item.set_title(node.title or nid)
-        self._place(item, node.pos)
+        if node.type == BLOCK:
+            defn = definition_of(self.doc, node)
+            item.set_block(defn.label if defn else "missing block", node.params.get("repeat", 1))
+        self._place(item, self.display_pos(nid))
         item.set_heat(self.heat.get(nid))
         self.addItem(item)
         self.nodes[nid] = item
@@ -95,8 +126,7 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
-        analysis = self.editor.analysis
-        item.set_shape(analysis.edge_shape(edge), kind=analysis.edge_kind(edge))
+        item.set_shape(self.analysis.edge_shape(edge), kind=self.analysis.edge_kind(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
@@ -105,19 +135,12 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         if route:
             self._route_node(edge.dst)
 
-    def _route_all(self) -> None:
-        """Route every wire once, with the wire order of multi-input ports computed once."""
-        into: dict[tuple[str, str], list[Edge]] = {}
-        for edge in self.doc.edges:
-            into.setdefault((edge.dst, edge.dst_port), []).append(edge)
-        for edge in self.wires:
-            self._route(edge, into.get((edge.dst, edge.dst_port)))
-
     def _remove_wire(self, edge: Edge) -> None:
         item = self.wires.pop(edge, None)
         if item is None:
             return
         self.removeItem(item)
+        self._detours.discard(edge)
         for end in (edge.src, edge.dst):
             self._wires_at.get(end, set()).discard(edge)
         self._refresh_ports(edge)
@@ -142,11 +165,42 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
     def _ev_reset(self) -> None:
         self.rebuild()
 
+    def _ev_block_changed(self, definition: str) -> None:
+        """A definition changed (its ports or title may have): redraw the blocks using it."""
+        for nid, node in list(self.doc.nodes.items()):
+            if node.type == BLOCK and node.params.get("definition") == definition:
+                self._renew_node(nid)
+
+    _ev_block_added = _ev_block_removed = _ev_block_changed
+
+    def _ev_params_changed(self, node_id: str) -> None:
+        if self.doc.nodes[node_id].type == BLOCK:  # another definition or repeat count
+            self._renew_node(node_id)
+
+    def _renew_node(self, nid: str) -> None:
+        """Replace a node's item (and its wires) by a fresh one."""
+        old = self.nodes.pop(nid, None)
+        selected = old is not None and old.isSelected()
+        edges = [e for e in self._wires_at.get(nid, set())]
+        for edge in edges:
+            self._remove_wire(edge)
+        if old is not None:
+            self.removeItem(old)
+        item = self._add_node(nid)
+        for edge in edges:
+            self._add_wire(edge)
+        item.set_analysis(self.analysis.shape_text(nid), self.analysis.counts.get(nid),
+                          self.analysis.problems_for(nid))
+        item.setSelected(selected)
+        if nid in self.expanded:
+            self.apply_expansion()
+
     def _ev_node_added(self, node_id: str) -> None:
         self._add_node(node_id)
         self._grow_rect()
 
     def _ev_node_removed(self, node_id: str) -> None:
+        self.layout_changed()
         item = self.nodes.pop(node_id, None)
         if item is not None:
             self.removeItem(item)
@@ -164,10 +218,19 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
         self.nodes[node_id].set_title(node.title or node_id)
 
     def _ev_nodes_moved(self, node_ids: list[str]) -> None:
+        self.layout_changed()
+        if self.expanded:  # the room made for expanded blocks depends on where layers are
+            self.apply_expansion()
         for nid in node_ids:
             if nid in self.nodes:
-                self._place(self.nodes[nid], self.doc.nodes[nid].pos)
+                self._place(self.nodes[nid], self.display_pos(nid))
                 self._route_node(nid)
+        self._reroute_detours()
+        for nid in node_ids:  # wires a moved layer now sits on go around it
+            item = self.nodes.get(nid)
+            for wire in self.items(item.sceneBoundingRect()) if item is not None else ():
+                if isinstance(wire, WireItem) and wire.edge in self.wires:
+                    self._route(wire.edge)
 
     def _ev_comment_added(self, comment_id: str) -> None:
         self._add_comment(comment_id)
@@ -180,48 +243,9 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
     def _ev_comment_changed(self, comment_id: str) -> None:
         self.comments[comment_id].sync(self.doc.comments[comment_id])
 
-    # -- wires follow nodes ---------------------------------------------------------------------
-    def node_geometry_changed(self, item: NodeItem) -> None:
-        if item.node_id in self.nodes:
-            self._route_node(item.node_id)
-
-    def _route_node(self, nid: str) -> None:
-        for edge in self._wires_at.get(nid, ()):
-            self._route(edge)
-
-    def _route(self, edge: Edge, siblings: list[Edge] | None = None) -> None:
-        wire = self.wires.get(edge)
-        src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
-        if wire is None or src is None or dst is None:
-            return
-        out_port, in_port = src.port(edge.src_port, False), dst.port(edge.dst_port, True)
-        a = out_port.anchor() if out_port else src.mapToScene(QPointF(st.NODE_W, st.NODE_H / 2))
-        if in_port is None:
-            b = dst.mapToScene(QPointF(0, st.NODE_H / 2))
-        else:
-            if not in_port.multi:
-                siblings = [edge]
-            elif siblings is None:
-                siblings = [e for e in self.doc.edges
-                            if e.dst == edge.dst and e.dst_port == edge.dst_port]
-            index = siblings.index(edge) if edge in siblings else 0
-            b = in_port.anchor(index, len(siblings))
-        wire.set_ends(a, b)
-
-    def _refresh_ports(self, edge: Edge) -> None:
-        for nid, port, is_input in ((edge.src, edge.src_port, False),
-                                    (edge.dst, edge.dst_port, True)):
-            item = self.nodes.get(nid)
-            p = item.port(port, is_input) if item else None
-            if p is not None:
-                count = sum(1 for e in self._wires_at.get(nid, ())
-                            if (e.dst_port if is_input else e.src_port) == port
-                            and (e.dst if is_input else e.src) == nid)
-                p.set_connected(count)
-
     # -- derived data ---------------------------------------------------------------------------
     def refresh_analysis(self) -> None:
-        analysis = self.editor.analysis
+        analysis = self.analysis
         by_node: dict[str, list] = {}
         for problem in analysis.problems:
             by_node.setdefault(problem.node, []).append(problem)
@@ -232,9 +256,18 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
             shape, kind = analysis.edge_shape(edge), analysis.edge_kind(edge)
             wire.set_shape(shape, shape is not None and _refuses(
                 analysis.edge_text(edge), by_node.get(edge.dst)), kind)
+        if self.expanded:  # the shapes shown inside expanded blocks
+            self.apply_expansion()
+
+    def problems_for(self, node_id: str) -> list:
+        """The node's problems with their fixes; inside a block, fixes built on its body."""
+        problems = self.analysis.problems_for(node_id)
+        if not self.editor.scope:
+            return problems
+        return [_local(with_fix(self.doc, self.analysis, p), self.doc) for p in problems]
 
     def node_tooltip(self, node_id: str) -> str:
-        return node_tooltip(self.doc, self.editor.analysis, node_id, self.heat.get(node_id))
+        return node_tooltip(self.doc, self.analysis, node_id, self.heat.get(node_id))
 
     def set_style(self, style: st.CanvasStyle) -> None:
         self.style = style
@@ -311,8 +344,9 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
 
     def commit_moves(self) -> bool:
         """Turn item positions that differ from the document into one Move command."""
-        moved = tuple((nid, (item.x(), item.y())) for nid, item in self.nodes.items()
-                      if (item.x(), item.y()) != tuple(self.doc.nodes[nid].pos))
+        moved = tuple((nid, _place_of(item, self.display_pos(nid), self.doc.nodes[nid].pos))
+                      for nid, item in self.nodes.items()
+                      if (item.x(), item.y()) != self.display_pos(nid))
         comment_ops = [c.pending_edit() for c in self.comments.values()
                        if not c.text_item.hasFocus()]  # text being typed commits on its own
         comment_ops = [op for op in comment_ops if op is not None]
@@ -334,3 +368,21 @@ class CanvasScene(SceneWiring, SceneEdits, QGraphicsScene):
 def _refuses(text: str, problems) -> bool:
     """Does an error on the wire's destination name the shape the wire carries?"""
     return any(p.severity == "error" and text in p.message for p in problems or ())
+
+
+def _local(problem, body):
+    """A fix found on a block's body: built on that body whatever document it is given (the
+    editor then applies it inside the block)."""
+    fix = problem.fix
+    if fix is None or not callable(fix.op):
+        return problem
+    return replace(problem, fix=Fix(fix.label, _on(body, fix.op)))
+
+
+def _on(body, make):
+    return lambda _doc: make(body)
+
+
+def _place_of(item, shown: tuple[float, float], pos) -> tuple[float, float]:
+    """The document position of a node moved to `item`'s place while shown at `shown`."""
+    return (item.x() - shown[0] + pos[0], item.y() - shown[1] + pos[1])

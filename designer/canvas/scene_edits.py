@@ -21,10 +21,9 @@ from backend.graph import (
     Edge,
     Move,
     Node,
-    RemoveComment,
-    RemoveNode,
     Rename,
 )
+from backend.graph.ports import node_spec
 from backend.layers import get_spec
 from designer.canvas import clipboard
 from designer.canvas import style as st
@@ -59,7 +58,7 @@ class SceneEdits:
         pos = self.free_spot(scene_pos)
         ops: list = [AddNode(Node(nid, layer_type, spec.defaults(), nid, pos))]
         if after in self.doc.nodes and spec.inputs:
-            src_spec = get_spec(self.doc.nodes[after].type)
+            src_spec = node_spec(self.doc, self.doc.nodes[after])
             if src_spec is not None and src_spec.outputs:
                 ops.append(Connect(Edge(after, nid, src_spec.outputs[0], spec.inputs[0].name)))
         if before is not None and before[0] in self.doc.nodes and spec.outputs:
@@ -82,22 +81,6 @@ class SceneEdits:
             y += st.ROW_STEP
         return (x, y)
 
-    def insert_on_wire(self, layer_type: str, scene_pos: QPointF, edge: Edge) -> str | None:
-        """Splice a new layer into the wire `edge` (a layer dropped onto a wire)."""
-        spec = get_spec(layer_type)
-        if spec is None or not spec.inputs or not spec.outputs or edge not in self.doc.edges:
-            return self.add_layer(layer_type, scene_pos)
-        nid = self.doc.new_id(layer_type)
-        pos = (snap(scene_pos.x() - st.NODE_W / 2), snap(scene_pos.y() - st.NODE_H / 2))
-        index = self.doc.edges.index(edge)
-        ops = [AddNode(Node(nid, layer_type, spec.defaults(), nid, pos)), Disconnect(edge),
-               Connect(Edge(edge.src, nid, edge.src_port, spec.inputs[0].name)),
-               Connect(Edge(nid, edge.dst, spec.outputs[0], edge.dst_port), index)]
-        if not self.push_ops(ops, f"Insert {layer_type}"):
-            return None
-        self.editor.set_selection([nid])
-        return nid
-
     def wire_at(self, scene_pos: QPointF):
         """The wire under a scene point, if any."""
         from designer.canvas.wire_item import WireItem
@@ -106,7 +89,7 @@ class SceneEdits:
 
     def _feed_ops(self, edge: Edge) -> list:
         """Connect a new node into `edge.dst`, replacing the wire of a single-input port."""
-        spec = get_spec(self.doc.nodes[edge.dst].type)
+        spec = node_spec(self.doc, self.doc.nodes[edge.dst])
         port = spec.input_port(edge.dst_port) if spec else None
         if port is None:
             return []
@@ -116,26 +99,6 @@ class SceneEdits:
     def request_rename(self, node_id: str, title: str) -> bool:
         old = name_of(self.doc, node_id)
         return self.editor.push(Rename(node_id, title), f"Rename {old} to '{title}'")
-
-    def delete_selection(self, verb: str = "Delete") -> bool:
-        from designer.canvas.node_item import NodeItem
-        from designer.canvas.wire_item import WireItem
-
-        selected = self.selectedItems()
-        node_ids = [i.node_id for i in selected if isinstance(i, NodeItem)]
-        comment_ids = [i.comment_id for i in selected if hasattr(i, "comment_id")]
-        wires = [i.edge for i in selected if isinstance(i, WireItem)
-                 and i.edge.src not in node_ids and i.edge.dst not in node_ids]
-        ops = [Disconnect(e) for e in wires] + [RemoveNode(n) for n in node_ids] + \
-            [RemoveComment(c) for c in comment_ids]
-        n = len(ops)
-        if n == 0:
-            return False
-        if n == 1:
-            what = name_of(self.doc, node_ids[0]) if node_ids else \
-                ("wire" if wires else "comment")
-            return self.push_ops(ops, f"{verb} {what}")
-        return self.push_ops(ops, f"{verb} {n} items")
 
     # -- clipboard ------------------------------------------------------------------------------
     def _payload(self) -> dict | None:
@@ -225,7 +188,7 @@ class SceneEdits:
             return False
         if len(ids) == 2:
             port = first_free_input(self.doc, ids[1]) or "in"
-            src_spec = get_spec(self.doc.nodes[ids[0]].type)
+            src_spec = node_spec(self.doc, self.doc.nodes[ids[0]])
             out = src_spec.outputs[0] if src_spec and src_spec.outputs else "out"
             return self.connect_edge(Edge(ids[0], ids[1], out, port))
         return self._connect_chain(ids)

@@ -23,6 +23,7 @@ COL_STEP = 260.0  # auto-layout column spacing
 ROW_STEP = 120.0  # auto-layout row spacing
 PASTE_OFFSET = 40.0
 DETAIL_LOD = 0.7  # below this zoom nodes show only their title (large) and wires no label
+FAR_LOD = 0.3  # below this nodes are boxes in their category colour (no text, ports, shadow)
 
 # Okabe–Ito: orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple, grey.
 OKABE_ITO = {
@@ -43,6 +44,8 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "recurrent": (OKABE_ITO["purple"], "↻"),
     "generative": (OKABE_ITO["sky"], "✶"),
     "graph": (OKABE_ITO["green"], "◇"),
+    # blocks (and their port nodes inside) are also told apart by a stacked outline
+    "block": ("#8C6D46", "▤"),
 }
 
 

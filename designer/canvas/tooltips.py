@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 
 from backend.explain import explain_shape
-from backend.layers import get_spec
+from backend.graph.ports import node_spec
 from designer.canvas import style as st
 
 
@@ -26,7 +26,7 @@ def node_tooltip(doc, analysis, node_id: str, heat: float | None = None) -> str:
     node = doc.nodes.get(node_id)
     if node is None:
         return ""
-    spec = get_spec(node.type)
+    spec = node_spec(doc, node)
     esc = html.escape
     lines = [f"<b>{esc(node.title or node_id)}</b> &nbsp;<i>{esc(node.type)}</i>"]
     if spec is not None:

@@ -11,21 +11,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor, QPainter
-from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView, QWidget
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from designer.canvas import style as st
+from designer.canvas.breadcrumb import HEIGHT as CRUMB_H
+from designer.canvas.breadcrumb import Breadcrumb
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
 from designer.canvas.quick_add import QuickAddPopup
 from designer.canvas.scene import CanvasScene
+from designer.canvas.view_edits import ViewEdits
 
 LAYER_MIME = "application/x-netwright-layer"
+BLOCK_MIME = "application/x-netwright-block"  # "library:NAME" or "design:ID"
+MIMES = (LAYER_MIME, BLOCK_MIME)
 MIN_ZOOM, MAX_ZOOM = 0.08, 3.0
 ZOOM_STEP = 1.2
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(ViewEdits, QGraphicsView):
     zoom_changed = Signal(float)
     message = Signal(str)  # hints and refusals, also shown as a toast on the canvas
 
@@ -45,6 +50,13 @@ class CanvasView(QGraphicsView):
         editor.refused.connect(self._show_message)
         self.canvas.message.connect(self._show_message)
         self.canvas.wire_released.connect(self._wire_released)
+        self.canvas.badge_clicked.connect(self._badge_clicked)
+        self._badge_node = ""
+        self.canvas.block_activated.connect(self._block_activated)
+        self._entering = ""
+        self.breadcrumb = Breadcrumb(self)
+        self.breadcrumb.leave_to.connect(self.leave_block)
+        editor.scope_changed.connect(self._scope_changed)
         self._quick_from: tuple[str, str, bool] | None = None
         self.menu_pos = QPointF()
         self._splice = None  # the wire highlighted while a layer is dragged over it
@@ -87,6 +99,7 @@ class CanvasView(QGraphicsView):
         s = st.DARK if dark else st.LIGHT
         self.canvas.set_style(s)
         self.toast.set_style(s)
+        self.breadcrumb.set_style(s)
         self.legend.set_style(s)
         self.overview.set_style(s)
         self.resetCachedContent()
@@ -110,6 +123,7 @@ class CanvasView(QGraphicsView):
         if obj is self.viewport() and event.type() == event.Type.Resize:
             self.legend.place()
             self.overview.refresh()
+            self._place_breadcrumb()
         return super().eventFilter(obj, event)
 
     # -- zoom and pan ---------------------------------------------------------------------------
@@ -216,6 +230,70 @@ class CanvasView(QGraphicsView):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
+    def _badge_clicked(self, node_id: str) -> None:
+        """Open the badge's menu once the click that asked for it has returned."""
+        self._badge_node = node_id
+        self.editor.set_selection([node_id])
+        QTimer.singleShot(0, self.show_badge_menu)
+
+    def show_badge_menu(self) -> None:
+        from designer.canvas.menus import badge_menu
+
+        item = self.canvas.nodes.get(self._badge_node)
+        if item is None:
+            return
+        corner = item.mapToScene(item.badge_rect().bottomLeft())
+        menu = badge_menu(self, self._badge_node)
+        menu.exec(self.viewport().mapToGlobal(self.mapFromScene(corner)))
+        menu.deleteLater()
+
+    # -- blocks: entering and leaving -----------------------------------------------------------
+    def _block_activated(self, node_id: str) -> None:
+        """A block was double-clicked: enter it once the click has returned (the items
+        under the cursor are replaced by the block's inside)."""
+        self._entering = node_id
+        QTimer.singleShot(0, self._enter_pending)
+
+    def _enter_pending(self) -> None:
+        node_id, self._entering = self._entering, ""
+        if node_id:
+            self.editor.enter(node_id)
+
+    def enter_block(self) -> bool:
+        """Show the inside of the selected block (also double-click)."""
+        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
+        if len(ids) != 1 or not self.editor.enter(ids[0]):
+            self.editor.refused.emit("select one block to enter (blocks show a double outline)")
+            return False
+        return True
+
+    def leave_block(self, depth: int = -1) -> bool:
+        """Go back out (to `depth` levels in; -1: one level), selecting the block left."""
+        scope = self.editor.scope
+        if not scope:
+            return False
+        depth = len(scope) - 1 if depth < 0 else depth
+        if not self.editor.leave(depth):
+            return False
+        self.editor.set_selection([scope[depth]])
+        return True
+
+    def _scope_changed(self) -> None:
+        self.breadcrumb.set_path(self.editor.scope_titles())
+        self.setViewportMargins(0, CRUMB_H if self.editor.scope else 0, 0, 0)
+        self._place_breadcrumb()
+        QTimer.singleShot(0, self._fit_readable)
+
+    def _fit_readable(self) -> None:
+        from designer.canvas_slot import fit_readable
+
+        fit_readable(self)
+
+    def _place_breadcrumb(self) -> None:
+        area = self.viewport().geometry()
+        self.breadcrumb.setGeometry(area.left(), area.top() - CRUMB_H, area.width(), CRUMB_H)
+        self.breadcrumb.raise_()
+
     def export_image(self, path: str) -> Path:
         """Write the whole design as a .png or .svg picture; raises ExportError (a sentence)."""
         from designer.canvas.export import export_image
@@ -230,15 +308,17 @@ class CanvasView(QGraphicsView):
 
     # -- drops from the palette ----------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        if event.mimeData().hasFormat(LAYER_MIME):
+        if _dropped(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        if event.mimeData().hasFormat(LAYER_MIME):
+        if _dropped(event.mimeData()):
             event.acceptProposedAction()
-            self._hot_wire(self.canvas.wire_at(self.mapToScene(event.position().toPoint())))
+            if event.mimeData().hasFormat(LAYER_MIME):  # layers splice into wires
+                self._hot_wire(self.canvas.wire_at(
+                    self.mapToScene(event.position().toPoint())))
         else:
             super().dragMoveEvent(event)
 
@@ -257,118 +337,19 @@ class CanvasView(QGraphicsView):
 
     def dropEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         mime = event.mimeData()
-        if not mime.hasFormat(LAYER_MIME):
+        kind = _dropped(mime)
+        if not kind:
             super().dropEvent(event)
             return
-        layer_type = bytes(mime.data(LAYER_MIME)).decode("utf-8", "replace").strip()
+        layer_type = kind
         pos = self.mapToScene(event.position().toPoint())
-        wire = self.canvas.wire_at(pos)
+        wire = self.canvas.wire_at(pos) if mime.hasFormat(LAYER_MIME) else None
         self._hot_wire(None)
         if wire is not None:
             self.canvas.insert_on_wire(layer_type, pos, wire.edge)
         else:
             self.add_layer(layer_type, pos)
         event.acceptProposedAction()
-        self.setFocus()
-
-    # -- edits (delegated to the scene) ---------------------------------------------------------
-    def add_layer(self, layer_type: str, scene_pos: QPointF, after: str | None = None
-                  ) -> str | None:
-        return self.canvas.add_layer(layer_type, scene_pos, after)
-
-    def add_comment(self, scene_pos: QPointF | None = None) -> str | None:
-        pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
-        return self.canvas.add_comment(pos)
-
-    def _typing(self) -> bool:
-        """True while an inline editor (title, comment text) has the keyboard focus."""
-        return isinstance(self.scene().focusItem(), QGraphicsTextItem)
-
-    def copy(self) -> bool:
-        return False if self._typing() else self.canvas.copy()
-
-    def cut(self) -> bool:
-        return False if self._typing() else self.canvas.cut()
-
-    def paste(self) -> list[str]:
-        return [] if self._typing() else self.canvas.paste()
-
-    def duplicate(self) -> list[str]:
-        return [] if self._typing() else self.canvas.duplicate()
-
-    def delete_selection(self) -> bool:
-        """Delete the selected layers, wires and comments (not while text is being typed)."""
-        return False if self._typing() else self.canvas.delete_selection()
-
-    def select_all(self) -> None:
-        if not self._typing():
-            self.canvas.select_all()
-
-    def auto_layout(self) -> bool:
-        done = self.canvas.auto_layout(max(1.0, self.width() / max(1, self.height())))
-        if done:
-            self.fit_all()
-        return done
-
-    def connect_selected(self) -> bool:
-        return self.canvas.connect_selected()
-
-    def rename_selected(self) -> bool:
-        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        if len(ids) != 1:
-            return False
-        self.center_on_node(ids[0]) if not self._visible(ids[0]) else None
-        self.canvas.nodes[ids[0]].start_rename()
-        return True
-
-    def _visible(self, node_id: str) -> bool:
-        rect = self.mapToScene(self.viewport().rect()).boundingRect()
-        return rect.contains(self.canvas.nodes[node_id].sceneBoundingRect())
-
-    # -- quick add ------------------------------------------------------------------------------
-    def _cursor_scene_pos(self) -> QPointF:
-        local = self.viewport().mapFromGlobal(QCursor.pos())
-        if not self.viewport().rect().contains(local):
-            local = self.viewport().rect().center()
-        return self.mapToScene(local)
-
-    def quick_add(self, scene_pos: QPointF | None = None) -> None:
-        """Open the search popup at the cursor; Enter adds the layer there."""
-        self._quick_from = None
-        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        self.popup.set_input_shape(self.editor.analysis.shapes.get(ids[0])
-                                   if len(ids) == 1 else None)  # it will follow that layer
-        self._open_quick_add(scene_pos)
-
-    def _wire_released(self, node_id: str, port: str, is_input: bool, pos: QPointF) -> None:
-        """A wire dropped on empty canvas: offer a layer to put at its end, wired in."""
-        self.popup.set_input_shape(None if is_input else self.editor.analysis.shapes.get(node_id))
-        self._open_quick_add(pos)
-        self._quick_from = (node_id, port, is_input)
-
-    def _open_quick_add(self, scene_pos: QPointF | None) -> None:
-        self._quick_pos = scene_pos if scene_pos is not None else self._cursor_scene_pos()
-        local = self.mapFromScene(self._quick_pos)
-        self.popup.open_at(self.viewport().mapToGlobal(local))
-
-    def _quick_add_chosen(self, layer_type: str) -> None:
-        origin, self._quick_from = self._quick_from, None
-        if origin is not None and origin[0] in self.canvas.nodes:
-            node_id, port, is_input = origin
-            self.canvas.add_layer(layer_type, self._quick_pos,
-                                  after=None if is_input else node_id,
-                                  before=(node_id, port) if is_input else None)
-            self.setFocus()
-            return
-        ids = [i for i in self.canvas.selection_order if i in self.canvas.nodes]
-        after = ids[0] if len(ids) == 1 else None
-        pos = self._quick_pos
-        if after is not None:
-            src = self.canvas.nodes[after]
-            pos = src.pos() + QPointF(st.COL_STEP + st.NODE_W / 2, st.NODE_H / 2)
-        nid = self.add_layer(layer_type, pos, after)
-        if nid is not None and not self._visible(nid):
-            self.center_on_node(nid)
         self.setFocus()
 
     # -- keyboard -------------------------------------------------------------------------------
@@ -398,3 +379,11 @@ class CanvasView(QGraphicsView):
         self._space = True
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+
+
+def _dropped(mime) -> str:
+    """What a drop carries: a layer type, "library:NAME" or "design:ID"; "" for anything else."""
+    for kind in MIMES:
+        if mime.hasFormat(kind):
+            return bytes(mime.data(kind)).decode("utf-8", "replace").strip()
+    return ""

@@ -26,15 +26,109 @@ def curve(a: QPointF, b: QPointF) -> QPainterPath:
         return path
     # backwards: swing out of the ports, then across between the rows (the next band of a
     # wrapped layout) or round below the nodes (a loop on one row), never through nodes
+    # the turns happen right of the source and left of the target (where no layer sits);
+    # the wire runs back along the lane between them
     reach = min(120.0, 60.0 - dx * 0.05)
     if abs(dy) > 2 * st.NODE_H:
         low = (a.y() + b.y()) / 2
     else:
         low = max(a.y(), b.y()) + st.NODE_H / 2 + 40.0
-    mid = QPointF((a.x() + b.x()) / 2, low)
-    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(a.x() + reach, low), mid)
-    path.cubicTo(QPointF(b.x() - reach, low), QPointF(b.x() - reach, b.y()), b)
+    turn = min(reach, abs(low - a.y()) / 2 + 20)
+    path.cubicTo(QPointF(a.x() + turn, a.y()), QPointF(a.x() + turn, low), QPointF(a.x(), low))
+    path.lineTo(QPointF(b.x(), low))
+    turn = min(reach, abs(low - b.y()) / 2 + 20)
+    path.cubicTo(QPointF(b.x() - turn, low), QPointF(b.x() - turn, b.y()), b)
     return path
+
+
+LANE_GAP = 22.0  # how far a detour runs above (or below) the layers it goes around
+
+
+def detour(a: QPointF, b: QPointF, lane: float) -> QPainterPath:
+    """A wire from `a` to `b` that rises (or drops) to the horizontal `lane` and runs along it,
+    so a skip connection goes visibly around the layers it skips instead of through them."""
+    reach = min(60.0, max(24.0, (b.x() - a.x()) / 6))
+    path = QPainterPath(a)
+    path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(a.x() + reach / 2, lane),
+                 QPointF(a.x() + 1.5 * reach, lane))
+    path.lineTo(QPointF(b.x() - 1.5 * reach, lane))
+    path.cubicTo(QPointF(b.x() - reach / 2, lane), QPointF(b.x() - reach, b.y()), b)
+    return path
+
+
+def crosses(path: QPainterPath, rects: list[QRectF], step: float = 12.0) -> list[QRectF]:
+    """The rectangles the path runs through (tested at points about `step` apart)."""
+    box = path.boundingRect()
+    near = [r for r in rects if r.intersects(box)]
+    if not near:
+        return []
+    import numpy as np  # only for wires that may cross a layer, never at start-up
+
+    pts = path_points(path, step)
+    r = np.array([(q.left(), q.top(), q.right(), q.bottom()) for q in near])
+    x, y = pts[:, 0:1], pts[:, 1:2]
+    inside = (x >= r[:, 0]) & (x <= r[:, 2]) & (y >= r[:, 1]) & (y <= r[:, 3])
+    return [q for q, hit in zip(near, inside.any(axis=0), strict=True) if hit]
+
+
+def path_points(path: QPainterPath, step: float):
+    """Points along a path of lines and cubic curves, about `step` apart (a numpy array)."""
+    import numpy as np
+
+    out, k, n = [], 0, path.elementCount()
+    start = None
+    while k < n:
+        e = path.elementAt(k)
+        here = np.array([e.x, e.y])
+        if e.isMoveTo() or start is None:
+            out.append(here[None])
+        elif e.isLineTo():
+            count = max(2, int(np.abs(here - start).max() // step) + 2)
+            out.append(start + (here - start) * np.linspace(0, 1, count)[:, None])
+        else:  # a cubic: this element and the next two hold its control points
+            c1, c2 = here, np.array([path.elementAt(k + 1).x, path.elementAt(k + 1).y])
+            here = np.array([path.elementAt(k + 2).x, path.elementAt(k + 2).y])
+            count = max(8, int(np.abs(here - start).max() // step) + 8)
+            t = np.linspace(0, 1, count)[:, None]
+            out.append((1 - t) ** 3 * start + 3 * (1 - t) ** 2 * t * c1
+                       + 3 * (1 - t) * t ** 2 * c2 + t ** 3 * here)
+            k += 2
+        start = here
+        k += 1
+    return np.concatenate(out)
+
+
+def route(a: QPointF, b: QPointF, blocks: list[QRectF]) -> tuple[QPainterPath, bool]:
+    """The wire's path among the layers `blocks` (node rectangles near it, its own two
+    excluded), and whether it had to detour around some of them."""
+    path = curve(a, b)
+    if b.x() - a.x() < st.NODE_W or not blocks:
+        return path, False
+    hit = crosses(path, blocks)
+    if not hit:
+        return path, False
+    span = [r for r in blocks if r.right() > a.x() + 20 and r.left() < b.x() - 20]
+    best = None
+    for sign in (-1, 1):  # above first (the usual way a skip connection is drawn), else below
+        lane = _lane(hit, sign)
+        for _ in range(4):  # clear what the lane itself would run through
+            on_lane = [r for r in span if r.top() - LANE_GAP / 2 < lane < r.bottom()
+                       + LANE_GAP / 2]
+            if not on_lane:
+                break
+            lane = _lane(on_lane, sign)
+        candidate = detour(a, b, lane)
+        misses = len(crosses(candidate, blocks))
+        if best is None or misses < best[0]:
+            best = (misses, candidate)
+        if misses == 0:
+            break
+    return best[1], True
+
+
+def _lane(rects: list[QRectF], sign: int) -> float:
+    return min(r.top() for r in rects) - LANE_GAP if sign < 0 else \
+        max(r.bottom() for r in rects) + LANE_GAP
 
 
 _LABEL_SIZES: dict[str, tuple[float, float]] = {}
@@ -66,10 +160,13 @@ class WireItem(QGraphicsItem):
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # pans blit, not stroke
         self.setZValue(0)
 
-    def set_ends(self, a: QPointF, b: QPointF) -> None:
+    def set_ends(self, a: QPointF, b: QPointF, blocks: list[QRectF] | None = None) -> bool:
+        """Draw from `a` to `b`, around the node rectangles `blocks` it would cross;
+        True when the wire detours."""
         self.prepareGeometryChange()
-        self._path = curve(a, b)
+        self._path, detoured = route(a, b, blocks or [])
         self._place_label()
+        return detoured
 
     def set_shape(self, shape: tuple[int, ...] | None, bad: bool = False,
                   kind: str = "") -> None:

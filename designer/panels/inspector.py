@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from backend.explain import explain_shape
-from backend.graph import Rename, SetParams
+from backend.graph import BLOCK, Rename, SetParams
 from backend.layers import get_spec
 from designer import icons, theme
 from designer.editor import DocumentEditor
+from designer.panels.block_form import BlockForm
 from designer.panels.fields import ParamField
 from designer.status import plural
 from designer.theme import SPACE
@@ -100,6 +101,7 @@ class InspectorPanel(QWidget):
         super().__init__(parent)
         self.editor = editor
         self.node_id: str | None = None
+        self.block_form = None
         self.fields: dict[str, ParamField] = {}
         self.stack = QStackedWidget()
         self.summary_page = _DesignSummary()
@@ -113,13 +115,13 @@ class InspectorPanel(QWidget):
         layout.addWidget(scroll)
         editor.selection_changed.connect(self._on_selection)
         editor.analysis_changed.connect(self.refresh)
-        editor.document_event.connect(self._on_document_event)
+        editor.graph_event.connect(self._on_document_event)
         editor.document_replaced.connect(lambda: self._on_selection(editor.selection))
         self._on_selection(editor.selection)
 
     # -- selection ------------------------------------------------------------------------------
     def _on_selection(self, ids: list) -> None:
-        nodes = [i for i in ids if i in self.editor.doc.nodes]
+        nodes = [i for i in ids if i in self.editor.graph.nodes]
         node_id = nodes[0] if len(nodes) == 1 and len(ids) == 1 else None
         if node_id != self.node_id or node_id is None:
             self._show_node(node_id)
@@ -128,6 +130,7 @@ class InspectorPanel(QWidget):
     def _show_node(self, node_id: str | None) -> None:
         self.node_id = node_id
         self.fields = {}
+        self.block_form = None
         if node_id is None:
             self.stack.setCurrentWidget(self.summary_page)
             return
@@ -139,7 +142,7 @@ class InspectorPanel(QWidget):
         self.stack.setCurrentWidget(page)
 
     def _build_node_page(self, node_id: str) -> QWidget:
-        node = self.editor.doc.nodes[node_id]
+        node = self.editor.graph.nodes[node_id]
         spec = get_spec(node.type)
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -151,7 +154,11 @@ class InspectorPanel(QWidget):
         layout.addWidget(_label("PROBLEMS", "section"))
         self.problems = ProblemList()
         layout.addWidget(self.problems)
-        if spec is not None:
+        if node.type == BLOCK:  # a block: its arguments and repeat (designer/panels/block_form)
+            self.block_form = BlockForm(self.editor, node_id)
+            self.block_form.enter_requested.connect(self.editor.enter)
+            layout.addWidget(self.block_form)
+        elif spec is not None:
             self._add_form(layout, spec)
         self.how_title = _label("HOW THE SHAPE IS COMPUTED", "section")
         self.how = _label("", "caption", wrap=True)
@@ -169,8 +176,11 @@ class InspectorPanel(QWidget):
         self.title_edit.setToolTip("The layer's name on the canvas and in exported code (F2).")
         self.title_edit.editingFinished.connect(self._rename)
         self.title_edit.setProperty("role", "title")
-        self.type_label = _label(f"{node.type} · {spec.category if spec else 'unknown'}",
-                                 "caption")
+        kind = spec.category if spec else "unknown"
+        if node.type == BLOCK:  # the definition it uses
+            kind = self.editor.doc.blocks.get(node.params.get("definition"), None)
+            kind = kind.label if kind is not None else "missing definition"
+        self.type_label = _label(f"{node.type} · {kind}", "caption")
         layout.addWidget(self.title_edit)
         layout.addWidget(self.type_label)
 
@@ -202,9 +212,11 @@ class InspectorPanel(QWidget):
 
     # -- document -> form -----------------------------------------------------------------------
     def _load_values(self) -> None:
-        if self.node_id not in self.editor.doc.nodes:
+        if self.node_id not in self.editor.graph.nodes:
             return
-        node = self.editor.doc.nodes[self.node_id]
+        if self.block_form is not None:
+            self.block_form.load()
+        node = self.editor.graph.nodes[self.node_id]
         spec = get_spec(node.type)
         values = {**spec.defaults(), **node.params} if spec else dict(node.params)
         for name, field in self.fields.items():
@@ -215,13 +227,15 @@ class InspectorPanel(QWidget):
             self._show_node(None)
         elif payload.get("node_id") == self.node_id and name == "params_changed":
             self._load_values()
+        elif name == "block_changed" and self.block_form is not None and self.node_id:
+            self.block_form.load()
         elif payload.get("node_id") == self.node_id and name == "node_renamed":
-            self.title_edit.setText(self.editor.doc.nodes[self.node_id].title)
+            self.title_edit.setText(self.editor.graph.nodes[self.node_id].title)
 
     def refresh(self) -> None:
         """Re-read shapes, counts and problems from the editor's latest analysis."""
-        analysis = self.editor.analysis
-        if self.node_id is None or self.node_id not in self.editor.doc.nodes:
+        analysis = self.editor.view_analysis
+        if self.node_id is None or self.node_id not in self.editor.graph.nodes:
             self.summary_page.update_from(self.editor, self.editor.selection)
             return
         nid = self.node_id
@@ -231,7 +245,7 @@ class InspectorPanel(QWidget):
                              f"{analysis.counts.get(nid, 0):,}" if nid in analysis.counts
                              else "—")
         self.problems.set_problems(analysis.problems_for(nid))
-        how = explain_shape(self.editor.doc, analysis, nid)
+        how = explain_shape(self.editor.graph, analysis, nid)
         self.how.setText(how or "")
         self.how.setVisible(bool(how))
         self.how_title.setVisible(bool(how))
@@ -239,7 +253,7 @@ class InspectorPanel(QWidget):
     # -- form -> document -----------------------------------------------------------------------
     def _commit(self, name: str, value) -> None:
         nid = self.node_id
-        node = self.editor.doc.nodes.get(nid)
+        node = self.editor.graph.nodes.get(nid)
         if node is None:
             return
         params = dict(node.params)
@@ -249,7 +263,7 @@ class InspectorPanel(QWidget):
                              f"{node.title}", merge_key=f"{nid}.{name}")
 
     def _rename(self) -> None:
-        node = self.editor.doc.nodes.get(self.node_id)
+        node = self.editor.graph.nodes.get(self.node_id)
         title = self.title_edit.text().strip()
         if node is None or not title or title == node.title:
             if node is not None:

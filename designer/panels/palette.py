@@ -3,6 +3,12 @@
 Drag a layer onto the canvas (MIME type `LAYER_MIME`, the layer type as UTF-8), or press
 Enter / double-click to ask for it at the canvas centre (`add_requested`). Tooltips show the
 layer's description and parameters, straight from its LayerSpec.
+
+The Blocks section lists the block library (VGG block, residual blocks, dense block,
+inception and fire modules, ...) and the blocks of the open design, which are reusable: a
+dragged block is a new use of the same definition. Their MIME data (`BLOCK_MIME`) is
+"library:NAME" or "design:DEFINITION". The ports of a block (BlockInput, BlockOutput) are
+listed only while the canvas shows a block's inside.
 """
 
 from __future__ import annotations
@@ -22,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from backend.layers import CATEGORIES, LayerSpec, all_specs
 from designer import icons
+from designer.panels.palette_blocks import BLOCK_ROLE, OFF_ROLE, SEARCH_ROLE, PaletteBlocks
 from designer.theme import SPACE
 
 LAYER_MIME = "application/x-netwright-layer"
+BLOCK_MIME = "application/x-netwright-block"
 TYPE_ROLE = Qt.UserRole + 1
 
 
@@ -53,17 +61,22 @@ class _LayerTree(QTreeWidget):
     def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:  # noqa: N802  (Qt API)
         data = QMimeData()
         kinds = [i.data(0, TYPE_ROLE) for i in items if i.data(0, TYPE_ROLE)]
+        blocks = [i.data(0, BLOCK_ROLE) for i in items if i.data(0, BLOCK_ROLE)]
         if kinds:
             data.setData(LAYER_MIME, kinds[0].encode("utf-8"))
             data.setText(kinds[0])
+        elif blocks:
+            data.setData(BLOCK_MIME, blocks[0].encode("utf-8"))
+            data.setText(blocks[0])
         return data
 
     def mimeTypes(self) -> list[str]:  # noqa: N802  (Qt API)
-        return [LAYER_MIME]
+        return [LAYER_MIME, BLOCK_MIME]
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802  (Qt API)
         item = self.currentItem()
-        kind = item.data(0, TYPE_ROLE) if item is not None else None
+        kind = (item.data(0, TYPE_ROLE) or item.data(0, BLOCK_ROLE)) if item is not None \
+            else None
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and kind:
             self.enter_pressed.emit(kind)
             return
@@ -73,10 +86,11 @@ class _LayerTree(QTreeWidget):
 class PalettePanel(QWidget):
     """Search box above a category tree of layers."""
 
-    add_requested = Signal(str)  # a layer type to add at the canvas centre
+    add_requested = Signal(str)  # a layer type (or "library:NAME" / "design:ID") to add
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, editor=None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.editor = editor
         self.search = QLineEdit(placeholderText="Search layers…", clearButtonEnabled=True)
         self.search.setAccessibleName("Search layers")
         self.tree = _LayerTree()
@@ -92,6 +106,12 @@ class PalettePanel(QWidget):
         layout.addWidget(self.tree)
         self._categories: dict[str, QTreeWidgetItem] = {}
         self._populate()
+        self.blocks = PaletteBlocks(self.tree, self._categories.get("block"))
+        if editor is not None:
+            editor.document_event.connect(self._on_document_event)
+            editor.document_replaced.connect(self.refresh_blocks)
+            editor.scope_changed.connect(self.refresh_blocks)
+        self.refresh_blocks()
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._add_first_visible)
         self.tree.itemDoubleClicked.connect(self._on_activated)
@@ -127,32 +147,46 @@ class PalettePanel(QWidget):
             for spec in members:
                 item = QTreeWidgetItem(top, [spec.type])
                 item.setData(0, TYPE_ROLE, spec.type)
+                item.setData(0, SEARCH_ROLE, spec.description)
                 item.setToolTip(0, layer_tooltip(spec))
                 item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
         self.tree.expandAll()
+
+    def _on_document_event(self, name: str, _payload: dict) -> None:
+        if name in ("block_added", "block_removed", "block_changed", "reset"):
+            self.refresh_blocks()
+
+    def refresh_blocks(self) -> None:
+        """The design's own blocks, and the block ports when a block's inside is shown."""
+        editor = self.editor
+        self.blocks.set_design(editor.doc if editor is not None else None,
+                               bool(editor is not None and editor.scope))
+        self.filter(self.search.text())
 
     def refresh_icons(self) -> None:
         for category, item in self._categories.items():
             item.setIcon(0, icons.category_icon(category))
 
     def layer_items(self) -> list[QTreeWidgetItem]:
-        return [top.child(i) for top in self._categories.values() for i in range(top.childCount())]
+        """Every entry that adds something: layers, block ports and blocks."""
+        tops = [*self._categories.values(), *self.blocks.groups()]
+        return [top.child(i) for top in tops for i in range(top.childCount())
+                if top.child(i).data(0, TYPE_ROLE) or top.child(i).data(0, BLOCK_ROLE)]
 
     def visible_layers(self) -> list[str]:
         return [i.data(0, TYPE_ROLE) for i in self.layer_items()
-                if not i.isHidden() and not i.parent().isHidden()]
+                if i.data(0, TYPE_ROLE) and not i.isHidden() and not i.parent().isHidden()]
 
     def filter(self, text: str) -> None:
-        """Show only layers whose name, category or description contains `text`."""
+        """Show only layers and blocks whose name, category or description holds `text`."""
         needle = text.strip().lower()
-        specs = {s.type: s for s in all_specs()}
-        for category, top in self._categories.items():
+        for top in [*self._categories.values(), *self.blocks.groups()]:
             shown = 0
             for i in range(top.childCount()):
                 item = top.child(i)
-                spec = specs[item.data(0, TYPE_ROLE)]
-                hay = f"{spec.type} {category} {spec.description}".lower()
-                item.setHidden(bool(needle) and needle not in hay)
+                hay = f"{item.text(0)} {top.text(0)} {item.data(0, SEARCH_ROLE) or ''}".lower()
+                hidden = (bool(needle) and needle not in hay) or bool(item.data(0, OFF_ROLE))
+                item.setHidden(hidden)
                 shown += not item.isHidden()
             top.setHidden(shown == 0)
             top.setExpanded(True)
@@ -170,9 +204,9 @@ class PalettePanel(QWidget):
     def _add_first_visible(self) -> None:
         item = self._first_visible()
         if item is not None:
-            self.add_requested.emit(item.data(0, TYPE_ROLE))
+            self.add_requested.emit(item.data(0, TYPE_ROLE) or item.data(0, BLOCK_ROLE))
 
     def _on_activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        kind = item.data(0, TYPE_ROLE)
+        kind = item.data(0, TYPE_ROLE) or item.data(0, BLOCK_ROLE)
         if kind:
             self.add_requested.emit(kind)

@@ -116,10 +116,27 @@ class SummaryPanel(QWidget):
         layout.addWidget(self.counts)
         self.table.activated.connect(self._on_index)
         self.table.clicked.connect(self._on_index)
+        self._stale = True
         editor.analysis_changed.connect(self.refresh)
         self.refresh()
 
+    def showEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _fresh(self) -> None:
+        """Rebuild now if an analysis came while the panel was hidden."""
+        if self._stale:
+            self._stale = False
+            self.model.rebuild()
+            self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
+
     def refresh(self) -> None:
+        if not self.isVisible():  # behind another tab: rebuilt when shown (or read)
+            self._stale = True
+            return
+        self._stale = False
         self.model.rebuild()
         self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
         if self.model.rowCount() < 200:
@@ -127,6 +144,7 @@ class SummaryPanel(QWidget):
 
     def row_for(self, node_id: str) -> tuple | None:
         """The row of a design node (not of the layers inside it)."""
+        self._fresh()
         for row, nid, depth in zip(self.model.rows, self.model.node_ids, self.model.depths,
                                    strict=True):
             if nid == node_id and depth == 0:
@@ -134,6 +152,7 @@ class SummaryPanel(QWidget):
         return None
 
     def totals(self) -> tuple:
+        self._fresh()
         return self.model.rows[-1]
 
     def _on_index(self, index: QModelIndex) -> None:

@@ -137,11 +137,11 @@ def test_wire_into_a_merge_missing_a_branch_is_not_marked_bad(qtbot):
     assert not view.canvas.wires[Edge("fc", "sum")].bad
 
 
-def test_delete_node_removes_its_wires_and_undo_brings_them_back(qtbot):
+def test_delete_without_reconnecting_removes_its_wires_and_undo_brings_them_back(qtbot):
     editor, view = make_view(qtbot)
     before = editor.doc.snapshot()
     editor.set_selection(["conv"])
-    assert view.delete_selection()
+    qtbot.keyClick(view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     assert "conv" not in editor.doc.nodes and "conv" not in view.canvas.nodes
     assert not [e for e in editor.doc.edges if "conv" in (e.src, e.dst)]
     assert len(view.canvas.wires) == 1

@@ -285,7 +285,7 @@ def test_context_menu_offers_the_actions_for_what_is_under_the_cursor(qtbot):
     editor, view = make_view(qtbot)
     node_menu = context_menu(view, view.canvas.nodes["conv"].sceneBoundingRect().center())
     texts = [a.text() for a in node_menu.actions() if a.text()]
-    assert "Rename" in texts and "Delete" in texts
+    assert "Rename" in texts and "Delete and Reconnect" in texts
     assert editor.selection == ["conv"]
     empty_menu = context_menu(view, QPointF(300, 500))
     texts = [a.text() for a in empty_menu.actions() if a.text()]

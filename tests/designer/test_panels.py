@@ -41,7 +41,9 @@ def settle(window, qtbot) -> None:
 
 # -- palette --------------------------------------------------------------------------------------
 def test_palette_lists_every_registered_layer(window):
-    assert sorted(window.palette.visible_layers()) == sorted(layer_types())
+    """Every layer; a block's ports (BlockInput, BlockOutput) only inside a block."""
+    ports = {"BlockInput", "BlockOutput"}
+    assert sorted(window.palette.visible_layers()) == sorted(set(layer_types()) - ports)
 
 
 def test_palette_search_filters_and_clearing_shows_all_again(window, qtbot):
@@ -50,7 +52,7 @@ def test_palette_search_filters_and_clearing_shows_all_again(window, qtbot):
     assert "MaxPool2d" in shown and "GlobalAvgPool" in shown
     assert "Dense" not in shown and "Conv2d" not in shown
     window.palette.search.clear()
-    assert len(window.palette.visible_layers()) == len(layer_types())
+    assert len(window.palette.visible_layers()) == len(layer_types()) - 2  # but block ports
 
 
 def test_palette_is_usable_from_the_keyboard(window, qtbot):
@@ -186,6 +188,8 @@ def test_problems_list_click_selects_the_node(window, qtbot):
 
 def test_summary_table_has_a_row_per_layer_and_a_totals_row(window, qtbot):
     open_doc(window, qtbot, make_template("lenet5"))
+    window.summary_dock.raise_()  # the Summary tab, as a user opens it
+    qtbot.waitUntil(window.summary.isVisible)
     model = window.summary.model
     assert model.rowCount() == 13 + 1
     assert window.summary.totals()[3] == "61,706"

@@ -16,7 +16,9 @@ from test_panels import open_doc, window  # noqa: E402, F401  (the fixture)
 
 def test_summary_lists_layers_inside_blocks_and_the_running_statistics(window, qtbot):  # noqa: F811
     open_doc(window, qtbot, resnet18(width=8, classes=5, size=32))
+    window.summary_dock.raise_()  # the Summary tab, as a user opens it
     panel = window.summary
+    qtbot.waitUntil(panel.isVisible)
     names = [row[0].strip() for row in panel.model.rows]
     assert "layer2.0.downsample.0" in names and "layer1.1.conv2" in names
     assert panel.row_for("layer2_1")[1] == "Block ResNetStage"
