@@ -58,8 +58,8 @@ def detour(a: QPointF, b: QPointF, lane: float) -> QPainterPath:
 
 def crosses(path: QPainterPath, rects: list[QRectF], step: float = 12.0) -> list[QRectF]:
     """The rectangles the path runs through (tested at points about `step` apart)."""
-    box = path.boundingRect()
-    near = [r for r in rects if r.intersects(box)]
+    box = path.boundingRect().adjusted(-1, -1, 1, 1)  # a level wire's box has no height,
+    near = [r for r in rects if r.intersects(box)]  # and an empty box intersects nothing
     if not near:
         return []
     import numpy as np  # only for wires that may cross a layer, never at start-up
