@@ -1,0 +1,89 @@
+"""The graph views: the graph with predicted and true classes, node embeddings, link
+prediction's ROC curve and best pairs, fed with the events of real (short) runs."""
+
+import numpy as np
+import pytest
+
+from backend.templates import make_template
+from backend.training import Trainer
+from backend.training.events import Probes
+from backend.training.graph_events import (
+    GraphLayout,
+    LinkScores,
+    NodeEmbeddings,
+    NodePredictions,
+)
+from designer.plots.graph_learning import LinkPredictionView, NodeEmbeddingView
+from designer.plots.graph_picture import GraphPictureView
+
+
+@pytest.fixture(scope="module")
+def runs():
+    out = {}
+    for name in ("gcn-karate", "graph-autoencoder"):
+        doc = make_template(name)
+        doc.sections["training"].update(epochs=20, device="cpu")
+        events = []
+        Trainer(doc, probes=Probes(samples_every_s=0.01)).run(events.append)
+        out[name] = events
+    return out
+
+
+def last(events, kind):
+    return [e for e in events if isinstance(e, kind)][-1]
+
+
+def colours(scatter, attr: str) -> list[str]:
+    return [getattr(p, attr)().color().name().upper() for p in scatter.points()]
+
+
+def test_graph_view_fills_predictions_and_rings_true_classes(qtbot, runs):
+    view = GraphPictureView()
+    qtbot.addWidget(view)
+    events = runs["gcn-karate"]
+    layout, preds = last(events, GraphLayout), last(events, NodePredictions)
+    view.set_graph(layout)
+    assert len(view.nodes.points()) == 34 and "34 nodes, 78 edges" in view.status_label.text()
+    view.set_predictions(preds)
+    fills, rings = colours(view.nodes, "brush"), colours(view.nodes, "pen")
+    palette = ["#0072B2", "#E69F00"]
+    assert fills == [palette[c] for c in preds.predicted]
+    assert rings == [palette[c] for c in layout.labels]
+    symbols = [p.symbol() for p in view.nodes.points()]
+    assert symbols.count("s") == 8  # the 4 labelled members of each faction
+    assert "accuracy training" in view.status_label.text()
+    tip = view._tip(0, 0, 33)
+    assert "node 33" in tip and "true class: Officer" in tip and "predicted:" in tip
+    header, rows = view.table()
+    assert header[:4] == ["node", "name", "true_class", "predicted_class"] and len(rows) == 34
+
+
+def test_embedding_view_plots_every_node_by_true_class(qtbot, runs):
+    view = NodeEmbeddingView()
+    qtbot.addWidget(view)
+    event = last(runs["gcn-karate"], NodeEmbeddings)
+    view.set_embeddings(event, "relu")
+    assert len(view.scatter.points()) == 34
+    assert "'relu' (16 features, PCA:" in view.status_label.text()
+    header, rows = view.table()
+    assert len(rows) == 34 and np.allclose([r[1:3] for r in rows], event.points)
+
+
+def test_link_views_draw_the_roc_curve_and_the_best_new_pairs(qtbot, runs):
+    events = runs["graph-autoencoder"]
+    scores = last(events, LinkScores)
+    view = LinkPredictionView()
+    qtbot.addWidget(view)
+    view.set_scores(scores)
+    x, y = view.curve.getData()
+    assert x[0] == 0 and y[-1] == 1 and f"ROC AUC {scores.auc:.3f}" in view.status_label.text()
+    assert view.pairs.rowCount() == 10
+    held = [view.pairs.item(r, 2).text().startswith("yes") for r in range(10)]
+    assert held == scores.top_hidden.tolist()
+    picture = GraphPictureView()
+    qtbot.addWidget(picture)
+    picture.set_graph(last(events, GraphLayout))
+    picture.set_links(scores.top_pairs, scores.top_hidden)
+    drawn = sum(len(item.getData()[0]) for item in (picture.hits, picture.misses))
+    assert drawn == 2 * 10  # two ends per pair
+    assert "best-scored new pair" in picture.legend.text()
