@@ -112,3 +112,26 @@ def test_every_graph_template_exports_a_compiling_train_py():
         doc = make_template(name)
         source = python_module(doc)
         compile(train_script(doc, "model", source.class_name), "train.py", "exec")
+
+
+def test_projects_keep_graph_settings_and_the_cli_trains_them(tmp_path, capsys):
+    import json
+
+    from backend.cli import main
+    from backend.project import load_design, open_project
+
+    path = tmp_path / "gae.nwproj"
+    assert main(["new", "--template", "graph-autoencoder", "-o", str(path)]) == 0
+    assert main(["train", str(path), "--epochs", "2", "--json", "--device", "cpu"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()
+            if line.startswith("{")]
+    assert [r["epoch"] for r in rows] == [1, 2]
+    assert set(rows[-1]["terms"]) == set(rows[-1]["val_terms"]) == {"auc", "ap"}
+    project = open_project(path)
+    assert project.doc.sections["dataset"] == {"name": "sbm", "sizes": [40] * 8,
+                                               "p_in": 0.25, "p_out": 0.004}
+    assert project.doc.sections["training"]["task"] == "link_prediction"
+    assert len(project.runs) == 1
+    design = tmp_path / "karate.json"
+    assert main(["new", "--template", "gcn-karate", "-o", str(design)]) == 0
+    assert load_design(design).sections["dataset"] == {"name": "karate", "train_per_class": 4}
