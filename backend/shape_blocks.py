@@ -97,7 +97,7 @@ def _nested_problems(an, defn: BlockDef, seen: list[str]) -> list[Problem]:
             continue
         for p in _nested_problems(an, inner, [*seen, inner.id]):
             path = p.path or ((p.node,) if p.node is not None else ())
-            out.append(Problem(nid, p.message, p.severity, (nid, *path)))
+            out.append(Problem(nid, p.message, p.severity, path=(nid, *path)))
     return out
 
 
@@ -171,7 +171,8 @@ def _lift(result, nid: str, copy: tuple, problems: list[Problem]) -> None:
             continue
         seen.add((nid, p.message))
         inner = p.path or ((p.node,) if p.node is not None else ())
-        result.problems.append(Problem(nid, p.message, p.severity, (nid, *copy, *inner)))
+        result.problems.append(Problem(nid, p.message, p.severity,
+                                       path=(nid, *copy, *inner)))
 
 
 # -- checks of a definition, independent of its uses --------------------------------------------

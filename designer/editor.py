@@ -3,19 +3,30 @@
 Owns the GraphDocument, the one QUndoStack, the current selection and the derived analysis
 (shapes, parameter counts, problems), re-derived on a short debounce after each change.
 Widgets and canvas items never mutate the document: they call `push(op, text)`.
+
+Features add their own checks to the analysis with `add_checker(check)`: `check(doc,
+analysis)` returns more `Problem`s (the Training dock adds the design's fit to its data and
+refused training settings), so the Problems list, the status bar and the node badges show
+them beside the design's own problems.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from backend.graph import EditError, GraphDocument
+from backend.graph.problems import Problem
 from backend.shapes import Analysis, analyse
 from designer.commands import EditCommand
 from designer.scope import EditorScope
 
 DEBOUNCE_MS = 60
+log = logging.getLogger(__name__)
+Checker = Callable[[GraphDocument, Analysis], list[Problem]]
 
 
 class DocumentEditor(EditorScope, QObject):
@@ -35,6 +46,7 @@ class DocumentEditor(EditorScope, QObject):
         self.undo_stack = QUndoStack(self)
         self.path: str = ""
         self._selection: list[str] = []
+        self._checkers: list[Checker] = []
         self._init_scope()
         self._analysis: Analysis = analyse(self.doc)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -82,8 +94,24 @@ class DocumentEditor(EditorScope, QObject):
 
     def reanalyse(self) -> None:
         self._timer.stop()
-        self._analysis = analyse(self.doc)
+        analysis = analyse(self.doc)
+        for check in self._checkers:
+            try:
+                analysis.problems.extend(check(self.doc, analysis))
+            except Exception:  # a broken check must not hide the design's own problems
+                log.exception("a design check failed")
+        self._analysis = analysis
         self.analysis_changed.emit()
+
+    def add_checker(self, check: Checker) -> None:
+        """Add problems found by `check(doc, analysis)` to every analysis from now on."""
+        self._checkers.append(check)
+        self._timer.start()
+
+    def remove_checker(self, check: Checker) -> None:
+        if check in self._checkers:
+            self._checkers.remove(check)
+            self._timer.start()
 
     def _on_event(self, name: str, payload: dict) -> None:
         if self._scope and name in ("node_removed", "block_removed", "block_changed", "reset"):

@@ -9,9 +9,10 @@ on a copy of the design while the window shows a busy cursor and a status line; 
 arrives in a message box. A failed export writes nothing: the backend checks before it
 writes and renames complete temp files into place.
 
-Trained weights come from the open project (`window.files.project`): its default set goes
-into the Python and ONNX exports when it fits the design as it is now, and otherwise the
-export goes ahead untrained and says so.
+Trained weights come from the open project (`window.files.project`): its default set (the
+best run's by validation metric) goes into the Python and ONNX exports when it fits the design
+as it is now, and otherwise the export goes ahead untrained and says so. Export > Trained
+Weights asks whose weights when several runs kept some (`ask_run`, the best selected).
 """
 
 from __future__ import annotations
@@ -130,8 +131,9 @@ class ExportController(QObject):
              self.export_python),
             ("onnx", "&ONNX Model…", "One .onnx file with a dynamic batch size, checked with "
              "onnxruntime", self.export_onnx),
-            ("weights", "Trained &Weights (safetensors)…", "The project's trained weights",
-             self.export_weights),
+            ("weights", "Trained &Weights (safetensors)…", "The trained weights of a run "
+             "(the best by validation metric, unless you choose another)",
+             self.export_weights_menu),
             (None, None, None, None),
             ("png", "Canvas as P&NG Image…", "A picture of the whole design", self.export_png),
             ("svg", "Canvas as &SVG Image…", "A scalable picture of the whole design",
@@ -170,9 +172,10 @@ class ExportController(QObject):
         return f"model_{stem}" if stem[0].isdigit() or stem == "train" else stem
 
     # -- dialogs (static Qt methods, so tests can replace them) ---------------------------------
-    def ask_path(self, title: str, suffix: str, name_filter: str) -> Path | None:
+    def ask_path(self, title: str, suffix: str, name_filter: str,
+                 stem: str | None = None) -> Path | None:
         folder = os.path.dirname(self.window.editor.path) or str(Path.home())
-        suggested = os.path.join(folder, self.stem() + suffix)
+        suggested = os.path.join(folder, (stem or self.stem()) + suffix)
         path, _ = QFileDialog.getSaveFileName(self.window, title, suggested, name_filter,
                                               options=QFileDialog.Option.DontConfirmOverwrite)
         if not path:
@@ -224,8 +227,20 @@ class ExportController(QObject):
         doc, weights = self.window.editor.doc.copy(), self.weights()
         return self.start(out.name, lambda: onnx_job(doc, out, weights))
 
-    def export_weights(self) -> bool:
+    def ask_run(self, project) -> str | None:
+        """Which run's weights to export (the chooser, with the best run selected)."""
+        from designer.training.run_dialogs import choose_run
+
+        return choose_run(project.runs, set(project.weights), self.window)
+
+    def export_weights_menu(self) -> bool:
+        return self.export_weights(None)
+
+    def export_weights(self, run_id: str | None = None) -> bool:
+        """Export one run's trained weights: `run_id`'s, else the one the user chooses when
+        several runs kept weights (the best by validation metric is offered first)."""
         from backend.export.weights import write_weights
+        from backend.project.runs import run_name
 
         project = self.window.files.project
         name = project.default_weights() if project is not None else None
@@ -233,12 +248,20 @@ class ExportController(QObject):
             self.report(False, "Export failed", "There are no trained weights to export: "
                         "train the design first.")
             return False
-        out = self.ask_path("Export trained weights", ".safetensors", WEIGHTS_FILTER)
+        with_weights = [r for r in project.runs if r.get("id") in project.weights]
+        if run_id is None and len(with_weights) > 1:
+            run_id = self.ask_run(project)
+            if run_id is None:
+                return False
+        name = run_id if run_id in project.weights else name
+        run = next((r for r in project.runs if r.get("id") == name), {"id": name})
+        stem = re.sub(r"\W+", "_", f"{self.stem()}_{run_name(run)}".lower()).strip("_")
+        out = self.ask_path("Export trained weights", ".safetensors", WEIGHTS_FILTER, stem)
         if out is None or not self.confirm_replace([out]):
             return False
         return self.run_now(out.name, lambda: write_weights(out, project.weights[name]),
-                            f"Wrote {out.name} (the weights of '{name}'); they load into the "
-                            "exported Python module with load_state_dict.")
+                            f"Wrote {out.name} (the weights of {run_name(run)}); they load "
+                            "into the exported Python module with load_state_dict.")
 
     def export_png(self) -> bool:
         return self.export_image(".png", PNG_FILTER)

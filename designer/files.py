@@ -18,6 +18,7 @@ from backend.project import DesignFileError, load_design, save_design
 from designer import settings
 from designer.editor import DocumentEditor
 from designer.panels.templates import TemplateDialog, new_document
+from designer.unsaved import SavedState, lost_parts, lost_text
 
 try:  # project files (weights and runs) arrive with backend.project.project
     from backend.project.project import Project, json_drops, open_any, save_project
@@ -38,7 +39,9 @@ class FileController:
         self.editor = editor
         self.parent = parent
         self.project = None  # the backend Project (weights, runs) behind the open design
+        self._saved: SavedState | None = None  # the design and runs as last saved
         self.on_recent_changed = lambda files: None
+        self._mark_saved()
 
     # -- dialogs (replaceable in tests) ---------------------------------------------------------
     def ask_save_changes(self) -> str:
@@ -48,7 +51,7 @@ class FileController:
                           f"Save the changes to {name} before closing it?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
                           self.parent)
-        box.setInformativeText("Your changes are lost if you don't save them.")
+        box.setInformativeText(self.unsaved_text())
         box.setDefaultButton(QMessageBox.Save)
         answer = box.exec()
         return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(answer, CANCEL)
@@ -93,6 +96,7 @@ class FileController:
         """Show a fresh untitled design (no prompt; callers guard with confirm_discard)."""
         self.project = None
         self.editor.replace_document(new_document(template, num_classes, input_shape), "")
+        self._mark_saved()
         return True
 
     def open(self) -> bool:
@@ -110,8 +114,10 @@ class FileController:
         except (DesignFileError, OSError) as exc:
             self.warn("Cannot open design", _sentence(exc))
             return False
+        self.project = project  # before the views hear of the new document, so they see it
         self.editor.replace_document(doc, "" if untitled else os.path.abspath(path))
         self._keep(project)
+        self._mark_saved()
         if not untitled:
             self._remember(path)
         return True
@@ -119,8 +125,10 @@ class FileController:
     def adopt(self, project) -> None:
         """Show recovered work as a modified design (Save writes to its original path)."""
         path = str(project.path) if project.path else ""
+        self.project = project
         self.editor.replace_document(project.doc, os.path.abspath(path) if path else "")
         self._keep(project)
+        self._saved = None  # recovered work: none of it is in a file yet
         self.editor.undo_stack.resetClean()
 
     def current_project(self):
@@ -160,6 +168,7 @@ class FileController:
             self.warn("Cannot save design", _save_sentence(path, exc))
             return False
         self.editor.mark_saved(os.path.abspath(path))
+        self._mark_saved()
         self._remember(path)
         return True
 
@@ -173,6 +182,18 @@ class FileController:
         if lost:
             raise DesignFileError(f"Not saved: {lost}.")
         save_project(path, project)
+
+    # -- what is not saved yet ------------------------------------------------------------------
+    def _mark_saved(self) -> None:
+        """Remember the design and runs as they are in the file now."""
+        self._saved = SavedState.of(self.editor.doc, self.project)
+
+    def unsaved_parts(self) -> list[str]:
+        """What closing without saving would lose ("edits to the design", "3 runs ...")."""
+        return lost_parts(self._saved, self.editor.doc, self.project)
+
+    def unsaved_text(self) -> str:
+        return lost_text(self.unsaved_parts())
 
     # -- names and recent files -------------------------------------------------------------------
     def display_name(self) -> str:

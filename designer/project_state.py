@@ -8,7 +8,8 @@ error) its record (`run_record`: settings, per-epoch history, final metrics and 
 that was trained) and the trained weights are added to the project behind the window
 (`window.files.current_project()`), and the design counts as modified: Save writes them into
 the .nwproj (a .json save refuses with `json_drops`' sentence), autosave keeps them, and
-closing asks first. Nothing here imports torch until a run has finished.
+closing asks first. A run that ends after another design was opened (New, Open) is not
+added to that one. Nothing here imports torch until a run has finished.
 """
 
 from __future__ import annotations
@@ -30,8 +31,13 @@ class ProjectState(QObject):
         super().__init__(window)
         self.window, self.dock = window, dock
         self.started_at: float | None = None
+        self.orphaned = False  # another design was opened while the run trained
         dock.run_started.connect(self._on_started)
         dock.run_finished.connect(self._on_finished)
+        window.editor.document_replaced.connect(self._on_document_replaced)
+        requested = getattr(dock, "run_requested", None)
+        if requested is not None:
+            requested.connect(self._on_requested)
         dock.on_best = self.keep_best
 
     def keep_best(self, state: dict, epoch: int) -> None:
@@ -55,9 +61,24 @@ class ProjectState(QObject):
             return
         recovery.autosave(force=True)  # the design these weights belong to
 
+    @Slot()
+    def _on_requested(self) -> None:
+        self.orphaned = False  # a new run, for the design open now
+
+    @Slot()
+    def _on_document_replaced(self) -> None:
+        if getattr(self.dock, "state", "idle") != "idle":
+            self.orphaned = True
+
     @Slot(object)
     def _on_finished(self, event) -> None:
+        orphaned, self.orphaned = self.orphaned, False
         if getattr(event, "reason", "error") == "error":
+            return
+        if orphaned:
+            self.window.statusBar().showMessage(
+                "The run ended after its design was closed, so it was not added to the "
+                "design open now.", 15000)
             return
         try:
             run_id = self.add_run(event)
@@ -71,7 +92,7 @@ class ProjectState(QObject):
 
     def add_run(self, event) -> str | None:
         """Add the dock's finished run to the project; its id, or None without a model."""
-        from backend.project.runs import run_record
+        from backend.project.runs import default_name, run_record
 
         worker = getattr(getattr(self.dock, "run", None), "worker", None)
         if worker is None:
@@ -82,13 +103,13 @@ class ProjectState(QObject):
         weights = worker.final_weights(meta)  # trained in a thread or a child process
         if weights is None:
             return None
-        record = run_record(design, event, self.started_at)
         project = self.window.files.current_project()
+        record = run_record(design, event, self.started_at)
         run_id = project.add_run(record, weights)
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
         self.window.statusBar().showMessage(
-            f"The run and its trained weights are in the project as '{run_id}': save it as "
-            ".nwproj to keep them.", 15000)
+            f"The run and its trained weights are in the project as {default_name(run_id)}: "
+            "save it as .nwproj to keep them.", 15000)
         return run_id
 
 
@@ -99,4 +120,7 @@ def install(window) -> ProjectState | None:
     if dock is None:
         return None
     window.project_state = ProjectState(window, dock)
+    from designer.training.run_history import install as install_run_history
+
+    install_run_history(window)  # the Runs list follows the project's runs
     return window.project_state

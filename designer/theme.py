@@ -106,12 +106,13 @@ QStatusBar QLabel {{ padding: 0 8px; }}
 QTabWidget::pane {{ border: none; border-top: 1px solid {c.border}; }}
 QTabBar::tab {{ padding: 6px 16px; border: none; color: {c.muted}; background: transparent; }}
 QTabBar::tab:selected {{ color: {c.text}; border-bottom: 2px solid {c.accent}; }}
-QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ padding: 3px 6px; border: 1px solid
+QLineEdit, QAbstractSpinBox, QComboBox {{ padding: 3px 6px; border: 1px solid
     {c.border}; border-radius: 4px; background: {c.base}; min-height: 20px; }}
-QLineEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus {{
+QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus {{
     border-color: {c.accent}; }}
 QLineEdit[role="title"] {{ font-size: 13pt; font-weight: 600; padding: 4px 8px; }}
-QLineEdit[invalid="true"] {{ border-color: {c.error}; }}
+QLineEdit[invalid="true"], QAbstractSpinBox[invalid="true"], QComboBox[invalid="true"] {{
+    border-color: {c.error}; }}
 QTreeView, QListView, QTableView {{ border: none; background: {c.base};
     selection-background-color: {c.accent}; selection-color: {c.accent_text}; }}
 QTreeView::item, QListView::item {{ padding: 3px 2px; }}
@@ -137,19 +138,18 @@ def _control_images(c: Colors) -> str:
     up, down = image_file("chevron-up", c.icon, 12), image_file("chevron-down", c.icon, 12)
     check = image_file("check", c.accent_text, 14)
     return f"""
-QSpinBox, QDoubleSpinBox {{ padding-right: 20px; }}
-QSpinBox::up-button, QDoubleSpinBox::up-button, QSpinBox::down-button,
-QDoubleSpinBox::down-button {{ subcontrol-origin: border; width: 18px; border: none;
+QAbstractSpinBox {{ padding-right: 20px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ subcontrol-origin: border;
+    width: 18px; border: none;
     border-left: 1px solid {c.border}; background: {c.alt_base}; }}
-QSpinBox::up-button, QDoubleSpinBox::up-button {{ subcontrol-position: top right;
+QAbstractSpinBox::up-button {{ subcontrol-position: top right;
     border-top-right-radius: 4px; }}
-QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-position: bottom right;
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right;
     border-bottom-right-radius: 4px; border-top: 1px solid {c.border}; }}
-QSpinBox::up-button:hover, QDoubleSpinBox::up-button:hover, QSpinBox::down-button:hover,
-QDoubleSpinBox::down-button:hover {{ background: {c.border}; }}
-QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
-QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url({down}); width: 10px;
-    height: 10px; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{
+    background: {c.border}; }}
+QAbstractSpinBox::up-arrow {{ image: url({up}); width: 10px; height: 10px; }}
+QAbstractSpinBox::down-arrow {{ image: url({down}); width: 10px; height: 10px; }}
 QComboBox {{ padding-right: 24px; }}
 QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
     width: 20px; border: none; }}

@@ -2,12 +2,15 @@
 
 Each sub-command lives in its own module and exposes `add_parser(subparsers)` and `run(args)`.
 Bad input raises `CliError` (or a file error), which becomes one line on stderr and exit 2.
+Output into a pipe that closes early (`netwright templates --json | head -1`) ends quietly
+with exit 0, as the standard tools do.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # sub-command name -> module (relative to backend.cli)
@@ -18,6 +21,7 @@ COMMANDS = {
     "validate": "design_cmds",
     "train": "train_cmd",
     "export": "export_cmd",
+    "diff": "run_cmds",
     "import": "import_cmd",
 }
 
@@ -54,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return _open_designer([])
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here rather than at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
     except KeyboardInterrupt:
         print("netwright: interrupted", file=sys.stderr)
         return 130
@@ -64,6 +73,16 @@ def main(argv: list[str] | None = None) -> int:
             return 3
         print("netwright: error: " + " ".join(str(exc).split()), file=sys.stderr)  # one line
         return 2
+
+
+def _silence_stdout() -> None:
+    """The reader of our output has gone: send what is left (and Python's final flush) to
+    /dev/null so no 'Exception ignored ... BrokenPipeError' follows."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+        pass
 
 
 def _is_user_error(exc: Exception) -> bool:

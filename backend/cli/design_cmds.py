@@ -124,12 +124,18 @@ def _shape_json(shape, kind: str = ""):
 
 
 def cmd_summary(args) -> int:
-    doc = open_any(args.file).doc  # a project, a design or exported Python
+    from backend.cli.run_cmds import runs_json, runs_text
+
+    project = open_any(args.file)  # a project, a design or exported Python
+    doc = project.doc
     analysis = analyse(doc)
     if args.json:
-        print(json.dumps(summary_json(doc, analysis, args.expand), indent=2))
+        data = summary_json(doc, analysis, args.expand)
+        if project.kind == "project":
+            data["runs"] = runs_json(project)
+        print(json.dumps(data, indent=2))
         return 0
-    print(format_summary(doc, analysis, args.expand))
+    print("\n".join([format_summary(doc, analysis, args.expand), *runs_text(project)]))
     return 0
 
 

@@ -20,8 +20,9 @@ def add_parser(sub) -> None:
     what.add_argument("--python", metavar="OUT.py", help="model module; train.py goes beside")
     what.add_argument("--onnx", metavar="OUT.onnx", help="ONNX file (dynamic batch size)")
     what.add_argument("--weights", metavar="OUT.safetensors", help="trained weights")
-    p.add_argument("--run", dest="weights_name", metavar="NAME",
-                   help="which trained weights to use (default: best or latest)")
+    p.add_argument("--run", dest="weights_name", metavar="RUN",
+                   help="whose trained weights to use: a run's id, number or name (default: "
+                   "the run with the best validation metric)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.set_defaults(run=cmd_export)
 
@@ -55,16 +56,31 @@ def _target(path: Path, args, source: Path) -> Path:
 
 def _chosen_weights(project, args, required: bool) -> bytes | None:
     if args.weights_name:
-        if args.weights_name not in project.weights:
-            names = ", ".join(sorted(project.weights)) or "none"
-            raise CliError(f"there are no weights named '{args.weights_name}' (available: "
-                           f"{names})")
-        return project.weights[args.weights_name]
+        return project.weights[_weights_name(project, args.weights_name)]
     name = project.default_weights()
     if name is None and required:
         raise CliError(f"{Path(args.file).name} holds no trained weights: train it first "
                        "(netwright train FILE) or export --python / --onnx")
     return None if name is None else project.weights[name]
+
+
+def _weights_name(project, key: str) -> str:
+    """The weights entry for `key`: a run's id, number or name, or another weights entry."""
+    from backend.project.runs import find_run, run_name
+
+    if key in project.weights:
+        return key
+    try:
+        run = find_run(project.runs, key)
+    except ValueError:
+        run = None
+    if run is not None and run["id"] in project.weights:
+        return run["id"]
+    names = ", ".join(sorted(run_name(r) for r in project.runs if r["id"] in project.weights)
+                      or sorted(project.weights)) or "none"
+    what = f"{run_name(run)} kept no weights" if run is not None else \
+        f"there are no weights named '{key}'"
+    raise CliError(f"{what} (available: {names})")
 
 
 def _python(project, out: Path, args) -> int:

@@ -2,16 +2,17 @@
 
 Settings come from the design's `training` and `dataset` sections (`--epochs` and `--device`
 override them). Bad settings or a design that does not fit its data are one line and exit 2;
-a run that fails (a NaN loss, out of memory) is one line and exit 1. `--json` prints one JSON
-object per epoch on stdout; the progress bar always goes to stderr. Weights are written by
-`save_weights`, the one place that decides where trained weights go.
+a run that fails (a NaN loss, out of memory) is one line and exit 1. The progress bar (tqdm,
+on stderr, only on a terminal) shows the epoch, loss, accuracy, speed and time left, with one
+line per finished epoch above it. `--json` prints one JSON object per epoch on stdout and
+nothing else (errors aside). Weights are written by `save_weights`, the one place that
+decides where trained weights go.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 from backend.cli import CliError
@@ -72,16 +73,20 @@ def cmd_train(args) -> int:
             "best_epoch": str(finished.best_epoch)}
     if out.suffix.lower() == ".nwproj":  # the run and its weights go into the project
         from backend.export.weights import model_weights
-        from backend.project.runs import run_record, store_run
+        from backend.project.runs import default_name, run_record, store_run
 
-        store_run(out, run_record(doc, finished), model_weights(trainer.model, meta), doc)
+        record = run_record(doc, finished, training=trainer.config.to_section())
+        run_id = store_run(out, record, model_weights(trainer.model, meta), doc)
+        where = f"{out} as {default_name(run_id)}"
     else:
         save_weights(out, trainer.model, meta)
-    print(summary_line(finished, out), file=sys.stderr if args.json else sys.stdout)
+        where = str(out)
+    if not args.json:
+        print(summary_line(finished, where))
     return 0
 
 
-def summary_line(finished, out: Path) -> str:
+def summary_line(finished, out: Path | str) -> str:
     parts = [f"{finished.reason}: {finished.epochs_done} epochs, {finished.steps} steps"]
     best = next((h for h in finished.history if h["epoch"] == finished.best_epoch), None)
     if best and best.get("val_accuracy") is not None:
@@ -97,40 +102,48 @@ def summary_line(finished, out: Path) -> str:
 
 
 class Progress:
-    """A one-line progress bar on stderr (redrawn ≤ 10×/s) and optional JSON epoch lines."""
+    """A tqdm progress bar on stderr (a terminal only) and a line per epoch; or JSON lines."""
 
     def __init__(self, json_lines: bool = False, stream=None) -> None:
         self.json_lines, self.stream = json_lines, stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.epochs, self.width = 1, 0
-        self.labels: dict[str, str] = {}
-        self.t0 = time.monotonic()
+        self.epochs, self.steps = 1, 1
+        self.bar = None
+        self.labels: dict[str, str] = {}  # loss term -> its name (the recipe's)
 
     def on_event(self, event) -> None:
         kind = type(event).__name__
         if kind == "RunStarted":
-            self.epochs, self.steps = event.epochs, event.epochs * event.steps_per_epoch
-            self.labels = _term_labels(event.recipe)
-            nets = ", ".join(f"{role} {n:,}" for role, n in event.networks.items()) \
-                if len(event.networks) > 1 else ""
-            self._line(f"training ({event.task}) on {event.device}: {event.train_samples} "
-                       f"samples, {event.parameters:,} parameters"
-                       f"{f' ({nets})' if nets else ''}, loss {event.loss}", final=True)
-        elif kind == "StepMetrics" and self.tty:
-            self._bar(event)
+            self._started(event)
+        elif kind == "StepMetrics" and self.bar is not None:
+            self._step(event)
         elif kind == "EpochEnd":
             self._epoch(event)
         elif kind == "Advice":  # posterior or mode collapse, a winning discriminator
-            self._line(f"{'warning' if event.active else 'note'}: epoch {event.epoch}: "
-                       f"{event.message}", final=True)
+            self._advice(event)
 
-    def _bar(self, m) -> None:
-        done = m.step / max(self.steps, 1)
-        bar = "#" * int(done * 24) + "." * (24 - int(done * 24))
+    def _started(self, event) -> None:
+        self.epochs, self.steps = event.epochs, event.epochs * event.steps_per_epoch
+        self.labels = _term_labels(event.recipe)
+        nets = ", ".join(f"{role} {n:,}" for role, n in event.networks.items()) \
+            if len(event.networks) > 1 else ""
+        self._line(f"training ({event.task}) on {event.device}: {event.train_samples} samples, "
+                   f"{event.parameters:,} parameters{f' ({nets})' if nets else ''}, "
+                   f"loss {event.loss}")
+        if self.tty and not self.json_lines:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.steps, unit="step", file=self.stream, leave=False,
+                            dynamic_ncols=True, desc=f"epoch 1/{self.epochs}",
+                            bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                       "[{elapsed}<{remaining}{postfix}]")
+
+    def _step(self, m) -> None:
         acc = "" if m.accuracy is None else f" acc {m.accuracy:.1%}"
-        self._line(f"epoch {m.epoch}/{self.epochs} [{bar}] {done:4.0%} loss {m.loss:.4f}"
-                   f"{_terms(m.terms, self.labels)}{acc} {m.samples_per_s:,.0f} samples/s "
-                   f"ETA {_duration(m.eta_s)}")
+        self.bar.set_description_str(f"epoch {m.epoch}/{self.epochs}", refresh=False)
+        self.bar.set_postfix_str(f"loss {m.loss:.4f}{_terms(m.terms, self.labels)}{acc} "
+                                 f"{m.samples_per_s:,.0f} samples/s", refresh=False)
+        self.bar.update(max(0, m.step - self.bar.n))
 
     def _epoch(self, e) -> None:
         if self.json_lines:
@@ -143,21 +156,28 @@ class Progress:
         terms = _terms(e.terms, self.labels)
         self._line(f"epoch {e.epoch}/{e.epochs} loss {e.train_loss:.4f}{terms}{val}{acc} "
                    f"{e.samples_per_s:,.0f} samples/s {e.seconds:.1f}s"
-                   f"{' *' if e.best else ''}", final=True)
+                   f"{' *' if e.best else ''}")
 
-    def _line(self, text: str, final: bool = False) -> None:
-        if self.tty:
-            pad = " " * max(0, self.width - len(text))
-            self.stream.write("\r" + text + pad + ("\n" if final else ""))
-            self.width = 0 if final else len(text)
-        elif final:
+    def _advice(self, a) -> None:
+        if self.json_lines:
+            print(json.dumps({"epoch": a.epoch, "advice": a.kind, "active": a.active,
+                              "message": a.message}), flush=True)
+        self._line(f"{'warning' if a.active else 'note'}: epoch {a.epoch}: {a.message}")
+
+    def _line(self, text: str) -> None:
+        """A line above the bar (text lines go to stderr; none in JSON mode)."""
+        if self.json_lines:
+            return
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        else:
             self.stream.write(text + "\n")
-        self.stream.flush()
+            self.stream.flush()
 
     def close(self) -> None:
-        if self.tty and self.width:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _terms(terms: dict[str, float], labels: dict[str, str]) -> str:
@@ -170,8 +190,3 @@ def _term_labels(recipe: str) -> dict[str, str]:
 
     found = next((r for r in RECIPES if r.name == recipe), None)
     return {} if found is None else {t.key: t.label for t in found.terms}
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds}s"

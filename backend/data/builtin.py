@@ -72,16 +72,19 @@ def _resize(x: np.ndarray, size: int) -> np.ndarray:
     return t.numpy().astype(np.float32)
 
 
-def _digits_hint(o: dict, want: tuple[int, ...]) -> str | None:
+def _digits_fix(o: dict, want: tuple[int, ...]) -> dict | None:
+    """Options that give digits of shape `want` (resize, channels, flatten), if any do."""
     if len(want) == 1:
-        return "set the dataset's flatten to true" if want[0] == 64 * o["channels"] else None
-    if len(want) == 3 and want[1] == want[2] and want[0] in (1, 3):
-        fixes = []
+        return {"flatten": True} if want[0] == 64 * o["channels"] else None
+    if len(want) == 3 and want[1] == want[2] and want[0] in (1, 3) and 4 <= want[1] <= 512:
+        changes = {}
         if want[1] != (o.get("resize") or 8):
-            fixes.append(f"set the dataset's resize to {want[1]}")
+            changes["resize"] = None if want[1] == 8 else want[1]
         if want[0] != o["channels"]:
-            fixes.append(f"set the dataset's channels to {want[0]}")
-        return " and ".join(fixes) or None
+            changes["channels"] = want[0]
+        if o.get("flatten"):
+            changes["flatten"] = False
+        return changes or None
     return None
 
 
@@ -167,17 +170,17 @@ def _sine(o: dict) -> Dataset:
                    wave[:, t:].astype(np.float32))
 
 
-def _sine_hint(o: dict, want: tuple[int, ...]) -> str | None:
-    if len(want) == 2 and want[1] == 1:
-        return f"set the dataset's window to {want[0]}"
+def _sine_fix(o: dict, want: tuple[int, ...]) -> dict | None:
+    if len(want) == 2 and want[1] == 1 and 2 <= want[0] <= 1000:
+        return {"window": want[0]}
     return None
 
 
 _POINTS = {"samples": 1000, "noise": 0.1}
 for _src in (
     DataSource("digits", "Handwritten digits 8×8, 10 classes (resize to 28 or 32 for CNNs).",
-               _digits, {"resize": None, "channels": 1, "flatten": False}, _digits_hint,
-               _digits_info),
+               _digits, {"resize": None, "channels": 1, "flatten": False},
+               describe=_digits_info, shape_fix=_digits_fix),
     DataSource("iris", "Iris flowers: 4 measurements, 3 species.",
                _sklearn_table("load_iris", "iris", "150 iris flowers, 4 features.")),
     DataSource("wine", "Wine: 13 chemical features, 3 cultivars.",
@@ -193,6 +196,6 @@ for _src in (
     DataSource("xor", "XOR quadrants in 2-D.", _xor, dict(_POINTS)),
     DataSource("sine", "Sine-wave forecasting: a window of T values -> the next.",
                _sine, {"samples": 1000, "window": 20, "noise": 0.05, "normalise": "none"},
-               _sine_hint),
+               shape_fix=_sine_fix),
 ):
     register_source(_src)

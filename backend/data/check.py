@@ -1,8 +1,10 @@
 """Does a design fit a dataset? Input shape, output size and task, as sentences with the fix.
 
-`fit_problems(doc, data_config, info, task, loss)` returns a list of user messages (empty
-when the design fits). The designer shows them before a run; the trainer refuses to start
-with the first one.
+`fit_check(doc, data_config, info, task, loss)` returns `Problem`s naming the node they are
+about, with a mechanical `Fix` where there is one (set the dataset's resize, set the Input's
+shape, set the output's units, choose a value loss); `fit_problems` / `fit_report` give the
+same as sentences. The designer lists them with the design's problems; the trainer refuses to
+start with the first error.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from backend.data.base import DatasetInfo
 from backend.data.sources import DataConfig, get_source
 from backend.graph.document import GraphDocument
+from backend.graph.ops import SetParams, SetSection
+from backend.graph.problems import Fix, Problem
 from backend.graph.traverse import model_inputs, model_outputs
 from backend.shapes import Analysis, analyse
 
@@ -36,22 +40,57 @@ def fit_problems(doc: GraphDocument, config: DataConfig | None, info: DatasetInf
 
 def fit_report(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, task: str,
                loss: str, analysis: Analysis | None = None) -> tuple[list[str], list[str]]:
-    """(errors, warnings): more output units than classes trains, but is worth a word."""
+    """(errors, warnings) as sentences."""
+    found = fit_check(doc, config, info, task, loss, analysis)
+    return ([p.message for p in found if p.severity == "error"],
+            [p.message for p in found if p.severity != "error"])
+
+
+def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, task: str,
+              loss: str, analysis: Analysis | None = None) -> list[Problem]:
+    """Errors and warnings (more output units than classes trains, but is worth a word)."""
     analysis = analysis or analyse(doc)
     reconstructs = task in RECONSTRUCTING and loss in ("bce", "bce_with_logits")
     if task != "classification" and loss in CLASS_LOSSES and not reconstructs:
-        return [f"the loss '{loss}' needs class labels but the task is {task}: choose mse, "
-                "mae or huber"], []
+        fix = Fix("Set the loss to MSE", _set_training("loss", "mse"))
+        return [Problem(None, f"the loss '{loss}' needs class labels but the task is {task}: "
+                              "choose mse, mae or huber", fix=fix)]
     problems = _problems(doc, config, info, task, loss, analysis)
     warnings = _loss_warnings(doc, info, task, loss) if not problems else []
     outputs = model_outputs(doc)
     out = analysis.shapes.get(outputs[0]) if len(outputs) == 1 else None
     if not problems and task == "classification" and out is not None and len(out) == 1 \
             and out[0] > info.num_classes and loss != "bce_with_logits":
-        warnings.append(f"the output layer '{_name(doc, outputs[0])}' gives {out[0]} scores "
-                        f"but dataset '{info.name}' has {info.num_classes} classes: it trains, "
-                        f"but set its units to {info.num_classes} to match")
-    return problems, warnings
+        warnings.append(Problem(
+            outputs[0], f"the output layer '{_name(doc, outputs[0])}' gives {out[0]} scores "
+            f"but dataset '{info.name}' has {info.num_classes} classes: it trains, but set its "
+            f"units to {info.num_classes} to match", "warning",
+            fix=_units_fix(doc, outputs[0], info.num_classes)))
+    return problems + warnings
+
+
+def _set_training(key: str, value):
+    def make(doc: GraphDocument) -> SetSection:
+        return SetSection("training", {**(doc.sections.get("training") or {}), key: value})
+    return make
+
+
+def _set_dataset(changes: dict):
+    def make(doc: GraphDocument) -> SetSection:
+        return SetSection("dataset", {**(doc.sections.get("dataset") or {}), **changes})
+    return make
+
+
+def _set_param(nid: str, key: str, value):
+    def make(doc: GraphDocument) -> SetParams:
+        return SetParams(nid, {**doc.nodes[nid].params, key: value})
+    return make
+
+
+def _units_fix(doc: GraphDocument, nid: str, units: int) -> Fix | None:
+    if doc.nodes[nid].type != "Dense":
+        return None
+    return Fix(f"Set the units of '{_name(doc, nid)}' to {units}", _set_param(nid, "units", units))
 
 
 CLASS_LOSSES = ("cross_entropy", "categorical_cross_entropy", "bce_with_logits")
@@ -65,27 +104,31 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
     outputs = model_outputs(doc)
     last = doc.nodes[outputs[0]] if len(outputs) == 1 else None
     if last is not None and loss in CLASS_LOSSES and last.type in _SQUASH:
-        warnings.append(f"the network ends with {last.type} '{_name(doc, last.id)}' but the "
-                        f"loss '{loss}' expects raw scores (logits) and applies it itself: "
-                        f"remove the {last.type} layer")
+        warnings.append(Problem(
+            last.id, f"the network ends with {last.type} '{_name(doc, last.id)}' but the loss "
+            f"'{loss}' expects raw scores (logits) and applies it itself: remove the "
+            f"{last.type} layer", "warning"))
     if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2:
-        warnings.append(f"bce_with_logits treats each of the {info.num_classes} outputs as a "
-                        "separate yes/no question: for one class per sample use cross_entropy")
+        warnings.append(Problem(
+            None, f"bce_with_logits treats each of the {info.num_classes} outputs as a separate "
+            "yes/no question: for one class per sample use cross_entropy", "warning",
+            fix=Fix("Set the loss to cross-entropy", _set_training("loss", "cross_entropy"))))
     return warnings
 
 
-def _problems(doc, config, info, task, loss, analysis) -> list[str]:
+def _problems(doc, config, info, task, loss, analysis) -> list[Problem]:
     inputs, outputs = model_inputs(doc), model_outputs(doc)
     graph = _graph_problem(doc, inputs, info, task)
     if graph:
         return [graph]
     if len(inputs) != 1:
-        return [f"training needs exactly one Input node but the design has {len(inputs)}: "
-                "keep one Input"]
+        return [Problem(None, f"training needs exactly one Input node but the design has "
+                              f"{len(inputs)}: keep one Input")]
     if len(outputs) != 1:
         names = ", ".join(f"'{_name(doc, o)}'" for o in outputs) or "none"
-        return [f"training needs exactly one output (a layer nothing else reads) but the "
-                f"design has {len(outputs)} ({names}): connect or remove the extra ones"]
+        return [Problem(None, f"training needs exactly one output (a layer nothing else reads) "
+                              f"but the design has {len(outputs)} ({names}): connect or remove "
+                              "the extra ones")]
     problems = []
     got = analysis.shapes.get(inputs[0])
     if got is not None and tuple(got) != info.input_shape:
@@ -101,17 +144,17 @@ def _problems(doc, config, info, task, loss, analysis) -> list[str]:
     return problems
 
 
-def _graph_problem(doc, inputs, info, task) -> str | None:
+def _graph_problem(doc, inputs, info, task) -> Problem | None:
     """Graph designs and graph data train with the graph tasks, not with this one."""
     graphs = [n for n in inputs if doc.nodes[n].type == "GraphInput"]
     if graphs:
-        return (f"the design starts with a Graph input ('{_name(doc, graphs[0])}'), which the "
-                f"task {task} cannot feed: set the task to node_classification or "
-                "link_prediction")
+        return Problem(graphs[0], f"the design starts with a Graph input "
+                                  f"('{_name(doc, graphs[0])}'), which the task {task} cannot "
+                                  "feed: set the task to node_classification or link_prediction")
     if info.kind == "graph":
-        return (f"dataset '{info.name}' is a graph, which the task {task} cannot use: start "
-                "the design with a Graph input and set the task to node_classification or "
-                "link_prediction")
+        return Problem(None, f"dataset '{info.name}' is a graph, which the task {task} cannot "
+                             "use: start the design with a Graph input and set the task to "
+                             "node_classification or link_prediction")
     return None
 
 
@@ -119,35 +162,56 @@ def _name(doc: GraphDocument, nid: str) -> str:
     return doc.nodes[nid].title or nid
 
 
-def _input_problem(doc, nid, got, config, info) -> str:
+def _input_problem(doc, nid, got, config, info) -> Problem:
     want = list(info.input_shape)
-    fix = f"set the Input shape to {want}"
-    hint = _shape_hint(config)
-    extra = hint(config.options, got) if hint else None
+    words = f"set the Input shape to {want}"
+    fix = Fix(f"Set the Input shape to {want}", _set_param(nid, "shape", want))
+    changes, extra = _data_changes(config, got)
     if extra:
-        fix += f" or {extra}"
-    return (f"Input '{_name(doc, nid)}' has shape {shape_text(got)} but dataset "
-            f"'{info.name}' gives {shape_text(info.input_shape)}: {fix}")
+        words += f" or {extra}"
+    if changes:  # fitting the data to the design keeps the design as drawn
+        fix = Fix(extra[0].upper() + extra[1:], _set_dataset(changes))
+    return Problem(nid, f"Input '{_name(doc, nid)}' has shape {shape_text(got)} but dataset "
+                        f"'{info.name}' gives {shape_text(info.input_shape)}: {words}", fix=fix)
 
 
-def _shape_hint(config: DataConfig | None):
+def _data_changes(config: DataConfig | None, want: tuple) -> tuple[dict | None, str | None]:
+    """Dataset option changes that give inputs of shape `want`, and the words for them."""
     if config is None:
-        return None
+        return None, None
     try:
-        return get_source(config.name).shape_hint
+        source = get_source(config.name)
     except ValueError:
-        return None
+        return None, None
+    if source.shape_fix is not None:
+        changes = source.shape_fix(config.options, want)
+        if changes:
+            return changes, " and ".join(f"set the dataset's {k} to {_option_text(v)}"
+                                         for k, v in changes.items())
+    text = source.shape_hint(config.options, want) if source.shape_hint else None
+    return None, text
 
 
-def _output_problem(doc, nid, got, want, info, task) -> str:
+def _option_text(value) -> str:
+    return {True: "true", False: "false", None: "none"}.get(value, str(value)) \
+        if isinstance(value, bool | None) else str(value)
+
+
+def _output_problem(doc, nid, got, want, info, task) -> Problem:
     node = doc.nodes[nid]
     where = f"the output layer '{_name(doc, nid)}' gives {shape_text(got)}"
     if task == "classification":
-        fix = (f"set its units to {want[0]}" if node.type == "Dense" and len(got) == 1
-               else f"end the network with a Dense layer of {want[0]} units")
-        return f"{where} but dataset '{info.name}' has {info.num_classes} classes: {fix}"
+        dense = node.type == "Dense" and len(got) == 1
+        words = (f"set its units to {want[0]}" if dense
+                 else f"end the network with a Dense layer of {want[0]} units")
+        return Problem(nid, f"{where} but dataset '{info.name}' has {info.num_classes} "
+                            f"classes: {words}", fix=_units_fix(doc, nid, want[0]) if dense
+                       else None)
     if task in RECONSTRUCTING:
-        return (f"{where} but an autoencoder must reconstruct its input "
-                f"{shape_text(info.input_shape)}: make the last layer output that shape")
-    return (f"{where} but dataset '{info.name}' has targets of shape {shape_text(want)}: "
-            f"end the network with a layer that outputs {shape_text(want)}")
+        return Problem(nid, f"{where} but an autoencoder must reconstruct its input "
+                            f"{shape_text(info.input_shape)}: make the last layer output that "
+                            "shape")
+    fix = _units_fix(doc, nid, want[0]) if len(want) == 1 and len(got) == 1 else None
+    return Problem(nid, f"{where} but dataset '{info.name}' has targets of shape "
+                        f"{shape_text(want)}: end the network with a layer that outputs "
+                        f"{shape_text(want)}", fix=fix)

@@ -27,10 +27,12 @@ class DataSource:
     description: str
     load: Callable[[dict], Dataset]
     options: dict[str, Any] = field(default_factory=dict)
-    # given the options and the Input shape the design wants, how to make the data fit
+    # given the options and the Input shape the design wants, how to make the data fit:
+    # in words, or (better, it can be applied in one click) as option changes
     shape_hint: Callable[[dict, tuple[int, ...]], str | None] | None = None
     # the DatasetInfo without loading the samples (for checks and previews of big sets)
     describe: Callable[[dict], DatasetInfo] | None = None
+    shape_fix: Callable[[dict, tuple[int, ...]], dict | None] | None = None
 
 
 _SOURCES: dict[str, DataSource] = {}
@@ -128,6 +130,9 @@ def _checked(name: str, key: str, value: Any, default: Any) -> Any:
     if not ok:
         raise DatasetError(f"dataset '{name}' setting '{key}' must be "
                            f"{type(default).__name__}, like {default!r}, not {value!r}")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        raise DatasetError(f"dataset '{name}' setting '{key}' must be at least 0 (counts, "
+                           f"sizes, noise and seeds are never negative), not {value!r}")
     return float(value) if isinstance(default, float) else value
 
 

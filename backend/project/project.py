@@ -59,7 +59,13 @@ class Project:
     warnings: list[str] = field(default_factory=list)
 
     def default_weights(self) -> str | None:
-        """The weights to use by default: 'best', else the latest run's, else any."""
+        """The weights to use by default: the best run's by validation metric, else 'best',
+        else the latest run's, else any."""
+        from backend.project.runs import best_run
+
+        best = best_run(self.runs, among=set(self.weights))
+        if best is not None:
+            return best["id"]
         if "best" in self.weights:
             return "best"
         for run in reversed(self.runs):
@@ -67,19 +73,31 @@ class Project:
                 return run["id"]
         return sorted(self.weights)[-1] if self.weights else None
 
+    def next_run_id(self) -> str:
+        """The id the next run gets: numbers continue after the highest ever stored, so a
+        deleted run's number is not given to another run."""
+        from backend.project.runs import run_number
+
+        numbers = [run_number(name) for name in [*(r.get("id") for r in self.runs),
+                                                 *self.weights]]
+        counter = self.meta.get("next_run")
+        if not isinstance(counter, int) or isinstance(counter, bool) or not 0 < counter < 10**9:
+            counter = 1
+        return f"run_{max([counter, *(n + 1 for n in numbers if n is not None)])}"
+
     def add_run(self, run: dict, weights: bytes | None = None) -> str:
         """Record a finished run (and its weights); returns the run's id."""
+        from backend.project.runs import run_number
+
         taken = {r.get("id") for r in self.runs} | set(self.weights)
         run_id = run.get("id") if safe_name(run.get("id")) else None
         if run_id is None or run_id in taken:
-            k = len(self.runs) + 1
-            while f"run_{k}" in taken:
-                k += 1
-            run_id = f"run_{k}"
-        self.runs.append({**run, "id": run_id})
+            run_id = self.next_run_id()
         if weights is not None:
             check_safetensors(weights, f"weights of {run_id}")
             self.weights[run_id] = weights
+        self.runs.append({**run, "id": run_id})
+        self.meta["next_run"] = run_number(self.next_run_id())
         return run_id
 
 

@@ -33,6 +33,7 @@ class RunStarted:
     mixed_precision: bool = False
     data_path: str = "tensors"  # tensors (fast path) | dataloader
     warnings: list[str] = field(default_factory=list)  # e.g. more output units than classes
+    input_shape: tuple[int, ...] = ()  # one sample, without the batch
     recipe: str = "supervised"  # the task recipe (backend.training.recipes)
     terms: list[str] = field(default_factory=list)  # extra loss terms reported per step/epoch
     networks: dict[str, int] = field(default_factory=dict)  # role -> parameters

@@ -9,14 +9,19 @@ never runs the model. It returns the `RunFinished`, which it does not send.
 the design from a plain dict (`doc_to_dict` of the snapshot), forwards commands from `cmd_q`
 (("stop",), ("pause",), ("resume",), ("watch", node)) into the engine's `Control` with a small
 thread, and puts on `out_q`: ("events", [..]) batches, ("best", state, epoch) whenever the
-best weights improve, ("weights", state) once the run has a model, then ("finished", event)
-last. States are {name: numpy array}; `encode_state` turns them into safetensors bytes
-without torch, so the GUI process never imports it. Nothing here imports Qt; torch is
-imported only inside functions.
+best weights improve, ("weights", state) once the run has a model, then ("finished", event).
+After the run the child stays to answer questions about the trained model until told
+("close",) or ("stop",), or until its parent has gone: ("watch", node) is answered with
+("events", [FeatureMaps]) of that node for the probe sample, so the views can follow the
+selection after training without the GUI process importing torch. States are
+{name: numpy array}; `encode_state` turns them into safetensors bytes without torch.
+Nothing here imports Qt; torch is imported only inside functions.
 """
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +29,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backend.training.events import Control, Paused, Probes, Resumed, RunFinished, RunStarted
+from backend.training.events import (
+    Control,
+    FeatureMaps,
+    Paused,
+    Probes,
+    Resumed,
+    RunFinished,
+    RunStarted,
+)
 
 BATCH_S = 0.1  # at most one batch per 100 ms
 GRID = 120  # decision-boundary grid resolution
@@ -131,6 +144,22 @@ def _push_boundary(trainer, out: _Batcher, epoch: int) -> None:
     out.push(Boundary(epoch, xs, ys, classes.cpu().numpy().reshape(GRID, GRID)))
 
 
+def feature_event(trainer, node: str) -> FeatureMaps | None:
+    """Feature maps of `node` for the run's probe sample, from the trainer's model as it is
+    now (after a run: the weights the run kept)."""
+    from backend.training.probes import feature_maps
+
+    s, p = getattr(trainer, "setup", None), trainer.probes
+    if s is None or s.probe_sample is None:
+        return None
+    result = feature_maps(s.model, node, s.probe_sample, p.max_channels, p.max_size)
+    if result is None:
+        return None
+    maps, shape = result
+    sample = s.probe_sample[0].float().cpu().numpy()
+    return FeatureMaps(trainer.step, trainer.epoch, node, maps, sample, shape)
+
+
 # -- weights without torch ----------------------------------------------------------------------
 def state_to_numpy(state: dict) -> dict[str, np.ndarray]:
     """A torch state_dict as {name: numpy array} on the CPU (picklable, torch-free to read)."""
@@ -146,10 +175,8 @@ def encode_state(state: dict[str, np.ndarray], metadata: dict[str, str] | None =
 
 
 # -- the child process --------------------------------------------------------------------------
-def _forward(cmd_q, control: Control, done: threading.Event) -> None:
+def _forward(cmd_q, control: Control, done: threading.Event, closing: threading.Event) -> None:
     """Pass the parent's commands into the engine's Control until the run is done."""
-    import queue
-
     while not done.is_set():
         try:
             cmd = cmd_q.get(timeout=0.2)
@@ -159,6 +186,9 @@ def _forward(cmd_q, control: Control, done: threading.Event) -> None:
             control.stop()
             return
         if cmd[0] == "stop":
+            control.stop()
+        elif cmd[0] == "close":  # stop, and do not stay to answer questions afterwards
+            closing.set()
             control.stop()
         elif cmd[0] == "pause":
             control.pause()
@@ -170,25 +200,61 @@ def _forward(cmd_q, control: Control, done: threading.Event) -> None:
 
 def child_main(design: dict, probes: Probes, out_q, cmd_q, data_dir: str | None = None) -> None:
     """Entry of the training child process (see the module docstring)."""
-    done = threading.Event()
+    done, closing = threading.Event(), threading.Event()
     control = Control()
     if probes.feature_node:
         control.watch_node(probes.feature_node)
-    threading.Thread(target=_forward, args=(cmd_q, control, done), daemon=True).start()
+    forward = threading.Thread(target=_forward, args=(cmd_q, control, done, closing),
+                               daemon=True)
+    forward.start()
+    trainer = None
     try:
         from backend.data.files import data_folder
 
         with data_folder(data_dir):  # relative dataset paths start at the design's folder
-            finished = _child_run(design, probes, control, out_q)
+            finished, trainer = _child_run(design, probes, control, out_q)
     except BaseException as exc:  # anything unexpected still ends the run with a message
         finished = error_finish(exc)
     done.set()
     out_q.put(("finished", finished or RunFinished("error", "the run ended without a result")))
+    forward.join()
+    if trainer is not None and not closing.is_set():
+        _serve(trainer, control, cmd_q, out_q)
     out_q.close()
     out_q.join_thread()
 
 
-def _child_run(design: dict, probes: Probes, control: Control, out_q) -> RunFinished | None:
+def _serve(trainer, control: Control, cmd_q, out_q) -> None:
+    """After the run: answer ("watch", node) with its feature maps until told to close."""
+    parent = os.getppid()
+    changed, node = control.take_feature_node()  # asked for while the run was ending
+    if changed and node:
+        _answer(trainer, node, out_q)
+    while True:
+        try:
+            cmd = cmd_q.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:  # the designer has gone
+                return
+            continue
+        except (EOFError, OSError):
+            return
+        if cmd[0] in ("stop", "close"):
+            return
+        if cmd[0] == "watch" and cmd[1]:
+            _answer(trainer, cmd[1], out_q)
+
+
+def _answer(trainer, node: str, out_q) -> None:
+    try:
+        event = feature_event(trainer, node)
+    except Exception:  # a node the model cannot probe: nothing to show
+        event = None
+    if event is not None:
+        out_q.put(("events", [event]))
+
+
+def _child_run(design: dict, probes: Probes, control: Control, out_q):
     from backend.project.design import from_dict
     from backend.training.trainer import Trainer
 
@@ -202,4 +268,5 @@ def _child_run(design: dict, probes: Probes, control: Control, out_q) -> RunFini
     setup = getattr(trainer, "setup", None)
     if finished is not None and finished.reason != "error" and setup is not None:
         out_q.put(("weights", state_to_numpy(setup.model.state_dict())))
-    return finished
+        return finished, trainer
+    return finished, None

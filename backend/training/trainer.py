@@ -141,9 +141,10 @@ class Trainer:
                              len(s.splits.val), len(s.splits.test), str(s.device),
                              sum(p.numel() for p in self.params), s.task, s.loss,
                              self.class_names(), s.amp_dtype is not None, s.train.name,
-                             list(s.warnings), s.recipe.name, list(self.term_keys),
-                             {role: sum(p.numel() for p in net.parameters())
-                              for role, net in s.networks.items()})
+                             list(s.warnings), tuple(s.splits.info.input_shape),
+                             recipe=s.recipe.name, terms=list(self.term_keys),
+                             networks={role: sum(p.numel() for p in net.parameters())
+                                       for role, net in s.networks.items()})
 
     def class_names(self) -> tuple[str, ...]:
         names = tuple(self.setup.splits.info.class_names)

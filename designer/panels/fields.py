@@ -1,8 +1,9 @@
 """Editors for one layer parameter each, generated from its `Param` schema.
 
-int -> QSpinBox and float -> a spin box that shows values like 1e-05 (both with the schema's
-range), choice -> QComboBox, bool -> QCheckBox, and size / padding / shape / str -> a line
-edit validated while typing with the backend's own `coerce` messages. A field emits
+int and float -> a NumberBox (shows 1e-05 as typed, steps only onto allowed values, refuses a
+typed value out of the schema's range with the backend's sentence instead of clamping it),
+choice -> QComboBox, bool -> QCheckBox, and size / padding / shape / str -> a line edit
+validated while typing with the backend's own `coerce` messages. A field emits
 `committed(name, value)` only for a valid value that differs from the one shown.
 """
 
@@ -13,16 +14,29 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from backend.layers import Param, ParamError
 from backend.layers.params import coerce
+from designer.panels.number_box import NumberBox
 from designer.theme import repolish
 
-INT_LIMIT = 2**31 - 1
-FLOAT_LIMIT = 1e12
+UNKNOWN = " (not known)"
 _SPLIT = re.compile(r"[\s,x×*]+")
+
+
+def show_choice(box: QComboBox, value) -> None:
+    """Select `value`; a value the box does not offer is shown as it is, flagged."""
+    index = box.findData(value)
+    for i in reversed(range(box.count())):
+        if box.itemText(i).endswith(UNKNOWN) and i != index:
+            box.removeItem(i)
+    if index < 0:
+        box.addItem(f"{value}{UNKNOWN}", value)
+        index = box.count() - 1
+    box.setCurrentIndex(index)
+    box.setProperty("invalid", box.itemText(index).endswith(UNKNOWN))
+    repolish(box)
 
 
 def format_value(value: Any) -> str:
@@ -93,11 +107,10 @@ class ParamField(QObject):
 
     def _make_widget(self) -> QWidget:
         p = self.param
-        if p.kind == "int":
-            return _int_box(p, self._emit)
-        if p.kind == "float":
-            box = FloatSpinBox(p)
-            box.valueChanged.connect(lambda v: self._emit(float(v)))
+        if p.kind in ("int", "float"):
+            box = NumberBox(p.kind == "int", _step(p), check=self.number_error)
+            box.edited.connect(self._emit)
+            box.error_changed.connect(self._set_error)
             return box
         if p.kind == "bool":
             box = QCheckBox()
@@ -129,14 +142,29 @@ class ParamField(QObject):
                 w.setChecked(bool(value))
             elif isinstance(w, QComboBox):
                 w.setCurrentText(str(value))
-            elif isinstance(w, QSpinBox | QDoubleSpinBox):
-                w.setValue(value if isinstance(value, int | float) else 0)
+            elif isinstance(w, NumberBox):
+                error = self.number_error(value)
+                w.set_value(value, error)
             elif not (w.hasFocus() and self._parsed(w.text()) == value):
                 w.setText(format_value(value))
                 self._set_error("")
         finally:
             w.blockSignals(False)
+        if isinstance(w, NumberBox):
+            self._set_error(w.error)
         self.value = value
+
+    def number_error(self, value: Any) -> str:
+        """The backend's sentence refusing `value` ("" when allowed), worded for the form."""
+        try:
+            coerce(self.param, value)
+        except ParamError as exc:
+            return self._worded(exc)
+        return ""
+
+    def _worded(self, exc: ParamError) -> str:
+        """"'kernel_size' must be ..." -> "Kernel size must be ..."."""
+        return str(exc).replace(f"'{self.param.name}'", self.param.display.capitalize(), 1)
 
     def _parsed(self, text: str) -> Any:
         try:
@@ -147,9 +175,8 @@ class ParamField(QObject):
     def _on_text(self, text: str) -> None:
         try:
             value = coerce(self.param, parse_text(self.param, text))
-        except ParamError as exc:  # "'kernel_size' must be ..." -> "Kernel size must be ..."
-            self._set_error(str(exc).replace(f"'{self.param.name}'",
-                                             self.param.display.capitalize(), 1))
+        except ParamError as exc:
+            self._set_error(self._worded(exc))
             return
         self._set_error("")
         self._emit(value)
@@ -167,44 +194,9 @@ class ParamField(QObject):
             self.error_changed.emit(message)
 
 
-def _int_box(p: Param, emit) -> QSpinBox:
-    box = QSpinBox()
-    lo = -INT_LIMIT if p.min is None else max(-INT_LIMIT, math.ceil(p.min))
-    hi = INT_LIMIT if p.max is None else min(INT_LIMIT, math.floor(p.max))
-    box.setRange(lo, hi - 1 if p.exclusive_max and hi == p.max else hi)
-    box.setKeyboardTracking(False)
-    box.setAccelerated(True)
-    box.valueChanged.connect(lambda v: emit(int(v)))
-    return box
-
-
-class FloatSpinBox(QDoubleSpinBox):
-    """A double spin box that shows 1e-05 and 0.5 alike, with a step fitting the default."""
-
-    def __init__(self, p: Param, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDecimals(12)
-        lo = -FLOAT_LIMIT if p.min is None else p.min
-        hi = FLOAT_LIMIT if p.max is None else p.max
-        self.setRange(lo, hi)
-        default = abs(float(p.default or 0))
-        self.setSingleStep(10 ** math.floor(math.log10(default)) if default > 0 else 0.1)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802  (Qt API)
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802  (Qt API)
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> object:
-        try:
-            value = float(text)
-        except ValueError:
-            ok = re.fullmatch(r"[-+]?\d*\.?\d*(e[-+]?\d*)?", text.strip(), re.I) is not None
-            return QValidator.Intermediate if ok else QValidator.Invalid
-        in_range = self.minimum() <= value <= self.maximum()
-        return QValidator.Acceptable if in_range else QValidator.Intermediate
+def _step(p: Param) -> float:
+    """Whole numbers step by 1; decimals by the decade of their default (0.1 for 0.5)."""
+    if p.kind == "int":
+        return 1
+    default = abs(float(p.default or 0))
+    return 10 ** math.floor(math.log10(default)) if default > 0 else 0.1

@@ -109,6 +109,9 @@ class ConfusionMatrixView(PlotPanel):
         self.matrix = None
         self.image.clear()
         self._write_counts(np.zeros((0, 0), dtype=int), np.zeros((0, 0)))
+        self.plot.getAxis("bottom").setTicks(None)
+        self.plot.getAxis("left").setTicks(None)
+        self.set_status("")
 
     def apply_theme(self, dark: bool) -> None:
         style_plot(self.plot_widget, dark)

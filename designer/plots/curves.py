@@ -5,7 +5,10 @@ correctly. Every series lives in a `SeriesBuffer`, a preallocated numpy buffer t
 doubling; appending never reallocates per point, and the curve gets `setData` on views of the
 buffers, with auto-downsampling and clip-to-view so long runs stay cheap to draw.
 
-Other runs are drawn as dashed overlays (their epoch curves) with a legend entry each.
+Other runs are drawn as overlays of their epoch curves (validation dashed, training dotted) in
+colours the live run never uses, so a compared run is never mistaken for the live one. Their
+legend is a strip of text under the plots, wrapping as needed, so it always fits and never
+covers data.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from designer.plots.base import PlotPanel, colour, style_plot, theme_colours
 
@@ -73,6 +76,15 @@ SERIES = {
     "lr": SeriesStyle("lr", "learning rate", 2, 2.0),
 }
 OVERLAY_KEYS = ("train_loss", "val_loss", "train_metric", "val_metric", "lr")
+LIVE_COLOURS = {style.colour for style in SERIES.values()}
+# Okabe-Ito colours the live series (blue, vermillion, green) do not use, the most unlike them
+# first: reddish purple, grey, orange, sky blue, yellow.
+OVERLAY_COLOURS = tuple(i for i in (4, 7, 1, 5, 6) if i not in LIVE_COLOURS)
+
+
+def overlay_colour(i: int) -> int:
+    """The palette index of the i-th compared run (after the last colour they repeat, wider)."""
+    return OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)]
 
 
 @dataclass
@@ -82,6 +94,7 @@ class Overlay:
     label: str
     colour: int
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    width: float = 1.5
 
 
 class TrainingCurves(PlotPanel):
@@ -93,6 +106,11 @@ class TrainingCurves(PlotPanel):
         super().__init__("Curves", parent)
         self.view = pg.GraphicsLayoutWidget()
         self.body.addWidget(self.view)
+        self.overlay_legend = QLabel()
+        self.overlay_legend.setWordWrap(True)
+        self.overlay_legend.setTextFormat(Qt.TextFormat.RichText)
+        self.overlay_legend.setVisible(False)
+        self.body.addWidget(self.overlay_legend)
         self.plots = {
             "loss": self.view.addPlot(row=0, col=0, title="loss"),
             "metric": self.view.addPlot(row=0, col=1, title="accuracy"),
@@ -163,29 +181,54 @@ class TrainingCurves(PlotPanel):
 
     # -- overlays -------------------------------------------------------------------------------
     def set_overlays(self, overlays: list[Overlay]) -> None:
-        """Draw these runs dashed (their epoch curves), replacing the previous overlays."""
+        """Draw these runs' epoch curves (validation dashed, training dotted), replacing the
+        previous overlays; their legend goes in the strip under the plots."""
         for plot_key, item in self._overlay_items:
             self.plots[plot_key].removeItem(item)
-            self.legends[plot_key].removeItem(item)
         self._overlay_items = []
         self._overlays = list(overlays)
         for ov in overlays:
             for key in OVERLAY_KEYS:
                 if key in ov.curves:
                     self._add_overlay(ov, key)
+        for plot in self.plots.values():
+            plot.enableAutoRange()  # fit what is drawn now
+        self._show_overlay_legend()
 
     def _add_overlay(self, ov: Overlay, key: str) -> None:
         style = SERIES[key]
-        dash = Qt.PenStyle.DashLine if key.startswith("val") else Qt.PenStyle.DotLine
-        pen = pg.mkPen(colour(ov.colour), width=1.5, style=dash)
-        suffix = "" if key == "lr" else (" val" if key.startswith("val") else " train")
+        dash = Qt.PenStyle.DotLine if key.startswith("train") else Qt.PenStyle.DashLine
+        pen = pg.mkPen(colour(ov.colour), width=ov.width, style=dash)
         xs, ys = ov.curves[key]
-        item = pg.PlotDataItem(pen=pen, name=f"{ov.label}{suffix}")
+        symbol = "t" if key.startswith("val") else None  # single epochs stay visible
+        item = pg.PlotDataItem(pen=pen, symbol=symbol, symbolSize=6, symbolPen=None,
+                               symbolBrush=colour(ov.colour))  # no name: not in plot legends
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
         self.plots[style.plot].addItem(item)  # add first: clip-to-view needs its view box
-        item.setData(np.asarray(xs), np.asarray(ys))
+        item.setData(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
         self._overlay_items.append((style.plot, item))
+
+    def _show_overlay_legend(self) -> None:
+        if not self._overlays:
+            self.overlay_legend.setVisible(False)
+            return
+        entries = [f'<span style="color:{colour(ov.colour)}"><b>- - -</b></span>&nbsp;'
+                   f'{_html(ov.label)}' for ov in self._overlays]
+        self.overlay_legend.setText(
+            "&nbsp;&nbsp; ".join(entries) + '&nbsp;&nbsp; <span style="color:gray">'
+            "(compared runs: validation dashed, training dotted)</span>")
+        self.overlay_legend.setVisible(True)
+
+    def set_live_visible(self, on: bool) -> None:
+        """Show or hide the live run's series (hidden while finished runs are compared)."""
+        for item in self.items.values():
+            item.setVisible(on)
+        for legend in self.legends.values():  # their legend names only the live series
+            legend.setVisible(on)
+
+    def overlay_labels(self) -> list[str]:
+        return [ov.label for ov in self._overlays]
 
     # -- theme and export -----------------------------------------------------------------------
     def apply_theme(self, dark: bool) -> None:
@@ -206,3 +249,7 @@ class TrainingCurves(PlotPanel):
                 pairs = zip(xs, ys, strict=True)
                 rows.extend([ov.label, key, float(x), float(y)] for x, y in pairs)
         return ["run", "series", "epoch", "value"], rows
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

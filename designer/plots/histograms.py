@@ -2,7 +2,8 @@
 
 `set_histograms(x, hists, titles)` takes node id -> (counts, bin edges), computed off the GUI
 thread. Each layer is a filled step curve on its own baseline, scaled to its own peak; the
-layer's title labels the ridge and the value range is on the x axis.
+layer's title labels the ridge and the value range is on the x axis. `highlight(node)` draws
+the selected layer's ridge bolder and names it in the status line.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class WeightHistogramView(PlotPanel):
         self.hists: dict[str, Hist] = {}
         self.titles: dict[str, str] = {}
         self.x = 0.0
+        self.selected: str | None = None
         self._fg = "#303030"
 
     def set_histograms(self, x: float, hists: dict[str, Hist], titles: dict[str, str]) -> None:
@@ -56,7 +58,26 @@ class WeightHistogramView(PlotPanel):
             label = self._labels[i]
             label.setText(titles.get(nid, nid))
             label.setPos(float(edges[0]), i + 0.9)
-        self.set_status(f"epoch {x:.2f}, {len(hists)} layers")
+        self._emphasise()
+
+    def highlight(self, node_id: str | None) -> None:
+        """Draw `node_id`'s ridge bolder (the node selected on the canvas)."""
+        self.selected = node_id
+        self._emphasise()
+
+    def _emphasise(self) -> None:
+        order = list(reversed(list(self.hists)))
+        for i, nid in enumerate(order):
+            c = colour(i)
+            bold = nid == self.selected
+            self._curves[i].setPen(pg.mkPen(c, width=3.0 if bold else 1.5))
+            self._curves[i].setFillBrush(qcolor(c, 150 if bold else 70))
+        status = f"epoch {self.x:.2f}, {len(self.hists)} layers" if self.hists else ""
+        if self.selected in self.hists:
+            status += f" · selected: {self.titles.get(self.selected, self.selected)}"
+        elif self.selected is not None and self.hists:
+            status += " · the selected layer has no weights"
+        self.set_status(status)
 
     def _ensure(self, n: int) -> None:
         while len(self._curves) < n:
@@ -74,7 +95,9 @@ class WeightHistogramView(PlotPanel):
 
     def clear(self) -> None:
         self.hists = {}
+        self.selected = None
         self._ensure(0)
+        self.set_status("")
 
     def apply_theme(self, dark: bool) -> None:
         self._fg = theme_colours(dark)[1]

@@ -1,10 +1,16 @@
-"""The Training dock: start/pause/stop, progress, data and settings, runs, and the live views.
+"""The Training dock: Train/Pause/Stop, progress, data and settings, runs, and the live views.
 
 The dock owns the current `TrainingRun` (worker + thread). Worker signals arrive in slots of
 this GUI-thread object (queued). Each run trains a snapshot of the design; when the document
-changes afterwards, a line says so. Errors from a run become a visible message in the dock
-(and select the node they were traced to); the app stays usable and the next run starts
-fresh. Gradient heat from the latest probe is painted on the canvas nodes while training.
+changes afterwards, a line says so. Train refuses at once, with the first error and its
+one-click fix, when the design, its settings or its fit to the data have errors (the same
+problems the Problems list shows). Errors from a run become a message in the dock (and select
+the node they were traced to); the app stays usable and the next run starts fresh.
+
+After a run, selecting a node still updates the views: feature maps come from the run's
+kept weights (computed where the run trained, never on the GUI thread). `reset()` forgets
+everything of the previous design — views, messages, progress, gradient colours, the trained
+model — and runs when another design is opened or created.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -23,20 +30,26 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from backend.graph.problems import Problem
 from backend.module_paths import probe_labels, with_block_heat
 from backend.training.events import Paused, Probes, Resumed, RunFinished, RunStarted, StepMetrics
+from designer import icons, settings
 from designer.editor import DocumentEditor
+from designer.training.data_fit import DataChecks
 from designer.training.data_panel import DatasetPanel
-from designer.training.runs import RunRecord, RunsPanel
+from designer.training.runs import RunsPanel
 from designer.training.settings_form import TrainingSettingsForm
+from designer.training.standard_views import FeaturesView
 from designer.training.views import LiveViews
 from designer.workers.training import TrainingRun
 
 GRADIENT_EVERY = 20  # steps between gradient-flow probes
+IDLE_TEXT = "Press Train (F5) to train the design on its dataset."
 
 
 def _design_key(editor: DocumentEditor) -> tuple:
@@ -73,9 +86,11 @@ def _scrolled(widget: QWidget) -> QScrollArea:
 
 
 class TrainingDock(QWidget):
+    run_requested = Signal()  # Train was pressed: a run is being prepared
     run_started = Signal(object)  # RunStarted
     batch_handled = Signal()  # a batch of events reached the views
     run_finished = Signal(object)  # RunFinished
+    was_reset = Signal()  # everything of the previous design is gone
 
     def __init__(self, editor: DocumentEditor, canvas: QWidget | None = None,
                  parent: QWidget | None = None):
@@ -83,35 +98,61 @@ class TrainingDock(QWidget):
         self.editor, self.canvas = editor, canvas
         self.run: TrainingRun | None = None
         self.on_best = None  # given to each run's trainer (best weights kept on disk)
-        self.record: RunRecord | None = None
+        self.next_run_name = None  # callable naming the next run (the project's numbering)
+        self.run_name = ""  # the name of the run started last
+        self._runs_started = 0
+        self._retiring: list[TrainingRun] = []  # stopped runs whose thread has not ended yet
         self.started_event: RunStarted | None = None
         self._started_key: tuple | None = None
         self._t_start = 0.0
+        self._fix: Problem | None = None
+        self.checks = DataChecks(editor, self)
+        self._make_actions()
         self._build()
         editor.selection_changed.connect(self._on_selection)
         editor.analysis_changed.connect(self._check_design_changed)
+        editor.document_replaced.connect(self.reset)
         self._set_state("idle")
+        self._restore_splitters()
 
     # -- layout ---------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        self.train_action = QAction(icons.icon("train"), "&Train", self)
+        self.pause_action = QAction(icons.icon("pause"), "&Pause", self)
+        self.stop_action = QAction(icons.icon("stop"), "&Stop", self)
+        for action, slot, tip in (
+                (self.train_action, self.start, "Train the design as it is now (F5)"),
+                (self.pause_action, self.toggle_pause, "Pause or resume the run (F6)"),
+                (self.stop_action, self.stop, "Stop the run after this step (Shift+F5)")):
+            action.setToolTip(tip)
+            action.setProperty("nw_icon", {self.train_action: "train", self.pause_action:
+                                           "pause"}.get(action, "stop"))
+            action.triggered.connect(slot)
+
+    def _button(self, action: QAction) -> QToolButton:
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return button
+
     def _build(self) -> None:
-        self.start_button = QPushButton("Train")
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop")
-        self.start_button.setToolTip("Train the design as it is now (F5)")
-        for button, slot in ((self.start_button, self.start), (self.pause_button,
-                             self.toggle_pause), (self.stop_button, self.stop)):
-            button.clicked.connect(slot)
+        self.start_button = self._button(self.train_action)
+        self.pause_button = self._button(self.pause_action)
+        self.stop_button = self._button(self.stop_action)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
-        self.progress_label = QLabel("Press Train to train the design on its dataset.")
+        self.progress.setMaximumWidth(260)
+        self.progress_label = QLabel(IDLE_TEXT)
         self.changed_label = _Note("")
         self.changed_label.setProperty("role", "caption")
         self.message = _Note("")
         self.message.setWordWrap(True)
         self.message.setProperty("role", "error")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
+        self.fix_button = QPushButton("")
+        self.fix_button.hide()
+        self.fix_button.clicked.connect(self.apply_fix)
         self.heat_box = QCheckBox("gradients on canvas")
         self.heat_box.setChecked(True)
         self.heat_box.toggled.connect(self._on_heat_toggled)
@@ -119,9 +160,12 @@ class TrainingDock(QWidget):
         for w in (self.start_button, self.pause_button, self.stop_button):
             bar.addWidget(w)
         bar.addWidget(self.progress, 1)
-        bar.addWidget(self.progress_label, 2)
+        bar.addWidget(self.progress_label, 3)
         bar.addWidget(self.heat_box)
-        self.data_panel = DatasetPanel(self.editor)
+        notes = QHBoxLayout()
+        notes.addWidget(self.message, 1)
+        notes.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.data_panel = DatasetPanel(self.editor, self.checks)
         self.settings_form = TrainingSettingsForm(self.editor)
         self.runs_panel = RunsPanel()
         self.side = QTabWidget()
@@ -129,41 +173,42 @@ class TrainingDock(QWidget):
         self.side.addTab(_scrolled(self.settings_form), "Settings")
         self.side.addTab(self.runs_panel, "Runs")
         self.views = LiveViews()
-        self.runs_panel.overlays_changed.connect(self.views.curves.set_overlays)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.side)
-        split.addWidget(self.views)
-        split.setStretchFactor(1, 1)
-        split.setSizes([320, 1100])
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.side)
+        self.split.addWidget(self.views)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([330, 1100])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.changed_label)
-        layout.addWidget(self.message)
-        layout.addWidget(split, 1)
+        layout.addLayout(notes)
+        layout.addWidget(self.split, 1)
 
     def _set_state(self, state: str) -> None:
         self.state = state
         busy = state in ("starting", "running", "paused")
-        self.start_button.setEnabled(not busy)
-        self.pause_button.setEnabled(state in ("running", "paused"))
-        self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.stop_button.setEnabled(busy)
+        self.train_action.setEnabled(not busy)
+        self.pause_action.setEnabled(state in ("running", "paused"))
+        self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
+        self.stop_action.setEnabled(busy)
 
     # -- commands -------------------------------------------------------------------------------
     def start(self) -> bool:
-        """Train a snapshot of the design as it is now; False if a run is still going."""
+        """Train a snapshot of the design as it is now; False if refused or still running."""
         if self.state != "idle":
             return False
+        if not self._ready_to_train():
+            return False
         self._retire_previous_run()
-        self.message.setText("")
+        self._show_message("")
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
                         weights_every_epoch=True, confusion=True, feature_every_s=1.0)
-        self.record = RunRecord(len(self.runs_panel.runs) + 1,
-                                dict(doc.sections.get("training") or {}),
-                                dict(doc.sections.get("dataset") or {}), doc.name)
-        self._fill_record_defaults()
+        self._runs_started += 1
+        self.run_name = (self.next_run_name() if callable(self.next_run_name)
+                         else f"run {self._runs_started}")
         self._started_key = _design_key(self.editor)
         self.changed_label.setText("")
         self.run = TrainingRun(doc, probes, self)
@@ -174,27 +219,68 @@ class TrainingDock(QWidget):
         self._t_start = time.monotonic()
         self._set_state("starting")
         self.progress.setValue(0)
+        self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
         self.run.start()
+        self.run_requested.emit()
         return True
 
+    def _ready_to_train(self) -> bool:
+        """Refuse at once when the design or its settings have errors (first one shown)."""
+        self.editor.reanalyse()  # edits of the last few milliseconds count too
+        errors = [p for p in self.editor.analysis.problems if p.severity == "error"]
+        if not errors:
+            return True
+        first = errors[0]
+        more = f" ({len(errors) - 1} more in the Problems list)" if len(errors) > 1 else ""
+        self._show_message(f"Cannot train yet: {first.message}{more}", first)
+        self.progress_label.setText("Fix the problem above, then press Train again.")
+        status = self.window().statusBar() if hasattr(self.window(), "statusBar") else None
+        if status is not None:
+            status.showMessage(f"Not trained: {first.message}", 8000)
+        if first.node and first.node in self.editor.doc.nodes:
+            self.editor.set_selection([first.node])
+        return False
+
+    def _show_message(self, text: str, problem: Problem | None = None) -> None:
+        self.message.setText(text)
+        self._fix = problem if problem is not None and problem.fix is not None else None
+        self.fix_button.setText(self._fix.fix.label if self._fix else "")
+        self.fix_button.setVisible(self._fix is not None)
+
+    def apply_fix(self) -> None:
+        """Apply the shown problem's fix as one undoable edit."""
+        if self._fix is None:
+            return
+        fix = self._fix.fix
+        if self.editor.push(fix.make_op(self.editor.doc), fix.label):
+            self._show_message("")
+            self.progress_label.setText(f"Done: {fix.label[:1].lower()}{fix.label[1:]}. "
+                                        "Press Train (F5).")
+
     def _retire_previous_run(self) -> None:
-        """The last run has reported its end; let its thread finish and free it."""
+        """Let the last run's worker go (and the model it kept for the views).
+
+        A run stopped while it still prepares its data cannot end at once; it is kept until
+        its thread has finished (a QThread destroyed while running aborts the app)."""
         if self.run is not None:
-            self.run.thread.wait(5000)  # it has already been told to quit
-            self.run.deleteLater()
-            self.run = None
+            run, self.run = self.run, None
+            run.worker.events_ready.disconnect(self._on_events)
+            run.worker.close()
+            if run.thread.wait(5000):
+                run.deleteLater()
+                return
+            self._retiring.append(run)
+            run.thread.finished.connect(self._free_retired)
 
-    def _fill_record_defaults(self) -> None:
-        from backend.training.config import ConfigError, TrainingConfig
-
-        try:
-            self.record.training = TrainingConfig.from_section(self.record.training).to_section()
-        except ConfigError:
-            pass
+    @Slot()
+    def _free_retired(self) -> None:
+        for run in [r for r in self._retiring if not r.running]:
+            self._retiring.remove(run)
+            run.deleteLater()
 
     def toggle_pause(self) -> None:
-        if self.run is None:
+        if self.run is None or self.state not in ("running", "paused"):
             return
         if self.state == "paused":
             self.run.worker.resume()
@@ -202,14 +288,35 @@ class TrainingDock(QWidget):
             self.run.worker.pause()
 
     def stop(self) -> None:
-        if self.run is not None:
+        if self.run is not None and self.state in ("starting", "running", "paused"):
             self.run.worker.stop()
             self.progress_label.setText("Stopping after this step…")
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
-        if self.run is not None and self.run.running:
-            self.run.wait()
+        for run in [self.run, *self._retiring]:
+            if run is not None and run.running:
+                run.wait()
+
+    def reset(self) -> None:
+        """Forget everything of the previous design (another design was opened or created)."""
+        if self.state != "idle" and self.run is not None:
+            self.run.worker.finished.disconnect(self._on_finished)
+            self.run.worker.stop()
+        self._retire_previous_run()
+        self._set_state("idle")
+        self.started_event = self._started_key = None
+        self.views.reset()
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+        self.progress_label.setText(IDLE_TEXT)
+        self.changed_label.setText("")
+        self._show_message("")
+        self._paint_heat(None)
+        reset_runs = getattr(self.runs_panel, "reset", None)
+        if callable(reset_runs):
+            reset_runs()
+        self.was_reset.emit()
 
     def _feature_node(self) -> str | None:
         doc = self.editor.doc
@@ -223,8 +330,16 @@ class TrainingDock(QWidget):
         return dense[0] if dense else None
 
     # -- worker signals (GUI thread) ------------------------------------------------------------
+    def _from_current_run(self) -> bool:
+        """False for reports of a run retired by reset() that were already on their way
+        (their worker may even be gone by now: then there is no sender at all)."""
+        sender = self.sender()
+        return sender is not None and self.run is not None and sender is self.run.worker
+
     @Slot(list)
     def _on_events(self, batch: list) -> None:
+        if not self._from_current_run():
+            return
         for event in batch:
             if isinstance(event, RunStarted):
                 self._on_started(event)
@@ -237,9 +352,9 @@ class TrainingDock(QWidget):
             heat = self.views.handle(batch)
         except Exception as exc:  # a view must never break the run's reporting
             heat = None
-            self.message.setText(f"A view could not show the latest results: {exc}")
+            self._show_message(f"A view could not show the latest results: {exc}")
         last = next((e for e in reversed(batch) if isinstance(e, StepMetrics)), None)
-        if last is not None and self.state != "paused":
+        if last is not None and self.state == "running":
             self._show_progress(last)
         if heat is not None and self.heat_box.isChecked():
             self._paint_heat(heat)
@@ -248,7 +363,6 @@ class TrainingDock(QWidget):
     def _on_started(self, event: RunStarted) -> None:
         self.started_event = event
         self.views.begin(event, probe_labels(self.editor.doc, self.editor.analysis))
-        self.runs_panel.add_run(self.record)
         self._set_state("running")
         self.progress_label.setText(f"Training on {event.device}: {event.train_samples:,} "
                                     f"samples, {event.parameters:,} parameters")
@@ -263,16 +377,9 @@ class TrainingDock(QWidget):
 
     @Slot(object)
     def _on_finished(self, event: RunFinished) -> None:
-        self.views.flush()
-        record = self.record
-        if record is not None:
-            record.reason, record.message = event.reason, event.message
-            record.curves = self.views.curves.curves()
-            last = event.history[-1] if event.history else {}
-            record.final = {k: last.get(k) for k in ("val_loss", "val_accuracy", "train_loss")}
-            record.final["test_accuracy"] = event.test_accuracy
-            if record in self.runs_panel.runs:
-                self.runs_panel.update_run(record)
+        if not self._from_current_run():
+            return
+        self.views.finish(event)
         self._set_state("idle")
         self._finish_text(event)
         if event.reason == "error" and event.node and event.node in self.editor.doc.nodes:
@@ -282,19 +389,20 @@ class TrainingDock(QWidget):
     def _finish_text(self, event: RunFinished) -> None:
         seconds = time.monotonic() - self._t_start
         if event.reason == "error":
-            self.message.setText(f"Training failed: {event.message}")
+            self._show_message(f"Training failed: {event.message}")
             self.progress_label.setText("The run stopped with an error (see above).")
             return
         acc = "" if event.test_accuracy is None else f", test accuracy {event.test_accuracy:.1%}"
         what = {"completed": "Finished", "stopped": "Stopped",
                 "early-stopped": "Stopped early"}.get(event.reason, event.reason)
         self.progress_label.setText(f"{what}: {event.epochs_done} epochs, {event.steps:,} "
-                                    f"steps in {seconds:.1f} s{acc}.")
+                                    f"steps in {seconds:.1f} s{acc}. Select a layer to see "
+                                    "its activations.")
         if event.reason == "early-stopped":
-            self.message.setText(event.message)
+            self._show_message(event.message)
 
     # -- canvas and selection -------------------------------------------------------------------
-    def _paint_heat(self, heat: dict[str, float]) -> None:
+    def _paint_heat(self, heat: dict[str, float] | None) -> None:
         setter = getattr(self.canvas, "set_node_heat", None)
         if callable(setter):
             setter(with_block_heat(heat) if heat else heat)
@@ -304,17 +412,38 @@ class TrainingDock(QWidget):
 
     def _on_selection(self, node_ids: list) -> None:
         nodes = [n for n in node_ids if n in self.editor.doc.nodes]
-        if not nodes or self.run is None or not self.run.running:
+        if not nodes or self.run is None or self.started_event is None:
             return
-        self.run.worker.watch_node(nodes[0])
-        self.views.features.show_message(f"probing '{self.editor.doc.nodes[nodes[0]].title}'…")
-        self.views.tabs.setCurrentWidget(self.views.features)
+        live = self.state in ("starting", "running", "paused")
+        probe = self.views.select(nodes[0], live)
+        if probe is None:
+            return
+        if live:
+            self.run.worker.watch_node(probe)
+        else:
+            self.run.worker.inspect(probe)
+        self.views.show_view(FeaturesView)
 
     def _check_design_changed(self) -> None:
-        if self._started_key is None or self.record is None:
+        if self._started_key is None:
             return
         changed = _design_key(self.editor) != self._started_key
         self.changed_label.setText(
-            f"The design has changed since run {self.record.number} started; the run keeps "
+            f"The design has changed since {self.run_name} started; the run keeps "
             "training the design as it was. Press Train again to train the new one."
             if changed else "")
+
+    # -- remembered layout ----------------------------------------------------------------------
+    def _restore_splitters(self) -> None:
+        store = settings.settings()
+        for key, splitter in (("training/split", self.split),
+                              ("training/views_split", self.views.splitter)):
+            state = store.value(key)
+            if state is not None:
+                splitter.restoreState(state)
+            splitter.splitterMoved.connect(self._save_splitters)
+
+    def _save_splitters(self, *_args) -> None:
+        store = settings.settings()
+        store.setValue("training/split", self.split.saveState())
+        store.setValue("training/views_split", self.views.splitter.saveState())

@@ -1,24 +1,23 @@
 """The training settings form, stored in the design's `training` section (undoable).
 
-Every field edit becomes `SetSection("training", ...)` through the editor, merged per field
-so a spin box dragged through ten values is one undo step. Values are validated by the
-engine's `TrainingConfig` before they are pushed; a refused value shows the engine's sentence
-and leaves the design as it was. The form re-reads the section whenever the document changes
-(undo, redo, opening another design).
+The form is the truth: it shows the section's values as they are, also values the engine
+refuses (a file's `batch_size: 0` shows 0, flagged, with the engine's sentence naming the
+allowed range), and an unusual but legal value with a warning (a learning rate of 1e6).
+Every field edit is checked by the engine's own rule (`TrainingConfig`) before it becomes
+`SetSection("training", ...)` through the editor, merged per field so a spin box stepped
+through ten values is one undo step. A refused typed value is never clamped or stored: the
+sentence stays under the field. The form updates in place whenever the document changes
+(undo, redo, opening another design); it never rebuilds its widgets.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +32,11 @@ from backend.training.config import (
     ConfigError,
     TrainingConfig,
 )
+from backend.training.preflight import lr_warning
 from designer.editor import DocumentEditor
+from designer.panels.fields import show_choice
+from designer.panels.number_box import NumberBox
+from designer.theme import repolish
 
 OPTIMIZER_NAMES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum", "nesterov": "Nesterov",
                    "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
@@ -53,6 +56,19 @@ TIPS = {
     "early_stopping": "Stop after this many epochs without a better validation loss (0 = off).",
     "seed": "Same seed, same data split, same initial weights: repeatable runs.",
 }
+LABELS = {"lr": "learning rate", "weight_decay": "weight decay", "batch_size": "batch size",
+          "clip_norm": "clip grad norm", "early_stopping": "early stopping",
+          "optimizer": "optimiser", "keep_best": "best weights"}
+
+
+def setting_error(key: str, value) -> str:
+    """The engine's sentence refusing `value` for `key`, worded for the form ("" if accepted)."""
+    try:
+        TrainingConfig.from_section({key: value})
+    except ConfigError as exc:
+        text = str(exc).replace(f"training setting '{key}'", LABELS.get(key, key), 1)
+        return text[:1].upper() + text[1:] + "."
+    return ""
 
 
 def _combo(options: tuple[str, ...], names: dict[str, str] | None = None) -> QComboBox:
@@ -62,21 +78,23 @@ def _combo(options: tuple[str, ...], names: dict[str, str] | None = None) -> QCo
     return box
 
 
-def _double(lo: float, hi: float, decimals: int, step: float) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(lo, hi)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-    box.setKeyboardTracking(False)
-    return box
+def _fields() -> dict[str, QWidget]:
+    def number(key: str, whole: bool, step: float = 1.0, **kw) -> NumberBox:
+        return NumberBox(whole, step, check=lambda v: setting_error(key, v), **kw)
 
-
-def _int(lo: int, hi: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setKeyboardTracking(False)
-    return box
+    return {
+        "task": _combo(TASK_CHOICES), "loss": _combo(LOSSES, LOSS_NAMES),
+        "optimizer": _combo(OPTIMIZERS, OPTIMIZER_NAMES),
+        "lr": number("lr", False, 1e-4, adaptive=True),
+        "momentum": number("momentum", False, 0.05),
+        "weight_decay": number("weight_decay", False, 1e-4, adaptive=True),
+        "batch_size": number("batch_size", True), "epochs": number("epochs", True),
+        "schedule": _combo(SCHEDULES),
+        "clip_norm": number("clip_norm", False, 0.5, zero_text="off", zero_is_none=True),
+        "early_stopping": number("early_stopping", True, zero_text="off"),
+        "device": _combo(DEVICES), "seed": number("seed", True),
+        "keep_best": QCheckBox("keep the best weights"),
+    }
 
 
 class TrainingSettingsForm(QWidget):
@@ -87,71 +105,116 @@ class TrainingSettingsForm(QWidget):
     def __init__(self, editor: DocumentEditor, parent: QWidget | None = None):
         super().__init__(parent)
         self.editor = editor
-        self.fields: dict[str, QWidget] = {
-            "task": _combo(TASK_CHOICES), "loss": _combo(LOSSES, LOSS_NAMES),
-            "optimizer": _combo(OPTIMIZERS, OPTIMIZER_NAMES),
-            "lr": _double(1e-6, 10.0, 6, 1e-4), "momentum": _double(0.0, 0.999, 3, 0.05),
-            "weight_decay": _double(0.0, 1.0, 6, 1e-4), "batch_size": _int(1, 65536),
-            "epochs": _int(1, 100000), "schedule": _combo(SCHEDULES),
-            "clip_norm": _double(0.0, 1e6, 3, 0.5), "early_stopping": _int(0, 10000),
-            "device": _combo(DEVICES), "seed": _int(0, 2**31 - 1),
-        }
-        self.fields["clip_norm"].setSpecialValueText("off")
-        self.fields["early_stopping"].setSpecialValueText("off")
-        self.keep_best = QCheckBox("keep the best weights")
-        self.message = QLabel("")
+        self.fields = _fields()
+        self.keep_best = self.fields["keep_best"]
+        self.errors: dict[str, QLabel] = {}
+        self.message = QLabel("")  # settings that concern no one field (or unknown ones)
         self.message.setWordWrap(True)
         self.message.setProperty("role", "error")
-        self._build()
         self._loading = False
+        self._build()
         self.load()
         editor.document_event.connect(self._on_document_event)
         editor.document_replaced.connect(self.load)
 
     def _build(self) -> None:
         form = QFormLayout()
-        labels = {"lr": "learning rate", "weight_decay": "weight decay",
-                  "batch_size": "batch size", "clip_norm": "clip grad norm",
-                  "early_stopping": "early stopping", "optimizer": "optimiser"}
         for key, widget in self.fields.items():
             widget.setToolTip(TIPS.get(key, ""))
-            form.addRow(labels.get(key, key), widget)
-            if isinstance(widget, QComboBox):
-                widget.currentIndexChanged.connect(self._on_changed)
-            else:
-                widget.valueChanged.connect(self._on_changed)
-        row = QHBoxLayout()
-        row.addWidget(self.keep_best)
-        self.keep_best.toggled.connect(self._on_changed)
+            note = QLabel("")
+            note.setWordWrap(True)
+            note.setProperty("role", "error")
+            note.hide()
+            cell = QWidget()
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(widget)
+            column.addWidget(note)
+            self.errors[key] = note
+            form.addRow(LABELS.get(key, key), cell)
+            self._connect(key, widget)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
-        layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addStretch(1)
 
+    def _connect(self, key: str, widget: QWidget) -> None:
+        if isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(lambda _i, k=key: self._on_changed(k))
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(lambda _on, k=key: self._on_changed(k))
+        else:
+            widget.edited.connect(lambda _v, k=key: self._on_changed(k))
+            widget.error_changed.connect(lambda text, k=key: self._show_note(k, text))
+
     # -- document -> form -----------------------------------------------------------------------
+    def section(self) -> dict:
+        return dict(self.editor.doc.sections.get("training") or {})
+
     def config(self) -> TrainingConfig:
+        """The settings as the engine reads them (defaults when they are invalid)."""
         try:
-            return TrainingConfig.from_section(self.editor.doc.sections.get("training"))
-        except ConfigError as exc:
-            self.message.setText(f"The design's training settings are invalid: {exc}")
+            return TrainingConfig.from_section(self.section())
+        except ConfigError:
             return TrainingConfig()
 
     def load(self) -> None:
-        cfg = self.config()
+        """Show the section as it is, flagging refused values; widgets are updated in place."""
+        section, defaults = self.section(), TrainingConfig().to_section()
         self._loading = True
         try:
             for key, widget in self.fields.items():
-                value = getattr(cfg, key)
-                if isinstance(widget, QComboBox):
-                    widget.setCurrentIndex(max(0, widget.findData(value)))
-                else:
-                    widget.setValue(0 if value is None else value)
-            self.keep_best.setChecked(cfg.keep_best)
-            self.fields["momentum"].setEnabled(cfg.optimizer in ("sgd_momentum", "nesterov"))
+                value = section.get(key, defaults[key])
+                error = setting_error(key, value) if key in section else ""
+                widget.blockSignals(True)
+                try:
+                    self._set_widget(widget, value, error)
+                finally:
+                    widget.blockSignals(False)
+                self._show_note(key, error)
+            optimizer = section.get("optimizer", defaults["optimizer"])
+            self.fields["momentum"].setEnabled(optimizer in ("sgd_momentum", "nesterov"))
+            self.message.setText(self._other_problems(section))
         finally:
             self._loading = False
+
+    @staticmethod
+    def _set_widget(widget: QWidget, value, error: str) -> None:
+        if isinstance(widget, QComboBox):
+            show_choice(widget, value)
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        else:
+            widget.set_value(value, error)
+
+    def _other_problems(self, section: dict) -> str:
+        """Unknown settings and cross-field rules, which no one field shows."""
+        unknown = [k for k in section if k not in self.fields]
+        for key in unknown:
+            error = setting_error(key, section[key])
+            if error:
+                return error
+        if any(setting_error(k, v) for k, v in section.items()):
+            return ""
+        try:
+            TrainingConfig.from_section(section)
+        except ConfigError as exc:
+            return str(exc)[:1].upper() + str(exc)[1:] + "."
+        return ""
+
+    def _show_note(self, key: str, text: str) -> None:
+        note = self.errors[key]
+        warning = ""
+        if not text and key == "lr":
+            value = self.fields["lr"].value()
+            warning = lr_warning(value) if isinstance(value, int | float) and value > 0 else ""
+        note.setProperty("role", "error" if text else "warning")
+        repolish(note)
+        shown = text or (warning[:1].upper() + warning[1:] + "." if warning else "")
+        note.setText(shown)
+        note.setVisible(bool(shown))
 
     def _on_document_event(self, name: str, payload: dict) -> None:
         if name == "reset" or (name == "section_changed" and payload.get("key") == "training"):
@@ -162,31 +225,26 @@ class TrainingSettingsForm(QWidget):
         widget = self.fields[key]
         if isinstance(widget, QComboBox):
             return widget.currentData()
-        value = widget.value()
-        if key == "clip_norm":
-            return value or None
-        return value
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        return widget.value()
 
-    def _on_changed(self, *_args) -> None:
-        if self._loading:
-            return
-        sender = self.sender()
-        key = next((k for k, w in self.fields.items() if w is sender), "keep_best")
-        value = self.keep_best.isChecked() if key == "keep_best" else self.value(key)
-        self.set_value(key, value)
+    def _on_changed(self, key: str) -> None:
+        if not self._loading:
+            self.set_value(key, self.value(key))
 
     def set_value(self, key: str, value) -> bool:
         """Store one setting in the design (one undo step per field); False if refused."""
-        section = dict(self.editor.doc.sections.get("training") or {})
-        section[key] = value
-        try:
-            TrainingConfig.from_section(section)
-        except ConfigError as exc:
-            self.message.setText(str(exc))
-            self.refused.emit(str(exc))
-            self.load()
+        error = setting_error(key, value)
+        if error:
+            self._show_note(key, error)
+            self.refused.emit(error)
             return False
-        self.message.setText("")
-        label = key.replace("_", " ")
+        section = self.section()
+        if section.get(key, object()) == value and type(section.get(key)) is type(value):
+            return True
+        section[key] = value
+        self._show_note(key, "")
+        label = LABELS.get(key, key.replace("_", " "))
         return self.editor.push(SetSection("training", section), f"Set training {label}",
                                 merge_key=f"training.{key}")

@@ -1,160 +1,138 @@
-"""The live views of a run and the routing of engine events to them.
+"""The live views of a run: which views there are, their layout, and the routing of events.
 
-`LiveViews` lays out the curves (always visible) beside a tab of the other views: gradient
-flow, feature maps, weight histograms, confusion matrix and decision boundary. `handle(batch)`
-takes one batch of worker events, feeds every view, and redraws each view at most once per
-batch (only the latest feature maps / histograms of a batch are drawn).
+`VIEWS` lists the view classes (see `designer.training.live_view` for the contract). To add a
+view — reconstructions for autoencoders, a GAN sample grid, a latent scatter — write one
+`LiveView` subclass and append it here (or `VIEWS.append(MyView)` before the dock is built).
+
+`LiveViews` lays the "main" views (the curves) beside a tab of the others, shows only the
+tabs whose `applies(run)` holds for the current run, and routes each batch of worker events
+to the views that draw those event types: one `handle` call per view per batch.
 """
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from backend.training.events import (
-    ConfusionMatrix,
-    EpochEnd,
-    FeatureMaps,
-    GradientFlow,
-    RunStarted,
-    StepMetrics,
-    WeightHistograms,
+from backend.training.events import RunFinished, RunStarted
+from designer.training.live_view import LiveView, RunContext
+from designer.training.standard_views import (
+    STANDARD_VIEWS,
+    BoundaryView,
+    ConfusionView,
+    CurvesView,
+    FeaturesView,
+    GradientsView,
+    WeightsView,
 )
-from designer.plots.confusion import ConfusionMatrixView
-from designer.plots.curves import TrainingCurves
-from designer.plots.decision_boundary import DecisionBoundaryView
-from designer.plots.feature_maps import FeatureMapView
-from designer.plots.gradient_flow import GradientFlowView
-from designer.plots.histograms import WeightHistogramView
-from designer.workers.training import Boundary, DataPoints
 
-CURVES_MS = 250  # the curves are the most expensive view to paint: ≤ 4 redraws a second
+VIEWS: list[type[LiveView]] = list(STANDARD_VIEWS)
 
 
 class LiveViews(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, view_classes: list[type[LiveView]] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.curves = TrainingCurves()
-        self.gradients = GradientFlowView()
-        self.features = FeatureMapView()
-        self.weights = WeightHistogramView()
-        self.confusion = ConfusionMatrixView()
-        self.boundary = DecisionBoundaryView()
+        self.context = RunContext()
+        self.live: list[LiveView] = [cls() for cls in (view_classes or VIEWS)]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        for view, name in ((self.gradients, "Gradient flow"), (self.features, "Feature maps"),
-                           (self.weights, "Weights"), (self.confusion, "Confusion"),
-                           (self.boundary, "Boundary")):
-            self.tabs.addTab(view, name)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.curves)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        for view in self.live:
+            if view.placement == "main":
+                self.splitter.addWidget(view.widget)
+            else:
+                self.tabs.addTab(view.widget, view.name)
+        self.splitter.addWidget(self.tabs)
+        for i in range(self.splitter.count()):
+            self.splitter.setStretchFactor(i, 3 if i < self.splitter.count() - 1 else 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
-        self.steps_per_epoch = 1
-        self._t_curves = 0.0
-        self._curves_timer = QTimer(self, singleShot=True)
-        self._curves_timer.timeout.connect(self._flush_curves)
-        self.titles: dict[str, str] = {}
-        self.classification = True
+        layout.addWidget(self.splitter)
+        self._show_tabs(None)
+
+    # -- views by class (and the standard ones by name) ---------------------------------------
+    def view(self, cls: type[LiveView]) -> LiveView | None:
+        return next((v for v in self.live if isinstance(v, cls)), None)
+
+    def _widget(self, cls: type[LiveView]):
+        view = self.view(cls)
+        return view.widget if view else None
 
     @property
-    def views(self) -> list:
-        return [self.curves, self.gradients, self.features, self.weights, self.confusion,
-                self.boundary]
+    def curves(self):
+        return self._widget(CurvesView)
 
+    @property
+    def gradients(self):
+        return self._widget(GradientsView)
+
+    @property
+    def features(self):
+        return self._widget(FeaturesView)
+
+    @property
+    def weights(self):
+        return self._widget(WeightsView)
+
+    @property
+    def confusion(self):
+        return self._widget(ConfusionView)
+
+    @property
+    def boundary(self):
+        return self._widget(BoundaryView)
+
+    # -- a run --------------------------------------------------------------------------------
     def begin(self, started: RunStarted, titles: dict[str, str]) -> None:
-        """A new run: clear the views and remember how to place steps on the epoch axis."""
-        for view in self.views:
-            view.clear()
-        self.steps_per_epoch = max(1, started.steps_per_epoch)
-        self.titles = titles
-        self.classification = started.task == "classification"
-        self.curves.set_metric_name("accuracy" if self.classification else "validation MAE")
-        self.curves.set_log_loss(False)
+        """A new run: every view forgets the previous one; tabs that do not apply hide."""
+        self.context = RunContext(started, dict(titles))
+        for view in self.live:
+            view.begin(self.context)
+        self._show_tabs(started)
 
     def handle(self, batch: list) -> dict[str, float] | None:
-        """Feed a batch of events to the views; returns new canvas heat values, if any."""
-        latest: dict[type, object] = {}
+        """Feed a batch of events to the views; returns new canvas node colours, if any."""
         heat = None
-        for event in batch:
-            if isinstance(event, StepMetrics):
-                self._step(event)
-            elif isinstance(event, EpochEnd):
-                self._epoch(event)
-            elif isinstance(event, GradientFlow):
-                stats = {n: (float(m), float(p)) for n, m, p in
-                         zip(event.nodes, event.mean_abs, event.max_abs, strict=True)}
-                self.gradients.add_probe(event.step / self.steps_per_epoch, stats, self.titles,
-                                         draw=False)
-                heat = self.gradients.heat
-            else:
-                latest[type(event)] = event
-        if heat is not None:
-            self.gradients.redraw()
-        self._latest(latest)
-        self._refresh_curves()
+        for view in self.live:
+            mine = [e for e in batch if isinstance(e, view.events)]
+            if mine:
+                colours = view.handle(mine, self.context)
+                heat = colours if colours is not None else heat
         return heat
 
-    def _refresh_curves(self) -> None:
-        """Redraw the curves at most every CURVES_MS; a trailing timer draws the rest."""
-        now = time.monotonic()
-        if now - self._t_curves >= CURVES_MS / 1000:
-            self._t_curves = now
-            self.curves.refresh()
-        elif not self._curves_timer.isActive():
-            self._curves_timer.start(CURVES_MS)
-
-    def _flush_curves(self) -> None:
-        self._t_curves = time.monotonic()
-        self.curves.refresh()
+    def finish(self, finished: RunFinished) -> None:
+        """The run ended: draw everything received so far."""
+        for view in self.live:
+            view.finish(finished, self.context)
 
     def flush(self) -> None:
-        """Draw everything received so far (the run has ended)."""
-        self._curves_timer.stop()
-        self._flush_curves()
+        self.finish(RunFinished("completed", ""))
 
-    def _step(self, e: StepMetrics) -> None:
-        spe = self.steps_per_epoch
-        first = e.step - len(e.losses) + 1
-        xs = [(first + i) / spe for i in range(len(e.losses))]
-        self.curves.append("train_loss_step", xs, e.losses)
-        if e.accuracy is not None:
-            self.curves.append("train_metric_step", [e.step / spe], [e.accuracy])
-        self.curves.append("lr", [e.step / spe], [e.lr])
+    def select(self, node_id: str, live: bool) -> str | None:
+        """The user selected a node; returns the node to probe for feature maps, if any."""
+        probe = None
+        for view in self.live:
+            wanted = view.select(node_id, self.context, live)
+            probe = wanted or probe
+        return probe
 
-    def _epoch(self, e: EpochEnd) -> None:
-        x = [float(e.epoch)]
-        self.curves.append("train_loss", x, [e.train_loss])
-        if e.val_loss is not None:
-            self.curves.append("val_loss", x, [e.val_loss])
-        if self.classification:
-            if e.train_accuracy is not None:
-                self.curves.append("train_metric", x, [e.train_accuracy])
-            if e.val_accuracy is not None:
-                self.curves.append("val_metric", x, [e.val_accuracy])
-        elif "mae" in e.val_metrics:
-            self.curves.append("val_metric", x, [e.val_metrics["mae"]])
+    def reset(self) -> None:
+        """A different design: nothing of the previous run stays in any view."""
+        self.context = RunContext()
+        for view in self.live:
+            view.reset()
+        self._show_tabs(None)
 
-    def _latest(self, latest: dict) -> None:
-        fm = latest.get(FeatureMaps)
-        if fm is not None:
-            self.features.set_maps(self.titles.get(fm.node, fm.node), fm.sample, fm.maps)
-        wh = latest.get(WeightHistograms)
-        if wh is not None:
-            hists = {n: (c, e) for n, c, e in zip(wh.nodes, wh.counts, wh.edges, strict=True)}
-            self.weights.set_histograms(float(wh.epoch), hists, self.titles)
-        cm = latest.get(ConfusionMatrix)
-        if cm is not None:
-            self.confusion.set_matrix(cm.matrix, list(cm.class_names) or None)
-        pts = latest.get(DataPoints)
-        if pts is not None:
-            self.boundary.set_points(pts.points, pts.labels)
-        bd = latest.get(Boundary)
-        if bd is not None:
-            self.boundary.set_boundary(bd.xs, bd.ys, bd.classes, epoch=bd.epoch)
+    def _show_tabs(self, started: RunStarted | None) -> None:
+        for view in self.live:
+            index = self.tabs.indexOf(view.widget)
+            if index >= 0:
+                self.tabs.setTabVisible(index, view.applies(started))
+
+    def show_view(self, cls: type[LiveView]) -> None:
+        """Bring a tab view to the front."""
+        view = self.view(cls)
+        if view is not None and self.tabs.indexOf(view.widget) >= 0:
+            self.tabs.setCurrentWidget(view.widget)

@@ -11,8 +11,11 @@ loading and the Python side of the loop never hold the GUI process's GIL; its QT
 waits on the child's queue and re-emits. Steering goes to the child through a command queue;
 the best weights come back as numpy arrays and are passed to `on_best` as safetensors bytes,
 the final ones are kept for `final_weights`. A child that dies ends the run with one sentence.
-`TrainingWorker` runs the loop on the QThread itself: used with NETWRIGHT_TRAIN_IN_THREAD=1,
-and automatically when the child process cannot be started.
+After the run the child stays, holding the trained model, until `close()`: `inspect(node)`
+asks it for that node's feature maps, which arrive through `events_ready` like the live ones
+(the QThread relays them until the child has closed). `TrainingWorker` runs the loop on the
+QThread itself: used with NETWRIGHT_TRAIN_IN_THREAD=1, and automatically when the child
+process cannot be started; its `inspect` computes on a short-lived Python thread.
 
 Steering in a thread goes straight to the engine's thread-safe `Control`: the worker's thread
 is busy inside the loop and would never run a queued slot. Any exception ends the run with a
@@ -24,8 +27,9 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import threading
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from backend.graph import GraphDocument
 from backend.training.events import Control, Probes, RunFinished
@@ -37,6 +41,7 @@ from backend.training.subprocess_run import (
     drive,
     encode_state,
     error_finish,
+    feature_event,
 )
 
 __all__ = ["BATCH_S", "GRID", "Boundary", "DataPoints", "ProcessWorker", "TrainingRun",
@@ -81,6 +86,26 @@ class TrainingWorker(QObject):
 
     def watch_node(self, node_id: str | None) -> None:
         self.control.watch_node(node_id)
+
+    def inspect(self, node_id: str) -> None:
+        """After the run: the feature maps of `node_id` from the trained model, off the GUI
+        thread, delivered through `events_ready`."""
+        if self._done and getattr(self.trainer, "setup", None) is not None:
+            threading.Thread(target=self._inspect, args=(node_id,), daemon=True,
+                             name="netwright-inspect").start()
+
+    def _inspect(self, node_id: str) -> None:
+        try:
+            event = feature_event(self.trainer, node_id)
+        except Exception:  # a node the model cannot probe: nothing to show
+            log.exception("could not probe %s", node_id)
+            return
+        if event is not None:
+            self.events_ready.emit([event])
+
+    def close(self) -> None:
+        """Let go of the trained model (a new run, another design, the window closing)."""
+        self.stop()
 
     def final_weights(self, metadata: dict[str, str]) -> bytes | None:
         """The trained model's weights as safetensors bytes (None if no model was built)."""
@@ -158,6 +183,16 @@ class ProcessWorker(TrainingWorker):
         super().watch_node(node_id)
         self._command("watch", node_id)
 
+    def inspect(self, node_id: str) -> None:
+        if self.process is None:
+            super().inspect(node_id)  # the thread fallback ran
+        else:
+            self._command("watch", node_id)
+
+    def close(self) -> None:
+        super().stop()
+        self._command("close")
+
     def kill(self) -> None:
         """End the child at once (the window is closing and it did not stop in time)."""
         if self.process is not None and self.process.is_alive():
@@ -174,6 +209,7 @@ class ProcessWorker(TrainingWorker):
             return
         try:
             self._relay()
+            self._relay_answers()
         except Exception as exc:
             self._finish(error_finish(exc))
         self.process.join(5)
@@ -209,6 +245,16 @@ class ProcessWorker(TrainingWorker):
                 continue
             self._handle(kind, payload)
 
+    def _relay_answers(self) -> None:
+        """After the run: re-emit the child's answers until it has closed."""
+        while self.process.is_alive() or not self._out_q.empty():
+            try:
+                kind, *payload = self._out_q.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            if kind == "events":
+                self.events_ready.emit(payload[0])
+
     def _handle(self, kind: str, payload: list) -> None:
         if kind == "events":
             self.events_ready.emit(payload[0])
@@ -239,18 +285,21 @@ class TrainingRun(QObject):
         self.thread.setObjectName("netwright-training")
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
+        # direct: a queued quit would wait for the GUI thread, which may be the one waiting
+        # for this thread to end (the window closing during a run)
+        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
 
     def start(self) -> None:
         self.thread.start()
 
     @property
     def running(self) -> bool:
+        """The thread is still going: training, or relaying answers about the trained model."""
         return self.thread.isRunning()
 
     def wait(self, ms: int = 10_000) -> bool:
         """Stop and wait for the run to end (used when the window closes); kill a stuck child."""
-        self.worker.stop()
+        self.worker.close()
         if self.thread.wait(ms):
             return True
         if isinstance(self.worker, ProcessWorker):

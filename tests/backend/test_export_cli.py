@@ -59,7 +59,7 @@ def test_weights_export_and_the_run_option(trained, capsys):
     load_into(fresh, out.read_bytes())
     assert all(torch.equal(fresh.state_dict()[k], v) for k, v in model.state_dict().items())
     code, _, err = run(capsys, "export", path, "--weights", path.parent / "x.st", "--run", "nope")
-    assert code == 2 and "no weights named 'nope' (available: run_1)" in err
+    assert code == 2 and "no weights named 'nope' (available: run 1)" in err
 
 
 def test_onnx_export_from_a_project(trained, capsys):

@@ -161,7 +161,7 @@ def test_add_run_gives_unique_safe_ids():
     project = Project(make_template("mlp"))
     assert project.add_run({"id": "../../etc"}) == "run_1"
     assert project.add_run({"id": "baseline"}) == "baseline"
-    assert project.add_run({"id": "baseline"}) == "run_3"
+    assert project.add_run({"id": "baseline"}) == "run_2"  # after the highest numbered run
     with pytest.raises(ProjectFileError):
         project.add_run({}, b"not safetensors")
 
@@ -189,7 +189,8 @@ def test_a_real_training_run_is_stored_in_the_project(tmp_path):
     assert [r["id"] for r in project.runs] == [run_id, second] == ["run_1", "run_2"]
     run = project.runs[0]
     assert len(run["history"]) == 2 and run["final"]["reason"] == "completed"
-    assert run["training"] == {"epochs": 2, "batch_size": 16}
+    assert run["training"]["epochs"] == 2 and run["training"]["batch_size"] == 16
+    assert run["training"]["optimizer"] == "adam"  # the settings it used, defaults written
     assert from_dict(run["design"]).snapshot() == b.doc.snapshot()
     assert project.default_weights() == "run_2"
     model = build_model(project.doc)

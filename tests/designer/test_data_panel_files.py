@@ -1,5 +1,6 @@
 """The dataset panel edits user-file sources: paths and lists are text fields."""
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from backend.templates import make_template
@@ -13,14 +14,16 @@ def test_choosing_csv_gives_text_fields_that_write_the_section(qtbot, tmp_path):
     editor = DocumentEditor(make_template("mlp"))
     panel = DatasetPanel(editor)
     qtbot.addWidget(panel)
+    panel.show()
     panel.source.setCurrentIndex(panel.source.findData("csv"))
     assert editor.doc.sections["dataset"] == {"name": "csv"}
+    qtbot.waitUntil(lambda: panel.built_for == "csv")  # rows change after the combo's event
     path, features = panel.options["path"], panel.options["features"]
     assert isinstance(path, QLineEdit) and isinstance(features, QLineEdit)
-    path.setText(str(csv))
-    features.setText('["a"]')
-    features.editingFinished.emit()
+    for field, text in ((path, str(csv)), (features, '["a"]')):
+        qtbot.keyClicks(field, text)
+        qtbot.keyClick(field, Qt.Key_Return)
     assert editor.doc.sections["dataset"] == {"name": "csv", "path": str(csv),
                                               "features": ["a"]}
-    panel.refresh_preview()
-    assert "30 samples" in panel.info.text() and "2 classes" in panel.info.text()
+    qtbot.waitUntil(lambda: "30 samples" in panel.info.text())  # loaded off the GUI thread
+    assert "2 classes" in panel.info.text()

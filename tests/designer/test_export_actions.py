@@ -167,7 +167,7 @@ def test_weights_export_needs_trained_weights_and_writes_safetensors(window, box
     assert window.exporter.actions["weights"].isEnabled()
     boxes.path = str(tmp_path / "trained")
     assert window.exporter.export_weights()
-    assert "run_1" in boxes.shown[-1][1]
+    assert "the weights of run 1" in boxes.shown[-1][1]
     assert (tmp_path / "trained.safetensors").read_bytes() == weights
     assert safetensors.torch.load_file(tmp_path / "trained.safetensors")
 

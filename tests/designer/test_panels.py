@@ -33,6 +33,14 @@ def select(window, node_id: str) -> None:
     window.editor.set_selection([node_id])
 
 
+def type_number(qtbot, box, text: str) -> None:
+    """Select the number box's text, type `text` and press Enter, as a user does."""
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key_Return)
+
+
 def settle(window, qtbot) -> None:
     """Wait for the debounced re-analysis after an edit."""
     with qtbot.waitSignal(window.editor.analysis_changed, timeout=2000):
@@ -102,7 +110,7 @@ def test_inspector_edit_changes_shapes_and_params_downstream(window, qtbot):
     select(window, "c1_1")
     assert window.summary.row_for("c3_1")[3] == "2,416"
     with qtbot.waitSignal(window.editor.analysis_changed):
-        window.inspector.fields["filters"].widget.setValue(8)
+        type_number(qtbot, window.inspector.fields["filters"].widget, "8")
     assert window.editor.doc.nodes["c1_1"].params["filters"] == 8
     assert window.summary.row_for("c1_1")[2] == "(B, 8, 28, 28)"
     assert window.summary.row_for("c3_1")[3] == f"{16 * 8 * 25 + 16:,}"
@@ -114,8 +122,9 @@ def test_repeated_edits_of_one_field_are_one_undo_step(window, qtbot):
     open_doc(window, qtbot, make_template("lenet5"))
     select(window, "c1_1")
     box = window.inspector.fields["filters"].widget
-    for value in (7, 8, 9):
-        box.setValue(value)
+    type_number(qtbot, box, "7")
+    for _ in range(2):
+        qtbot.keyClick(box, Qt.Key_Up)
     stack = window.editor.undo_stack
     assert stack.count() == 1
     assert "filters" in window.actions["undo"].text()
@@ -137,6 +146,20 @@ def test_invalid_text_shows_the_reason_and_pushes_nothing(window, qtbot):
     assert "whole number" in field.error_label.text()
     assert window.editor.undo_stack.count() == 0
     assert window.editor.doc.nodes["c1_1"].params["kernel_size"] == 5
+
+
+def test_a_number_out_of_range_is_refused_with_the_range_not_clamped(window, qtbot):
+    open_doc(window, qtbot, make_template("lenet5"))
+    select(window, "c1_1")
+    field = window.inspector.fields["filters"]
+    type_number(qtbot, field.widget, "100000")
+    assert "at most 65536" in field.error_label.text()
+    assert field.widget.text() == "100000"  # what was typed stays, flagged, until it is fixed
+    assert window.editor.doc.nodes["c1_1"].params["filters"] == 6
+    assert window.editor.undo_stack.count() == 0
+    type_number(qtbot, field.widget, "12")
+    assert window.editor.doc.nodes["c1_1"].params["filters"] == 12
+    assert not field.error_label.isVisibleTo(window.inspector)
 
 
 def test_text_field_accepts_a_pair(window, qtbot):

@@ -7,6 +7,7 @@ import csv
 import numpy as np
 import pytest
 
+from designer.plots.base import colour
 from designer.plots.confusion import ConfusionMatrixView
 from designer.plots.curves import Overlay, SeriesBuffer, TrainingCurves
 from designer.plots.decision_boundary import DecisionBoundaryView
@@ -33,8 +34,10 @@ def test_curves_plot_points_and_overlays(qtbot, tmp_path):
     assert len(xs) == 50 and ys[0] == pytest.approx(2.0)
     view.set_overlays([Overlay("run 1 · SGD", 1, {"val_loss": (np.array([1.0, 2.0]),
                                                                  np.array([1.5, 1.2]))})])
-    names = [item.name() for _, item in view._overlay_items]
-    assert names == ["run 1 · SGD val"]
+    (plot, item), = view._overlay_items
+    assert plot == "loss" and item.name() is None  # not in the plot's legend, over the data
+    assert item.opts["pen"].color().name().upper() == colour(1)
+    assert view.overlay_legend.isVisibleTo(view) and "run 1 · SGD" in view.overlay_legend.text()
     assert view.save_csv(str(tmp_path / "c.csv")) == 53
     with open(tmp_path / "c.csv") as fh:
         rows = list(csv.reader(fh))

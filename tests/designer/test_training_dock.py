@@ -4,11 +4,12 @@ follows the canvas selection and paints gradient colours on the canvas."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from backend.graph import Edge, GraphDocument, Node, SetSection
 from designer.canvas.view import CanvasView
 from designer.editor import DocumentEditor
-from designer.training.dock import TrainingDock
+from designer.training.dock import IDLE_TEXT, TrainingDock
 
 FAST = {"epochs": 2, "batch_size": 32, "device": "cpu", "lr": 0.01}
 RUN_TIMEOUT = 120_000  # ms; generous for a shared 2-core machine
@@ -89,7 +90,6 @@ def test_a_short_run_fills_the_views(qtbot, make_dock):
     assert len(dock.views.weights.hists) == 2
     assert "Finished: 2 epochs" in dock.progress_label.text()
     assert dock.start_button.isEnabled()
-    assert len(dock.runs_panel.runs) == 1 and dock.runs_panel.runs[0].curves
 
 
 def test_stop_ends_the_run_within_a_step(qtbot, make_dock):
@@ -117,17 +117,22 @@ def test_an_error_shows_a_message_and_the_next_run_works(qtbot, make_dock):
     finished = run_to_end(qtbot, dock)
     assert finished.reason == "completed"
     assert dock.message.text() == ""
-    assert len(dock.runs_panel.runs) == 2
 
 
-def test_a_design_that_cannot_train_says_why(qtbot, make_dock):
+def test_a_design_that_does_not_fit_its_data_is_refused_at_once_with_its_fix(qtbot, make_dock):
     doc = moons_doc()
     doc.nodes["out"].params["units"] = 1  # moons has 2 classes (spare units only warn)
     editor, canvas, dock = make_dock(doc)
-    finished = run_to_end(qtbot, dock)
-    assert finished.reason == "error"
-    assert dock.message.text().startswith("Training failed:")
-    assert dock.start_button.isEnabled()
+    dock.show()
+    assert not dock.start()
+    assert dock.run is None  # nothing was prepared: no data loaded, no process started
+    assert dock.message.text().startswith("Cannot train yet: the output layer 'out' gives")
+    assert dock.fix_button.isVisible() and dock.fix_button.text() == "Set the units of 'out' to 2"
+    qtbot.mouseClick(dock.fix_button, Qt.LeftButton)
+    assert editor.doc.nodes["out"].params["units"] == 2
+    assert not dock.fix_button.isVisible() and dock.message.text() == ""
+    editor.undo_stack.undo()
+    assert editor.doc.nodes["out"].params["units"] == 1
 
 
 def test_selecting_a_conv_node_feeds_the_feature_maps(qtbot, make_dock):
@@ -173,7 +178,9 @@ def test_settings_form_edits_are_undoable(qtbot, make_dock):
     form = dock.settings_form
     form.fields["optimizer"].setCurrentIndex(form.fields["optimizer"].findData("sgd"))
     assert editor.doc.sections["training"]["optimizer"] == "sgd"
-    form.fields["batch_size"].setValue(64)
+    form.fields["batch_size"].lineEdit().selectAll()
+    qtbot.keyClicks(form.fields["batch_size"], "64")
+    qtbot.keyClick(form.fields["batch_size"], Qt.Key_Return)
     assert editor.doc.sections["training"]["batch_size"] == 64
     editor.undo_stack.undo()
     assert editor.doc.sections["training"]["batch_size"] == 32
@@ -181,18 +188,6 @@ def test_settings_form_edits_are_undoable(qtbot, make_dock):
     editor.undo_stack.undo()
     assert editor.doc.sections["training"].get("optimizer", "adam") == "adam"
     assert form.fields["optimizer"].currentData() == "adam"
-
-
-def test_two_runs_overlay_with_a_legend(qtbot, make_dock):
-    editor, canvas, dock = make_dock(moons_doc())
-    run_to_end(qtbot, dock)
-    dock.settings_form.set_value("optimizer", "sgd")
-    run_to_end(qtbot, dock)
-    first, second = dock.runs_panel.runs
-    assert first.training["optimizer"] == "adam" and second.training["optimizer"] == "sgd"
-    dock.runs_panel.set_checked(first, True)
-    names = {item.name() for _, item in dock.views.curves._overlay_items}
-    assert "run 1 · adam lr 0.01 val" in names
 
 
 @pytest.mark.parametrize("in_thread", ["1", "0"])
@@ -213,3 +208,37 @@ def test_a_csv_beside_the_design_is_found_whatever_the_current_folder(
     editor.set_path(str(folder / "design.json"))
     finished = run_to_end(qtbot, dock)
     assert finished.reason == "completed", finished.message
+
+
+def test_a_new_design_starts_fresh(qtbot, make_dock):
+    editor, canvas, dock = make_dock(moons_doc())
+    run_to_end(qtbot, dock)
+    assert dock.views.confusion.matrix is not None  # (the Runs list: test_runs_gui.py)
+    assert canvas.canvas.nodes["hidden"].heat is not None
+    editor.replace_document(moons_doc())  # the same node names: nothing may carry over
+    views = dock.views
+    assert views.curves.point_count("val_loss") == 0 and views.curves.point_count("lr") == 0
+    assert views.confusion.matrix is None and views.confusion.status_label.text() == ""
+    assert views.gradients.heat == {} and views.gradients.status_label.text() == ""
+    assert all(item.heat is None for item in canvas.canvas.nodes.values())
+    assert views.weights.hists == {} and views.features.maps is None
+    assert views.boundary.grid is None
+    assert dock.progress.value() == 0 and dock.progress_label.text() == IDLE_TEXT
+    assert dock.message.text() == "" and dock.changed_label.text() == ""
+    assert dock.run is None and dock.train_action.isEnabled()
+
+
+def test_after_a_run_selecting_a_node_shows_its_activations_and_weights(qtbot, make_dock):
+    editor, canvas, dock = make_dock(conv_doc(epochs=1))
+    editor.set_selection(["out"])
+    run_to_end(qtbot, dock)
+    assert dock.views.features.node_title == "out"
+    editor.set_selection(["conv"])
+    qtbot.waitUntil(lambda: dock.views.features.node_title == "conv", timeout=20_000)
+    assert dock.views.features.maps.shape == (4, 6, 6)  # computed from the kept weights
+    assert dock.views.tabs.currentWidget() is dock.views.features
+    assert dock.views.weights.selected == "conv"
+    assert "selected: conv" in dock.views.weights.status_label.text()
+    editor.set_selection(["flat"])
+    qtbot.waitUntil(lambda: dock.views.features.node_title == "flat", timeout=20_000)
+    assert dock.views.features.maps.size == 144

@@ -101,6 +101,8 @@ def test_stop_ends_a_child_process_run(qtbot, make_dock):
         dock.stop()
     assert blocker.args[0].reason == "stopped"
     assert "Stopped" in dock.progress_label.text()
+    assert dock.run.worker.process.is_alive()  # it keeps the trained model for the views
+    dock.run.worker.close()
     # the worker's own thread reaps the child too; wait for whichever thread reaps it
     qtbot.waitUntil(lambda: dock.run.worker.process.exitcode is not None, timeout=10_000)
     assert dock.run.worker.process.exitcode == 0
@@ -139,3 +141,15 @@ def test_the_thread_switch_picks_the_thread_worker(qtbot, make_dock, monkeypatch
     finished = run_to_end(qtbot, dock)
     assert finished.reason == "completed"
     assert type(dock.run.worker) is TrainingWorker
+
+
+def test_after_a_child_process_run_the_views_follow_the_selection(qtbot, make_dock):
+    dock = make_dock(moons_doc())
+    run_to_end(qtbot, dock)
+    dock.editor.set_selection(["hidden"])  # answered by the child, which kept the model
+    qtbot.waitUntil(lambda: dock.views.features.node_title == "hidden", timeout=30_000)
+    assert dock.views.features.maps.size == 8
+    process = dock.run.worker.process
+    dock.editor.replace_document(moons_doc())  # another design: the child lets go
+    qtbot.waitUntil(lambda: process.exitcode is not None, timeout=10_000)
+    assert dock.views.features.maps is None

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from backend.graph import SetParams
@@ -50,7 +51,12 @@ def edit_filters(window, value: int = 8) -> None:
 def test_open_edit_save_reopen_keeps_everything(window, qtbot, lenet_file, tmp_path):
     assert window.files.open_path(str(lenet_file))
     window.editor.set_selection(["c1_1"])
-    window.inspector.fields["filters"].widget.setValue(8)
+    box = window.inspector.fields["filters"].widget
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, "8")
+    qtbot.keyClick(box, Qt.Key_Return)
+    assert window.editor.doc.nodes["c1_1"].params["filters"] == 8
     window.inspector.title_edit.setText("first conv")
     window.inspector.title_edit.editingFinished.emit()
     before = window.editor.doc.snapshot()

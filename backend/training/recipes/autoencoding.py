@@ -59,19 +59,19 @@ class Autoencoding(Recipe):
         code = self.code_node(doc, analysis, config)
         return None if code is None else Split((code,), code)
 
-    def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
-        from backend.data import fit_report
+    def fit_check(self, doc, data_cfg, info, task, loss, config, analysis):
+        from backend.data.check import fit_check
 
-        errors, warnings = fit_report(doc, data_cfg, info, "autoencoding", loss, analysis)
-        if errors:
-            return errors, warnings
-        errors = reconstruction.loss_problems(doc, data_cfg, loss)
+        found = fit_check(doc, data_cfg, info, "autoencoding", loss, analysis)
+        if any(p.severity == "error" for p in found):
+            return found
+        found += reconstruction.loss_problems(doc, data_cfg, loss)
         for setting, what in (("code_node", "code layer"), ("sparsity_node", "sparse layer")):
             problem = reconstruction.node_problem(doc, self.setting(config, setting), what,
                                                   setting)
             if problem:
-                errors.append(problem)
-        return errors, warnings
+                found.append(problem)
+        return found
 
 
 AUTOENCODING = Autoencoding()

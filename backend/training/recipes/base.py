@@ -124,10 +124,11 @@ class Recipe:
         """The splits with the targets this task trains on (autoencoders: the input)."""
         return splits.with_task(task)
 
-    def fit_report(self, doc: GraphDocument, data_cfg, info, task: str, loss: str,
-                   config, analysis) -> tuple[list[str], list[str]]:
-        """(errors, warnings) before any training starts; errors name the node and the fix."""
-        return [], []
+    def fit_check(self, doc: GraphDocument, data_cfg, info, task: str, loss: str,
+                  config, analysis) -> list:
+        """`Problem`s (backend.graph.problems) before any training starts: errors and
+        warnings, each naming its node and the fix (with a one-click `Fix` where mechanical)."""
+        return []
 
     def run_class(self) -> type:
         module, _, cls = self.runtime.partition(":")

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 
 from backend.graph.networks import ends, gan_roles, last_transform, subdesign
+from backend.graph.ops import SetSection
+from backend.graph.problems import Fix, Problem
 from backend.graph.validate import label
 from backend.training.recipes.base import Recipe, Setting, Term
 from backend.training.rules import OPTIMIZERS
@@ -82,70 +84,84 @@ class GAN(Recipe):
         generator = ends(doc, gan_roles(doc, analysis)["generator"])[0][0]
         return {"noise_shape": list(analysis.shapes[generator])}
 
-    def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
+    def fit_check(self, doc, data_cfg, info, task, loss, config, analysis):
         roles = gan_roles(doc, analysis)
         if roles is None:
-            return [no_two_networks(doc)], []
-        errors = network_problems(doc, analysis, roles, info, loss)
-        if errors:
-            return errors, []
-        return range_problems(doc, data_cfg, roles)
+            return [no_two_networks(doc)]
+        found = network_problems(doc, analysis, roles, info, loss)
+        return found or range_problems(doc, data_cfg, roles)
 
 
-def no_two_networks(doc) -> str:
+def no_two_networks(doc) -> Problem:
     from backend.graph.networks import components
 
     count = len(components(doc))
-    return (f"a GAN needs two separate networks, a generator (noise Input → … → a sample) "
-            f"and a discriminator (sample Input → … → one score), but the design has {count}"
-            ": draw both, each from its own Input, with the discriminator ending in Dense(1)")
+    return Problem(None, f"a GAN needs two separate networks, a generator (noise Input → … → "
+                         "a sample) and a discriminator (sample Input → … → one score), but "
+                         f"the design has {count}: draw both, each from its own Input, with "
+                         "the discriminator ending in Dense(1)")
 
 
-def network_problems(doc, analysis, roles, info, loss) -> list[str]:
+def network_problems(doc, analysis, roles, info, loss) -> list[Problem]:
     (g_in,), g_outs = ends(doc, roles["generator"])
     (d_in,), d_outs = ends(doc, roles["discriminator"])
     for role, outs in (("generator", g_outs), ("discriminator", d_outs)):
         if len(outs) != 1:
             names = ", ".join(label(doc, o) for o in outs) or "none"
-            return [f"the {role} must end in one output but has {len(outs)} ({names}): "
-                    "connect or remove the extra ones"]
+            return [Problem(outs[0] if outs else None, f"the {role} must end in one output but "
+                            f"has {len(outs)} ({names}): connect or remove the extra ones")]
     shapes = analysis.shapes
     score, sample, want = shapes[d_outs[0]], shapes[g_outs[0]], shapes[d_in]
     if math.prod(score) != 1:
-        return [f"the discriminator's output {label(doc, d_outs[0])} gives {_shape(score)} "
-                "but a discriminator ends in one score per sample: end it with Dense(1)"]
+        return [Problem(d_outs[0], f"the discriminator's output {label(doc, d_outs[0])} gives "
+                                   f"{_shape(score)} but a discriminator ends in one score per "
+                                   "sample: end it with Dense(1)")]
     if tuple(want) != tuple(info.input_shape):
-        return [f"the discriminator's {label(doc, d_in)} has shape {_shape(want)} but dataset "
-                f"'{info.name}' gives {_shape(info.input_shape)}: set the Input shape to "
-                f"{list(info.input_shape)}"]
+        return [Problem(d_in, f"the discriminator's {label(doc, d_in)} has shape {_shape(want)} "
+                              f"but dataset '{info.name}' gives {_shape(info.input_shape)}: set "
+                              f"the Input shape to {list(info.input_shape)}",
+                        fix=_input_fix(d_in, info.input_shape))]
     if tuple(sample) != tuple(want):
         fix = (f"end the generator with a Reshape to {list(want)}"
                if math.prod(sample) == math.prod(want)
                else f"make the generator's last layer output {_shape(want)}")
-        return [f"the generator's output {label(doc, g_outs[0])} gives {_shape(sample)} but "
-                f"the discriminator's {label(doc, d_in)} takes {_shape(want)}: {fix}"]
+        return [Problem(g_outs[0], f"the generator's output {label(doc, g_outs[0])} gives "
+                                   f"{_shape(sample)} but the discriminator's "
+                                   f"{label(doc, d_in)} takes {_shape(want)}: {fix}")]
     last = last_transform(doc, d_outs[0])
     if loss != "wasserstein_gp" and doc.nodes[last].type == "Sigmoid":
-        return [f"the discriminator ends with {label(doc, last)} but the GAN losses take raw "
-                "scores (logits) and apply the sigmoid themselves: remove it"]
+        return [Problem(last, f"the discriminator ends with {label(doc, last)} but the GAN "
+                              "losses take raw scores (logits) and apply the sigmoid "
+                              "themselves: remove it")]
     return []
 
 
-def range_problems(doc, data_cfg, roles) -> tuple[list[str], list[str]]:
+def _input_fix(node: str, shape) -> Fix:
+    from backend.graph.ops import SetParams
+
+    return Fix(f"Set the Input shape to {list(shape)}",
+               lambda d: SetParams(node, {**d.nodes[node].params, "shape": list(shape)}))
+
+
+def range_problems(doc, data_cfg, roles) -> list[Problem]:
     """Generated values must be able to look like the data's."""
     if data_cfg is None:
-        return [], []
+        return []
     out = ends(doc, roles["generator"])[1][0]
     last = last_transform(doc, out)
     kind, norm = doc.nodes[last].type, data_cfg.normalise
     if kind == "Sigmoid" and norm == "standard":
-        return [f"the generator ends with {label(doc, last)} (values 0..1) but the data is "
-                "standardised (mean 0, standard deviation 1): set the dataset's normalise to "
-                "minmax"], []
+        return [Problem(last, f"the generator ends with {label(doc, last)} (values 0..1) but "
+                              "the data is standardised (mean 0, standard deviation 1): set "
+                              "the dataset's normalise to minmax",
+                        fix=Fix("Set the dataset's normalise to minmax", lambda d: SetSection(
+                            "dataset", {**(d.sections.get("dataset") or {}),
+                                        "normalise": "minmax"})))]
     if kind == "Tanh" and norm == "minmax":
-        return [], [f"the generator ends with {label(doc, last)} (values −1..1) but the data "
-                    "lies in 0..1 (minmax): a Sigmoid fits it better"]
-    return [], []
+        return [Problem(last, f"the generator ends with {label(doc, last)} (values −1..1) but "
+                              "the data lies in 0..1 (minmax): a Sigmoid fits it better",
+                        "warning")]
+    return []
 
 
 GAN_RECIPE = GAN()

@@ -10,6 +10,7 @@ views: the ROC curve and the highest-scored pairs that are no training edge.
 
 from __future__ import annotations
 
+from backend.graph.problems import Problem
 from backend.graph.traverse import model_outputs
 from backend.graph.validate import label
 from backend.kinds import PAIRS
@@ -51,25 +52,35 @@ class LinkPrediction(Recipe):
     def embedding_node(self, doc, analysis, config) -> str | None:
         return self.setting(config, "embedding_node") or checks.last_hidden(doc, analysis)
 
-    def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
-        errors = checks.data_problems(doc, data_cfg, info, task, analysis)
-        if errors:
-            return errors, []
+    def fit_check(self, doc, data_cfg, info, task, loss, config, analysis):
+        found = checks.data_problems(doc, data_cfg, info, task, analysis)
+        if found:
+            return found
         out = model_outputs(doc)[0]
         if analysis.kinds.get(out) != PAIRS:
-            return [f"link prediction scores node pairs but the network ends with "
-                    f"{label(doc, out)}: add an InnerProductDecoder after the layer that "
-                    "gives the node embeddings"], []
-        sigmoid = decoder_sigmoid(doc, analysis)
-        if loss == "bce" and not sigmoid:
-            errors.append(f"{label(doc, out)} gives raw scores (sigmoid off) but the loss bce "
-                          "needs probabilities: turn its sigmoid on, or use bce_with_logits")
-        elif loss == "bce_with_logits" and sigmoid:
-            errors.append(f"{label(doc, out)} gives probabilities (sigmoid on) but the loss "
-                          "bce_with_logits applies σ itself: turn the decoder's sigmoid off, "
-                          "or use bce")
+            return [Problem(out, f"link prediction scores node pairs but the network ends with "
+                                 f"{label(doc, out)}: add an InnerProductDecoder after the layer "
+                                 "that gives the node embeddings")]
         problem = checks.embedding_problem(doc, self.setting(config, "embedding_node"))
-        return errors + ([problem] if problem else []), []
+        return _loss_problems(doc, out, loss, decoder_sigmoid(doc, analysis)) + \
+            ([problem] if problem else [])
+
+
+def _loss_problems(doc, out: str, loss: str, sigmoid: bool) -> list[Problem]:
+    """The decoder's sigmoid and the loss must agree (probabilities for bce, logits for
+    bce_with_logits)."""
+    if loss == "bce" and not sigmoid:
+        return [Problem(out, f"{label(doc, out)} gives raw scores (sigmoid off) but the loss "
+                             "bce needs probabilities: turn its sigmoid on, or use "
+                             "bce_with_logits",
+                        fix=checks.training_fix("Set the loss to bce_with_logits", "loss",
+                                                "bce_with_logits"))]
+    if loss == "bce_with_logits" and sigmoid:
+        return [Problem(out, f"{label(doc, out)} gives probabilities (sigmoid on) but the loss "
+                             "bce_with_logits applies σ itself: turn the decoder's sigmoid "
+                             "off, or use bce",
+                        fix=checks.training_fix("Set the loss to bce", "loss", "bce"))]
+    return []
 
 
 LINK_PREDICTION = LinkPrediction()

@@ -9,6 +9,7 @@ graph drawn with each node's predicted class, and the embedding layer's output i
 
 from __future__ import annotations
 
+from backend.graph.problems import Problem
 from backend.training.recipes import graph_checks as checks
 from backend.training.recipes.base import Recipe
 
@@ -35,27 +36,29 @@ class NodeClassification(Recipe):
     def script_settings(self, doc, analysis, config) -> dict:
         return {}
 
-    def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
-        errors = checks.data_problems(doc, data_cfg, info, task, analysis)
-        if not errors and info.num_classes == 0:
-            errors = ["the graph has no node labels: give the nodes labels (a label column "
-                      "in the node table, y in the .npz) or set the task to link_prediction"]
-        if not errors:
-            errors = checks.node_output_problems(doc, info, analysis)
+    def fit_check(self, doc, data_cfg, info, task, loss, config, analysis):
+        found = checks.data_problems(doc, data_cfg, info, task, analysis)
+        if not found and info.num_classes == 0:
+            found = [Problem(None, "the graph has no node labels: give the nodes labels (a "
+                                   "label column in the node table, y in the .npz) or set the "
+                                   "task to link_prediction")]
+        if not found:
+            found = checks.node_output_problems(doc, info, analysis)
         problem = checks.embedding_problem(doc, self.setting(config, "embedding_node"))
-        if problem and not errors:
-            errors.append(problem)
-        return errors, (_softmax_warning(doc) if not errors else [])
+        if problem and not found:
+            found.append(problem)
+        return found or _softmax_warning(doc)
 
 
-def _softmax_warning(doc) -> list[str]:
+def _softmax_warning(doc) -> list[Problem]:
     from backend.graph.traverse import model_outputs
     from backend.graph.validate import label
 
     out = model_outputs(doc)[0]
     if doc.nodes[out].type in ("Softmax", "LogSoftmax", "Sigmoid"):
-        return [f"the network ends with {label(doc, out)} but the loss cross_entropy expects "
-                "raw scores (logits) and applies softmax itself: remove that layer"]
+        return [Problem(out, f"the network ends with {label(doc, out)} but the loss "
+                             "cross_entropy expects raw scores (logits) and applies softmax "
+                             "itself: remove that layer", "warning")]
     return []
 
 

@@ -23,10 +23,10 @@ class Supervised(Recipe):
     def default_loss(self, task, doc, analysis) -> str:
         return DEFAULT_LOSS.get(task, "mse")
 
-    def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
-        from backend.data import fit_report
+    def fit_check(self, doc, data_cfg, info, task, loss, config, analysis):
+        from backend.data.check import fit_check
 
-        return fit_report(doc, data_cfg, info, task, loss, analysis)
+        return fit_check(doc, data_cfg, info, task, loss, analysis)
 
 
 SUPERVISED = Supervised()

@@ -13,6 +13,7 @@ the run says which ones.
 from __future__ import annotations
 
 from backend.graph.networks import narrowest
+from backend.graph.problems import Fix, Problem
 from backend.graph.validate import label
 from backend.training.recipes import reconstruction
 from backend.training.recipes.base import Recipe, Setting, Term
@@ -60,23 +61,29 @@ class VAE(Recipe):
     def default_loss(self, task, doc, analysis) -> str:
         return "bce" if doc is not None and reconstruction.ends_in_sigmoid(doc) else "mse"
 
-    def fit_report(self, doc, data_cfg, info, task, loss, config, analysis):
-        from backend.data import fit_report
+    def fit_check(self, doc, data_cfg, info, task, loss, config, analysis):
+        from backend.data.check import fit_check
 
-        errors, warnings = fit_report(doc, data_cfg, info, "vae", loss, analysis)
-        if errors:
-            return errors, warnings
+        found = fit_check(doc, data_cfg, info, "vae", loss, analysis)
+        if any(p.severity == "error" for p in found):
+            return found
         if not sampling_nodes(doc):
-            return [missing_sampling(doc, analysis)], warnings
-        return reconstruction.loss_problems(doc, data_cfg, loss), warnings
+            return [missing_sampling(doc, analysis)] + found
+        return found + reconstruction.loss_problems(doc, data_cfg, loss)
 
 
-def missing_sampling(doc, analysis) -> str:
+def missing_sampling(doc, analysis) -> Problem:
+    from backend.graph.ops import SetSection
+
     code = narrowest(doc, analysis)
     where = f"at the code ({label(doc, code)}) " if code else ""
-    return (f"the task is vae but the design has no Sampling layer: {where}feed two Dense "
-            "layers of the latent size (μ and log σ²) into a Sampling layer's 'mu' and "
-            "'log_var' ports and decode its output, or set the task to autoencoding")
+    return Problem(code, f"the task is vae but the design has no Sampling layer: {where}feed "
+                         "two Dense layers of the latent size (μ and log σ²) into a Sampling "
+                         "layer's 'mu' and 'log_var' ports and decode its output, or set the "
+                         "task to autoencoding",
+                   fix=Fix("Set the task to autoencoding", lambda d: SetSection(
+                       "training", {**(d.sections.get("training") or {}),
+                                    "task": "autoencoding"})))
 
 
 VAE_RECIPE = VAE()
