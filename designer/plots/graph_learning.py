@@ -22,6 +22,9 @@ from designer.plots.base import PALETTE, PlotPanel, qcolor, style_plot, theme_co
 from designer.plots.graph_picture import HIT, MISS, UNKNOWN, node_size
 
 
+IDLE = "a layer's output for every node, in 2-D, once per epoch"
+
+
 class NodeEmbeddingView(PlotPanel):
     export_name = "node-embeddings"
 
@@ -35,7 +38,7 @@ class NodeEmbeddingView(PlotPanel):
         self.plot.addItem(self.scatter)
         self.event = None
         self.names: tuple[str, ...] = ()
-        self.set_status("a layer's output for every node, in 2-D, once per epoch")
+        self.set_status(IDLE)
 
     def set_names(self, names: tuple[str, ...]) -> None:
         self.names = tuple(names)
@@ -76,6 +79,7 @@ class NodeEmbeddingView(PlotPanel):
     def clear(self) -> None:
         self.event = None
         self.scatter.clear()
+        self.set_status(IDLE)
 
     def apply_theme(self, dark: bool) -> None:
         style_plot(self.plot_widget, dark)

@@ -23,6 +23,7 @@ from designer.plots.base import PALETTE, PlotPanel, qcolor, style_plot, theme_co
 UNKNOWN = "#999999"  # a node without a true label, or not predicted yet
 HIT, MISS = "#009E73", "#D55E00"  # a predicted link that is (is not) a held-out edge
 SPLITS = ("training", "validation", "test")
+IDLE = "the graph appears when a graph network starts training"
 MAX_DASHED = 120  # more held-out edges than this are not drawn (they would hide the rest)
 
 
@@ -64,7 +65,7 @@ class GraphPictureView(PlotPanel):
         self.predicted: np.ndarray | None = None
         self.confidence: np.ndarray | None = None
         self._dark = False
-        self.set_status("the graph appears when a graph network starts training")
+        self.set_status(IDLE)
 
     # -- data -----------------------------------------------------------------------------------
     def set_graph(self, layout) -> None:
@@ -106,6 +107,7 @@ class GraphPictureView(PlotPanel):
             item.setData([], [])
         self.nodes.clear()
         self.legend.setText("")
+        self.set_status(IDLE)
 
     # -- drawing --------------------------------------------------------------------------------
     def _draw_nodes(self) -> None:

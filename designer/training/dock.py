@@ -49,6 +49,8 @@ from designer.training.views import LiveViews
 from designer.workers.training import TrainingRun
 
 GRADIENT_EVERY = 20  # steps between gradient-flow probes
+SAMPLES_EVERY_S = 1.0  # reconstructions, generated samples, a VAE's traversal
+LATENT_POINTS = 500  # validation samples in the latent scatter, once an epoch
 IDLE_TEXT = "Press Train (F5) to train the design on its dataset."
 
 
@@ -205,7 +207,8 @@ class TrainingDock(QWidget):
         self._show_message("")
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
-                        weights_every_epoch=True, confusion=True, feature_every_s=1.0)
+                        weights_every_epoch=True, confusion=True, feature_every_s=1.0,
+                        samples_every_s=SAMPLES_EVERY_S, latent_points=LATENT_POINTS)
         self._runs_started += 1
         self.run_name = (self.next_run_name() if callable(self.next_run_name)
                          else f"run {self._runs_started}")

@@ -37,7 +37,8 @@ class RunContext:
 
     @property
     def classification(self) -> bool:
-        return self.task in (None, "classification")
+        """Accuracy is the run's metric: classifying samples, or the nodes of a graph."""
+        return self.task in (None, "classification", "node_classification")
 
     def epoch_of(self, step: float) -> float:
         """A global step as a (fractional) epoch: runs with other batch sizes line up."""
@@ -53,6 +54,7 @@ class LiveView:
     name = ""  # the tab's title
     events: tuple[type, ...] = ()  # event classes routed to `handle`
     placement = "tab"  # "tab" (the views' tabs) or "main" (beside them, always visible)
+    prominent = False  # brought to the front when a run it applies to starts
 
     def __init__(self) -> None:
         self.widget: QWidget = self.make_widget()

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from backend.training.events import RunFinished, RunStarted
+from designer.training.graph_views import GRAPH_VIEWS
 from designer.training.live_view import LiveView, RunContext
 from designer.training.standard_views import (
     STANDARD_VIEWS,
@@ -26,7 +27,7 @@ from designer.training.standard_views import (
     WeightsView,
 )
 
-VIEWS: list[type[LiveView]] = list(STANDARD_VIEWS)
+VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, *GRAPH_VIEWS]
 
 
 class LiveViews(QWidget):
@@ -91,6 +92,10 @@ class LiveViews(QWidget):
         for view in self.live:
             view.begin(self.context)
         self._show_tabs(started)
+        front = next((v for v in self.live if getattr(v, "prominent", False)
+                      and v.applies(started)), None)
+        if front is not None:  # a graph run: the graph first
+            self.show_view(type(front))
 
     def handle(self, batch: list) -> dict[str, float] | None:
         """Feed a batch of events to the views; returns new canvas node colours, if any."""

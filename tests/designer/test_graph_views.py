@@ -87,3 +87,71 @@ def test_link_views_draw_the_roc_curve_and_the_best_new_pairs(qtbot, runs):
     drawn = sum(len(item.getData()[0]) for item in (picture.hits, picture.misses))
     assert drawn == 2 * 10  # two ends per pair
     assert "best-scored new pair" in picture.legend.text()
+
+
+@pytest.fixture
+def graph_dock(qtbot):
+    from designer.canvas.view import CanvasView
+    from designer.editor import DocumentEditor
+    from designer.training.dock import TrainingDock
+
+    docks = []
+
+    def make(template: str, epochs: int):
+        doc = make_template(template)
+        doc.sections["training"].update(epochs=epochs, device="cpu")
+        editor = DocumentEditor(doc)
+        canvas = CanvasView(editor)
+        dock = TrainingDock(editor, canvas)
+        qtbot.addWidget(canvas)
+        qtbot.addWidget(dock)
+        docks.append(dock)
+        return dock
+
+    yield make
+    for dock in docks:
+        dock.shutdown()
+
+
+def train_by_click(qtbot, dock):
+    from PySide6.QtCore import Qt
+
+    with qtbot.waitSignal(dock.run_finished, timeout=120_000) as blocker:
+        qtbot.mouseClick(dock.start_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].reason == "completed", blocker.args[0].message
+
+
+def shown_tabs(dock) -> list[str]:
+    tabs = dock.views.tabs
+    return [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+
+
+def test_training_the_karate_club_from_the_dock_shows_the_graph_first(qtbot, graph_dock):
+    from designer.training.graph_views import EmbeddingsView, GraphView
+
+    dock = graph_dock("gcn-karate", 30)
+    train_by_click(qtbot, dock)
+    graph = dock.views.view(GraphView).widget
+    assert dock.views.tabs.currentWidget() is graph
+    tabs = shown_tabs(dock)
+    assert "Graph" in tabs and "Embeddings" in tabs
+    assert "Links" not in tabs and "Confusion" not in tabs and "Boundary" not in tabs
+    assert len(graph.nodes.points()) == 34 and graph.predicted is not None
+    assert "accuracy training" in graph.status_label.text()
+    embeddings = dock.views.view(EmbeddingsView).widget
+    assert len(embeddings.scatter.points()) == 34 and "epoch 30" in embeddings.status_label.text()
+    curves = dock.views.curves  # node classification reports accuracy, not a regression MAE
+    assert curves.point_count("val_metric") == 30 and curves.point_count("train_metric") == 30
+
+
+def test_training_the_graph_autoencoder_from_the_dock_plots_its_auc(qtbot, graph_dock):
+    from designer.training.graph_views import LinksView
+
+    dock = graph_dock("graph-autoencoder", 15)
+    train_by_click(qtbot, dock)
+    assert "Links" in shown_tabs(dock)
+    links = dock.views.view(LinksView).widget
+    assert links.pairs.rowCount() == 10 and "ROC AUC" in links.status_label.text()
+    xs, auc = dock.views.curves.items["val_metric"].getData()
+    assert list(xs) == [float(e) for e in range(1, 16)]
+    assert 0.5 < auc[-1] <= 1.0  # better than chance after 15 epochs
