@@ -23,12 +23,20 @@ from designer.plots.base import PALETTE, PlotPanel, qcolor, style_plot, theme_co
 UNKNOWN = "#999999"  # a node without a true label, or not predicted yet
 HIT, MISS = "#009E73", "#D55E00"  # a predicted link that is (is not) a held-out edge
 SPLITS = ("training", "validation", "test")
+SHORT = ("train", "val", "test")
 IDLE = "the graph appears when a graph network starts training"
 MAX_DASHED = 120  # more held-out edges than this are not drawn (they would hide the rest)
 
 
 def node_size(n: int) -> float:
+    """A marker's size in pixels (for plots whose axes are not the layout's)."""
     return 16.0 if n <= 60 else 11.0 if n <= 400 else 7.0 if n <= 1500 else 5.0
+
+
+def node_extent(n: int) -> float:
+    """A node's diameter in the layout's units (it spans [-1, 1]): the drawing scales with
+    the view, so a small dock does not turn the graph into overlapping discs."""
+    return float(min(0.1, 0.9 / np.sqrt(max(n, 1))))
 
 
 def _pairs(positions: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -58,12 +66,13 @@ class GraphPictureView(PlotPanel):
         self.hidden = pg.PlotDataItem(connect="pairs")
         self.hits = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(HIT, width=3.5))
         self.misses = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(MISS, width=3.5))
-        self.nodes = pg.ScatterPlotItem(hoverable=True, tip=self._tip)
+        self.nodes = pg.ScatterPlotItem(hoverable=True, tip=self._tip, pxMode=False)
         for item in (self.edges, self.hidden, self.nodes, self.hits, self.misses):
             self.plot.addItem(item)  # the predicted pairs over the nodes they join
         self.layout_event = None
         self.predicted: np.ndarray | None = None
         self.confidence: np.ndarray | None = None
+        self.shown = None  # the NodePredictions drawn
         self._dark = False
         self.set_status(IDLE)
 
@@ -71,6 +80,7 @@ class GraphPictureView(PlotPanel):
     def set_graph(self, layout) -> None:
         """A run's graph (a GraphLayout event): positions, edges, labels and splits."""
         self.layout_event, self.predicted, self.confidence = layout, None, None
+        self.shown = None
         pos = layout.positions
         self.edges.setData(*_pairs(pos, layout.edges))
         few = layout.hidden_edges is not None and len(layout.hidden_edges) <= MAX_DASHED
@@ -88,10 +98,29 @@ class GraphPictureView(PlotPanel):
         if self.layout_event is None:
             return
         self.predicted, self.confidence = event.predicted, event.confidence
+        self.shown = event
         self._draw_nodes()
         words = [f"{name} {event.accuracy[key]:.0%}" for key, name in
-                 zip(("train", "val", "test"), SPLITS, strict=True) if key in event.accuracy]
-        self.set_status(f"epoch {event.epoch}: accuracy " + ", ".join(words))
+                 zip(("train", "val", "test"), SHORT, strict=True) if key in event.accuracy]
+        self.set_status(f"epoch {event.epoch} · accuracy: " + ", ".join(words))
+        self.status_label.setToolTip("accuracy of the predicted classes on the training, "
+                                     "validation and test nodes")
+
+    def set_kept(self, best_epoch: int | None, test_accuracy: float | None) -> None:
+        """The run ended keeping the weights of `best_epoch` (lowest validation loss): when
+        that is not the epoch drawn, say so, so its test accuracy does not contradict ours."""
+        shown = self.shown
+        if shown is None or best_epoch is None or best_epoch == shown.epoch:
+            return
+        drawn = shown.accuracy.get("test")
+        if test_accuracy is None or drawn is None or abs(drawn - test_accuracy) < 1e-6:
+            return  # the last weights were kept, or they agree: nothing to explain
+        self.set_status(f"{self.status_label.text()} · kept: epoch {best_epoch}, test "
+                        f"{test_accuracy:.0%}")
+        self.status_label.setToolTip(
+            f"The drawing shows epoch {shown.epoch}. The run keeps the weights of epoch "
+            f"{best_epoch} (lowest validation loss); with them the test accuracy is "
+            f"{test_accuracy:.1%}. Those are the weights saved and exported.")
 
     def set_links(self, pairs: np.ndarray, hidden: np.ndarray) -> None:
         """The best-scored pairs that are no training edge: green when held out, else orange."""
@@ -102,12 +131,13 @@ class GraphPictureView(PlotPanel):
         self.misses.setData(*_pairs(pos, pairs[~hidden]))
 
     def clear(self) -> None:
-        self.layout_event = self.predicted = self.confidence = None
+        self.layout_event = self.predicted = self.confidence = self.shown = None
         for item in (self.edges, self.hidden, self.hits, self.misses):
             item.setData([], [])
         self.nodes.clear()
         self.legend.setText("")
         self.set_status(IDLE)
+        self.status_label.setToolTip("")
 
     # -- drawing --------------------------------------------------------------------------------
     def _draw_nodes(self) -> None:
@@ -120,8 +150,8 @@ class GraphPictureView(PlotPanel):
             brushes = [pg.mkBrush(qcolor(r, 110)) for r in rings]
         else:  # not predicted yet
             brushes = [pg.mkBrush(theme_colours(self._dark)[0])] * n
-        width = 3.0 if n <= 400 else 1.5
-        self.nodes.setData(pos=ev.positions, size=node_size(n), data=np.arange(n),
+        width = 2.5 if n <= 60 else 1.8 if n <= 400 else 1.2
+        self.nodes.setData(pos=ev.positions, size=node_extent(n), data=np.arange(n),
                            symbol=["s" if s == 0 else "o" for s in ev.split], brush=brushes,
                            pen=[pg.mkPen(r, width=width) for r in rings])
 
@@ -129,10 +159,10 @@ class GraphPictureView(PlotPanel):
         ev = self.layout_event
         dots = " ".join(f"<span style='color:{PALETTE[i % len(PALETTE)]}'>●</span> "
                         f"{html.escape(name)}" for i, name in enumerate(ev.class_names))
-        text = f"{dots}<br>fill: predicted class · ring: true class · ■ training node"
+        text = f"{dots} &nbsp;— fill: predicted class · ring: true class · ■ training node"
         if ev.hidden_edges is not None:
             dashed = "╌ held-out edges · " if len(ev.hidden_edges) <= MAX_DASHED else ""
-            text = (f"{dots}<br>— edges the network sees · {dashed}<span style='color:{HIT}'>"
+            text = (f"{dots} &nbsp;— edges the network sees · {dashed}<span style='color:{HIT}'>"
                     f"▬</span> best-scored new pair that is a held-out edge · <span style="
                     f"'color:{MISS}'>▬</span> one that is not")
         self.legend.setText(text)

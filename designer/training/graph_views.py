@@ -9,7 +9,7 @@ The Graph view is `prominent`: it comes to the front when a graph run starts.
 
 from __future__ import annotations
 
-from backend.training.events import RunStarted
+from backend.training.events import RunFinished, RunStarted
 from backend.training.graph_events import GraphLayout, LinkScores, NodeEmbeddings, NodePredictions
 from designer.plots.graph_learning import LinkPredictionView, NodeEmbeddingView
 from designer.plots.graph_picture import GraphPictureView
@@ -47,6 +47,10 @@ class GraphView(LiveView):
         scores = _newest(events, LinkScores)
         if scores is not None:
             self.widget.set_links(scores.top_pairs, scores.top_hidden)
+
+    def finish(self, finished: RunFinished, context: RunContext) -> None:
+        if finished.reason != "error":
+            self.widget.set_kept(finished.best_epoch, finished.test_accuracy)
 
 
 class EmbeddingsView(LiveView):

@@ -27,7 +27,8 @@ from designer.training.standard_views import (
     WeightsView,
 )
 
-VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, *GRAPH_VIEWS]
+# tab order: a task's own views (shown only for its runs) before the general ones
+VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS[:1], *GRAPH_VIEWS, *STANDARD_VIEWS[1:]]
 
 
 class LiveViews(QWidget):

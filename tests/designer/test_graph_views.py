@@ -51,11 +51,19 @@ def test_graph_view_fills_predictions_and_rings_true_classes(qtbot, runs):
     assert rings == [palette[c] for c in layout.labels]
     symbols = [p.symbol() for p in view.nodes.points()]
     assert symbols.count("s") == 8  # the 4 labelled members of each faction
-    assert "accuracy training" in view.status_label.text()
+    assert "accuracy: train" in view.status_label.text()
     tip = view._tip(0, 0, 33)
     assert "node 33" in tip and "true class: Officer" in tip and "predicted:" in tip
     header, rows = view.table()
     assert header[:4] == ["node", "name", "true_class", "predicted_class"] and len(rows) == 34
+    view.set_kept(preds.epoch, 0.5)  # the drawn epoch's weights were kept: nothing to add
+    assert "kept" not in view.status_label.text()
+    drawn_test = preds.accuracy["test"]
+    view.set_kept(3, drawn_test)  # another epoch kept, same test accuracy: no contradiction
+    assert "kept" not in view.status_label.text()
+    view.set_kept(3, 1.0 if drawn_test < 1 else 0.5)
+    assert "kept: epoch 3" in view.status_label.text()
+    assert "keeps the weights of epoch 3" in view.status_label.toolTip()
 
 
 def test_embedding_view_plots_every_node_by_true_class(qtbot, runs):
@@ -137,7 +145,7 @@ def test_training_the_karate_club_from_the_dock_shows_the_graph_first(qtbot, gra
     assert "Graph" in tabs and "Embeddings" in tabs
     assert "Links" not in tabs and "Confusion" not in tabs and "Boundary" not in tabs
     assert len(graph.nodes.points()) == 34 and graph.predicted is not None
-    assert "accuracy training" in graph.status_label.text()
+    assert "epoch 30 · accuracy: train" in graph.status_label.text()
     embeddings = dock.views.view(EmbeddingsView).widget
     assert len(embeddings.scatter.points()) == 34 and "epoch 30" in embeddings.status_label.text()
     curves = dock.views.curves  # node classification reports accuracy, not a regression MAE
