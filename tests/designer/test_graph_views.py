@@ -163,3 +163,5 @@ def test_training_the_graph_autoencoder_from_the_dock_plots_its_auc(qtbot, graph
     xs, auc = dock.views.curves.items["val_metric"].getData()
     assert list(xs) == [float(e) for e in range(1, 16)]
     assert 0.5 < auc[-1] <= 1.0  # better than chance after 15 epochs
+    assert "test ROC AUC 0." in dock.progress_label.text()  # not the pairs' "accuracy"
+    assert "test accuracy" not in dock.progress_label.text()
