@@ -101,8 +101,11 @@ class LinkPredictionView(PlotPanel):
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
-        self.plot.setLabel("bottom", "false-positive rate (non-edges scored as edges)")
-        self.plot.setLabel("left", "true-positive rate (edges found)")
+        self.plot.setLabel("bottom", "false-positive rate")
+        self.plot.setLabel("left", "true-positive rate")
+        self.plot_widget.setToolTip("ROC curve: at each threshold, the share of held-out edges "
+                                    "scored above it (true-positive rate) against the share "
+                                    "of non-edges scored above it (false-positive rate)")
         self.plot.setXRange(0, 1, padding=0.02)
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setLimits(xMin=-0.05, xMax=1.05, yMin=-0.05, yMax=1.05)
@@ -111,9 +114,10 @@ class LinkPredictionView(PlotPanel):
         self.plot.addItem(self.chance)
         self.plot.addItem(self.curve)
         self.pairs = QTableWidget(0, 3)
-        self.pairs.setHorizontalHeaderLabels(["best new pair", "score", "an edge?"])
+        self.pairs.setHorizontalHeaderLabels(["new pair", "score", "edge?"])
         self.pairs.setToolTip("The pairs the network scores highest among those that are no "
                               "training edge; 'held out' ones are real edges it never saw.")
+        self.pairs.setMinimumWidth(200)
         self.pairs.verticalHeader().setVisible(False)
         self.pairs.verticalHeader().setDefaultSectionSize(22)
         self.pairs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -122,7 +126,7 @@ class LinkPredictionView(PlotPanel):
         split.addWidget(self.pairs)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setSizes([500, 400])
+        split.setSizes([500, 300])
         self.body.addWidget(split, 1)
         self.event = None
         self.set_status("ROC of held-out edges against as many non-edges, once per epoch")
@@ -138,7 +142,7 @@ class LinkPredictionView(PlotPanel):
                                                         event.top_hidden, strict=True)):
             a = names[i] if i < len(names) else str(i)
             b = names[j] if j < len(names) else str(j)
-            cells = (f"{a} — {b}", f"{float(score):.3f}", "yes, held out" if held else "no")
+            cells = (f"{a} — {b}", f"{float(score):.3f}", "held out" if held else "no")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 2:

@@ -156,16 +156,28 @@ class GraphPictureView(PlotPanel):
                            pen=[pg.mkPen(r, width=width) for r in rings])
 
     def _legend(self) -> None:
+        """One short line (it wraps in a narrow dock); the full wording in its tooltip."""
         ev = self.layout_event
-        dots = " ".join(f"<span style='color:{PALETTE[i % len(PALETTE)]}'>●</span> "
-                        f"{html.escape(name)}" for i, name in enumerate(ev.class_names))
-        text = f"{dots} &nbsp;— fill: predicted class · ring: true class · ■ training node"
-        if ev.hidden_edges is not None:
-            dashed = "╌ held-out edges · " if len(ev.hidden_edges) <= MAX_DASHED else ""
-            text = (f"{dots} &nbsp;— edges the network sees · {dashed}<span style='color:{HIT}'>"
-                    f"▬</span> best-scored new pair that is a held-out edge · <span style="
-                    f"'color:{MISS}'>▬</span> one that is not")
+        many = len(ev.class_names) > 4  # name the classes in the tooltip only
+        dots = "".join(f"<span style='color:{PALETTE[i % len(PALETTE)]}'>●</span>"
+                       + ("" if many else f" {html.escape(name)} ")
+                       for i, name in enumerate(ev.class_names))
+        if ev.hidden_edges is None:
+            text = f"{dots} — fill: predicted · ring: true class · ■ training node"
+            tip = ("Each node is filled with the class the network predicts and ringed with "
+                   "its true class; squares are the training nodes, whose labels the loss "
+                   "sees.")
+        else:
+            text = (f"{dots} true class — best new pairs: <span style='color:{HIT}'>▬</span> "
+                    f"held-out edge, <span style='color:{MISS}'>▬</span> not an edge")
+            dashed = ("; dashed: the held-out edges it never sees"
+                      if len(ev.hidden_edges) <= MAX_DASHED else "")
+            tip = (f"Grey lines are the edges the network sees{dashed}. The ten pairs it scores highest among those that "
+                   "are no training edge are drawn in green when they are held-out edges, in "
+                   "orange when they are not.")
+        names = ", ".join(ev.class_names)
         self.legend.setText(text)
+        self.legend.setToolTip(f"{tip}\nClasses: {names}.")
 
     def _tip(self, x, y, data) -> str:
         ev = self.layout_event

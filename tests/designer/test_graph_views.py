@@ -86,7 +86,7 @@ def test_link_views_draw_the_roc_curve_and_the_best_new_pairs(qtbot, runs):
     x, y = view.curve.getData()
     assert x[0] == 0 and y[-1] == 1 and f"ROC AUC {scores.auc:.3f}" in view.status_label.text()
     assert view.pairs.rowCount() == 10
-    held = [view.pairs.item(r, 2).text().startswith("yes") for r in range(10)]
+    held = [view.pairs.item(r, 2).text() == "held out" for r in range(10)]
     assert held == scores.top_hidden.tolist()
     picture = GraphPictureView()
     qtbot.addWidget(picture)
@@ -94,7 +94,8 @@ def test_link_views_draw_the_roc_curve_and_the_best_new_pairs(qtbot, runs):
     picture.set_links(scores.top_pairs, scores.top_hidden)
     drawn = sum(len(item.getData()[0]) for item in (picture.hits, picture.misses))
     assert drawn == 2 * 10  # two ends per pair
-    assert "best-scored new pair" in picture.legend.text()
+    assert "best new pairs" in picture.legend.text()
+    assert "held-out edges" in picture.legend.toolTip()
 
 
 @pytest.fixture
