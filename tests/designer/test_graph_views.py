@@ -166,3 +166,23 @@ def test_training_the_graph_autoencoder_from_the_dock_plots_its_auc(qtbot, graph
     assert 0.5 < auc[-1] <= 1.0  # better than chance after 15 epochs
     assert "test ROC AUC 0." in dock.progress_label.text()  # not the pairs' "accuracy"
     assert "test accuracy" not in dock.progress_label.text()
+
+
+def test_data_preview_shows_a_graphs_adjacency_with_communities_as_blocks(qtbot):
+    import pyqtgraph as pg
+
+    from backend.data.sources import DataConfig
+    from designer.training.data_preview import DataPreview
+
+    preview = DataPreview()
+    qtbot.addWidget(preview)
+    data = DataConfig.from_section({"name": "sbm", "sizes": [30, 30], "p_in": 0.5,
+                                    "p_out": 0.02, "seed": 1}).load()
+    preview.show_data(data)
+    assert "adjacency" in preview.samples.titleLabel.text
+    image = next(i for i in preview.samples.items if isinstance(i, pg.ImageItem)).image
+    assert image.shape == (60, 60) and (image > 0).sum() == 2 * data.num_edges
+    inside = (image[:30, :30] > 0).sum() + (image[30:, 30:] > 0).sum()
+    assert inside > 0.8 * (image > 0).sum()  # nodes sorted by class: the blocks on the diagonal
+    bars = next(i for i in preview.balance.items if isinstance(i, pg.BarGraphItem))
+    assert list(bars.opts["height"]) == [30, 30]
