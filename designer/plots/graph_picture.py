@@ -172,9 +172,9 @@ class GraphPictureView(PlotPanel):
                     f"held-out edge, <span style='color:{MISS}'>▬</span> not an edge")
             dashed = ("; dashed: the held-out edges it never sees"
                       if len(ev.hidden_edges) <= MAX_DASHED else "")
-            tip = (f"Grey lines are the edges the network sees{dashed}. The ten pairs it scores highest among those that "
-                   "are no training edge are drawn in green when they are held-out edges, in "
-                   "orange when they are not.")
+            tip = (f"Grey lines are the edges the network sees{dashed}. The ten pairs it "
+                   "scores highest among those that are no training edge are drawn in green "
+                   "when they are held-out edges, in orange when they are not.")
         names = ", ".join(ev.class_names)
         self.legend.setText(text)
         self.legend.setToolTip(f"{tip}\nClasses: {names}.")
