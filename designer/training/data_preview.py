@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QStackedWidget, QTableWidget, QTableWidgetItem, QWidget
 
 from backend.data import class_counts
@@ -107,6 +108,12 @@ class DataPreview(QStackedWidget):
             for c in range(cols):
                 self.table.setItem(r, c, QTableWidgetItem(f"{data.x[r, c]:.3g}"))
             self.table.setItem(r, cols, QTableWidgetItem(str(np.asarray(data.y[r]).tolist())))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802  (Qt API name)
+        """Follow a theme switch (the preview was drawn in the theme of its time)."""
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.apply_theme(is_dark(self))
+        super().changeEvent(event)
 
     def apply_theme(self, dark: bool) -> None:
         self.plots.setBackground(theme_colours(dark)[0])
