@@ -1,8 +1,9 @@
 """Icons drawn from the SVG files in resources/icons, tinted for the current theme.
 
 Each SVG strokes or fills with `currentColor`; `icon(name)` substitutes the theme's icon
-colour (or a given one, e.g. the error colour for severity icons) and renders crisp pixmaps
-at the usual sizes. Rendered icons are cached per (name, colour).
+colour (or a given one, e.g. the error colour for severity icons). Icons render crisp
+pixmaps when Qt first asks for a size (an icon engine), not every size up front: the window
+opens faster. Icons are cached per (name, colour).
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from designer import theme
 
 ICON_DIR = Path(__file__).resolve().parents[1] / "resources" / "icons"
-SIZES = (16, 20, 24, 32, 40, 48)
 
 
 def icon(name: str, color: str | None = None) -> QIcon:
@@ -57,25 +57,55 @@ def pixmap(name: str, size: int, color: str | None = None) -> QPixmap:
     return icon(name, color).pixmap(size, size)
 
 
+class _SvgIconEngine(QIconEngine):
+    """Renders the SVG in the normal or the disabled tint at the size asked for, once."""
+
+    def __init__(self, source: str, color: str, disabled: str):
+        super().__init__()
+        self.source, self.color, self.disabled = source, color, disabled
+        self._pixmaps: dict[tuple[int, int, bool], QPixmap] = {}
+
+    def pixmap(self, size, mode, state) -> QPixmap:  # noqa: N802  (Qt API)
+        off = mode == QIcon.Mode.Disabled
+        key = (size.width(), size.height(), off)
+        if key not in self._pixmaps:
+            tint = self.disabled if off else self.color
+            renderer = QSvgRenderer(QByteArray(self.source.replace("currentColor",
+                                                                   tint).encode()))
+            self._pixmaps[key] = _paint(renderer, size.width(), size.height())
+        return self._pixmaps[key]
+
+    def paint(self, painter: QPainter, rect, mode, state) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def clone(self) -> QIconEngine:
+        return _keep(_SvgIconEngine(self.source, self.color, self.disabled))
+
+
+_ENGINES: list[_SvgIconEngine] = []  # their Python side must outlive the QIcons using them
+
+
+def _keep(engine: _SvgIconEngine) -> _SvgIconEngine:
+    _ENGINES.append(engine)
+    return engine
+
+
 @lru_cache(maxsize=512)
 def _render(name: str, color: str, disabled: str) -> QIcon:
     path = ICON_DIR / f"{name}.svg"
     source = path.read_text(encoding="utf-8") if path.exists() else ""
-    result = QIcon()
     if not source:
-        return result
-    for mode, tint in ((QIcon.Normal, color), (QIcon.Disabled, disabled)):
-        renderer = QSvgRenderer(QByteArray(source.replace("currentColor", tint).encode()))
-        for size in SIZES:
-            result.addPixmap(_paint(renderer, size), mode)
-    return result
+        return QIcon()
+    return QIcon(_keep(_SvgIconEngine(source, color, disabled)))
 
 
-def _paint(renderer: QSvgRenderer, size: int) -> QPixmap:
-    pm = QPixmap(size, size)
+def _paint(renderer: QSvgRenderer, width: int, height: int | None = None) -> QPixmap:
+    height = width if height is None else height
+    pm = QPixmap(max(1, width), max(1, height))
     pm.fill(QColor(Qt.transparent))
     painter = QPainter(pm)
     painter.setRenderHint(QPainter.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, size, size))
+    side = min(width, height)  # square icons, centred
+    renderer.render(painter, QRectF((width - side) / 2, (height - side) / 2, side, side))
     painter.end()
     return pm

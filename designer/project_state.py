@@ -113,6 +113,14 @@ class ProjectState(QObject):
         return run_id
 
 
+    @Slot()
+    def install_run_history(self) -> None:
+        """The Runs list follows the project's runs (plots are imported by then)."""
+        from designer.training.run_history import install as install_run_history
+
+        install_run_history(self.window)
+
+
 def install(window) -> ProjectState | None:
     """Follow `window.training` (if the Training dock is installed); kept as
     `window.project_state`."""
@@ -120,7 +128,9 @@ def install(window) -> ProjectState | None:
     if dock is None:
         return None
     window.project_state = ProjectState(window, dock)
-    from designer.training.run_history import install as install_run_history
-
-    install_run_history(window)  # the Runs list follows the project's runs
+    if callable(getattr(dock, "is_built", None)) and not dock.is_built():
+        # the dock builds its panels after the window opened: the Runs list follows them
+        dock.built.connect(window.project_state.install_run_history)
+    else:
+        window.project_state.install_run_history()
     return window.project_state

@@ -187,8 +187,9 @@ class NodeItem(QGraphicsItem):
         if self.content is not None:
             self._paint_expanded(painter, lod)
             return
-        if lod < st.FAR_LOD:  # a box in the category colour; selected: outlined, not refilled
-            painter.fillRect(rect, accent)
+        if lod < st.FAR_LOD:  # a box in the category (or heat) colour; selected: outlined
+            painter.fillRect(rect, st.heat_colour(self.heat) if self.heat is not None
+                             else accent)
             if selected or self.has_error():
                 pen = QPen(s.selection if selected else s.problem, 4)
                 pen.setCosmetic(True)
@@ -197,11 +198,12 @@ class NodeItem(QGraphicsItem):
                 painter.drawRect(rect.adjusted(-6, -6, 6, 6))
             return
         self._paint_body(painter, rect, accent, selected, lod)
+        self._paint_heat_tint(painter, rect, selected)
         if lod >= st.DETAIL_LOD:
             self._paint_text(painter, accent)
+            self._paint_heat(painter)
         else:
             self._paint_far_title(painter, lod)
-        self._paint_heat(painter)
         if self.block_label is not None:
             from designer.canvas.block_paint import paint_block_marks
 
@@ -317,6 +319,22 @@ class NodeItem(QGraphicsItem):
         text = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight,
                                               rect.width())
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_heat_tint(self, painter, rect: QRectF, selected: bool) -> None:
+        """The gradient heat as a tint of the whole node and a thick border in its colour,
+        visible at any zoom (the scale bar below is for a closer look)."""
+        if self.heat is None:
+            return
+        colour = st.heat_colour(self.heat)
+        fill = QColor(colour)
+        fill.setAlpha(50 if self.style.dark else 80)  # tinted, the text stays readable
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 5, 5)
+        if not selected:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(colour, 4.0))
+            painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 5, 5)
 
     def _paint_heat(self, painter) -> None:
         if self.heat is None:

@@ -3,14 +3,16 @@
 Every view is a `PlotPanel`: a titled QWidget with a small bar offering "PNG…" and "CSV…".
 Subclasses implement `table()` (the plotted data as a header and rows) and
 `apply_theme(dark)`; the panel follows the application palette (light or dark) by itself.
+A double-click on any of the panel's plots calls `reset_view()` (by default: every view box
+follows its data again), so a stray drag or zoom never loses a plot.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -53,6 +55,9 @@ def style_plot(plot: pg.PlotWidget | pg.PlotItem, dark: bool) -> None:
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(fg))
         axis.setTextPen(pg.mkPen(fg))
+        # no "(x0.001)" re-layout of the label each time the range moves (it showed in
+        # profiles of a training run); the tick labels carry the scale
+        axis.enableAutoSIPrefix(False)
     if item.titleLabel is not None:
         item.titleLabel.setAttr("color", fg)
         item.titleLabel.setText(item.titleLabel.text, color=fg)
@@ -67,6 +72,27 @@ def diverging_lut(n: int = 256) -> np.ndarray:
     return pg.colormap.get("CET-D1").getLookupTable(0.0, 1.0, n, alpha=True)
 
 
+class ElidedLabel(QLabel):
+    """One line of text that ends in "…" when the space is short (the whole text in the
+    tooltip), so a narrow panel never grows a tall wrapped status."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802  (Qt API name)
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+        painter.drawText(self.contentsRect(), int(self.alignment()), text)
+        painter.end()
+
+
 class PlotPanel(QWidget):
     """A titled plot view with PNG/CSV export; subclasses fill `self.body`."""
 
@@ -78,10 +104,11 @@ class PlotPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        bar = QHBoxLayout()
+        self.bar = bar = QHBoxLayout()
         self.title_label = QLabel(f"<b>{title}</b>")
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
+        self.status_label = ElidedLabel("")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft |
+                                       Qt.AlignmentFlag.AlignVCenter)
         bar.addWidget(self.title_label)
         bar.addWidget(self.status_label, 1)
         for text, slot in (("PNG…", self.ask_png), ("CSV…", self.ask_csv)):
@@ -93,6 +120,34 @@ class PlotPanel(QWidget):
         self.body = QVBoxLayout()
         self.body.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.body, 1)
+        self._watched: set[int] = set()
+
+    # -- view reset -----------------------------------------------------------------------------
+    def watch_double_clicks(self) -> None:
+        """Connect every plot scene of the panel to `reset_view` on a double-click."""
+        for view in self.findChildren(pg.GraphicsView):
+            scene = view.scene()
+            if scene is not None and id(scene) not in self._watched:
+                self._watched.add(id(scene))
+                scene.sigMouseClicked.connect(self._on_scene_click)
+                view.setToolTip("Drag to pan, wheel to zoom; double-click to see everything "
+                                "again.")
+
+    def _on_scene_click(self, event) -> None:
+        if event.double() and event.button() == Qt.MouseButton.LeftButton:
+            self.reset_view()
+            event.accept()
+
+    def view_boxes(self) -> list[pg.ViewBox]:
+        boxes = []
+        for view in self.findChildren(pg.GraphicsView):
+            boxes.extend(i for i in view.scene().items() if isinstance(i, pg.ViewBox))
+        return boxes
+
+    def reset_view(self) -> None:
+        """Show all the data again (after a pan or zoom), following new data from now on."""
+        for box in self.view_boxes():
+            box.enableAutoRange(enable=True)
 
     # -- theme ----------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802  (Qt API name)
@@ -102,6 +157,7 @@ class PlotPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         self.apply_theme(is_dark(self))
+        self.watch_double_clicks()
         super().showEvent(event)
 
     def apply_theme(self, dark: bool) -> None:

@@ -99,7 +99,7 @@ class ConfusionMatrixView(PlotPanel):
         acc = np.trace(m) / total if total else 0.0
         per_class = np.diag(m) / np.where(rows[:, 0] > 0, rows[:, 0], 1)
         worst = int(np.argmin(per_class))
-        self.set_status(f"accuracy {acc:.1%}; weakest class {self.labels[worst]} "
+        self.set_status(f"accuracy {acc:.1%} · weakest: {self.labels[worst]} "
                         f"({per_class[worst]:.0%})")
 
     def _write_counts(self, m: np.ndarray, share: np.ndarray) -> None:

@@ -5,7 +5,8 @@ correctly. Every series lives in a `SeriesBuffer`, a preallocated numpy buffer t
 doubling; appending never reallocates per point, and the curve gets `setData` on views of the
 buffers, with auto-downsampling and clip-to-view so long runs stay cheap to draw.
 
-Other runs are drawn as overlays of their epoch curves (validation dashed, training dotted) in
+The live series' legend sits under the plots, never over the data. Other runs are drawn as
+overlays of their epoch curves (validation dashed, training dotted) in
 colours the live run never uses, so a compared run is never mistaken for the live one. Their
 legend is a strip of text under the plots, wrapping as needed, so it always fits and never
 covers data.
@@ -13,6 +14,7 @@ covers data.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,6 +99,27 @@ class Overlay:
     width: float = 1.5
 
 
+class LogAxis(pg.AxisItem):
+    """A log axis that labels only 1, 2 and 5 times a power of ten (pyqtgraph labels every
+    minor tick, and they print over each other)."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802  (pyqtgraph API)
+        labels = []
+        for v in values:
+            mantissa = 10 ** (v - math.floor(v + 1e-9))
+            keep = any(abs(mantissa - k) < 1e-6 * k for k in (1, 2, 5))
+            labels.append(_short_number(10 ** v) if keep else "")
+        return labels
+
+
+def _short_number(x: float) -> str:
+    """0.001, 0.02, 5e-4, 2e-6: at most six characters."""
+    if 1e-3 <= abs(x) < 1e4:
+        return f"{x:g}"
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 class TrainingCurves(PlotPanel):
     """Loss | metric | learning rate, per step and per epoch, with run overlays."""
 
@@ -114,14 +137,21 @@ class TrainingCurves(PlotPanel):
         self.plots = {
             "loss": self.view.addPlot(row=0, col=0, title="loss"),
             "metric": self.view.addPlot(row=0, col=1, title="accuracy"),
-            "lr": self.view.addPlot(row=0, col=2, title="learning rate"),
+            "lr": self.view.addPlot(row=0, col=2, title="learning rate",
+                                    axisItems={"left": LogAxis("left")}),
         }
         self.legends = {}
-        for key, plot in self.plots.items():
+        for plot in self.plots.values():
             plot.setLabel("bottom", "epoch")
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            self.legends[key] = plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        # one legend under all the plots, never over the data: the loss and the metric plots
+        # draw their series alike (the learning rate plot's title says what it shows)
+        legend = pg.LegendItem(labelTextSize="8pt", colCount=2, frame=False)
+        self.view.addItem(legend, row=1, col=0, colspan=len(self.plots))
+        self.legends["loss"] = legend
+        for col, stretch in enumerate((3, 3, 2)):  # the learning rate needs the least room
+            self.view.ci.layout.setColumnStretchFactor(col, stretch)
         self.plots["lr"].setLogMode(y=True)  # schedules span decades; a constant rate shows
         self.plots["lr"].getAxis("left").enableAutoSIPrefix(False)
         self.buffers = {key: SeriesBuffer() for key in SERIES}
@@ -143,6 +173,8 @@ class TrainingCurves(PlotPanel):
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
         self.plots[style.plot].addItem(item)
+        if item.name() and style.plot in self.legends:
+            self.legends[style.plot].addItem(item, item.name())
         return item
 
     # -- feeding --------------------------------------------------------------------------------
@@ -153,11 +185,16 @@ class TrainingCurves(PlotPanel):
         self.buffers[key].extend(xs, ys)
         self._dirty.add(key)
 
-    def refresh(self) -> None:
-        for key in self._dirty:
+    def refresh(self, plot: str | None = None) -> None:
+        """Push new points to the curves of one plot ("loss", "metric", "lr") or of all."""
+        for key in [k for k in self._dirty if plot is None or SERIES[k].plot == plot]:
             buf = self.buffers[key]
             self.items[key].setData(buf.x, buf.y)
-        self._dirty.clear()
+            self._dirty.discard(key)
+
+    def dirty_plots(self) -> list[str]:
+        """The plots with points not drawn yet, in the order they are laid out."""
+        return [p for p in self.plots if any(SERIES[k].plot == p for k in self._dirty)]
 
     def set_metric_name(self, name: str) -> None:
         self.plots["metric"].setTitle(name)

@@ -14,13 +14,14 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from designer.plots.base import PlotPanel, style_plot, theme_colours
+from designer.plots.base import ElidedLabel, PlotPanel, style_plot, theme_colours
 
 VANISH_RELATIVE = 1e-4  # mean |grad| below this fraction of the strongest layer's: vanishing
 VANISH_ABSOLUTE = 1e-8  # or below this at all
+ROW_LABEL_PX = 12.0  # a layer label needs this much height (8 pt text)
 EXPLODE_ABSOLUTE = 1e2  # max |grad| above this: exploding
 DECADES = 4.0  # relative decades between healthy (0.5) and the vanishing threshold (0.25)
 HEAT_STOPS = ((0.0, "#0072B2"), (0.5, "#b9c2cc"), (1.0, "#D55E00"))
@@ -101,9 +102,9 @@ class HeatLegend(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QLabel()
-        bar.setFixedSize(120, 10)
         stops = ", ".join(f"stop:{p} {c}" for p, c in HEAT_STOPS)
         bar.setStyleSheet(f"background: qlineargradient(x1:0, y1:0, x2:1, y2:0, {stops});")
+        bar.setFixedSize(80, 10)
         layout.addWidget(QLabel("vanishing"))
         layout.addWidget(bar)
         layout.addWidget(QLabel("exploding"))
@@ -135,28 +136,71 @@ class HeatHistory:
         return self.data[:, :self.n]
 
 
+def short_name(name: str, limit: int = 16) -> str:
+    """A layer title that fits an axis, keeping its most specific end: the last parts of a
+    module path ('encoder.block14.conv2' -> '…block14.conv2'); one long part loses its middle."""
+    if len(name) <= limit:
+        return name
+    parts = name.split(".")
+    tail = parts[-1]
+    for part in reversed(parts[:-1]):
+        room = limit - len(tail) - 2  # the dot and the "…"
+        if len(part) > room:
+            tail = f"{part[-room:]}.{tail}" if room >= 3 else tail  # the end of a part counts
+            break
+        tail = f"{part}.{tail}"
+    if len(tail) + 1 <= limit:
+        return "…" + tail
+    keep = limit - 1
+    return tail[:keep - keep // 2] + "…" + tail[-(keep // 2):]
+
+
+def _same_range(current, wanted) -> bool:
+    return all(abs(a - b) <= 1e-9 * max(1.0, abs(b)) for a, b in zip(current, wanted, strict=True))
+
+
+def label_stride(rows: int, height_px: float, min_px: float = ROW_LABEL_PX) -> int:
+    """Every how many rows a label fits without overprinting its neighbours."""
+    if rows <= 0 or height_px <= 0:
+        return 1
+    return max(1, math.ceil(rows * min_px / height_px))
+
+
 class GradientFlowView(PlotPanel):
-    """Bars of log10 mean/max |grad| per layer (latest probe) above their heat history."""
+    """Per layer, one row: a bar of log10 mean |grad| (max marked) beside its heat history.
+
+    Layers are rows, labelled once on the left in model order (first layer on top), so 20 or
+    more layers stay readable: a long title is shortened, and when rows get thinner than a
+    line of text only every k-th row is labelled (all are in the tooltip and the CSV).
+    """
 
     export_name = "gradient-flow"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Gradient flow", parent)
         self.legend = HeatLegend()
-        self.body.addWidget(self.legend)
-        self.warning_label = QLabel("")
-        self.warning_label.setWordWrap(True)
+        self.bar.insertWidget(self.bar.count() - 2, self.legend)  # beside PNG… and CSV…
+        self.warning_label = ElidedLabel("")  # one line; the whole advice in its tooltip
         self.warning_label.setStyleSheet("color: #D55E00;")
+        self.warning_label.hide()
         self.body.addWidget(self.warning_label)
         self.view = pg.GraphicsLayoutWidget()
         self.body.addWidget(self.view, 1)
-        self.bars_plot = self.view.addPlot(row=0, col=0, title="log₁₀ |grad| per layer")
-        self.hist_plot = self.view.addPlot(row=1, col=0, title="history (colour = heat)")
+        self.bars_plot = self.view.addPlot(row=0, col=0, title="log₁₀ |grad|: mean ▬ max |")
+        self.hist_plot = self.view.addPlot(row=0, col=1, title="history")
         self.hist_plot.setLabel("bottom", "epoch")
-        self.view.ci.layout.setRowStretchFactor(0, 3)
-        self.view.ci.layout.setRowStretchFactor(1, 2)
-        self.mean_bars = pg.BarGraphItem(x=[], height=[], width=0.6)
-        self.max_marks = pg.ScatterPlotItem(symbol="_", size=18, pen=pg.mkPen("#888", width=2))
+        self.hist_plot.setYLink(self.bars_plot)
+        self.hist_plot.getAxis("left").setStyle(showValues=False)
+        small = QFont()
+        small.setPointSizeF(8.0)
+        self.bars_plot.getAxis("left").setTickFont(small)  # 20 layers fit in 250 px
+        self.view.ci.layout.setColumnStretchFactor(0, 3)
+        self.view.ci.layout.setColumnStretchFactor(1, 2)
+        for plot in (self.bars_plot, self.hist_plot):
+            plot.invertY(True)
+            plot.setMouseEnabled(x=True, y=False)
+        self.mean_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
+        self.max_marks = pg.ScatterPlotItem(symbol="|", size=14, pen=pg.mkPen("#888", width=2))
         self.bars_plot.addItem(self.mean_bars)
         self.bars_plot.addItem(self.max_marks)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -169,6 +213,13 @@ class GradientFlowView(PlotPanel):
         self.heat: dict[str, float] = {}
         self.records: list[tuple[float, str, float, float]] = []
         self.warnings: list[str] = []
+        self._label_key = None
+        self.extent: float | None = None  # the run's epochs: the history's x axis stays put
+        self.bars_plot.vb.sigResized.connect(self._relabel)
+
+    def set_extent(self, epochs: float | None) -> None:
+        """Pin the history's x axis to 0 .. `epochs` (None: follow the probes)."""
+        self.extent = epochs
 
     def add_probe(self, x: float, stats: Stats, titles: dict[str, str],
                   draw: bool = True) -> None:
@@ -194,21 +245,40 @@ class GradientFlowView(PlotPanel):
         self.warnings = gradient_warnings(self.latest, self.titles)
         self.warning_label.setText(" ".join(self.warnings))
         self.warning_label.setVisible(bool(self.warnings))
-        self.set_status("warning: see below" if self.warnings else "gradients look healthy",
+        self.set_status("warnings below" if self.warnings else "healthy",
                         warn=bool(self.warnings))
 
     def _draw_bars(self, ids: list[str]) -> None:
         means = np.array([_log(self.latest[n][0]) for n in ids])
         peaks = np.array([_log(self.latest[n][1]) for n in ids])
         floor = math.floor(min(means.min(), -6.0)) - 1
-        xs = np.arange(len(ids))
+        rows = np.arange(len(ids))
         brushes = [heat_qcolor(self.heat[n]) for n in ids]
-        self.mean_bars.setOpts(x=xs, y0=floor, height=means - floor, width=0.6, brushes=brushes)
-        self.max_marks.setData(xs, peaks)
-        ticks = [(i, self.titles.get(n, n)) for i, n in enumerate(ids)]
-        self.bars_plot.getAxis("bottom").setTicks([ticks])
-        self.bars_plot.setYRange(floor, max(peaks.max(), 0.0) + 0.5)
-        self.bars_plot.setXRange(-0.6, len(ids) - 0.4)
+        self.mean_bars.setOpts(x0=floor, y=rows, width=means - floor, height=0.6,
+                               brushes=brushes)
+        self.max_marks.setData(peaks, rows)
+        (x0, x1), (y0, y1) = self.bars_plot.vb.viewRange()
+        top = math.ceil(max(peaks.max(), 0.0)) + 0.5
+        if floor < x0 or top > x1 or x0 < floor - 2 or x1 > top + 2:  # moves only in steps
+            self.bars_plot.setXRange(floor, top, padding=0)
+        if not _same_range((y0, y1), (-0.6, len(ids) - 0.4)):  # a new range redraws the axes
+            self.bars_plot.setYRange(-0.6, len(ids) - 0.4, padding=0)
+        self._relabel()
+
+    def _relabel(self, *_args) -> None:
+        """Row labels on the left axis: shortened titles, every k-th row when rows are thin."""
+        ids = list(self.latest)
+        stride = label_stride(len(ids), self.bars_plot.vb.height())
+        key = (stride, tuple(ids))
+        if key == self._label_key or not ids:  # new ticks redraw both axes: only on change
+            return
+        self._label_key = key
+        ticks = [(i, short_name(self.titles.get(n, n))) for i, n in enumerate(ids)
+                 if i % stride == 0]
+        self.bars_plot.getAxis("left").setTicks([ticks, []])
+        self.hist_plot.getAxis("left").setTicks([ticks, []])
+        names = ", ".join(self.titles.get(n, n) for n in ids)
+        self.view.setToolTip(f"Layers from top to bottom: {names}. Double-click to reset.")
 
     def _draw_history(self, ids: list[str]) -> None:
         data = self.history.view()
@@ -217,8 +287,13 @@ class GradientFlowView(PlotPanel):
         x1 = float(self.history.x[self.history.n - 1])
         width = max(x1 - x0, 1e-6)
         self.image.setRect(QRectF(x0, -0.5, width, len(ids)))
-        ticks = [(i, self.titles.get(n, n)) for i, n in enumerate(ids)]
-        self.hist_plot.getAxis("left").setTicks([ticks])
+        end = self.extent if self.extent else x0 + width
+        if not _same_range(self.hist_plot.vb.viewRange()[0], (x0, end)):
+            self.hist_plot.setXRange(x0, end, padding=0)
+
+    def reset_view(self) -> None:
+        self._label_key = None
+        self.redraw()
 
     def clear(self) -> None:
         self.history = HeatHistory()
@@ -226,9 +301,12 @@ class GradientFlowView(PlotPanel):
         self.latest, self.heat, self.warnings = {}, {}, []
         self.warning_label.setText("")
         self.warning_label.setVisible(False)
-        self.mean_bars.setOpts(x=[], height=[])
+        self.mean_bars.setOpts(x0=[], y=[], width=[], height=0.6)
         self.max_marks.setData([], [])
         self.image.clear()
+        for plot in (self.bars_plot, self.hist_plot):
+            plot.getAxis("left").setTicks(None)
+        self._label_key = None
         self.set_status("")
 
     def apply_theme(self, dark: bool) -> None:

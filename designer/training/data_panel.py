@@ -46,6 +46,7 @@ LIST_OPTIONS = ("features", "classes", "size")  # user-file options typed as JSO
 def _option_widget(key: str, default) -> QWidget:
     if key in CHOICES:
         box = QComboBox()
+        _narrow(box)
         for choice in CHOICES[key]:
             box.addItem(choice, choice)
         return box
@@ -59,6 +60,12 @@ def _option_widget(key: str, default) -> QWidget:
                      zero_is_none=default is None)
 
 
+def _narrow(box: QComboBox) -> None:
+    """Long item names elide instead of widening the side panel."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(10)
+
+
 class DatasetPanel(QWidget):
     def __init__(self, editor: DocumentEditor, checks: DataChecks | None = None,
                  parent: QWidget | None = None):
@@ -67,6 +74,7 @@ class DatasetPanel(QWidget):
         self.checks = checks or DataChecks(editor, self)
         self.service = data_service()
         self.source = QComboBox()
+        _narrow(self.source)
         for name in source_names():
             self.source.addItem(name, name)
             self.source.setItemData(self.source.count() - 1, get_source(name).description, 3)

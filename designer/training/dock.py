@@ -10,7 +10,8 @@ the node they were traced to); the app stays usable and the next run starts fres
 After a run, selecting a node still updates the views: feature maps come from the run's
 kept weights (computed where the run trained, never on the GUI thread). `reset()` forgets
 everything of the previous design — views, messages, progress, gradient colours, the trained
-model — and runs when another design is opened or created.
+model — and runs when another design is opened or created. The frame and its staged
+building live in dock_frame.py.
 """
 
 from __future__ import annotations
@@ -18,40 +19,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from backend.graph.problems import Problem
 from backend.module_paths import probe_labels, with_block_heat
-from backend.training.events import Paused, Probes, Resumed, RunFinished, RunStarted, StepMetrics
-from designer import icons, settings
 from designer.editor import DocumentEditor
-from designer.training.data_fit import DataChecks
-from designer.training.data_panel import DatasetPanel
-from designer.training.runs import RunsPanel
-from designer.training.settings_form import TrainingSettingsForm
-from designer.training.standard_views import FeaturesView
-from designer.training.views import LiveViews
-from designer.workers.training import TrainingRun
+from designer.training.dock_frame import IDLE_TEXT, DockFrame
 
 GRADIENT_EVERY = 20  # steps between gradient-flow probes
 SAMPLES_EVERY_S = 1.0  # reconstructions, generated samples, a VAE's traversal
 LATENT_POINTS = 500  # validation samples in the latent scatter, once an epoch
-IDLE_TEXT = "Press Train (F5) to train the design on its dataset."
+HEAT_MS = 1000  # gradient colours on the canvas change at most once a second
+__all__ = ["IDLE_TEXT", "TrainingDock"]
 
 
 def _design_key(editor: DocumentEditor) -> tuple:
@@ -66,127 +46,36 @@ def _eta(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600} h"
 
 
-class _Note(QLabel):
-    """A line that takes no room while it has nothing to say."""
-
-    def __init__(self, text: str = ""):
-        super().__init__(text)
-        self.setVisible(bool(text))
-
-    def setText(self, text: str) -> None:  # noqa: N802  (Qt API name)
-        super().setText(text)
-        self.setVisible(bool(text))
-
-
-def _scrolled(widget: QWidget) -> QScrollArea:
-    """A side panel that scrolls on its own, so the dock stays short enough for the canvas."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
-
-
-class TrainingDock(QWidget):
-    run_requested = Signal()  # Train was pressed: a run is being prepared
+class TrainingDock(DockFrame):
+    run_requested = Signal()  # Train was pressed and the run is being prepared
     run_started = Signal(object)  # RunStarted
     batch_handled = Signal()  # a batch of events reached the views
     run_finished = Signal(object)  # RunFinished
     was_reset = Signal()  # everything of the previous design is gone
 
     def __init__(self, editor: DocumentEditor, canvas: QWidget | None = None,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.editor, self.canvas = editor, canvas
-        self.run: TrainingRun | None = None
+                 parent: QWidget | None = None, staged: bool = False):
+        self.canvas = canvas
+        self.run = None  # the current TrainingRun
         self.on_best = None  # given to each run's trainer (best weights kept on disk)
         self.next_run_name = None  # callable naming the next run (the project's numbering)
         self.run_name = ""  # the name of the run started last
         self._runs_started = 0
-        self._retiring: list[TrainingRun] = []  # stopped runs whose thread has not ended yet
-        self.started_event: RunStarted | None = None
+        self._retiring: list = []  # stopped runs whose thread has not ended yet
+        self.started_event = None  # its RunStarted
         self._started_key: tuple | None = None
         self._t_start = 0.0
         self._fix: Problem | None = None
-        self.checks = DataChecks(editor, self)
-        self._make_actions()
-        self._build()
+        self._heat: dict[str, float] | None = None  # waiting to be painted on the canvas
+        super().__init__(editor, staged, parent)
+        self._heat_timer = QTimer(self, singleShot=True, interval=HEAT_MS)
+        self._heat_timer.timeout.connect(self._paint_pending_heat)
+        self.fix_button.clicked.connect(self.apply_fix)
+        self.heat_box.toggled.connect(self._on_heat_toggled)
         editor.selection_changed.connect(self._on_selection)
         editor.analysis_changed.connect(self._check_design_changed)
         editor.document_replaced.connect(self.reset)
         self._set_state("idle")
-        self._restore_splitters()
-
-    # -- layout ---------------------------------------------------------------------------------
-    def _make_actions(self) -> None:
-        self.train_action = QAction(icons.icon("train"), "&Train", self)
-        self.pause_action = QAction(icons.icon("pause"), "&Pause", self)
-        self.stop_action = QAction(icons.icon("stop"), "&Stop", self)
-        for action, slot, tip in (
-                (self.train_action, self.start, "Train the design as it is now (F5)"),
-                (self.pause_action, self.toggle_pause, "Pause or resume the run (F6)"),
-                (self.stop_action, self.stop, "Stop the run after this step (Shift+F5)")):
-            action.setToolTip(tip)
-            action.setProperty("nw_icon", {self.train_action: "train", self.pause_action:
-                                           "pause"}.get(action, "stop"))
-            action.triggered.connect(slot)
-
-    def _button(self, action: QAction) -> QToolButton:
-        button = QToolButton()
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        return button
-
-    def _build(self) -> None:
-        self.start_button = self._button(self.train_action)
-        self.pause_button = self._button(self.pause_action)
-        self.stop_button = self._button(self.stop_action)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(True)
-        self.progress.setMaximumWidth(260)
-        self.progress_label = QLabel(IDLE_TEXT)
-        self.changed_label = _Note("")
-        self.changed_label.setProperty("role", "caption")
-        self.message = _Note("")
-        self.message.setWordWrap(True)
-        self.message.setProperty("role", "error")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fix_button = QPushButton("")
-        self.fix_button.hide()
-        self.fix_button.clicked.connect(self.apply_fix)
-        self.heat_box = QCheckBox("gradients on canvas")
-        self.heat_box.setChecked(True)
-        self.heat_box.toggled.connect(self._on_heat_toggled)
-        bar = QHBoxLayout()
-        for w in (self.start_button, self.pause_button, self.stop_button):
-            bar.addWidget(w)
-        bar.addWidget(self.progress, 1)
-        bar.addWidget(self.progress_label, 3)
-        bar.addWidget(self.heat_box)
-        notes = QHBoxLayout()
-        notes.addWidget(self.message, 1)
-        notes.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.data_panel = DatasetPanel(self.editor, self.checks)
-        self.settings_form = TrainingSettingsForm(self.editor)
-        self.runs_panel = RunsPanel()
-        self.side = QTabWidget()
-        self.side.addTab(_scrolled(self.data_panel), "Data")
-        self.side.addTab(_scrolled(self.settings_form), "Settings")
-        self.side.addTab(self.runs_panel, "Runs")
-        self.views = LiveViews()
-        self.split = QSplitter(Qt.Orientation.Horizontal)
-        self.split.setChildrenCollapsible(False)
-        self.split.addWidget(self.side)
-        self.split.addWidget(self.views)
-        self.split.setStretchFactor(1, 1)
-        self.split.setSizes([330, 1100])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
-        layout.addWidget(self.changed_label)
-        layout.addLayout(notes)
-        layout.addWidget(self.split, 1)
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -201,8 +90,12 @@ class TrainingDock(QWidget):
         """Train a snapshot of the design as it is now; False if refused or still running."""
         if self.state != "idle":
             return False
+        self.ensure_built()
         if not self._ready_to_train():
             return False
+        from backend.training.events import Probes
+        from designer.workers.training import TrainingRun
+
         self._retire_previous_run()
         self._show_message("")
         doc = self.editor.doc
@@ -224,8 +117,8 @@ class TrainingDock(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
+        self.run_requested.emit()  # the dock makes room while the run gets ready
         self.run.start()
-        self.run_requested.emit()
         return True
 
     def _ready_to_train(self) -> bool:
@@ -309,16 +202,16 @@ class TrainingDock(QWidget):
         self._retire_previous_run()
         self._set_state("idle")
         self.started_event = self._started_key = None
-        self.views.reset()
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress_label.setText(IDLE_TEXT)
         self.changed_label.setText("")
         self._show_message("")
+        self._heat = None
+        self._heat_timer.stop()
         self._paint_heat(None)
-        reset_runs = getattr(self.runs_panel, "reset", None)
-        if callable(reset_runs):
-            reset_runs()
+        if self.is_built():  # parts not built yet hold nothing of any design
+            self.views.reset()  # (the Runs list follows the project: run_history.py)
         self.was_reset.emit()
 
     def _feature_node(self) -> str | None:
@@ -341,6 +234,8 @@ class TrainingDock(QWidget):
 
     @Slot(list)
     def _on_events(self, batch: list) -> None:
+        from backend.training.events import Paused, Resumed, RunStarted, StepMetrics
+
         if not self._from_current_run():
             return
         for event in batch:
@@ -360,10 +255,19 @@ class TrainingDock(QWidget):
         if last is not None and self.state == "running":
             self._show_progress(last)
         if heat is not None and self.heat_box.isChecked():
-            self._paint_heat(heat)
+            self._heat = heat
+            if not self._heat_timer.isActive():
+                self._paint_pending_heat()
+                self._heat_timer.start()
         self.batch_handled.emit()
 
-    def _on_started(self, event: RunStarted) -> None:
+    def _paint_pending_heat(self) -> None:
+        """Paint the latest heat (the canvas repaints its nodes: not on every probe)."""
+        if self._heat is not None:
+            self._paint_heat(self._heat)
+            self._heat = None
+
+    def _on_started(self, event) -> None:
         self.started_event = event
         self.views.begin(event, probe_labels(self.editor.doc, self.editor.analysis))
         self._set_state("running")
@@ -371,7 +275,7 @@ class TrainingDock(QWidget):
                                     f"samples, {event.parameters:,} parameters")
         self.run_started.emit(event)
 
-    def _show_progress(self, m: StepMetrics) -> None:
+    def _show_progress(self, m) -> None:
         self.progress.setValue(int(1000 * m.step / max(m.total_steps, 1)))
         epochs = self.started_event.epochs if self.started_event else "?"
         self.progress.setFormat(f"epoch {m.epoch}/{epochs}")
@@ -379,9 +283,11 @@ class TrainingDock(QWidget):
                                     f"{m.samples_per_s:,.0f} samples/s · ETA {_eta(m.eta_s)}")
 
     @Slot(object)
-    def _on_finished(self, event: RunFinished) -> None:
+    def _on_finished(self, event) -> None:
         if not self._from_current_run():
             return
+        self._heat_timer.stop()
+        self._paint_pending_heat()
         self.views.finish(event)
         self._set_state("idle")
         self._finish_text(event)
@@ -389,7 +295,7 @@ class TrainingDock(QWidget):
             self.editor.set_selection([event.node])
         self.run_finished.emit(event)
 
-    def _finish_text(self, event: RunFinished) -> None:
+    def _finish_text(self, event) -> None:
         seconds = time.monotonic() - self._t_start
         if event.reason == "error":
             self._show_message(f"Training failed: {event.message}")
@@ -411,11 +317,12 @@ class TrainingDock(QWidget):
             setter(with_block_heat(heat) if heat else heat)
 
     def _on_heat_toggled(self, on: bool) -> None:
-        self._paint_heat(self.views.gradients.heat if on and self.views.gradients.heat else None)
+        heat = self._views.gradients.heat if self._views is not None else None
+        self._paint_heat(heat if on and heat else None)
 
     def _on_selection(self, node_ids: list) -> None:
         nodes = [n for n in node_ids if n in self.editor.doc.nodes]
-        if not nodes or self.run is None or self.started_event is None:
+        if not nodes or self.run is None or self.started_event is None or self._views is None:
             return
         live = self.state in ("starting", "running", "paused")
         probe = self.views.select(nodes[0], live)
@@ -425,6 +332,8 @@ class TrainingDock(QWidget):
             self.run.worker.watch_node(probe)
         else:
             self.run.worker.inspect(probe)
+        from designer.training.standard_views import FeaturesView
+
         self.views.show_view(FeaturesView)
 
     def _check_design_changed(self) -> None:
@@ -435,18 +344,3 @@ class TrainingDock(QWidget):
             f"The design has changed since {self.run_name} started; the run keeps "
             "training the design as it was. Press Train again to train the new one."
             if changed else "")
-
-    # -- remembered layout ----------------------------------------------------------------------
-    def _restore_splitters(self) -> None:
-        store = settings.settings()
-        for key, splitter in (("training/split", self.split),
-                              ("training/views_split", self.views.splitter)):
-            state = store.value(key)
-            if state is not None:
-                splitter.restoreState(state)
-            splitter.splitterMoved.connect(self._save_splitters)
-
-    def _save_splitters(self, *_args) -> None:
-        store = settings.settings()
-        store.setValue("training/split", self.split.saveState())
-        store.setValue("training/views_split", self.views.splitter.saveState())

@@ -9,6 +9,10 @@ and when a different design is opened (`reset`). Views never steer the run thems
 view that needs something from the run (feature maps of another node) says so in `select`'s
 return value.
 
+`handle` only keeps what the view will show (cheap, every batch); `draw` puts it on screen.
+The dock calls `draw` only while the view is visible, at most every DRAW_MS, one view per
+turn of the event loop, so the GUI never freezes however many views there are.
+
 `RunContext` is shared by all views of the dock: the run's `RunStarted`, node titles, and
 helpers to place steps on the epoch axis.
 """
@@ -71,9 +75,14 @@ class LiveView:
         self.reset()
 
     def handle(self, events: list, context: RunContext) -> dict[str, float] | None:
-        """This view's events from one batch, oldest first. May return canvas node colours
-        (node id -> heat in [0, 1]) to paint on the design."""
+        """This view's events from one batch, oldest first: keep what `draw` needs (no
+        drawing here). May return canvas node colours (node id -> heat in [0, 1])."""
         return None
+
+    def draw(self, context: RunContext) -> bool:
+        """Show what `handle` kept (called while the view is visible). A view that draws in
+        parts returns True while parts remain: it is called again at the next turn."""
+        return False
 
     def finish(self, finished: RunFinished, context: RunContext) -> None:
         """The run ended; draw whatever is still pending."""

@@ -73,6 +73,8 @@ def setting_error(key: str, value) -> str:
 
 def _combo(options: tuple[str, ...], names: dict[str, str] | None = None) -> QComboBox:
     box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(12)  # long names elide instead of widening the side panel
     for key in options:
         box.addItem((names or {}).get(key, key), key)
     return box

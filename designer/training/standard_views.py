@@ -1,23 +1,18 @@
 """The standard live views: curves, gradient flow, feature maps, weights, confusion, boundary.
 
 Each adapts one plot widget of `designer.plots` to the `LiveView` contract: which events it
-draws and for which runs it shows. The curves redraw at most every CURVES_MS (the most
-expensive view to paint); the others draw once per batch, the newest event only where only
-the newest matters (feature maps, histograms, confusion).
+draws and for which runs it shows. `handle` keeps the newest event where only the newest
+matters (feature maps, histograms, confusion); the curves and gradient flow keep every point
+in their buffers; `draw` puts it on screen.
 """
 
 from __future__ import annotations
-
-import time
-
-from PySide6.QtCore import QTimer
 
 from backend.training.events import (
     ConfusionMatrix,
     EpochEnd,
     FeatureMaps,
     GradientFlow,
-    RunFinished,
     RunStarted,
     StepMetrics,
     WeightHistograms,
@@ -28,10 +23,27 @@ from designer.plots.decision_boundary import DecisionBoundaryView
 from designer.plots.feature_maps import FeatureMapView
 from designer.plots.gradient_flow import GradientFlowView
 from designer.plots.histograms import WeightHistogramView
+from designer.plots.ranges import StickyRange
 from designer.training.live_view import LiveView, RunContext
 from designer.workers.training import Boundary, DataPoints
 
-CURVES_MS = 250  # ≤ 4 curve redraws a second
+
+class LatestView(LiveView):
+    """A view that shows only the newest of its events."""
+
+    def handle(self, events: list, context: RunContext) -> None:
+        self.latest = events[-1]
+
+    def draw(self, context: RunContext) -> None:
+        if getattr(self, "latest", None) is not None:
+            self.show(self.latest, context)
+
+    def show(self, event, context: RunContext) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        self.latest = None
+        super().reset()
 
 
 class CurvesView(LiveView):
@@ -41,15 +53,16 @@ class CurvesView(LiveView):
 
     def make_widget(self) -> TrainingCurves:
         widget = TrainingCurves()
-        self._t_drawn = 0.0
-        self._timer = QTimer(widget, singleShot=True)
-        self._timer.timeout.connect(self.flush)
+        self.ranges = {key: StickyRange(plot) for key, plot in widget.plots.items()}
         return widget
 
     def begin(self, context: RunContext) -> None:
         self.reset()
         self.widget.set_metric_name(_metric_name(context))
         self.widget.set_log_loss(False)
+        epochs = context.started.epochs if context.started else 1
+        for sticky in self.ranges.values():  # the x axis never moves while the run goes on
+            sticky.pin_x(0.0, float(max(epochs, 1)))
 
     def handle(self, events: list, context: RunContext) -> None:
         for e in events:
@@ -57,11 +70,14 @@ class CurvesView(LiveView):
                 self._step(e, context)
             else:
                 self._epoch(e, context)
-        now = time.monotonic()
-        if now - self._t_drawn >= CURVES_MS / 1000:
-            self.flush()
-        elif not self._timer.isActive():
-            self._timer.start(CURVES_MS)
+
+    def draw(self, context: RunContext) -> bool:
+        """One plot per call (one plot repaints per turn of the event loop)."""
+        dirty = self.widget.dirty_plots()
+        if dirty:
+            self.widget.refresh(dirty[0])
+            self.ranges[dirty[0]].fit()
+        return len(dirty) > 1
 
     def _step(self, e: StepMetrics, context: RunContext) -> None:
         first = e.step - len(e.losses) + 1
@@ -93,18 +109,6 @@ class CurvesView(LiveView):
         if "auc" in e.val_terms:
             self.widget.append("val_metric", x, [e.val_terms["auc"]])
 
-    def flush(self) -> None:
-        self._timer.stop()
-        self._t_drawn = time.monotonic()
-        self.widget.refresh()
-
-    def finish(self, finished: RunFinished, context: RunContext) -> None:
-        self.flush()
-
-    def reset(self) -> None:
-        self._timer.stop()
-        self.widget.clear()
-
 
 def _metric_name(context: RunContext) -> str:
     if context.task == "link_prediction":
@@ -113,30 +117,35 @@ def _metric_name(context: RunContext) -> str:
 
 
 class GradientsView(LiveView):
-    name = "Gradient flow"
+    name = "Gradients"
     events = (GradientFlow,)
 
     def make_widget(self) -> GradientFlowView:
         return GradientFlowView()
+
+    def begin(self, context: RunContext) -> None:
+        self.reset()
+        self.widget.set_extent(float(context.started.epochs) if context.started else None)
 
     def handle(self, events: list, context: RunContext) -> dict[str, float] | None:
         for e in events:
             stats = {n: (float(m), float(p)) for n, m, p in
                      zip(e.nodes, e.mean_abs, e.max_abs, strict=True)}
             self.widget.add_probe(context.epoch_of(e.step), stats, context.titles, draw=False)
-        self.widget.redraw()
         return self.widget.heat or None
 
+    def draw(self, context: RunContext) -> None:
+        self.widget.redraw()
 
-class FeaturesView(LiveView):
-    name = "Feature maps"
+
+class FeaturesView(LatestView):
+    name = "Activations"  # the feature maps of the selected layer
     events = (FeatureMaps,)
 
     def make_widget(self) -> FeatureMapView:
         return FeatureMapView()
 
-    def handle(self, events: list, context: RunContext) -> None:
-        fm = events[-1]
+    def show(self, fm: FeatureMaps, context: RunContext) -> None:
         self.widget.set_maps(context.title(fm.node), fm.sample, fm.maps)
 
     def select(self, node_id: str, context: RunContext, live: bool) -> str | None:
@@ -144,19 +153,18 @@ class FeaturesView(LiveView):
         return node_id
 
     def reset(self) -> None:
-        self.widget.clear()
+        super().reset()
         self.widget.show_message("select a node on the canvas to see its activations")
 
 
-class WeightsView(LiveView):
+class WeightsView(LatestView):
     name = "Weights"
     events = (WeightHistograms,)
 
     def make_widget(self) -> WeightHistogramView:
         return WeightHistogramView()
 
-    def handle(self, events: list, context: RunContext) -> None:
-        wh = events[-1]
+    def show(self, wh: WeightHistograms, context: RunContext) -> None:
         hists = {n: (c, e) for n, c, e in zip(wh.nodes, wh.counts, wh.edges, strict=True)}
         self.widget.set_histograms(float(wh.epoch), hists, context.titles)
 
@@ -164,7 +172,7 @@ class WeightsView(LiveView):
         self.widget.highlight(node_id)
 
 
-class ConfusionView(LiveView):
+class ConfusionView(LatestView):
     name = "Confusion"
     events = (ConfusionMatrix,)
 
@@ -174,8 +182,7 @@ class ConfusionView(LiveView):
     def applies(self, run: RunStarted | None) -> bool:
         return run is None or run.task == "classification"
 
-    def handle(self, events: list, context: RunContext) -> None:
-        cm = events[-1]
+    def show(self, cm: ConfusionMatrix, context: RunContext) -> None:
         self.widget.set_matrix(cm.matrix, list(cm.class_names) or None)
 
 
@@ -191,13 +198,22 @@ class BoundaryView(LiveView):
         return run is None or (run.task == "classification" and tuple(shape or (2,)) == (2,))
 
     def handle(self, events: list, context: RunContext) -> None:
-        points = [e for e in events if isinstance(e, DataPoints)]
-        grids = [e for e in events if isinstance(e, Boundary)]
-        if points:
-            self.widget.set_points(points[-1].points, points[-1].labels)
-        if grids:
-            g = grids[-1]
-            self.widget.set_boundary(g.xs, g.ys, g.classes, epoch=g.epoch)
+        for e in events:
+            if isinstance(e, DataPoints):
+                self.points = e
+            else:
+                self.grid = e
+
+    def draw(self, context: RunContext) -> None:
+        points, grid = getattr(self, "points", None), getattr(self, "grid", None)
+        if points is not None and self.widget.points is None:
+            self.widget.set_points(points.points, points.labels)
+        if grid is not None:
+            self.widget.set_boundary(grid.xs, grid.ys, grid.classes, epoch=grid.epoch)
+
+    def reset(self) -> None:
+        self.points = self.grid = None
+        super().reset()
 
 
 STANDARD_VIEWS: list[type[LiveView]] = [CurvesView, GradientsView, FeaturesView, WeightsView,

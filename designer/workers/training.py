@@ -226,11 +226,26 @@ class ProcessWorker(TrainingWorker):
                 args=(doc_to_dict(self.snapshot), self.probes, self._out_q, self._cmd_q,
                       self.data_dir))
             self.process.start()
+            self._close_our_writer()
             return True
         except Exception:
             log.exception("could not start the training process; training in a thread")
             self.process = None
             return False
+
+    def _close_our_writer(self) -> None:
+        """Only the child writes to the events pipe: with this process's copy of its write end
+        closed, a child that dies (even in the middle of a message) makes the next read fail
+        at once instead of waiting forever for the rest, and the run ends with its sentence."""
+        try:
+            self._out_q._writer.close()
+        except (AttributeError, OSError):
+            pass
+
+    def _died(self) -> None:
+        code = self.process.exitcode
+        self._finish(RunFinished("error", DIED.format(
+            code="" if code is None else f" (exit code {code})")))
 
     def _relay(self) -> None:
         """Re-emit what the child sends until its RunFinished (or its death)."""
@@ -239,10 +254,11 @@ class ProcessWorker(TrainingWorker):
                 kind, *payload = self._out_q.get(timeout=0.25)
             except queue.Empty:
                 if not self.process.is_alive() and self._out_q.empty():
-                    code = self.process.exitcode
-                    self._finish(RunFinished("error", DIED.format(
-                        code="" if code is None else f" (exit code {code})")))
+                    self._died()
                 continue
+            except (OSError, EOFError):  # the child is gone and the pipe is closed
+                self._died()
+                return
             self._handle(kind, payload)
 
     def _relay_answers(self) -> None:
@@ -252,6 +268,8 @@ class ProcessWorker(TrainingWorker):
                 kind, *payload = self._out_q.get(timeout=0.25)
             except queue.Empty:
                 continue
+            except (OSError, EOFError):
+                return
             if kind == "events":
                 self.events_ready.emit(payload[0])
 

@@ -114,6 +114,8 @@ def graph_dock(qtbot):
         dock = TrainingDock(editor, canvas)
         qtbot.addWidget(canvas)
         qtbot.addWidget(dock)
+        dock.resize(1400, 460)
+        dock.show()  # views draw while they are visible
         docks.append(dock)
         return dock
 
@@ -128,6 +130,16 @@ def train_by_click(qtbot, dock):
     with qtbot.waitSignal(dock.run_finished, timeout=120_000) as blocker:
         qtbot.mouseClick(dock.start_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0].reason == "completed", blocker.args[0].message
+
+
+def open_tab(qtbot, tabs, widget) -> None:
+    """Click the tab of `widget`, as a user does."""
+    from PySide6.QtCore import Qt
+
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(tabs.indexOf(widget)).center())
+    assert tabs.currentWidget() is widget
 
 
 def shown_tabs(dock) -> list[str]:
@@ -145,10 +157,13 @@ def test_training_the_karate_club_from_the_dock_shows_the_graph_first(qtbot, gra
     tabs = shown_tabs(dock)
     assert "Graph" in tabs and "Embeddings" in tabs
     assert "Links" not in tabs and "Confusion" not in tabs and "Boundary" not in tabs
+    qtbot.waitUntil(lambda: "epoch 30 · accuracy: train" in graph.status_label.text())
     assert len(graph.nodes.points()) == 34 and graph.predicted is not None
-    assert "epoch 30 · accuracy: train" in graph.status_label.text()
     embeddings = dock.views.view(EmbeddingsView).widget
-    assert len(embeddings.scatter.points()) == 34 and "epoch 30" in embeddings.status_label.text()
+    assert embeddings.event is None  # a hidden tab draws nothing while the run trains...
+    open_tab(qtbot, dock.views.tabs, embeddings)
+    qtbot.waitUntil(lambda: "epoch 30" in embeddings.status_label.text())  # ...until opened
+    assert len(embeddings.scatter.points()) == 34
     curves = dock.views.curves  # node classification reports accuracy, not a regression MAE
     assert curves.point_count("val_metric") == 30 and curves.point_count("train_metric") == 30
 
@@ -160,8 +175,12 @@ def test_training_the_graph_autoencoder_from_the_dock_plots_its_auc(qtbot, graph
     train_by_click(qtbot, dock)
     assert "Links" in shown_tabs(dock)
     links = dock.views.view(LinksView).widget
-    assert links.pairs.rowCount() == 10 and "ROC AUC" in links.status_label.text()
-    xs, auc = dock.views.curves.items["val_metric"].getData()
+    open_tab(qtbot, dock.views.tabs, links)
+    qtbot.waitUntil(lambda: links.pairs.rowCount() == 10)
+    assert "ROC AUC" in links.status_label.text()
+    curves = dock.views.curves
+    qtbot.waitUntil(lambda: len(curves.items["val_metric"].getData()[0]) == 15)
+    xs, auc = curves.items["val_metric"].getData()
     assert list(xs) == [float(e) for e in range(1, 16)]
     assert 0.5 < auc[-1] <= 1.0  # better than chance after 15 epochs
     assert "test ROC AUC 0." in dock.progress_label.text()  # not the pairs' "accuracy"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import math
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from designer.plots.base import colour
 from designer.plots.confusion import ConfusionMatrixView
@@ -14,6 +16,7 @@ from designer.plots.decision_boundary import DecisionBoundaryView
 from designer.plots.feature_maps import FeatureMapView, mosaic
 from designer.plots.gradient_flow import GradientFlowView, gradient_heat, gradient_warnings
 from designer.plots.histograms import WeightHistogramView, histogram
+from designer.plots.ranges import StickyRange
 
 
 def test_series_buffer_grows_and_keeps_order():
@@ -102,3 +105,70 @@ def test_histograms_confusion_and_boundary(qtbot):
     db.set_points(np.zeros((3, 2)), np.array([0, 1, 1]))
     db.set_boundary(xs, ys, (ys[:, None] > 0).astype(int) * np.ones((1, 20), int), epoch=2)
     assert len(db.table()[1]) == 200
+
+
+def _scene_rect(item):
+    return item.mapRectToScene(item.boundingRect())
+
+
+def test_curve_legends_sit_under_the_plots_not_over_the_data(qtbot):
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.resize(650, 330)
+    view.show()
+    view.append("train_loss", [1.0, 2.0], [1.0, 0.5])
+    view.append("val_loss", [1.0, 2.0], [1.1, 0.6])
+    view.refresh()
+    qtbot.waitUntil(lambda: all(legend.isVisible() for legend in view.legends.values()))
+    for key, legend in view.legends.items():
+        assert "validation" in [label.text for _sample, label in legend.items]
+        for plot in view.plots.values():
+            assert not _scene_rect(legend).intersects(_scene_rect(plot.vb)), key
+
+
+def test_a_double_click_brings_a_panned_plot_back_to_its_data(qtbot):
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.resize(650, 330)
+    view.show()
+    view.append("val_loss", [1.0, 2.0, 3.0], [1.0, 0.5, 0.4])
+    view.refresh()
+    box = view.plots["loss"].vb
+    box.setRange(xRange=(50, 60), yRange=(50, 60), padding=0)  # a stray drag lost the data
+    qtbot.waitUntil(lambda: box.viewRange()[0][0] >= 50)
+    centre = view.view.mapFromScene(_scene_rect(box).center())
+    port, left = view.view.viewport(), Qt.MouseButton.LeftButton
+    qtbot.mouseClick(port, left, pos=centre)  # press, release, double-click, release
+    qtbot.mouseDClick(port, left, pos=centre)
+    qtbot.mouseRelease(port, left, pos=centre)
+    qtbot.waitUntil(lambda: box.viewRange()[0][0] <= 1.0 <= box.viewRange()[0][1])
+    (x0, x1), (y0, y1) = box.viewRange()
+    assert x1 >= 3.0 and y0 <= 0.4 and y1 >= 1.0
+
+
+def test_gradient_flow_labels_twenty_layers_readably(qtbot):
+    view = GradientFlowView()
+    qtbot.addWidget(view)
+    view.resize(560, 380)  # its size in the Training dock at 1440x900
+    view.show()
+    titles = {f"n{i}": f"encoder.block{i}.conv{i % 3}" for i in range(20)}
+    view.add_probe(0.5, {n: (10.0 ** -(i / 3), 1.0) for i, n in enumerate(titles)}, titles)
+    axis = view.bars_plot.getAxis("left")
+    qtbot.waitUntil(lambda: axis._tickLevels is not None and len(axis._tickLevels[0]) == 20)
+    labels = [text for _row, text in axis._tickLevels[0]]
+    assert len(set(labels)) == 20 and all(len(text) <= 16 for text in labels)
+    assert "…block13.conv1" in labels  # the distinguishing end of the module path
+    assert view.bars_plot.vb.height() / 20 >= 12  # a row is a line of text high
+
+
+def test_a_constant_learning_rate_shows_half_decades_with_sparse_labels(qtbot):
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.append("lr", [0.0, 1.0, 2.0], [1e-3, 1e-3, 1e-3])
+    view.refresh()
+    plot = view.plots["lr"]
+    StickyRange(plot).fit()
+    assert plot.vb.viewRange()[1] == [-3.5, -2.5]  # 0.0005 .. 0.002 around 0.001
+    values = [math.log10(v) for v in (1e-3, 2e-3, 9e-4, 5e-4, 2e-6)]
+    assert plot.getAxis("left").logTickStrings(values, 1, 0.1) == [
+        "0.001", "0.002", "", "5e-4", "2e-6"]  # no minor labels printed over each other

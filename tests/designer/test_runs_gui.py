@@ -85,6 +85,7 @@ def window(qtbot, tmp_path, monkeypatch):
     win.files.ask_save_changes = lambda: DISCARD
     win.show()
     win.install_extensions()
+    win.training.ensure_built()  # as pressing Train or opening the Training tab does
     win.run_history.warn = lambda title, sentence: win.warnings.append(sentence)
     yield win
     win.training.shutdown()

@@ -49,6 +49,8 @@ def make_dock(qtbot):
         dock = TrainingDock(editor, canvas)
         qtbot.addWidget(canvas)
         qtbot.addWidget(dock)
+        dock.resize(1400, 460)
+        dock.show()  # views draw while they are visible
         docks.append(dock)
         return editor, canvas, dock
 
@@ -72,6 +74,13 @@ def wait_batches_until(qtbot, dock: TrainingDock, condition, limit: int = 400) -
     raise AssertionError("condition not reached while the run was reporting")
 
 
+def open_tab(qtbot, tabs, widget) -> None:
+    """Click the tab of `widget`, as a user does."""
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(tabs.indexOf(widget)).center())
+    assert tabs.currentWidget() is widget
+
+
 def test_a_short_run_fills_the_views(qtbot, make_dock):
     editor, canvas, dock = make_dock(moons_doc())
     buttons_while_running = []  # read when the run starts: a short run may end right after
@@ -83,11 +92,17 @@ def test_a_short_run_fills_the_views(qtbot, make_dock):
     curves = dock.views.curves
     assert curves.point_count("train_loss_step") == finished.steps
     assert curves.point_count("val_loss") == 2 and curves.point_count("val_metric") == 2
+    qtbot.waitUntil(lambda: len(curves.items["val_loss"].getData()[0]) == 2)  # drawn at once
     xs, ys = curves.items["val_loss"].getData()
     assert list(xs) == [1.0, 2.0]
-    assert dock.views.confusion.matrix.sum() > 0
-    assert dock.views.boundary.grid is not None and dock.views.boundary.points is not None
-    assert len(dock.views.weights.hists) == 2
+    views = dock.views
+    for widget, drawn in ((views.confusion, lambda: views.confusion.matrix is not None),
+                          (views.boundary, lambda: views.boundary.grid is not None),
+                          (views.weights, lambda: len(views.weights.hists) == 2)):
+        assert not drawn()  # a hidden tab costs nothing while the run trains...
+        open_tab(qtbot, views.tabs, widget)
+        qtbot.waitUntil(drawn)  # ...and shows the latest results when it is opened
+    assert views.confusion.matrix.sum() > 0 and views.boundary.points is not None
     assert "Finished: 2 epochs" in dock.progress_label.text()
     assert dock.start_button.isEnabled()
 
@@ -213,7 +228,8 @@ def test_a_csv_beside_the_design_is_found_whatever_the_current_folder(
 def test_a_new_design_starts_fresh(qtbot, make_dock):
     editor, canvas, dock = make_dock(moons_doc())
     run_to_end(qtbot, dock)
-    assert dock.views.confusion.matrix is not None  # (the Runs list: test_runs_gui.py)
+    open_tab(qtbot, dock.views.tabs, dock.views.confusion)
+    qtbot.waitUntil(lambda: dock.views.confusion.matrix is not None)  # (Runs: test_runs_gui)
     assert canvas.canvas.nodes["hidden"].heat is not None
     editor.replace_document(moons_doc())  # the same node names: nothing may carry over
     views = dock.views
@@ -232,13 +248,16 @@ def test_after_a_run_selecting_a_node_shows_its_activations_and_weights(qtbot, m
     editor, canvas, dock = make_dock(conv_doc(epochs=1))
     editor.set_selection(["out"])
     run_to_end(qtbot, dock)
-    assert dock.views.features.node_title == "out"
+    open_tab(qtbot, dock.views.tabs, dock.views.features)
+    qtbot.waitUntil(lambda: dock.views.features.node_title == "out")
     editor.set_selection(["conv"])
     qtbot.waitUntil(lambda: dock.views.features.node_title == "conv", timeout=20_000)
     assert dock.views.features.maps.shape == (4, 6, 6)  # computed from the kept weights
     assert dock.views.tabs.currentWidget() is dock.views.features
     assert dock.views.weights.selected == "conv"
-    assert "selected: conv" in dock.views.weights.status_label.text()
+    open_tab(qtbot, dock.views.tabs, dock.views.weights)
+    qtbot.waitUntil(lambda: "selected: conv" in dock.views.weights.status_label.text())
+    open_tab(qtbot, dock.views.tabs, dock.views.features)
     editor.set_selection(["flat"])
     qtbot.waitUntil(lambda: dock.views.features.node_title == "flat", timeout=20_000)
     assert dock.views.features.maps.size == 144

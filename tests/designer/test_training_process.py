@@ -49,6 +49,8 @@ def make_dock(qtbot, monkeypatch):
         dock = TrainingDock(editor, canvas)
         qtbot.addWidget(canvas)
         qtbot.addWidget(dock)
+        dock.resize(1400, 460)
+        dock.show()  # views draw while they are visible
         docks.append(dock)
         return dock
 
@@ -85,7 +87,9 @@ def test_a_run_in_a_child_process_fills_the_views_and_returns_its_weights(qtbot,
     assert isinstance(worker, ProcessWorker) and worker.process is not None
     assert finished.reason == "completed" and finished.epochs_done == 2
     assert dock.views.curves.point_count("val_loss") == 2
-    assert dock.views.boundary.grid is not None and dock.views.boundary.points is not None
+    boundary = dock.views.boundary
+    dock.views.tabs.setCurrentWidget(boundary)
+    qtbot.waitUntil(lambda: boundary.grid is not None and boundary.points is not None)
     assert "Finished: 2 epochs" in dock.progress_label.text()
     assert keeper.calls and keeper.calls[-1][1] == finished.best_epoch
     best = decode_weights(keeper.calls[-1][0])

@@ -1,0 +1,70 @@
+"""Room to see: Train on the toolbar and F5 bring the Training dock forward with room for its
+plots at 1440x900, and the height the user gives the dock is what the next run gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from designer import settings
+from designer.files import DISCARD
+from designer.main_window import MainWindow
+from designer.training import PLOT_MIN_PX, DockHeight
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp-digits.json"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
+    monkeypatch.setenv("NETWRIGHT_TRAIN_IN_THREAD", "1")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.files.ask_save_changes = lambda: DISCARD
+    win.resize(1440, 900)
+    win.show()
+    win.install_extensions()
+    assert win.files.open_path(str(EXAMPLE))
+    yield win
+    win.training.stop()
+    win.training.shutdown()
+
+
+def press_f5_and_stop(qtbot, win) -> None:
+    dock = win.training
+    win.canvas.setFocus()
+    with qtbot.waitSignal(dock.run_requested, timeout=10_000):
+        qtbot.keyClick(win.canvas, Qt.Key_F5)
+    with qtbot.waitSignal(dock.run_finished, timeout=120_000):
+        dock.stop()
+
+
+def test_train_is_on_the_toolbar_and_f5_makes_room_for_300_px_plots(qtbot, window):
+    dock = window.training
+    button = window.toolbar.widgetForAction(dock.train_action)
+    assert button is not None and button.isVisible() and "Train" in button.text()
+    assert window.toolbar.widgetForAction(dock.stop_action) is not None
+    window.problems_dock.raise_()  # the Training dock starts behind the Problems list
+    press_f5_and_stop(qtbot, window)
+    assert window.training_dock.isVisible()  # brought forward
+    qtbot.waitUntil(lambda: min(p.height() for p in dock.views.curves.plots.values())
+                    >= PLOT_MIN_PX)
+    assert window.canvas.height() >= 150  # the design stays in sight above it
+
+
+def test_the_height_the_user_gives_the_dock_is_kept_for_the_next_run(qtbot, window):
+    dock_widget = window.training_dock
+    press_f5_and_stop(qtbot, window)
+    taller = dock_widget.height() + 60
+    window.resizeDocks([dock_widget], [taller], Qt.Orientation.Vertical)  # a drag of its edge
+    qtbot.waitUntil(lambda: dock_widget.height() > taller - 60)
+    chosen = dock_widget.height()
+    qtbot.waitUntil(lambda: settings.settings().value(DockHeight.KEY) is not None
+                    and int(settings.settings().value(DockHeight.KEY)) == chosen)
+    window.problems_dock.raise_()
+    press_f5_and_stop(qtbot, window)
+    assert dock_widget.height() == chosen
+    assert window.training_height.wanted() == chosen  # what the next session starts with
