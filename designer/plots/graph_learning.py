@@ -16,7 +16,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTableWidget, QTableWidgetItem, QWidget
 
 from designer.plots.base import PALETTE, PlotPanel, qcolor, style_plot, theme_colours
 from designer.plots.graph_picture import HIT, MISS, UNKNOWN, node_size
@@ -36,6 +36,9 @@ class NodeEmbeddingView(PlotPanel):
         self.body.addWidget(self.plot_widget, 1)
         self.scatter = pg.ScatterPlotItem(hoverable=True, tip=self._tip)
         self.plot.addItem(self.scatter)
+        self.legend = QLabel("")  # the classes' colours (rich text; the status is plain)
+        self.legend.setWordWrap(True)
+        self.body.addWidget(self.legend)
         self.event = None
         self.names: tuple[str, ...] = ()
         self.set_status(IDLE)
@@ -57,10 +60,10 @@ class NodeEmbeddingView(PlotPanel):
         if event.explained:
             pca = (f", PCA: {event.explained[0]:.0%} + {event.explained[1]:.0%} of the "
                    "variance")
-        dots = "  ".join(f"<span style='color:{PALETTE[i % len(PALETTE)]}'>●</span> "
-                         f"{html.escape(c)}" for i, c in enumerate(event.class_names))
-        self.set_status(f"epoch {event.epoch}: '{html.escape(title)}' ({event.width} features"
-                        f"{pca})&nbsp;&nbsp; {dots}")
+        dots = " &nbsp;".join(f"<span style='color:{PALETTE[i % len(PALETTE)]}'>●</span> "
+                              f"{html.escape(c)}" for i, c in enumerate(event.class_names))
+        self.legend.setText(f"{dots} &nbsp;— colour: true class")
+        self.set_status(f"epoch {event.epoch}: '{title}' ({event.width} features{pca})")
 
     def _tip(self, x, y, data) -> str:
         if self.event is None:
@@ -79,6 +82,7 @@ class NodeEmbeddingView(PlotPanel):
     def clear(self) -> None:
         self.event = None
         self.scatter.clear()
+        self.legend.setText("")
         self.set_status(IDLE)
 
     def apply_theme(self, dark: bool) -> None:

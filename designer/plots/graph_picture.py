@@ -102,9 +102,9 @@ class GraphPictureView(PlotPanel):
         self._draw_nodes()
         words = [f"{name} {event.accuracy[key]:.0%}" for key, name in
                  zip(("train", "val", "test"), SHORT, strict=True) if key in event.accuracy]
-        self.set_status(f"epoch {event.epoch} · accuracy: " + ", ".join(words))
-        self.status_label.setToolTip("accuracy of the predicted classes on the training, "
-                                     "validation and test nodes")
+        self.set_status(f"epoch {event.epoch}: " + ", ".join(words))
+        self.status_label.setToolTip(f"Epoch {event.epoch}: accuracy of the predicted classes "
+                                     "on the training, validation and test nodes")
 
     def set_kept(self, best_epoch: int | None, test_accuracy: float | None) -> None:
         """The run ended keeping the weights of `best_epoch` (lowest validation loss): when
@@ -115,7 +115,7 @@ class GraphPictureView(PlotPanel):
         drawn = shown.accuracy.get("test")
         if test_accuracy is None or drawn is None or abs(drawn - test_accuracy) < 1e-6:
             return  # the last weights were kept, or they agree: nothing to explain
-        self.set_status(f"{self.status_label.text()} · kept: epoch {best_epoch}, test "
+        self.set_status(f"{self.status_label.text()}; kept: epoch {best_epoch}, test "
                         f"{test_accuracy:.0%}")
         self.status_label.setToolTip(
             f"The drawing shows epoch {shown.epoch}. The run keeps the weights of epoch "

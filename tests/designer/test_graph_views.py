@@ -51,7 +51,7 @@ def test_graph_view_fills_predictions_and_rings_true_classes(qtbot, runs):
     assert rings == [palette[c] for c in layout.labels]
     symbols = [p.symbol() for p in view.nodes.points()]
     assert symbols.count("s") == 8  # the 4 labelled members of each faction
-    assert "accuracy: train" in view.status_label.text()
+    assert "epoch 20: train" in view.status_label.text()
     tip = view._tip(0, 0, 33)
     assert "node 33" in tip and "true class: Officer" in tip and "predicted:" in tip
     header, rows = view.table()
@@ -73,6 +73,8 @@ def test_embedding_view_plots_every_node_by_true_class(qtbot, runs):
     view.set_embeddings(event, "relu")
     assert len(view.scatter.points()) == 34
     assert "'relu' (16 features, PCA:" in view.status_label.text()
+    assert "<" not in view.status_label.text()  # the status is painted as plain text
+    assert "Mr. Hi" in view.legend.text() and "Officer" in view.legend.text()
     header, rows = view.table()
     assert len(rows) == 34 and np.allclose([r[1:3] for r in rows], event.points)
 
@@ -157,7 +159,7 @@ def test_training_the_karate_club_from_the_dock_shows_the_graph_first(qtbot, gra
     tabs = shown_tabs(dock)
     assert "Graph" in tabs and "Embeddings" in tabs
     assert "Links" not in tabs and "Confusion" not in tabs and "Boundary" not in tabs
-    qtbot.waitUntil(lambda: "epoch 30 · accuracy: train" in graph.status_label.text())
+    qtbot.waitUntil(lambda: "epoch 30: train" in graph.status_label.text())
     assert len(graph.nodes.points()) == 34 and graph.predicted is not None
     embeddings = dock.views.view(EmbeddingsView).widget
     assert embeddings.event is None  # a hidden tab draws nothing while the run trains...
