@@ -295,6 +295,9 @@ def _track_dtype(doc, step, params, result, prefix) -> str | None:
         return (f"{label(doc, nid, prefix)} cannot compute with whole-number indices (int64) "
                 "from the Input: set the Input's dtype to float32 (int64 is for indices fed "
                 "to an Embedding)")
+    elif step.node.type in TAKES_INDICES and any(k != "int64" for k in kinds):
+        return (f"{label(doc, nid, prefix)} looks up whole-number token indices but receives "
+                "float32 values: set the Input's dtype to int64 and feed it token indices")
     return None
 
 

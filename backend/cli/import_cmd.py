@@ -1,8 +1,10 @@
 """`netwright import (FILE.py --class NAME [--args JSON] --input-shape S | FILE.onnx) -o OUT`.
 
-A Python file is RUN to define the class (the command says so before it does); an ONNX file
-is only read. The import is written only when the design reproduces the original: a `.json`
-design, or a `.nwproj` project that also keeps the original's weights (as 'imported').
+A Python file is RUN to define the class (the command says so before it does), in a child
+process limited in memory and in time (`--timeout`), so a file that crashes, hangs or exits
+is one sentence; an ONNX file is only read. The import is written only when the design
+reproduces the original: a `.json` design, or a `.nwproj` project that also keeps the
+original's weights (as 'imported').
 `--weights` loads the author's state_dict (.pt/.pth read with `weights_only=True`, or
 .safetensors) into the module first. What does not map is printed as a list, one operation
 per line with its source line and what to do; every other failure is one sentence.
@@ -34,6 +36,8 @@ def add_parser(sub) -> None:
                         "1,28,28;10)")
     p.add_argument("--weights", metavar="FILE",
                    help="the author's state_dict (.pt, .pth or .safetensors) to load first")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="stop a .py import whose file runs longer than this (default 300)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
     p.set_defaults(run=cmd_import)
@@ -95,13 +99,22 @@ def _import(source: Path, args):
         raise CliError(f"{source.name} is neither a .py file nor an .onnx model: import a "
                        "PyTorch module file or an ONNX model")
     shapes = parse_shapes(args.input_shape)
-    from backend.importer.fx import import_file
-    from backend.importer.weights_file import read_state_dict
+    if args.timeout <= 0:
+        raise CliError(f"--timeout {args.timeout:g} is not a time: give the seconds the "
+                       "file may run, e.g. --timeout 300")
+    from backend.importer.isolated import import_file_isolated
 
-    state = read_state_dict(args.weights) if args.weights else None
+    if args.weights and not Path(args.weights).is_file():
+        raise CliError(f"weights file {args.weights} does not exist: check the path")
     print(f"netwright: running {source.name} to import its nn.Module (this executes the "
-          "file's code)", file=sys.stderr)
-    return import_file(source, shapes, args.class_name, args.args, state)
+          "file's code, in a separate process)", file=sys.stderr)
+    progress = _stage if sys.stderr.isatty() else None
+    return import_file_isolated(source, shapes, args.class_name, args.args, args.weights,
+                                timeout=args.timeout, progress=progress)
+
+
+def _stage(text: str) -> None:
+    print(f"netwright: {text}…", file=sys.stderr)
 
 
 def _refused(exc) -> int:
@@ -145,14 +158,27 @@ def _report(result, out: Path, source: Path, args) -> None:
     kept = out.suffix.lower() == ".nwproj"
     if args.json:
         print(json.dumps({"output": str(out), "layers": layers,
+                          "blocks": sorted(d.title for d in result.doc.blocks.values()),
                           "total_params": analysis.total_params, "weights_kept": kept,
                           "max_difference": result.max_difference}, indent=2))
         return
     origin = "onnxruntime" if source.suffix.lower() == ".onnx" else "the module"
     modes = "" if source.suffix.lower() == ".onnx" else " in evaluation and training mode"
-    print(f"imported {result.doc.name} from {source.name}: {layers} layers, "
+    print(f"imported {result.doc.name} from {source.name}: {layers} layers{_blocks(result)}, "
           f"{analysis.total_params:,} parameters; outputs equal {origin}'s{modes} (largest "
           f"difference {result.max_difference:.1e})")
+    for warning in getattr(result, "warnings", None) or []:
+        print(f"netwright: note: {warning}", file=sys.stderr)
     weights = ("with the original's weights (as 'imported')" if kept else
                "without weights (write a .nwproj to keep them)")
     print(f"wrote {out} {weights}")
+
+
+def _blocks(result) -> str:
+    """', 2 block definitions (BasicBlock, Layer)' where the author's modules became blocks."""
+    titles = sorted({d.title for d in result.doc.blocks.values()})
+    if not titles:
+        return ""
+    shown = ", ".join(titles[:5]) + (", ..." if len(titles) > 5 else "")
+    count = len(result.doc.blocks)
+    return f" in {count} block definition{'s' if count != 1 else ''} ({shown})"

@@ -94,7 +94,10 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
     parts += [_helper_source(h) for h in helpers]
     parts += blocks
     if single:  # imported designs only: the original state_dict names
-        names_code, names_init = original_names_code(doc, nets[0].body.names)
+        from backend.module_paths import layer_paths
+
+        paths = layer_paths(doc, analysis) if "origin" in doc.sections else None
+        names_code, names_init = original_names_code(doc, nets[0].body.names, paths)
         parts += [names_code] if names_code else []
         nets[0].body.init += names_init
     parts += [n.source(docstring_text(doc.name, 120) if single else None) for n in nets]

@@ -246,9 +246,11 @@ def _text(value) -> str:
 
 
 def _int64_input(doc, analysis, p):
-    """A layer fed whole-number indices: make the Inputs upstream float32."""
+    """A layer fed whole-number indices: make the Inputs upstream float32; an Embedding fed
+    numbers: make them int64 (token indices)."""
     if p.node not in doc.nodes or "int64" not in p.message:
         return None
+    want = "int64" if "receives float32" in p.message else "float32"
     preds: dict[str, list[str]] = {}
     for e in doc.edges:
         preds.setdefault(e.dst, []).append(e.src)
@@ -259,13 +261,13 @@ def _int64_input(doc, analysis, p):
             if node is None or src in seen:
                 continue
             seen.add(src)
-            if node.type == "Input" and node.params.get("dtype") == "int64":
+            if node.type == "Input" and node.params.get("dtype", "float32") != want:
                 found.append(src)
             stack.append(src)
     if not found:
         return None
-    ops = tuple(SetParams(i, {**doc.nodes[i].params, "dtype": "float32"}) for i in found)
-    return Fix("Set the Input's dtype to float32", Batch(ops))
+    ops = tuple(SetParams(i, {**doc.nodes[i].params, "dtype": want}) for i in found)
+    return Fix(f"Set the Input's dtype to {want}", Batch(ops))
 
 
 def _shape(doc, analysis, p):

@@ -13,13 +13,20 @@ nothing is imported.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
 from backend.importer import fx_recurrent as rec
-from backend.importer.fx_calls import gaussian_noise, map_call, op_label, reshape
+from backend.importer.fx_calls import (
+    gaussian_noise,
+    map_call,
+    max_values,
+    op_label,
+    reshape,
+)
 from backend.importer.fx_map import (
     HINTS,
     SHAPE_MODULES,
@@ -32,8 +39,14 @@ from backend.importer.fx_map import (
 )
 from backend.importer.layout import layout
 from backend.importer.names import SECTION
-from backend.importer.trace import measure, source_of, trace
-from backend.importer.user_code import FxImportError, instantiate, load_class, parse_args
+from backend.importer.trace import measure, source_of, token_inputs, trace
+from backend.importer.user_code import (
+    FxImportError,
+    instantiate,
+    load_class,
+    parse_args,
+    recording_arguments,
+)
 from backend.layers import get_spec
 
 __all__ = ["FxImport", "FxImportError", "import_file", "import_module"]
@@ -49,19 +62,27 @@ class FxImport:
 
 def import_file(path: str | Path, input_shapes: list[list[int]],
                 class_name: str | None = None, args: str | list | dict | None = None,
-                weights=None) -> FxImport:
+                weights=None, progress: Callable[[str], None] | None = None) -> FxImport:
     """Run the file, create its class with `args` (JSON text, a list or a dict) and import
-    it; `weights` (a state_dict in the original's names) is loaded first when given."""
+    it; `weights` (a state_dict in the original's names) is loaded first when given.
+    `progress` hears each stage in a few words. This runs the user's code in this process:
+    backend.importer.isolated runs it in a child process instead."""
     path = Path(path)
+    report = progress or (lambda text: None)
+    report(f"Running {path.name}")
     cls = load_class(path, class_name)
     if isinstance(args, str) or args is None:
         pos, kw = parse_args(args)
     else:
         pos, kw = (list(args), {}) if isinstance(args, list) else ([], dict(args))
-    model = instantiate(cls, pos, kw, path)
+    report(f"Creating {cls.__name__}")
+    with recording_arguments() as recorded:
+        model = instantiate(cls, pos, kw, path)
     if weights is not None:
+        report("Loading the weights")
         _load_state(model, weights, cls.__name__)
-    result = import_module(model, input_shapes, cls.__name__, path)
+    arguments = {p: recorded[id(m)] for p, m in model.named_modules() if id(m) in recorded}
+    result = import_module(model, input_shapes, cls.__name__, path, arguments, report)
     result.doc.sections[SECTION].update({"source": path.name, "class": cls.__name__})
     return result
 
@@ -76,11 +97,16 @@ def _load_state(model, state: dict, name: str) -> None:
 
 
 def import_module(model, input_shapes: list[list[int]], name: str | None = None,
-                  path: str | Path | None = None) -> FxImport:
-    """Trace an instantiated module and turn it into a design with its weights."""
-    from backend.importer.verify import verify
+                  path: str | Path | None = None, arguments: dict[str, dict] | None = None,
+                  progress: Callable[[str], None] | None = None) -> FxImport:
+    """Trace an instantiated module and turn it into a design with its weights; its
+    submodules become blocks. `arguments` gives the numbers each submodule (by path) was
+    constructed with, to name the blocks' parameters."""
+    from backend.importer.fx_result import finish
 
     name = name or type(model).__name__
+    report = progress or (lambda text: None)
+    report(f"Tracing {name}.forward")
     gm = trace(model, path)
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     if len(placeholders) != len(input_shapes):
@@ -88,13 +114,14 @@ def import_module(model, input_shapes: list[list[int]], name: str | None = None,
                             f"{len(input_shapes)} input shapes were given: give one shape per "
                             "input, separated by ';'")
     _known_modules(gm, path, name)
-    metas = measure(gm, input_shapes, path, name)
+    vocab = token_inputs(gm)
+    report("Measuring every value on example batches")
+    metas = measure(gm, input_shapes, path, name, vocab)
     conv = _Converter(gm, metas, path, name)
     conv.original = _original_names(model)
-    doc = conv.run(input_shapes)
-    weights = _weights(doc, model, conv.sources)
-    diff = verify(doc, model.eval(), weights, input_shapes, name)
-    return FxImport(doc, weights, max_difference=diff)
+    report("Turning operations into layers")
+    conv.run(input_shapes, vocab)
+    return finish(conv, model, input_shapes, name, vocab, arguments or {}, report)
 
 
 def _known_modules(gm, path, name) -> None:
@@ -134,8 +161,9 @@ class _Converter:
         self.prepared: dict = {}  # fx node -> RecCall, a fused Mapped, or a deferred Unmapped
         self.original: dict[str, str] = {}  # our module path -> the author's (exported code)
         self.failed: set = set()  # refused nodes whose results are tuples
+        self.origins: dict[str, object] = {}  # design node id -> the fx node it stands for
 
-    def run(self, input_shapes) -> GraphDocument:
+    def run(self, input_shapes, vocab: list[int | None]) -> GraphDocument:
         placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
         live = self._prepare()
         for node in self.gm.graph.nodes:
@@ -143,8 +171,10 @@ class _Converter:
                 continue
             try:
                 if node.op == "placeholder":
-                    shape = list(input_shapes[placeholders.index(node)])
-                    self._add(node, Mapped("Input", {"shape": shape}), title=_arg_title(node))
+                    k = placeholders.index(node)
+                    params = {"shape": list(input_shapes[k])}
+                    params.update({"dtype": "int64"} if vocab[k] else {})
+                    self._add(node, Mapped("Input", params), title=_arg_title(node))
                 elif node.op == "output":
                     self._outputs(node)
                 else:
@@ -156,9 +186,6 @@ class _Converter:
         if self.items:
             raise FxImportError(_unmapped_sentence(self.name, self.items), self.items)
         layout(self.doc)
-        # the author's names (exported code carries them as ORIGINAL_NAMES)
-        modules = {nid: self.original.get(p, p) for nid, p in self.sources.items()}
-        self.doc.sections[SECTION] = {"framework": "pytorch", "modules": modules}
         return self.doc
 
     def _report(self, node, exc: Unmapped) -> None:
@@ -180,10 +207,10 @@ class _Converter:
                     continue
                 self.prepared[node] = call
                 inputs[node] = [call.data]
-            noise = gaussian_noise(node, self.metas)
-            if noise is not None:
-                self.prepared[node] = noise
-                inputs[node] = noise.inputs
+            fused = gaussian_noise(node, self.metas) or max_values(node, self.metas)
+            if fused is not None:
+                self.prepared[node] = fused
+                inputs[node] = fused.inputs
         live, stack = set(), [n for n in self.gm.graph.nodes if n.op == "output"]
         while stack:
             node = stack.pop()
@@ -270,6 +297,7 @@ class _Converter:
         nid = self.doc.new_id(re.sub(r"_\d+$", "", title.replace(".", "_")) or "layer")
         self.doc.nodes[nid] = Node(nid, mapped.kind, params, title)
         self.doc.edges.extend(Edge(src, nid) for src in inputs)
+        self.origins[nid] = node
         if mapped.module is not None and self.gm.get_submodule(mapped.module).state_dict():
             self.sources[nid] = mapped.module  # where its tensors come from
         if keep:
@@ -355,19 +383,3 @@ def _unmapped_sentence(name: str, items) -> str:
     more = f"; and {len(items) - 6} more" if len(items) > 6 else ""
     return (f"{len(items)} operation(s) of {name} have no Netwright layer ({shown}{more}): "
             "replace them or build those parts in the designer")
-
-
-def _weights(doc: GraphDocument, model, sources: dict[str, str]) -> bytes:
-    """safetensors of the design's state_dict, each tensor taken from its original module."""
-    from backend.export.weights import encode_weights
-    from backend.importer.names import WRAPPED
-    from backend.graph.naming import attribute_names
-
-    names = attribute_names(doc)
-    state = {}
-    for nid, path in sources.items():
-        inner = WRAPPED.get(doc.nodes[nid].type)
-        prefix = names[nid] + (f".{inner}" if inner else "")
-        for key, tensor in model.get_submodule(path).state_dict().items():
-            state[f"{prefix}.{key}"] = tensor
-    return encode_weights(state)

@@ -17,6 +17,7 @@ from backend.importer.fx_map import (
     Mapped,
     Unmapped,
     adaptive_params,
+    hardtanh_kind,
     pool_params,
     sample,
     softmax_dim,
@@ -30,7 +31,7 @@ _AVG_ARGS = ("input", "kernel_size", "stride", "padding", "ceil_mode", "count_in
 _SIMPLE_METHODS = {"relu": "ReLU", "relu_": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh",
                    "sigmoid_": "Sigmoid", "tanh_": "Tanh"}
 _RESHAPES = {"view", "reshape", "flatten", "squeeze", "unsqueeze", "view_as", "reshape_as"}
-_NOOPS = {"contiguous", "clone", "float", "to", "type_as", "cpu", "cuda"}
+_NOOPS = {"contiguous", "clone", "float", "to", "type_as", "cpu", "cuda", "long", "int"}
 _MERGES = {"add": "Add", "add_": "Add", "mul": "Multiply", "mul_": "Multiply",
            "__add__": "Add", "__mul__": "Multiply"}
 
@@ -41,7 +42,8 @@ def _tables():
 
     simple = {torch.relu: "ReLU", F.relu: "ReLU", torch.relu_: "ReLU", F.relu_: "ReLU",
               torch.tanh: "Tanh", F.tanh: "Tanh", torch.sigmoid: "Sigmoid",
-              F.sigmoid: "Sigmoid", F.silu: "SiLU"}
+              F.sigmoid: "Sigmoid", F.silu: "SiLU", F.relu6: "ReLU6", F.hardswish: "Hardswish",
+              F.hardsigmoid: "Hardsigmoid", F.mish: "Mish"}
     merges = {operator.add: "Add", operator.iadd: "Add", torch.add: "Add",
               operator.mul: "Multiply", operator.imul: "Multiply", torch.mul: "Multiply"}
     softmax = {F.softmax: "Softmax", F.log_softmax: "LogSoftmax", torch.softmax: "Softmax",
@@ -149,6 +151,16 @@ def _more_functions(node, metas, label):
         if a.get("approximate", "none") != "none":
             raise Unmapped("F.gelu(approximate='tanh')", "use the exact GELU")
         return Mapped("GELU", {}, [a.tensor()])
+    if target is F.softplus:
+        a = Args(node, ("input", "beta", "threshold"), metas)
+        return Mapped("Softplus", {"beta": float(a.get("beta", 1.0)),
+                                   "threshold": float(a.get("threshold", 20.0))}, [a.tensor()])
+    if target in (F.hardtanh, F.hardtanh_):
+        a = Args(node, ("input", "min_val", "max_val"), metas)
+        return Mapped(hardtanh_kind(a.get("min_val", -1.0), a.get("max_val", 1.0)), {},
+                      [a.tensor()])
+    if target in (torch.clamp, torch.clip):
+        return _clamp(node, metas, ("input", "min", "max"), "input")
     if target in (torch.cat, torch.concat, getattr(torch, "concatenate", None)):
         return _cat(node, metas)
     if target is torch.mean:
@@ -188,9 +200,23 @@ def _method(node, metas, label):
         return _global_pool(node, metas, "GlobalMaxPool")
     if name in ("permute", "transpose"):
         return _permute(node, metas, label)
+    if name in ("clamp", "clamp_", "clip", "clip_"):
+        return _clamp(node, metas, ("self", "min", "max"), "self")
     fixes = {"detach": "do not detach inside forward", "__getitem__": _FUNCTION_HINTS[
         "getitem"], "sum": "use a pooling layer"}
     raise Unmapped(label, fixes.get(name, ""))
+
+
+def _clamp(node, metas, names, first):
+    """clamp(x, 0) is ReLU and clamp(x, 0, 6) is ReLU6 (how some code writes them)."""
+    a = Args(node, names, metas)
+    low, high = a.get("min"), a.get("max")
+    if low == 0 and high is None:
+        return Mapped("ReLU", {}, [a.tensor(first)])
+    if low == 0 and high == 6:
+        return Mapped("ReLU6", {}, [a.tensor(first)])
+    raise Unmapped(f"{op_label(node)} to [{low}, {high}]",
+                   "no layer clamps to other bounds; use ReLU (min 0) or ReLU6 (0 to 6)")
 
 
 def _noop(node, metas):
@@ -198,6 +224,10 @@ def _noop(node, metas):
     out, src = metas[node], metas[x]
     if out.shapes != src.shapes:
         raise Unmapped(op_label(node) + " that changes the shape")
+    if out.dtype != src.dtype:
+        raise Unmapped(f"{op_label(node)} turning {src.dtype} into {out.dtype}",
+                       "feed the model the element type its layers compute with (int64 token "
+                       "indices only for an nn.Embedding)")
     return Alias(x)
 
 
@@ -306,13 +336,9 @@ def reshape(node, metas, x, module: str | None = None) -> Mapped | Alias:
     if out is None:
         raise Unmapped(f"{op_label(node)} that mixes samples of the batch",
                        "keep the batch first, e.g. x.view(x.size(0), -1)")
-    if not out:
-        raise Unmapped(f"{op_label(node)} that leaves one number per sample (B,)",
-                       "keep an axis per sample, e.g. end with .view(-1, 1) (Netwright layers "
-                       "output at least (B, features))")
     if out == sample(metas, x) and module is None:
         return Alias(x)
-    if len(out) == 1:
+    if len(out) == 1 and sample(metas, x):
         return Mapped("Flatten", {}, [x], module)
     return Mapped("Reshape", {"shape": list(out)}, [x], module)
 
@@ -343,3 +369,25 @@ def _random_like(node, x, metas) -> bool:
         return True
     return node.target is torch.randn and metas.get(node) is not None \
         and metas[node].shapes == metas[x].shapes and set(node.kwargs) <= {"device"}
+
+
+def max_values(node, metas) -> Mapped | None:
+    """`torch.max(x, dim=2)[0]` (or `x.max(2).values`) over every spatial axis of a
+    (B, C, L) tensor -> GlobalMaxPool on x (text CNNs pool over time like this)."""
+    import torch
+
+    picks = node.op == "call_function" and (
+        node.target is operator.getitem and node.args[1:] == (0,)
+        or node.target is getattr and node.args[1:] == ("values",))
+    src = node.args[0] if picks else None
+    if not hasattr(src, "op") or not (src.op == "call_function" and src.target is torch.max
+                                      or src.op == "call_method" and src.target == "max"):
+        return None
+    names = ("self" if src.op == "call_method" else "input", "dim", "keepdim")
+    values = dict(zip(names, src.args, strict=False)) | dict(src.kwargs)
+    x, dim = values.get(names[0]), values.get("dim")
+    shape = metas[x].sample if hasattr(x, "op") and x in metas else None
+    if shape is None or len(shape) != 2 or not isinstance(dim, int) or dim % 3 != 2 \
+            or values.get("keepdim"):
+        return None
+    return Mapped("GlobalMaxPool", {}, [x])

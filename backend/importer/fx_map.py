@@ -150,6 +150,30 @@ def _layernorm(m, metas, node):
     return {"dims": len(m.normalized_shape), "eps": m.eps, "affine": m.elementwise_affine}
 
 
+def _embedding(m, metas, node):
+    if m.max_norm is not None or m.scale_grad_by_freq:
+        raise Unmapped("nn.Embedding with max_norm or scale_grad_by_freq",
+                       "leave out max_norm and scale_grad_by_freq")
+    return {"num_embeddings": m.num_embeddings, "embedding_dim": m.embedding_dim,
+            "padding_idx": -1 if m.padding_idx is None else int(m.padding_idx)}
+
+
+def _prelu(m, metas, node):
+    count = m.num_parameters
+    shape = sample(metas, node.args[0])
+    if count != 1 and (not shape or shape[0] != count):
+        raise Unmapped(f"nn.PReLU({count}) on (B, {', '.join(map(str, shape))})",
+                       "use one slope, or one per channel (axis 1)")
+    return {"per_channel": count != 1, "init_slope": float(getattr(m, "init", 0.25))}
+
+
+def hardtanh_kind(low, high) -> str:
+    """Hardtanh(0, 6) is ReLU6; other bounds have no layer."""
+    if (low, high) != (0, 6):
+        raise Unmapped(f"Hardtanh({low:g}, {high:g})", "use ReLU6 (bounds 0 and 6) or Tanh")
+    return "ReLU6"
+
+
 def _upsample(m, metas, node):
     factor = m.scale_factor
     factor = factor[0] if isinstance(factor, tuple) and len(set(factor)) == 1 else factor
@@ -227,6 +251,15 @@ def _module_table():
         nn.Tanh: ("Tanh", act()),
         nn.Sigmoid: ("Sigmoid", act()),
         nn.SiLU: ("SiLU", act()),
+        nn.ReLU6: ("ReLU6", act()),
+        nn.Hardtanh: ("ReLU6", lambda m, mt, n: hardtanh_kind(m.min_val, m.max_val) and {}),
+        nn.Hardswish: ("Hardswish", act()),
+        nn.Hardsigmoid: ("Hardsigmoid", act()),
+        nn.Mish: ("Mish", act()),
+        nn.Softplus: ("Softplus", act(beta=lambda m: float(m.beta),
+                                      threshold=lambda m: float(m.threshold))),
+        nn.PReLU: ("PReLU", _prelu),
+        nn.Embedding: ("Embedding", _embedding),
         nn.ELU: ("ELU", act(alpha=lambda m: m.alpha)),
         nn.LeakyReLU: ("LeakyReLU", act(negative_slope=lambda m: m.negative_slope)),
         nn.Softmax: ("Softmax", _softmax_module),
@@ -240,10 +273,6 @@ def _module_table():
 
 SHAPE_MODULES = ("Flatten", "Unflatten")  # pure reshapes: mapped from the measured shapes
 HINTS = {
-    "PReLU": "use nn.LeakyReLU with a fixed slope",
-    "ReLU6": "use nn.ReLU",
-    "Hardtanh": "use nn.Tanh",
-    "Embedding": "feed the design with vectors instead of token indices",
     "InstanceNorm2d": "use nn.BatchNorm2d",
     "GroupNorm": "use nn.BatchNorm2d or nn.LayerNorm",
     "MultiheadAttention": "build attention from layers Netwright has",

@@ -2,11 +2,13 @@
 
 An import records, in the design's `origin` section, which submodule of the original each
 layer came from: `{"framework": "pytorch", "source": "net.py", "class": "Net",
-"modules": {node id: "features.0"}}`. Layers keep their own (sanitised) attribute names
-(`features_0`); these maps turn state_dict keys from the original's names into the design's
-and back, so the author's weights load into the built model and into the exported code
-(`state_prefixes`, `to_design_keys`, `to_original_keys`, `OriginalNames`). A renamed layer
-keeps its origin (the map is by node id); a deleted one drops out of it.
+"modules": {layer: "features.0"}}`, a layer named by its node id, or by its id path inside
+blocks (`layer1/0/conv1`). An import that keeps the author's modules as blocks usually has
+the original's names already; elsewhere layers keep their own (sanitised) attribute names
+(`features_0`), and these maps turn state_dict keys from the original's names into the
+design's and back, so the author's weights load into the built model and into the exported
+code (`state_prefixes`, `to_design_keys`, `to_original_keys`, `OriginalNames`). A renamed
+layer keeps its origin (the map is by node id); a deleted one drops out of it.
 """
 
 from __future__ import annotations
@@ -20,22 +22,51 @@ WRAPPED = {"LSTM": "rnn", "GRU": "rnn", "SimpleRNN": "rnn"}
 
 
 def origin_modules(doc: GraphDocument) -> dict[str, str]:
-    """node id -> the original submodule path, for the nodes still in the design."""
+    """layer -> the original submodule path, for the layers still in the design. A layer
+    is named by its id, or inside blocks by its id path (`layer1/0/conv1`)."""
     section = doc.sections.get(SECTION)
     modules = section.get("modules") if isinstance(section, dict) else None
     if not isinstance(modules, dict):
         return {}
-    return {nid: path for nid, path in modules.items()
-            if nid in doc.nodes and isinstance(path, str) and path}
+    return {key: path for key, path in modules.items() if isinstance(key, str)
+            and key.split("/")[0] in doc.nodes and isinstance(path, str) and path}
 
 
-def state_prefixes(doc: GraphDocument, names: dict[str, str] | None = None) -> dict[str, str]:
-    """original submodule path -> the design's module path, where the two differ."""
+def _node_at(doc: GraphDocument, key: str):
+    """The node an id path names (copy indices of repeated blocks skipped), or None."""
+    graph, node = doc, None
+    for part in key.split("/"):
+        if node is not None and node.type == "Block" and part.isdigit() and \
+                part not in graph.nodes:
+            continue
+        node = graph.nodes.get(part)
+        if node is None:
+            return None
+        if node.type == "Block":
+            defn = doc.root.blocks.get(node.params.get("definition"))
+            graph = defn.graph if defn is not None else GraphDocument()
+    return node
+
+
+def state_prefixes(doc: GraphDocument, names: dict[str, str] | None = None,
+                   paths: dict[str, str] | None = None) -> dict[str, str]:
+    """original submodule path -> the design's module path, where the two differ. `paths`
+    (backend.module_paths.layer_paths) places the layers inside blocks."""
+    modules = origin_modules(doc)
+    if paths is None and any("/" in key for key in modules):
+        from backend.module_paths import layer_paths
+        from backend.shapes import analyse
+
+        paths = layer_paths(doc, analyse(doc))
     names = names or attribute_names(doc)
     out: dict[str, str] = {}
-    for nid, path in origin_modules(doc).items():
-        inner = WRAPPED.get(doc.nodes[nid].type)
-        ours = names[nid] + (f".{inner}" if inner else "")
+    for key, path in modules.items():
+        node = _node_at(doc, key)
+        base = names.get(key) if "/" not in key else (paths or {}).get(key)
+        if node is None or base is None:
+            continue
+        inner = WRAPPED.get(node.type)
+        ours = base + (f".{inner}" if inner else "")
         if ours != path and path not in out:
             out[path] = ours
     return out
@@ -87,14 +118,15 @@ class OriginalNames:
 
 def attach(model, doc: GraphDocument, names: dict[str, str] | None = None) -> None:
     """Let `model.load_state_dict` take the original module's state_dict as it is."""
-    prefixes = state_prefixes(doc, names)
+    prefixes = state_prefixes(doc, names, getattr(model, "layer_paths", None))
     if prefixes:
         model.register_load_state_dict_pre_hook(OriginalNames(prefixes))
 
 
-def code_block(doc: GraphDocument, names: dict[str, str]) -> tuple[str, list[str]]:
+def code_block(doc: GraphDocument, names: dict[str, str],
+               paths: dict[str, str] | None = None) -> tuple[str, list[str]]:
     """(module-level source, __init__ lines) that give exported code the same hook."""
-    prefixes = state_prefixes(doc, names)
+    prefixes = state_prefixes(doc, names, paths)
     if not prefixes:
         return "", []
     section = doc.sections.get(SECTION) or {}

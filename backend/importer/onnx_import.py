@@ -20,7 +20,7 @@ from pathlib import Path
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
 from backend.importer.fx_map import Unmapped
-from backend.importer.layout import layout
+from backend.importer.layout import layout, starting_settings
 from backend.importer.names import SECTION
 from backend.importer.onnx_map import DATA_INPUTS, OnnxAlias, OnnxGraph, map_node
 from backend.importer.user_code import FxImportError
@@ -146,7 +146,8 @@ def _measure(model, inputs, name: str) -> OnnxGraph:
         for i in node.input:
             users.setdefault(i, []).append(node)
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
-    return OnnxGraph(consts, shapes, users, opset)
+    producers = {o: node for node in model.graph.node for o in node.output if o}
+    return OnnxGraph(consts, shapes, users, opset, producers)
 
 
 def _constants(model) -> dict:
@@ -211,6 +212,7 @@ def _design(model, g: OnnxGraph, inputs, path: Path):
                               "exporting, or build those parts in the designer", problems)
     _outputs(doc, ids, model)
     layout(doc)
+    starting_settings(doc)
     doc.sections[SECTION] = {"framework": "onnx", "source": path.name}
     return doc, tensors
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.importer.fx_map import Unmapped, int_or_pair, needs
+from backend.importer.onnx_recurrent import KINDS, map_recurrent, transpose_alias
 from backend.layers import get_spec
-
-RECURRENT = {"LSTM", "GRU", "RNN"}
 
 
 @dataclass
@@ -37,6 +36,7 @@ class OnnxGraph:
     shapes: dict  # value name -> [full shape at each batch size]
     users: dict  # value name -> [nodes]
     opset: int = 13
+    producers: dict = field(default_factory=dict)  # value name -> the node computing it
 
     def sample(self, name: str) -> tuple[int, ...] | None:
         shapes = self.shapes.get(name)
@@ -258,7 +258,7 @@ def _reshape(node, g: OnnxGraph):
                        "keep the batch as the first axis")
     if out == g.sample(node.input[0]):
         return OnnxAlias(node.input[0])
-    if len(out) == 1:
+    if len(out) == 1 and g.sample(node.input[0]):
         return OnnxMapped("Flatten", {}, [node.input[0]])
     return OnnxMapped("Reshape", {"shape": list(out)}, [node.input[0]])
 
@@ -313,6 +313,7 @@ MAPPERS = {
     "Elu": _simple("ELU", alpha=("alpha", 1.0)), "Gelu": _gelu, "LRN": _lrn,
 }
 DATA_INPUTS = {"Reshape": 1, "Squeeze": 1, "Unsqueeze": 1, "Resize": 1, "Upsample": 1,
+               "LSTM": 1, "GRU": 1, "RNN": 1,  # the initial states are checked to be zeros
                "Conv": 1, "ConvTranspose": 1, "Gemm": 1, "MatMul": 1, "BatchNormalization": 1,
                "Dropout": 1, "ReduceMean": 1, "ReduceMax": 1}
 
@@ -322,9 +323,14 @@ def map_node(node, g: OnnxGraph) -> OnnxMapped | OnnxAlias:
         raise Unmapped(f"{node.op_type} from the {node.domain} operator set")
     if node.op_type in ("Dropout", "Identity"):
         return OnnxAlias(node.input[0])
-    if node.op_type in RECURRENT:
-        raise Unmapped(f"ONNX {node.op_type}", "import the PyTorch module instead (recurrent "
-                       "ONNX operators are not read yet)")
+    if node.op_type in KINDS:
+        return map_recurrent(node, g)
+    if node.op_type == "Transpose":
+        alias = transpose_alias(node, g)
+        if alias is None:
+            raise Unmapped("Transpose", "keep the batch first and the channels second, or "
+                           "build that part in the designer")
+        return alias
     mapper = MAPPERS.get(node.op_type)
     if mapper is None:
         raise Unmapped(node.op_type)

@@ -31,6 +31,7 @@ class Meta:
 
     tensor: bool = False
     shapes: list[tuple[int, ...]] = field(default_factory=list)  # full shapes, per batch
+    dtype: str = ""  # a tensor's element type ("float32", "int64", ...)
     zero: bool = False
     value: object = None  # non-tensor results (ints, tuples of ints), from the first batch
     parts: list[Meta] | None = None  # tuple results (recurrent layers)
@@ -150,8 +151,42 @@ def _same_file(name: str, target: str) -> bool:
         return False
 
 
+_CASTS = ("long", "int", "to", "type", "contiguous")
+
+
+def token_inputs(gm) -> list[int | None]:
+    """Per input of forward: the vocabulary size when it feeds an nn.Embedding (so it takes
+    whole-number token indices, fed to the checks as random tokens), else None."""
+    from torch import nn
+
+    def vocab(node, depth: int = 0) -> int | None:
+        sizes = []
+        for user in node.users:
+            if user.op == "call_module" and isinstance(gm.get_submodule(user.target),
+                                                       nn.Embedding):
+                sizes.append(gm.get_submodule(user.target).num_embeddings)
+            elif user.op == "call_method" and user.target in _CASTS and depth < 4:
+                found = vocab(user, depth + 1)
+                sizes += [found] if found else []
+        return min(sizes) if sizes else None
+
+    return [vocab(n) for n in gm.graph.nodes if n.op == "placeholder"]
+
+
+def example_batch(shapes: list[list[int]], batch: int, seed: int,
+                  vocab: list[int | None] | None = None) -> list:
+    """Random inputs: normal floats, or token indices below the vocabulary size."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    vocab = vocab or [None] * len(shapes)
+    return [torch.randn(batch, *s, generator=gen) if v is None else
+            torch.randint(0, v, (batch, *s), generator=gen) for s, v in zip(shapes, vocab,
+                                                                           strict=True)]
+
+
 def measure(gm, input_shapes: list[list[int]], path: str | Path | None = None,
-            name: str = "the module") -> dict:
+            name: str = "the module", vocab: list[int | None] | None = None) -> dict:
     """fx node -> Meta, from running the graph (evaluation mode) on two batch sizes."""
     import torch
     from torch import fx
@@ -169,8 +204,7 @@ def measure(gm, input_shapes: list[list[int]], path: str | Path | None = None,
 
     gm.eval()  # gm holds a copy of the user's module (see trace)
     for batch in BATCHES:
-        xs = [torch.randn(batch, *s, generator=torch.Generator().manual_seed(batch))
-              for s in input_shapes]
+        xs = example_batch(input_shapes, batch, batch, vocab)
         try:
             with torch.no_grad():
                 Recorder(gm.module, graph=gm.graph).run(*xs)
@@ -189,6 +223,7 @@ def _record(meta: Meta, result, torch) -> None:
     if isinstance(result, torch.Tensor):
         meta.tensor = True
         meta.shapes.append(tuple(result.shape))
+        meta.dtype = str(result.dtype).removeprefix("torch.")
         meta.zero = meta.zero if len(meta.shapes) > 1 else not bool(result.any())
     elif isinstance(result, tuple | list) and any(isinstance(r, torch.Tensor | tuple)
                                                   for r in result):

@@ -10,7 +10,10 @@ failure is an `FxImportError` sentence naming the file, the line and the fix.
 from __future__ import annotations
 
 import ast
+import contextlib
+import functools
 import importlib.util
+import inspect
 import json
 import sys
 import traceback
@@ -186,12 +189,62 @@ def instantiate(cls, args: list, kwargs: dict, path: str | Path | None = None):
                             "check the constructor arguments") from None
 
 
+@contextlib.contextmanager
+def recording_arguments():
+    """While active, every module created records its constructor's numeric arguments:
+    yields {id(module): {argument: number}} (blocks name their parameters after them).
+    Module classes outside torch.nn get their __init__ wrapped, and restored afterwards."""
+    from torch import nn
+
+    recorded: dict[int, dict] = {}
+    patched = []
+    for cls in _module_classes(nn.Module):
+        init = cls.__dict__.get("__init__")
+        if init is None or cls.__module__.startswith("torch.nn"):
+            continue
+        try:
+            signature = inspect.signature(init)
+        except (TypeError, ValueError):
+            continue
+        cls.__init__ = _recorder(init, signature, recorded)
+        patched.append((cls, init))
+    try:
+        yield recorded
+    finally:
+        for cls, init in patched:
+            cls.__init__ = init
+
+
+def _module_classes(base) -> list[type]:
+    out, stack = [], [base]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in out:
+                out.append(sub)
+                stack.append(sub)
+    return out
+
+
+def _recorder(init, signature, recorded: dict):
+    @functools.wraps(init)
+    def _recording_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+        except TypeError:
+            return
+        recorded[id(self)] = {k: v for k, v in list(bound.arguments.items())[1:]
+                              if isinstance(v, int | float) and not isinstance(v, bool)}
+    return _recording_init
+
+
 def _raised_by_call(exc: BaseException) -> bool:
     """True when the TypeError comes from calling the constructor, not from inside it."""
     tb = exc.__traceback__
     depth = 0
     while tb is not None:
-        depth += 1
+        depth += tb.tb_frame.f_code.co_name != "_recording_init"  # recording_arguments
         tb = tb.tb_next
     return depth <= 1
 

@@ -43,21 +43,17 @@ def check_counts(doc, original, name: str) -> None:
                             "layer or give each call its own layer")
 
 
-def inputs(shapes: list[list[int]], seed: int = 1) -> list:
-    import torch
-
-    gen = torch.Generator().manual_seed(seed)
-    return [torch.randn(VERIFY_BATCH, *s, generator=gen) for s in shapes]
-
-
-def verify(doc, original, weights: bytes, shapes: list[list[int]], name: str) -> float:
+def verify(doc, original, weights: bytes, shapes: list[list[int]], name: str,
+           vocab: list[int | None] | None = None) -> float:
     """Raise FxImportError unless the design computes what `original` computes; returns the
-    largest difference seen."""
+    largest difference seen. `vocab` gives the inputs that take token indices."""
     import torch
+
+    from backend.importer.trace import example_batch
 
     built = build(doc, weights)
     check_counts(doc, original, name)
-    xs = inputs(shapes)
+    xs = example_batch(shapes, VERIFY_BATCH, 1, vocab)
     worst = 0.0
     for mode in ("evaluation", "training"):
         theirs = copy.deepcopy(original).train(mode == "training")

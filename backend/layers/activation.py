@@ -1,4 +1,4 @@
-"""Activation layers: elementwise non-linearities and (log-)softmax."""
+"""Activation layers: elementwise non-linearities (one learned: PReLU) and (log-)softmax."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _build_nn(kind, p, args):
 def _kwargs(kind, p):
     return {"LeakyReLU": lambda: {"negative_slope": p["negative_slope"]},
             "ELU": lambda: {"alpha": p["alpha"]},
+            "Softplus": lambda: {"beta": p["beta"], "threshold": p["threshold"]},
             }.get(kind, lambda: {})()
 
 
@@ -47,6 +48,58 @@ _simple("ELU", "x for x > 0, α(e^x - 1) otherwise: smooth and zero-centred-ish.
         lambda p: f"alpha={p['alpha']!r}")
 _simple("GELU", "x·Φ(x): smooth ReLU used in transformers.")
 _simple("SiLU", "x·sigmoid(x) (swish): smooth, non-monotonic ReLU alternative.")
+_simple("ReLU6", "min(max(0, x), 6): a ReLU capped at 6, robust in low precision "
+        "(MobileNetV2).")
+_simple("Hardsigmoid", "relu6(x + 3) / 6: a piecewise-linear sigmoid that is cheap to compute "
+        "(MobileNetV3's gates).")
+_simple("Hardswish", "x·relu6(x + 3) / 6: a piecewise-linear swish (MobileNetV3).")
+_simple("Mish", "x·tanh(softplus(x)): smooth and non-monotonic, like swish (YOLOv4).")
+_simple("Softplus", "log(1 + e^(βx)) / β: a smooth ReLU that is never exactly zero; keeps "
+        "outputs positive (variances, rates).",
+        (Param("beta", "float", 1.0, "Sharpness β: larger values bend closer to a ReLU.",
+               min=1e-6, max=1000.0),
+         Param("threshold", "float", 20.0, "Above β·x > threshold the layer returns x "
+               "(avoids overflow).", min=0.0, max=1000.0)),
+        lambda p: ", ".join(f"{k}={p[k]!r}" for k, v in (("beta", 1.0), ("threshold", 20.0))
+                            if p[k] != v))
+
+
+def _prelu_count(p, s) -> int:
+    return s[0][0] if p["per_channel"] else 1
+
+
+def _prelu_shape(ins, p):
+    (shape,) = ins
+    if p["per_channel"] and not shape:
+        raise ShapeError("PReLU with a slope per channel needs a channel axis, but receives "
+                         "one number per sample: turn per_channel off")
+    return shape
+
+
+def _prelu_build(p, s):
+    from torch import nn
+
+    return nn.PReLU(_prelu_count(p, s), init=p["init_slope"])
+
+
+def _prelu_code(p, s) -> CodeForm:
+    args = [f"{s[0][0]}"] if p["per_channel"] else []
+    if p["init_slope"] != 0.25:
+        args.append(f"init={p['init_slope']!r}")
+    return CodeForm(f"nn.PReLU({', '.join(args)})")
+
+
+register(LayerSpec(
+    type="PReLU", category="activation",
+    description="x for x > 0, a·x otherwise, with the slope a learned (one, or one per "
+                "channel): a LeakyReLU that finds its own slope.",
+    params=(Param("per_channel", "bool", False, "Learn a slope for each channel (axis 1) "
+                  "instead of one for the whole layer."),
+            Param("init_slope", "float", 0.25, "The slope a starts at.", min=-10.0,
+                  max=10.0, label="initial slope")),
+    shape_rule=_prelu_shape, build=_prelu_build, code=_prelu_code,
+    param_count=_prelu_count,
+))
 
 
 def _dim_shape(kind):

@@ -1,4 +1,4 @@
-"""Core layers: Input, Dense, Flatten, Reshape, Identity."""
+"""Core layers: Input, Dense, Flatten, Reshape, Identity, Embedding."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ register(LayerSpec(
 
 def _dense_shape(ins, p):
     (shape,) = ins
+    if not shape:
+        raise ShapeError("Dense expects (B, features) but receives one number per sample (B): "
+                         "insert a Reshape to [1] before it")
     if len(shape) != 1:
         raise ShapeError(f"Dense expects (B, features) but receives {fmt(shape)}: "
                          "insert a Flatten before it")
@@ -108,9 +111,10 @@ def _reshape_build(p, ins):
 
 register(LayerSpec(
     type="Reshape", category="core",
-    description="Rearranges each sample into a new shape with the same number of values.",
+    description="Rearranges each sample into a new shape with the same number of values; "
+                "[] leaves one number per sample, (B), like x.view(-1).",
     params=(Param("shape", "shape", [-1], "Target shape without the batch; one size may be "
-                  "-1 to be inferred."),),
+                  "-1 to be inferred; [] for one number per sample (B).", empty=True),),
     shape_rule=_reshape_shape,
     build=_reshape_build,
     code=lambda p, s: CodeForm(f"Reshape({list(_reshape_shape(s, p))})", helpers=("Reshape",)),
@@ -125,3 +129,50 @@ register(LayerSpec(
     code=lambda p, s: CodeForm(None, "{x}"),
 ))
 
+
+
+def _embedding_check(p):
+    if p["padding_idx"] >= p["num_embeddings"]:
+        raise ParamError(f"'padding_idx' {p['padding_idx']} is not a token of the vocabulary "
+                         f"(0 to {p['num_embeddings'] - 1}): choose one of those, or -1 for "
+                         "no padding token")
+
+
+def _embedding_shape(ins, p):
+    (shape,) = ins
+    return (*shape, p["embedding_dim"])
+
+
+def _embedding_args(p) -> list:
+    args = [p["num_embeddings"], p["embedding_dim"]]
+    if p["padding_idx"] >= 0:
+        args.append(f"padding_idx={p['padding_idx']}")
+    return args
+
+
+def _embedding_build(p, ins):
+    from torch import nn
+
+    return nn.Embedding(p["num_embeddings"], p["embedding_dim"],
+                        padding_idx=p["padding_idx"] if p["padding_idx"] >= 0 else None)
+
+
+register(LayerSpec(
+    type="Embedding", category="core",
+    description="A learned vector per token: whole-number indices (int64) in, one "
+                "embedding_dim vector per index out, e.g. (B, T) -> (B, T, 64).",
+    params=(
+        Param("num_embeddings", "int", 1000, "Size of the vocabulary: indices run from 0 to "
+              "this minus 1.", min=1, max=10_000_000, label="vocabulary"),
+        Param("embedding_dim", "int", 64, "Length of each token's vector.", min=1,
+              max=1_000_000, label="dimensions"),
+        Param("padding_idx", "int", -1, "A token whose vector stays zero and learns nothing "
+              "(padding); -1 for none.", min=-1, max=10_000_000, label="padding index"),
+    ),
+    shape_rule=_embedding_shape,
+    check=_embedding_check,
+    build=_embedding_build,
+    code=lambda p, s: CodeForm("nn.Embedding(" + ", ".join(
+        str(a) for a in _embedding_args(p)) + ")"),
+    param_count=lambda p, s: p["num_embeddings"] * p["embedding_dim"],
+))

@@ -95,6 +95,8 @@ def _as_size(p: Param, value: Any) -> int | list[int]:
 
 
 def _as_shape(p: Param, value: Any) -> list[int]:
+    if isinstance(value, list | tuple) and not value and p.empty:
+        return []
     if not isinstance(value, list | tuple) or not value or len(value) > 6:
         raise ParamError(f"'{p.name}' must be a list of 1 to 6 sizes, e.g. [1, 28, 28]")
     dims = [_as_int(p, v) for v in value]

@@ -41,6 +41,7 @@ class Param:
     choices: tuple[str, ...] = ()
     exclusive_max: bool = False
     label: str = ""
+    empty: bool = False  # a shape that may be [] (Reshape to one number per sample)
 
     @property
     def display(self) -> str:

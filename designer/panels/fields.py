@@ -42,7 +42,7 @@ def show_choice(box: QComboBox, value) -> None:
 def format_value(value: Any) -> str:
     """A parameter value as the user types it: 5, '5, 3', 'same', '1, 28, 28'."""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(v) for v in value) if value else "[]"
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -56,6 +56,8 @@ def parse_text(p: Param, text: str) -> Any:
     if p.kind == "padding" and text.lower() in ("valid", "same"):
         return text.lower()
     parts = [t for t in _SPLIT.split(text.strip("[]() ")) if t]
+    if not parts and p.kind == "shape" and p.empty and text in ("[]", "()"):
+        return []  # one number per sample
     if not parts:
         raise ParamError(f"'{p.name}' needs a value: {_example(p)}")
     try:
@@ -69,7 +71,8 @@ def parse_text(p: Param, text: str) -> Any:
 
 def _example(p: Param) -> str:
     if p.kind == "shape":
-        return "whole numbers like 1, 28, 28"
+        return "whole numbers like 1, 28, 28" + (" (or [] for one number per sample)"
+                                                 if p.empty else "")
     if p.kind == "padding":
         return "'valid', 'same', a number or a pair like 2, 1"
     return "a whole number or a pair like 5, 3"

@@ -27,9 +27,16 @@ CASES = [
     ("mlp_modulelist.py", "MLP", '{"in_features": 64, "hidden": [32, 16], "out_features": 5}',
      [1, 8, 8]),
     ("vae_encoder.py", "Encoder", None, [784]),
+    ("dcgan.py", "Discriminator", None, [3, 32, 32]),
+    ("text_lstm.py", "LSTMClassifier", None, [12]),
+    ("convblock_reuse.py", "SmallCNN", None, [3, 32, 32]),
+    ("nested_sequential.py", "DeepMLP", None, [20]),
+    ("unet_small.py", "UNet", None, [1, 16, 16]),
+    ("mobilenet_v2_small.py", "MobileNetV2", None, [3, 32, 32]),
+    ("mobilenet_v3_block.py", "MobileNetV3Tiny", None, [3, 32, 32]),
+    ("prelu_regressor.py", "CountRegressor", None, [1, 28, 28]),
 ]
 
 REFUSED = {
-    ("text_cnn.py", "TextCNN", None, (12,)): "nn.Embedding",
-    ("dcgan.py", "Discriminator", None, (3, 32, 32)): "one number per sample",
+    ("text_cnn.py", "TextCNN", None, (12,)): "reorders axes",
 }

@@ -19,10 +19,12 @@ SEQUENCE = {"Conv1d", "MaxPool1d", "AvgPool1d", "SimpleRNN", "LSTM", "GRU",
             "AdaptiveAvgPool1d", "AdaptiveMaxPool1d"}
 VECTOR = {"Dense"}
 GRAPH = {"GCNConv", "SAGEConv", "GATConv", "InnerProductDecoder", "GraphReadout"}
+INDICES = {"Embedding"}  # fed whole-number token indices (an int64 Input)
 SMALL = {"units": (1, 12), "filters": (1, 12), "kernel_size": (1, 5), "stride": (0, 3),
          "padding": (0, 2), "output_padding": (0, 1), "dilation": (1, 2), "groups": (1, 3),
          "scale_factor": (1, 3), "num_layers": (1, 3), "size": (1, 7), "dims": (1, 3),
-         "output_size": (1, 7), "heads": (1, 4), "features": (1, 12)}
+         "output_size": (1, 7), "heads": (1, 4), "features": (1, 12), "num_embeddings": (5, 30),
+         "embedding_dim": (1, 8), "padding_idx": (-1, 4)}
 
 
 def random_value(p: Param, rng: random.Random):

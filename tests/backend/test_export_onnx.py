@@ -72,3 +72,31 @@ def test_a_failed_export_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(OnnxExportError, match="ONNX export failed .*unsupported operator"):
         export_onnx(make_template("mlp"), tmp_path / "x.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name,cls,shape", [("text_lstm.py", "LSTMClassifier", [12]),
+                                            ("prelu_regressor.py", "CountRegressor", [1, 28, 28]),
+                                            ("mobilenet_v3_block.py", "MobileNetV3Tiny",
+                                             [3, 32, 32])])
+def test_embedding_and_the_newer_activations_export(tmp_path, name, cls, shape):
+    """Token indices into an Embedding, ReLU6, Hardswish, Hardsigmoid, PReLU...: the file
+    onnxruntime runs gives torch's outputs."""
+    from import_cases import MODELS
+
+    from backend.importer.fx import import_file
+
+    result = import_file(MODELS / name, [shape], cls)
+    types = {n.type for n in result.doc.nodes.values()} | {
+        n.type for d in result.doc.blocks.values() for n in d.graph.nodes.values()}
+    path = tmp_path / "model.onnx"
+    report = export_onnx(result.doc, path, result.weights)
+    assert report.ok and report.max_abs_diff <= 1e-4, report
+    (x,) = example_inputs(result.doc, 3, seed=2)
+    assert x.dtype == (torch.int64 if "Embedding" in types else torch.float32)
+    model = build_model(result.doc).eval()
+    from backend.export.weights import load_into
+
+    load_into(model, result.weights)
+    (got,) = run_onnx(path, [onnx.load(str(path)).graph.input[0].name], [x])
+    with torch.no_grad():
+        assert np.allclose(got, model(x).numpy(), atol=1e-4)

@@ -53,10 +53,16 @@ def test_a_user_module_becomes_a_design_with_its_weights(tmp_path):
     result = import_file(path, [[1, 8, 8]], "SmallNet")
     doc = result.doc
     kinds = [n.type for n in doc.nodes.values()]
-    assert kinds == ["Input", "Conv2d", "ReLU", "MaxPool2d", "Conv2d", "BatchNorm2d", "Add",
-                     "ReLU", "Conv2d", "Concatenate", "Flatten", "Dense", "LogSoftmax"]
+    assert kinds == ["Input", "Conv2d", "ReLU", "MaxPool2d", "Block", "Conv2d", "Concatenate",
+                     "Flatten", "Dense", "LogSoftmax"]
+    block = next(n for n in doc.nodes.values() if n.type == "Block")
+    inside = doc.blocks[block.params["definition"]].graph
+    assert block.title == "block" and doc.blocks[block.params["definition"]].title == "Block"
+    assert [(n.type, n.title) for n in inside.nodes.values()] == [
+        ("BlockInput", "x"), ("Conv2d", "conv"), ("BatchNorm2d", "bn"), ("Add", "add"),
+        ("ReLU", "relu"), ("BlockOutput", "out")]
+    assert inside.nodes["conv"].params == {"filters": 8, "padding": 1, "bias": False}
     assert analyse(doc).total_params == 2638
-    assert doc.nodes["block_conv_1"].params == {"filters": 8, "padding": 1, "bias": False}
     model = build_model(doc).eval()
     load_into(model, result.weights)
     namespace: dict = {}

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import pytest
 import torch
+from import_cases import CASES, MODELS, REFUSED
 
 from backend.build import build_model
 from backend.codegen import python_module
 from backend.importer.fx import FxImportError, import_file
 from backend.importer.names import to_original_keys
 from backend.importer.user_code import instantiate, load_class, parse_args
-from import_cases import CASES, MODELS, REFUSED
-
 
 ROUND_TRIP = {"lenet_sequential.py", "lstm_classifier.py", "seq_first_lstm.py",
-              "denoising_autoencoder.py", "se_block.py", "cifar_cnn.py", "mlp_modulelist.py"}
+              "denoising_autoencoder.py", "se_block.py", "cifar_cnn.py", "mlp_modulelist.py",
+              "resnet_small.py", "unet_small.py", "text_lstm.py", "nested_sequential.py"}
 
 
 def _original(name, cls, args):
@@ -26,10 +26,27 @@ def _original(name, cls, args):
     return instantiate(load_class(MODELS / name, cls), pos, kw).eval()
 
 
+def _content(doc) -> tuple:
+    nodes = [(n.type, n.params, n.title) for n in doc.nodes.values()]
+    edges = [(doc.nodes[e.src].title, doc.nodes[e.dst].title, e.src_port, e.dst_port)
+             for e in doc.edges]
+    return nodes, edges
+
+
 def _same(doc_a, doc_b) -> bool:
-    nodes = lambda d: [(n.type, n.params, n.title) for n in d.nodes.values()]  # noqa: E731
-    edges = lambda d: [(d.nodes[e.src].title, d.nodes[e.dst].title) for e in d.edges]  # noqa
-    return nodes(doc_a) == nodes(doc_b) and edges(doc_a) == edges(doc_b)
+    """The same layers, wires and blocks (definitions with their parameters and bodies)."""
+    def blocks(d):
+        return [(b.id, b.title, b.params, b.sequential, _content(b.graph))
+                for b in d.blocks.values()]
+    return _content(doc_a) == _content(doc_b) and blocks(doc_a) == blocks(doc_b)
+
+
+def _example(doc, shape, seed: int = 5):
+    """A batch of two: random numbers, or token indices for an int64 Input."""
+    gen = torch.Generator().manual_seed(seed)
+    if next(iter(doc.nodes.values())).params.get("dtype") == "int64":
+        return torch.randint(0, 10, (2, *shape), generator=gen)
+    return torch.randn(2, *shape, generator=gen)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
@@ -37,7 +54,7 @@ def test_model_imports_exactly_and_round_trips(tmp_path, case):
     name, cls, args, shape = case
     result = import_file(MODELS / name, [shape], cls, args)
     original = _original(name, cls, args)
-    x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(5))
+    x = _example(result.doc, shape)
     want = original(x)
     built = build_model(result.doc).eval()
     built.load_state_dict(original.state_dict())  # the author's names, as they are

@@ -100,3 +100,50 @@ def test_a_fixed_size_per_sample_is_required(tmp_path):
               tmp_path / "dyn.onnx")
     with pytest.raises(OnnxImportError, match="export it with a fixed input shape"):
         import_onnx(tmp_path / "dyn.onnx")
+
+
+RECURRENT = [("lstm_classifier.py", "RNN", "[28, 32, 2, 10]", [28, 28],
+              [("LSTM", {"units": 32, "return_sequences": True}), ("LSTM", {"units": 32})]),
+             ("gru_forecaster.py", "GRUForecaster", None, [20, 1],
+              [("GRU", {"units": 32, "return_sequences": True}), ("GRU", {"units": 32})]),
+             ("seq_first_lstm.py", "SequenceClassifier", None, [7, 8], None),
+             ("bidirectional_rnn.py", "BiRNN", None, [9, 6],
+              [("SimpleRNN", {"units": 10, "bidirectional": True, "return_sequences": True}),
+               ("SimpleRNN", {"units": 10, "bidirectional": True})])]
+
+
+@pytest.mark.parametrize("name,cls,args,shape,layers", RECURRENT,
+                         ids=[case[0] for case in RECURRENT])
+def test_recurrent_operators_become_recurrent_layers(tmp_path, name, cls, args, shape, layers):
+    """torch writes LSTM/GRU/RNN sequence-first, one operator per stacked layer, with
+    transposes around it and zero initial states; each becomes one batch-first layer."""
+    from backend.importer.user_code import parse_args
+
+    pos, kw = parse_args(args)
+    torch.manual_seed(1)
+    original = instantiate(load_class(MODELS / name, cls), pos, kw).eval()
+    result = import_onnx(_export(original, shape, tmp_path / "rnn.onnx"))
+    kinds = [(n.type, n.params) for n in result.doc.nodes.values()
+             if n.type in ("LSTM", "GRU", "SimpleRNN")]
+    assert kinds == (layers or [("LSTM", {"units": 16})])
+    model = build_model(result.doc).eval()
+    load_into(model, result.weights)
+    x = torch.randn(3, *shape)
+    with torch.no_grad():
+        assert torch.allclose(model(x), original(x), atol=1e-5)
+
+
+def test_a_recurrent_output_the_layers_cannot_follow_is_listed(tmp_path):
+    class BothStates(torch.nn.Module):  # h_n[-1] of a bidirectional GRU: the backward state
+        def __init__(self):
+            super().__init__()
+            self.gru = torch.nn.GRU(4, 6, batch_first=True, bidirectional=True)
+
+        def forward(self, x):
+            return self.gru(x)[1][-1]
+
+    with pytest.raises(OnnxImportError) as info:
+        import_onnx(_export(BothStates(), [5, 4], tmp_path / "both.onnx"))
+    (item,) = [i for i in info.value.items if "GRU" in i[1]]
+    assert item[1].startswith("ONNX GRU whose output is used in a way the layers cannot")
+    assert "import the PyTorch module instead" in item[2]

@@ -12,7 +12,7 @@ import random
 
 import pytest
 import torch
-from layer_cases import random_case
+from layer_cases import INDICES, random_case
 from torch import nn
 
 from backend.build import build_model
@@ -66,8 +66,9 @@ def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDo
     if is_graph(kind):
         return graph_doc(kind, params, shapes)
     doc = GraphDocument("contract")
+    dtype = {"dtype": "int64"} if kind in INDICES else {}
     for i, shape in enumerate(shapes):
-        doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape)}, f"in{i}")
+        doc.nodes[f"in{i}"] = Node(f"in{i}", "Input", {"shape": list(shape), **dtype}, f"in{i}")
     doc.nodes["layer"] = Node("layer", kind, params, "layer")
     ports = [p.name for p in get_spec(kind).inputs]
     named = len(ports) > 1
@@ -223,6 +224,12 @@ EDGE_CASES = [
     ("SAGEConv", {"units": 7, "bias": False}, [(3,)]),
     ("GraphReadout", {"mode": "max"}, [(4,)]),
     ("InnerProductDecoder", {"sigmoid": False}, [(3,)]),
+    ("Embedding", {"num_embeddings": 7, "embedding_dim": 3, "padding_idx": 0}, [(5,)]),
+    ("Embedding", {"num_embeddings": 9, "embedding_dim": 2}, [(2, 4)]),
+    ("PReLU", {"per_channel": True, "init_slope": 0.1}, [(3, 4, 4)]),
+    ("PReLU", {"per_channel": True}, [(6,)]),
+    ("Softplus", {"beta": 2.0, "threshold": 5.0}, [(3, 4)]),
+    ("ReLU6", {}, [(4,)]),
 ]
 
 
@@ -289,6 +296,9 @@ IMPOSSIBLE = [
     ("Input", {"shape": []}, [], "list"),
     ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
     ("Sampling", {}, [(4,), (3,)], "same number of units"),
+    ("Embedding", {"num_embeddings": 5, "padding_idx": 5}, [(4,)], "padding_idx"),
+    ("Embedding", {"num_embeddings": 0}, [(4,)], "num_embeddings"),
+    ("Softplus", {"beta": 0.0}, [(4,)], "beta"),
 ]
 
 
