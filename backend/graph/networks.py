@@ -141,13 +141,13 @@ def narrowest(doc: GraphDocument, analysis, within: list[str] | None = None) -> 
 
     outputs = set(model_outputs(doc))
     sizes = {nid: math.prod(s) for nid, s in analysis.shapes.items() if s is not None}
+    widest_after = _widest_after(doc, sizes)
     best, size = None, math.inf
     for nid in within or list(doc.nodes):
         if nid not in sizes or doc.nodes[nid].type in ("Input", *PASS_THROUGH) \
                 or nid in outputs:
             continue
-        widens = any(sizes.get(n, 0) > sizes[nid] for n in downstream(doc, nid))
-        if widens and sizes[nid] < size:
+        if widest_after.get(nid, 0) > sizes[nid] and sizes[nid] < size:
             best, size = nid, sizes[nid]
     while best is not None:
         after = doc.out_edges(best)
@@ -158,6 +158,20 @@ def narrowest(doc: GraphDocument, analysis, within: list[str] | None = None) -> 
             break
         best = nxt
     return best
+
+
+def _widest_after(doc: GraphDocument, sizes: dict[str, int]) -> dict[str, int]:
+    """node -> the largest output size among everything downstream of it (one pass, in
+    reverse topological order)."""
+    from backend.graph.traverse import topological_order
+
+    succ = dependency_graph(doc)
+    order, _ = topological_order(doc, succ)
+    widest: dict[str, int] = {}
+    for nid in reversed(order):
+        widest[nid] = max((max(sizes.get(n, 0), widest.get(n, 0)) for n in succ[nid]),
+                          default=0)
+    return widest
 
 
 def last_transform(doc: GraphDocument, node_id: str) -> str:

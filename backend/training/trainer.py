@@ -294,6 +294,7 @@ class Trainer:
             self._track_best(best, metric, epoch)
         self.runner.after_epoch(metric if s.recipe.monitor else None)
         extra = {k: v for k, v in val.items() if k.startswith("top_") or k == "mae"}
+        extra.update(val.get("metrics", {}))  # a recipe's own (a GAN's D(x))
         terms = dict(zip(self.term_keys, (self._epoch_terms / max(n, 1)).tolist(),
                          strict=True))
         end = ev.EpochEnd(epoch, cfg.epochs, self.step, train_loss,

@@ -23,6 +23,7 @@ from backend.graph.problems import Fix
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
+from designer.canvas.network_frames import NetworkFrames
 from designer.canvas.node_item import NodeItem
 from designer.canvas.scene_blocks import SceneBlocks
 from designer.canvas.scene_edits import SceneEdits
@@ -60,6 +61,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self._drag: dict | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        self.frames = NetworkFrames(self)  # a GAN's two networks, an autoencoder's parts
         editor.graph_event.connect(self._on_event)
         editor.analysis_changed.connect(self.refresh_analysis)
         editor.scope_changed.connect(self._scope_changed)
@@ -97,6 +99,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self._route_all()
         for cid in self.doc.comments:
             self._add_comment(cid)
+        self.frames.reset()
         self.refresh_analysis()
         self._select_ids(self.editor.selection)
         self._grow_rect()
@@ -243,6 +246,10 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
     def _ev_comment_changed(self, comment_id: str) -> None:
         self.comments[comment_id].sync(self.doc.comments[comment_id])
 
+    def node_geometry_changed(self, item: NodeItem) -> None:
+        super().node_geometry_changed(item)
+        self.frames.fit()  # a frame follows its nodes
+
     # -- derived data ---------------------------------------------------------------------------
     def refresh_analysis(self) -> None:
         analysis = self.analysis
@@ -256,6 +263,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
             shape, kind = analysis.edge_shape(edge), analysis.edge_kind(edge)
             wire.set_shape(shape, shape is not None and _refuses(
                 analysis.edge_text(edge), by_node.get(edge.dst)), kind)
+        self.frames.refresh()
         if self.expanded:  # the shapes shown inside expanded blocks
             self.apply_expansion()
 
@@ -274,7 +282,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         for group in (self.nodes, self.wires, self.comments):
             for item in group.values():
                 item.set_style(style)
-        self.update()
+        self.update()  # the frames read the style when they paint
 
     def set_heat(self, values: dict[str, float] | None) -> None:
         self.heat = dict(values or {})

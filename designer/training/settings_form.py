@@ -37,6 +37,7 @@ from designer.editor import DocumentEditor
 from designer.panels.fields import show_choice
 from designer.panels.number_box import NumberBox
 from designer.theme import repolish
+from designer.training.recipe_settings import RecipeSettings
 
 OPTIMIZER_NAMES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum", "nesterov": "Nesterov",
                    "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
@@ -44,7 +45,9 @@ OPTIMIZER_NAMES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum", "nesterov": "
 LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (class index)",
               "categorical_cross_entropy": "categorical cross-entropy (one-hot)",
               "bce_with_logits": "binary cross-entropy (logits)", "mse": "MSE",
-              "mae": "MAE", "huber": "Huber"}
+              "mae": "MAE", "huber": "Huber", "bce": "binary cross-entropy (probabilities)",
+              "non_saturating": "non-saturating (GAN)", "minimax": "minimax (GAN)",
+              "wasserstein_gp": "Wasserstein + gradient penalty (GAN)"}
 TIPS = {
     "lr": "Step size η of w ← w − η∇E(w). Too high diverges (NaN loss); too low crawls.",
     "momentum": "SGD momentum γ: keeps a decaying sum of past gradients.",
@@ -140,6 +143,8 @@ class TrainingSettingsForm(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        self.recipe_settings = RecipeSettings(self.editor)  # the task recipe's own settings
+        layout.addWidget(self.recipe_settings)
         layout.addStretch(1)
 
     def _connect(self, key: str, widget: QWidget) -> None:
@@ -167,6 +172,7 @@ class TrainingSettingsForm(QWidget):
         section, defaults = self.section(), TrainingConfig().to_section()
         self._loading = True
         try:
+            self._offer_losses()
             for key, widget in self.fields.items():
                 value = section.get(key, defaults[key])
                 error = setting_error(key, value) if key in section else ""
@@ -182,6 +188,21 @@ class TrainingSettingsForm(QWidget):
         finally:
             self._loading = False
 
+    def _offer_losses(self) -> None:
+        """The loss box lists the losses of the task's recipe (updated in place)."""
+        from backend.training.recipes import RECIPES
+
+        active = self.recipe_settings.active()
+        recipe = next((r for r in RECIPES if r.name == active), None)
+        losses = LOSSES if recipe is None else ("auto", *recipe.losses)
+        box = self.fields["loss"]
+        if [box.itemData(i) for i in range(box.count())] != list(losses):
+            box.blockSignals(True)
+            box.clear()
+            for key in losses:
+                box.addItem(LOSS_NAMES.get(key, key), key)
+            box.blockSignals(False)
+
     @staticmethod
     def _set_widget(widget: QWidget, value, error: str) -> None:
         if isinstance(widget, QComboBox):
@@ -193,7 +214,8 @@ class TrainingSettingsForm(QWidget):
 
     def _other_problems(self, section: dict) -> str:
         """Unknown settings and cross-field rules, which no one field shows."""
-        unknown = [k for k in section if k not in self.fields]
+        owned = self.recipe_settings.settings  # the recipe's group shows those
+        unknown = [k for k in section if k not in self.fields and k not in owned]
         for key in unknown:
             error = setting_error(key, section[key])
             if error:

@@ -100,8 +100,11 @@ class CurvesView(LiveView):
                 self.widget.append("train_metric", x, [e.train_accuracy])
             if e.val_accuracy is not None:
                 self.widget.append("val_metric", x, [e.val_accuracy])
-        elif "mae" in e.val_metrics:
-            self.widget.append("val_metric", x, [e.val_metrics["mae"]])
+        elif e.val_metrics:  # MAE, or the recipe's own metric (a GAN's D(x))
+            key = "mae" if "mae" in e.val_metrics else next(iter(e.val_metrics))
+            if e.epoch == 1 and key != "mae":
+                self.widget.set_metric_name(f"validation {key}")
+            self.widget.append("val_metric", x, [e.val_metrics[key]])
 
     def _auc(self, x: list[float], e: EpochEnd) -> None:
         if "auc" in e.terms:

@@ -175,7 +175,7 @@ def test_training_the_graph_autoencoder_from_the_dock_plots_its_auc(qtbot, graph
 
     dock = graph_dock("graph-autoencoder", 15)
     train_by_click(qtbot, dock)
-    assert "Links" in shown_tabs(dock)
+    assert "Links" in shown_tabs(dock) and "Loss terms" not in shown_tabs(dock)
     links = dock.views.view(LinksView).widget
     open_tab(qtbot, dock.views.tabs, links)
     qtbot.waitUntil(lambda: links.pairs.rowCount() == 10)

@@ -92,7 +92,8 @@ def test_a_short_run_fills_the_views(qtbot, make_dock):
     curves = dock.views.curves
     assert curves.point_count("train_loss_step") == finished.steps
     assert curves.point_count("val_loss") == 2 and curves.point_count("val_metric") == 2
-    qtbot.waitUntil(lambda: len(curves.items["val_loss"].getData()[0]) == 2)  # drawn at once
+    drawn = curves.items["val_loss"].getData
+    qtbot.waitUntil(lambda: drawn()[0] is not None and len(drawn()[0]) == 2)  # at once
     xs, ys = curves.items["val_loss"].getData()
     assert list(xs) == [1.0, 2.0]
     views = dock.views

@@ -122,8 +122,8 @@ class GANRun(RecipeRun):
                              self.score(fake_out))
                 sums += torch.stack([p.float() for p in parts]) * len(real)
         values = (sums / n).tolist()
-        return {"terms": dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), values,
-                                  strict=True))}
+        terms = dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), values, strict=True))
+        return {"terms": terms, "metrics": {"D(x)": terms["d_real"]}}
 
     def probe_target(self, node: str):
         if node in self.g_nodes:
@@ -178,7 +178,7 @@ class GeneratedSamples(Watcher):
     def _event(self, trainer, samples: torch.Tensor, diversity: float | None):
         images = samples.cpu().numpy().reshape(GRID, GRID, *samples.shape[1:])
         return ev.SampleGrid(trainer.step, trainer.epoch, "generated", images,
-                             "generated from the same fixed noise", diversity)
+                             "from fixed noise", diversity)
 
     def live(self, trainer, now, force):
         if self.every_s <= 0 or not (force or now - self.t_last >= self.every_s):

@@ -64,7 +64,7 @@ class VAERun(RecipeRun):
         s, n = self.setup, len(x)
         if n == 0:
             return {}
-        sums = torch.zeros(2, device=s.device)  # reconstruction, kl
+        sums = torch.zeros(3, device=s.device)  # reconstruction, kl, absolute error
         per_dim = None
         model, was = s.model, s.model.training
         model.eval()
@@ -76,11 +76,13 @@ class VAERun(RecipeRun):
                     out = model(xb)
                 sums[0] += self._recon(out.float(), yb) * len(xb)
                 sums[1] += self.kl().float() * len(xb)
+                sums[2] += (out.float() - yb).abs().mean() * len(xb)
                 dims = sum(m.kl_per_dim.float().flatten() for m in self.samplers) * len(xb)
                 per_dim = dims if per_dim is None else per_dim + dims
         model.train(was)
-        recon, kl = (sums / n).tolist()
-        return {"loss": recon + self.beta * kl, "terms": {"reconstruction": recon, "kl": kl},
+        recon, kl, mae = (sums / n).tolist()
+        return {"loss": recon + self.beta * kl, "mae": mae,
+                "terms": {"reconstruction": recon, "kl": kl},
                 "kl_per_dim": (per_dim / n).cpu().numpy().astype(np.float32)}
 
     def watchers(self, probes) -> list:
