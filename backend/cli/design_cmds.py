@@ -95,7 +95,7 @@ def summary_json(doc, analysis, expand: bool = False) -> dict:
 
 def _node_json(doc, analysis, nid, n) -> dict:
     out = {"id": nid, "title": n.title, "type": n.type,
-           "output_shape": _shape_json(analysis.shapes.get(nid)),
+           "output_shape": _shape_json(analysis.shapes.get(nid), analysis.kinds.get(nid, "")),
            "params": analysis.counts.get(nid, 0), "state": analysis.states.get(nid, 0)}
     if n.type == "Block":
         out["block"] = n.params.get("definition")
@@ -116,8 +116,15 @@ def _params(analysis, ids) -> int:
     return sum(analysis.counts.get(nid, 0) for nid in ids)
 
 
-def _shape_json(shape):
-    return None if shape is None else ["B", *shape]
+def _shape_json(shape, kind: str = ""):
+    """["B", 6, 28, 28]; a graph's node features ["N", 16], its adjacency ["N", "N"]."""
+    from backend.kinds import GRAPHS, NODES, SQUARE
+
+    if shape is None:
+        return None
+    if kind in SQUARE:
+        return ["N", "N"]
+    return [{NODES: "N", GRAPHS: 1}.get(kind, "B"), *shape]
 
 
 def cmd_summary(args) -> int:

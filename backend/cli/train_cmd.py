@@ -87,8 +87,8 @@ def summary_line(finished, out: Path | str) -> str:
                      f"(epoch {finished.best_epoch})")
     elif best and best.get("val_loss") is not None:
         parts.append(f"best validation loss {best['val_loss']:.4g} (epoch {finished.best_epoch})")
-    if finished.test_accuracy is not None:
-        parts.append(f"test accuracy {finished.test_accuracy:.1%}")
+    if finished.test_text():
+        parts.append(finished.test_text())
     if finished.message:
         parts.append(finished.message)
     return "; ".join(parts) + f"; wrote {out}"

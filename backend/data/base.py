@@ -135,7 +135,15 @@ def normaliser(train_x: np.ndarray, mode: str, kind: str) -> tuple[np.ndarray, n
 
 def make_splits(data: Dataset, val_fraction: float = 0.15, test_fraction: float = 0.15,
                 seed: int = 0, normalise: str = "standard") -> Splits:
-    """Seeded train/val/test splits, normalised with the training split's statistics."""
+    """Seeded train/val/test splits, normalised with the training split's statistics.
+
+    A graph (backend/data/graphs.py) is split into node masks instead, with the edge split
+    for link prediction ready (backend/data/graph_splits.py)."""
+    if getattr(data, "edges", None) is not None:
+        from backend.data.graph_splits import graph_splits
+
+        return graph_splits(data, val_fraction, test_fraction, seed, normalise,
+                            getattr(data, "train_per_class", 0))
     tr, va, te = split_indices(len(data), val_fraction, test_fraction, seed)
     shift, scale = normaliser(data.x[tr], normalise, data.info.kind)
 

@@ -128,6 +128,9 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
 
 def _problems(doc, config, info, task, loss, analysis) -> list[Problem]:
     inputs, outputs = model_inputs(doc), model_outputs(doc)
+    graph = _graph_problem(doc, inputs, info, task)
+    if graph:
+        return [graph]
     if len(inputs) != 1:
         return [Problem(None, f"training needs exactly one Input node but the design has "
                               f"{len(inputs)}: keep one Input")]
@@ -149,6 +152,20 @@ def _problems(doc, config, info, task, loss, analysis) -> list[Problem]:
             problems.append(_output_problem(doc, outputs[0], tuple(out), wanted[0], info,
                                             task))
     return problems
+
+
+def _graph_problem(doc, inputs, info, task) -> Problem | None:
+    """Graph designs and graph data train with the graph tasks, not with this one."""
+    graphs = [n for n in inputs if doc.nodes[n].type == "GraphInput"]
+    if graphs:
+        return Problem(graphs[0], f"the design starts with a Graph input "
+                                  f"('{_name(doc, graphs[0])}'), which the task {task} cannot "
+                                  "feed: set the task to node_classification or link_prediction")
+    if info.kind == "graph":
+        return Problem(None, f"dataset '{info.name}' is a graph, which the task {task} cannot "
+                             "use: start the design with a Graph input and set the task to "
+                             "node_classification or link_prediction")
+    return None
 
 
 def _name(doc: GraphDocument, nid: str) -> str:

@@ -60,6 +60,7 @@ def source_names() -> list[str]:
 def _ensure_builtins() -> None:
     import backend.data.builtin  # noqa: F401  (registers the bundled sets)
     import backend.data.files  # noqa: F401  (registers the user-file sources)
+    import backend.data.graphs  # noqa: F401  (registers the graphs)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from backend.graph.document import GraphDocument
 from backend.graph.naming import attribute_names
-from backend.graph.traverse import model_inputs, model_outputs
+from backend.graph.traverse import model_arguments, model_outputs
 from backend.project.atomic import check_target, commit, remove_orphans, save_error, temp_path
 
 TOLERANCE = 1e-4
@@ -42,7 +42,8 @@ class OnnxReport:
 
 
 def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
-    """Random inputs of the design's input shapes (class indices for int64 inputs)."""
+    """Random inputs of the design's input shapes (class indices for int64 inputs); a Graph
+    input gives features for `batch` nodes and a random adjacency between them."""
     import torch
 
     from backend.shapes import analyse
@@ -50,7 +51,11 @@ def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
     analysis = analyse(doc)
     gen = torch.Generator().manual_seed(seed)
     out = []
-    for nid in model_inputs(doc):
+    for nid, port in model_arguments(doc):
+        if port == "adj":
+            upper = torch.triu((torch.rand(batch, batch, generator=gen) < 0.5).float(), 1)
+            out.append(upper + upper.T)
+            continue
         shape = (batch, *analysis.shapes[nid])
         if doc.nodes[nid].params.get("dtype") == "int64":
             out.append(torch.randint(0, 2, shape, generator=gen))
@@ -78,13 +83,15 @@ def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = No
     if weights is not None:
         load_into(model, weights)
     names = attribute_names(doc)
-    input_names = [names[i] for i in model_inputs(doc)]
+    input_names = _input_names(doc, names)
     output_names = [names[o] for o in model_outputs(doc)]
+    square = [port == "adj" for _, port in model_arguments(doc)]
     check_target(path)
     remove_orphans(path)
     tmp = temp_path(path)
     try:
-        _export(model, example_inputs(doc, 2), tmp, input_names, output_names)
+        _export(model, example_inputs(doc, 4 if any(square) else 2), tmp, input_names,
+                output_names, square)
         report = _verify(model, doc, tmp, input_names) if verify else None
         commit(tmp, path, backup)
     except OSError as exc:
@@ -166,24 +173,36 @@ def _exportable(model):
     return Wrapped(model).eval()
 
 
-def _dynamic_shapes(model, count: int) -> dict:
-    """A dynamic batch dimension for every input, keyed like the forward signature."""
+def _input_names(doc: GraphDocument, names: dict) -> list[str]:
+    """One name per model argument: the Input's name; a Graph input's x and adj (as the
+    exported Python names them)."""
+    from backend.codegen.body import _graph_argument
+
+    return [names[nid] if port == "out" else _graph_argument(names[nid], port, names)
+            for nid, port in model_arguments(doc)]
+
+
+def _dynamic_shapes(model, square: list[bool]) -> dict:
+    """A dynamic batch dimension for every input, keyed like the forward signature; both
+    dimensions of a graph's adjacency follow the number of nodes."""
     import inspect
 
     import torch
 
-    batch = torch.export.Dim("batch", min=1)
+    batch = torch.export.Dim("batch", min=1 if not any(square) else 2)
+    dims = [{0: batch, 1: batch} if sq else {0: batch} for sq in square]
     params = list(inspect.signature(model.forward).parameters.values())
     if params and params[0].kind is inspect.Parameter.VAR_POSITIONAL:
-        return {params[0].name: tuple({0: batch} for _ in range(count))}
-    return {p.name: {0: batch} for p in params[:count]}
+        return {params[0].name: tuple(dims)}
+    return {p.name: d for p, d in zip(params, dims, strict=False)}
 
 
-def _export(model, inputs, tmp: Path, input_names, output_names) -> None:
+def _export(model, inputs, tmp: Path, input_names, output_names,
+            square: list[bool] | None = None) -> None:
     import torch
 
     model = _exportable(model)
-    dynamic = _dynamic_shapes(model, len(inputs))
+    dynamic = _dynamic_shapes(model, square or [False] * len(inputs))
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     sink = io.StringIO()
     try:
@@ -205,7 +224,7 @@ def _verify(model, doc, tmp: Path, input_names) -> tuple[float, int, int]:
 
     proto = onnx.load(str(tmp))
     onnx.checker.check_model(proto, full_check=True)
-    batch = 3
+    batch = 7 if any(port == "adj" for _, port in model_arguments(doc)) else 3
     inputs = example_inputs(doc, batch, seed=1)
     session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
     got = session.run(None, {n: x.numpy() for n, x in zip(input_names, inputs, strict=True)})

@@ -204,8 +204,9 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
         model = model.to(memory_format=torch.channels_last)
         train = (train[0].contiguous(memory_format=torch.channels_last), train[1])
     generator = torch.Generator().manual_seed(cfg.seed)
+    batch = max(len(train[0]), 1) if recipe.full_batch else cfg.batch_size
     source = (TensorBatches if use_tensors else LoaderBatches)(
-        *train, cfg.batch_size, device, generator, corruption if corruption.active else None)
+        *train, batch, device, generator, corruption if corruption.active else None)
     if len(source) == 0:
         raise DatasetError(f"the training split has only {len(train[0])} sample(s): lower "
                            "val_fraction and test_fraction or use a larger dataset")

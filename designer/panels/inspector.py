@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from backend.explain import explain_shape
 from backend.graph import BLOCK, Rename, SetParams
 from backend.layers import get_spec
-from backend.layers._common import fmt
 from designer import icons, theme
 from designer.editor import DocumentEditor
 from designer.panels.block_form import BlockForm
@@ -246,8 +245,8 @@ class InspectorPanel(QWidget):
             self.summary_page.update_from(self.editor, self.editor.selection)
             return
         nid = self.node_id
-        ins = analysis.in_shapes.get(nid)
-        self.facts.set_facts(", ".join(fmt(s) for s in ins) if ins else "—",
+        ins = analysis.in_texts(nid)
+        self.facts.set_facts(", ".join(ins) if ins else "—",
                              analysis.shape_text(nid) if nid in analysis.shapes else "—",
                              f"{analysis.counts.get(nid, 0):,}" if nid in analysis.counts
                              else "—")

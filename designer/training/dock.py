@@ -304,7 +304,7 @@ class TrainingDock(DockFrame):
             self._show_message(f"Training failed: {event.message}")
             self.progress_label.setText("The run stopped with an error (see above).")
             return
-        acc = "" if event.test_accuracy is None else f", test accuracy {event.test_accuracy:.1%}"
+        acc = f", {event.test_text()}" if event.test_text() else ""
         what = {"completed": "Finished", "stopped": "Stopped",
                 "early-stopped": "Stopped early"}.get(event.reason, event.reason)
         self.progress_label.setText(f"{what}: {event.epochs_done} epochs, {event.steps:,} "
