@@ -52,9 +52,21 @@ def get_source(name: str) -> DataSource:
                            f"{', '.join(_SOURCES)}") from None
 
 
+# the order sources are listed in, whatever order their modules happened to be imported in
+_MODULE_ORDER = ("backend.data.builtin", "backend.data.files", "backend.data.idx",
+                 "backend.data.images", "backend.data.graphs", "backend.data.graph_files")
+
+
+def _rank(source: DataSource) -> int:
+    load = getattr(source.load, "func", source.load)
+    module = getattr(load, "__module__", None)
+    return _MODULE_ORDER.index(module) if module in _MODULE_ORDER else len(_MODULE_ORDER)
+
+
 def source_names() -> list[str]:
+    """Bundled sets first, then user files, then graphs; registration order within each."""
     _ensure_builtins()
-    return list(_SOURCES)
+    return sorted(_SOURCES, key=lambda name: _rank(_SOURCES[name]))  # sorted() is stable
 
 
 def _ensure_builtins() -> None:
