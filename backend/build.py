@@ -14,7 +14,7 @@ path joined with "/" (`"layer1/0/conv1"` -> `"layer1.0.conv1"`), which the probe
 from __future__ import annotations
 
 from backend.graph.document import GraphDocument
-from backend.graph.traverse import model_inputs, model_outputs
+from backend.graph.traverse import model_arguments, model_inputs, model_outputs
 from backend.importer.names import attach as attach_original_names
 from backend.shapes import Analysis, analyse
 
@@ -35,6 +35,7 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
     if errors:
         raise BuildError(errors[0].message)
     inputs = model_inputs(doc)
+    arguments = model_arguments(doc)
     outputs = model_outputs(doc)
     if not inputs or not outputs:
         raise BuildError("the design has nothing to compute: add an Input and connect at "
@@ -54,9 +55,9 @@ def build_model(doc: GraphDocument, analysis: Analysis | None = None):
             self.layer_paths = layer_paths(doc, analysis)
 
         def forward(self, *xs: torch.Tensor):
-            if len(xs) != len(inputs):
-                raise TypeError(f"the model takes {len(inputs)} inputs, got {len(xs)}")
-            values = {(nid, "out"): x for nid, x in zip(inputs, xs, strict=True)}
+            if len(xs) != len(arguments):
+                raise TypeError(f"the model takes {len(arguments)} inputs, got {len(xs)}")
+            values = dict(zip(arguments, xs, strict=True))
             run_steps(self, built.steps, values)
             result = tuple(values[(o, port)] for o, port in built.output_ports(outputs))
             return result[0] if len(result) == 1 else result

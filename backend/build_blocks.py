@@ -44,7 +44,7 @@ class Built:
 def run_steps(module: nn.Module, steps, values: dict) -> None:
     """Run `steps` on `module`'s submodules; `values` maps (node, port) to tensors."""
     for nid, attr, sources, outs in steps:
-        if (nid, "out") in values:
+        if (nid, outs[0] if outs else "out") in values:  # an input: given to forward
             continue
         args = [values[s] for s in sources]
         result = getattr(module, attr)(*args) if attr else args[0]
@@ -96,6 +96,8 @@ class GraphBuilder:
         nid = node.id
         if node.type in PORT_TYPES or node.type == "Input":
             return None, ("out",)
+        if node.type == "GraphInput":
+            return None, ("x", "adj")
         if node.type != BLOCK:
             spec = get_spec(node.type)
             module = spec.build(analysis.params[nid], analysis.in_shapes.get(nid, []))

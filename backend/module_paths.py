@@ -18,7 +18,7 @@ from backend.graph.naming import attribute_names
 from backend.shape_blocks import is_repeated
 from backend.shapes import Analysis
 
-NO_MODULE = ("Input", BLOCK_INPUT, BLOCK_OUTPUT)
+NO_MODULE = ("Input", "GraphInput", BLOCK_INPUT, BLOCK_OUTPUT)
 
 
 def module_paths(doc: GraphDocument, analysis: Analysis) -> dict[str, str]:

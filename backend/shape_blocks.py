@@ -79,8 +79,11 @@ def infer_block(an, graph, step, result, broken, scope, prefix) -> None:
                                             f"{len(defn.outputs())} outputs: a repeated block "
                                             "needs as many outputs as inputs; set repeat to 1"))
         return
-    kinds = [result.dtypes.get(src, "float32") for src in step.sources]
-    feed = {p: (s, k) for p, s, k in zip(defn.inputs(), ins, kinds, strict=False)}
+    from backend.kinds import source_kinds
+
+    dtypes = [result.dtypes.get(src, "float32") for src in step.sources]
+    feed = {p: (s, d, k) for p, s, d, k in zip(defn.inputs(), ins, dtypes,
+                                                source_kinds(result, step), strict=False)}
     _run_copies(an, graph, step, result, defn, args, repeat, feed, prefix)
 
 
@@ -140,13 +143,21 @@ def _run_copies(an, graph, step, result, defn, args, repeat, feed, prefix) -> No
         if not inner.ok or any(s is None for s in outs):
             result.instances[nid] = runs
             return
-        kinds = [inner.dtypes.get(q, "float32") for q in defn.outputs()]
-        feed = {p: (outs[k], kinds[k]) for k, p in enumerate(defn.inputs()) if k < len(outs)}
+        dtypes = [inner.dtypes.get(q, "float32") for q in defn.outputs()]
+        kinds = [inner.kinds.get(q, "") for q in defn.outputs()]
+        feed = {p: (outs[k], dtypes[k], kinds[k]) for k, p in enumerate(defn.inputs())
+                if k < len(outs)}
     result.instances[nid] = runs
     for q, shape in zip(defn.outputs(), outs, strict=True):
         result.port_shapes[(nid, q)] = shape
     result.shapes[nid] = outs[0]
     result.dtypes[nid] = runs[-1].dtypes.get(defn.outputs()[0], "float32")
+    for i, q in enumerate(defn.outputs()):
+        kind = runs[-1].kinds.get(q, "")
+        if kind and i == 0:
+            result.kinds[nid] = kind
+        if kind:
+            result.port_kinds[(nid, q)] = kind
     result.counts[nid] = sum(run.total_params for run in runs)
     result.states[nid] = sum(run.running_stats for run in runs)
     result.counters[nid] = sum(run.batch_counters for run in runs)

@@ -20,10 +20,13 @@ from backend.graph.definition import BLOCK, BLOCK_INPUT, BlockDef
 from backend.graph.document import GraphDocument
 from backend.graph.expr import ExprError, has_expressions, resolve
 from backend.graph.fixes import attach_fixes
+from backend.graph.lint import design_warnings
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import Step, dependency_graph, plan, topological_order
 from backend.graph.validate import label, structural_problems, title
+from backend.kinds import SQUARE, check_kinds
+from backend.kinds import shape_text as kind_text
 from backend.layers import ParamError, Shape, ShapeError, get_spec, validate_params
 from backend.layers._common import fmt
 
@@ -43,6 +46,11 @@ class Analysis:
     states: dict[str, int] = field(default_factory=dict)  # running statistics per node
     counters: dict[str, int] = field(default_factory=dict)  # num_batches_tracked per node
     instances: dict[str, list[Analysis]] = field(default_factory=dict)  # per Block node
+    # what a node's output carries when not ordinary samples (backend/kinds.py): graph
+    # nodes, the adjacency, node-pair scores or whole graphs; per port for several outputs
+    kinds: dict[str, str] = field(default_factory=dict)
+    port_kinds: dict[tuple[str, str], str] = field(default_factory=dict)
+    in_kinds: dict[str, list[str]] = field(default_factory=dict)  # only where not all samples
 
     @property
     def ok(self) -> bool:
@@ -78,7 +86,21 @@ class Analysis:
 
     def shape_text(self, node_id: str) -> str:
         shape = self.shapes.get(node_id)
-        return "?" if shape is None else fmt(shape)
+        return "?" if shape is None else kind_text(shape, self.kinds.get(node_id, ""))
+
+    def in_texts(self, node_id: str) -> list[str]:
+        """The shapes wired into a node as users read them, in port order."""
+        kinds = self.in_kinds.get(node_id, [])
+        return [kind_text(s, kinds[i] if i < len(kinds) else "")
+                for i, s in enumerate(self.in_shapes.get(node_id, []))]
+
+    def edge_kind(self, edge: Edge) -> str:
+        return self.port_kinds.get((edge.src, edge.src_port), self.kinds.get(edge.src, ""))
+
+    def edge_text(self, edge: Edge) -> str:
+        """The tensor a wire carries as users read it: (B, 16, 5, 5), (N, 16), (N, N)."""
+        shape = self.edge_shape(edge)
+        return "?" if shape is None else kind_text(shape, self.edge_kind(edge))
 
     def inner(self, path: tuple) -> Analysis | None:
         """The analysis of the block copy at `path` (("layer2", 1) or ("stem",)), or None."""
@@ -103,6 +125,7 @@ class GraphPlan:
 
 def analyse(doc: GraphDocument) -> Analysis:
     result = Analyser(doc).design()
+    result.problems += design_warnings(doc, result)
     attach_fixes(doc, result)
     return result
 
@@ -170,10 +193,12 @@ class Analyser:
                 infer_block(self, graph, step, result, gp.broken, scope, prefix)
             elif step.node.type == BLOCK_INPUT:
                 if feed is not None and step.node.id in feed:
-                    shape, dtype = feed[step.node.id]
+                    shape, dtype, *kind = feed[step.node.id]
                     result.shapes[step.node.id] = shape
                     result.dtypes[step.node.id] = dtype
                     result.params[step.node.id] = {}
+                    if kind and kind[0]:
+                        result.kinds[step.node.id] = kind[0]
             else:
                 _infer_node(graph, step, result, gp.broken, scope, prefix)
 
@@ -224,6 +249,10 @@ def _infer_node(doc, step, result, broken, scope, prefix) -> None:
     if dtype_problem:
         result.problems.append(Problem(nid, dtype_problem))
         return
+    kind_problem = check_kinds(doc, step, spec, result, ins, label(doc, nid, prefix))
+    if kind_problem:
+        result.problems.append(Problem(nid, kind_problem))
+        return
     _apply_rule(doc, spec, nid, ins, params, result, prefix)
 
 
@@ -234,6 +263,10 @@ def _apply_rule(doc, spec, nid, ins, params, result, prefix) -> None:
             raise ShapeError(f"{spec.type} would produce an empty output {fmt(out)}: "
                              "use a smaller kernel or stride, or a larger input")
         result.shapes[nid] = out
+        if len(spec.outputs) > 1:  # a Graph input: node features and the adjacency
+            for port in spec.outputs:
+                result.port_shapes[(nid, port)] = () if result.port_kinds.get(
+                    (nid, port)) in SQUARE else out
         result.counts[nid] = spec.param_count(params, ins)
         buffers = spec.buffers(params, ins)
         if buffers:

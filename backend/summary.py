@@ -87,6 +87,15 @@ def totals(analysis: Analysis) -> dict:
     }
 
 
+def memory_summary_lines(doc: GraphDocument, analysis: Analysis) -> list[str]:
+    """What the weights and one training batch take in memory (none while shapes are unknown)."""
+    if not analysis.ok:
+        return []
+    from backend.memory import design_estimate, memory_lines
+
+    return memory_lines(design_estimate(doc, analysis))
+
+
 def totals_lines(analysis: Analysis) -> list[str]:
     """The counts in words, one line each."""
     t = totals(analysis)

@@ -37,8 +37,11 @@ SVG_FILTER = "SVG image (*.svg)"
 
 
 # -- work done on the export thread --------------------------------------------------------------
-def fitting_weights(doc: GraphDocument, weights: bytes | None) -> tuple[bytes | None, str]:
-    """`weights` if they load into the design as it is now, else None and a note saying so."""
+def fitting_weights(doc: GraphDocument, weights) -> tuple[bytes | None, str]:
+    """`weights` (bytes, or a function reading them from the project file) if they load into
+    the design as it is now, else None and a note saying so."""
+    if callable(weights):
+        weights = weights()  # on the export thread: a project's weights stay on disk till now
     if weights is None:
         return None, ""
     from backend.build import build_model
@@ -153,16 +156,24 @@ class ExportController(QObject):
     def update_actions(self) -> None:
         idle = self.thread is None
         for key, action in self.actions.items():
-            action.setEnabled(idle and (key != "weights" or self.weights() is not None))
+            action.setEnabled(idle and (key != "weights" or self.weights_name() is not None))
         self.actions["weights"].setStatusTip(
-            "The project's trained weights" if self.weights() is not None else
+            "The project's trained weights" if self.weights_name() is not None else
             "Train the design first: the project has no trained weights yet")
 
     # -- what is exported ---------------------------------------------------------------------
-    def weights(self) -> bytes | None:
+    def weights_name(self) -> str | None:
+        """The name of the weights an export uses (nothing is read)."""
         project = getattr(self.window.files, "project", None)
-        name = project.default_weights() if project is not None else None
-        return project.weights[name] if name else None
+        return project.default_weights() if project is not None else None
+
+    def weights(self):
+        """None, or a function that reads the default weights (on the export thread)."""
+        name = self.weights_name()
+        if name is None:
+            return None
+        store = self.window.files.project.weights
+        return lambda: store[name]
 
     def stem(self) -> str:
         """A file stem from the design's name that is also a Python module name."""
@@ -259,7 +270,8 @@ class ExportController(QObject):
         out = self.ask_path("Export trained weights", ".safetensors", WEIGHTS_FILTER, stem)
         if out is None or not self.confirm_replace([out]):
             return False
-        return self.run_now(out.name, lambda: write_weights(out, project.weights[name]),
+        store = project.weights
+        return self.run_now(out.name, lambda: write_weights(out, store[name]),
                             f"Wrote {out.name} (the weights of {run_name(run)}); they load "
                             "into the exported Python module with load_state_dict.")
 

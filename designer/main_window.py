@@ -38,7 +38,7 @@ from designer.status import StatusController
 log = logging.getLogger(__name__)
 # modules with install(window), added after the window first shows
 EXTENSIONS = ("designer.training", "designer.recovery", "designer.export_actions",
-              "designer.import_actions", "designer.project_state",
+              "designer.import_actions", "designer.project_state", "designer.explore",
               "designer.training.experiments")
 DOCK_MIN = {Qt.BottomDockWidgetArea: (0, 240), Qt.TopDockWidgetArea: (0, 240),
             Qt.LeftDockWidgetArea: (380, 0), Qt.RightDockWidgetArea: (380, 0)}

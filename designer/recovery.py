@@ -113,7 +113,7 @@ class RecoveryController(QObject):
         if not (self.editor.dirty or force):
             return False
         base = self.window.files.project
-        project = Project(self.editor.doc, weights=dict(base.weights) if base else {},
+        project = Project(self.editor.doc, weights=base.weights.copy() if base else {},
                           runs=list(base.runs) if base else [])
         try:
             self.session.autosave(project)

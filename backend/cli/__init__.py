@@ -70,11 +70,31 @@ def main(argv: list[str] | None = None) -> int:
         print("netwright: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # every user-facing failure is one line, never a traceback
+        if _out_of_memory(exc):
+            print("netwright: error: this machine ran out of memory ("
+                  + one_line(str(exc) or type(exc).__name__, 160) + "): make the design or its "
+                  "batch smaller, or close other programs", file=sys.stderr)
+            return 1
         if not _is_user_error(exc):
             print(f"netwright: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 3
-        print("netwright: error: " + " ".join(str(exc).split()), file=sys.stderr)  # one line
+        print("netwright: error: " + one_line(str(exc)), file=sys.stderr)
         return 2
+
+
+def one_line(text: str, limit: int = 600) -> str:
+    """A message as one line of at most `limit` characters, whatever it quotes."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Memory ran out although the estimate said it would fit (other programs took it)."""
+    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and ("out of memory" in text
+                                              or "can't allocate memory" in text)
 
 
 def _silence_stdout() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from backend.project import load_design, open_any, save_design
 from backend.shapes import analyse
-from backend.summary import rows, totals, totals_lines
+from backend.summary import memory_summary_lines, rows, totals, totals_lines
 from backend.templates import CATALOG, TEMPLATES, make_template, sized_template
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "mlp-digits.json"
@@ -54,23 +54,23 @@ def cmd_new(args) -> int:
     if args.template not in TEMPLATES:
         raise CliError(f"unknown template '{args.template}': choose one of "
                        f"{', '.join(TEMPLATES)}")
+    from backend.cli.outputs import check_output
+
     out = Path(args.output)
-    if not args.output.strip() or out.is_dir():
+    if not args.output.strip():
         raise CliError(f"'{args.output}' is not a file name: give one such as design.json")
-    if out.exists() and not args.force:
-        raise CliError(f"{out} already exists: choose another name or pass --force")
-    if not out.parent.is_dir():
-        raise CliError(f"folder {out.parent} does not exist: create it first")
+    replaced = check_output(out, (), args.force, flag="the design")
     try:
         doc = sized_template(args.template, args.classes, args.input_shape)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    try:
-        save_design(doc, out)
-    except OSError as exc:
-        raise CliError(f"cannot write {out} ({exc.strerror}): choose a folder you can "
-                       "write to") from None
-    print(f"wrote {out}")
+    if out.suffix.lower() == ".nwproj":
+        from backend.project import save_project
+
+        save_project(out, doc)
+    else:
+        save_design(doc, out, backup=replaced)
+    print(f"wrote {out}" + (f" (the old file is kept as {out.name}.bak)" if replaced else ""))
     return 0
 
 
@@ -82,6 +82,10 @@ def summary_json(doc, analysis, expand: bool = False) -> dict:
         "networks": [{"role": role, "nodes": ids, "params": _params(analysis, ids)}
                      for role, ids in _networks(doc, analysis).items()],
     }
+    if analysis.ok:
+        from backend.memory import design_estimate, memory_json
+
+        out["memory"] = memory_json(design_estimate(doc, analysis))
     if expand:
         out["layers"] = [{"path": r.name, "type": r.type, "output_shape": r.shape,
                           "params": r.params or 0, "state": r.state or 0, "node": r.node}
@@ -91,7 +95,7 @@ def summary_json(doc, analysis, expand: bool = False) -> dict:
 
 def _node_json(doc, analysis, nid, n) -> dict:
     out = {"id": nid, "title": n.title, "type": n.type,
-           "output_shape": _shape_json(analysis.shapes.get(nid)),
+           "output_shape": _shape_json(analysis.shapes.get(nid), analysis.kinds.get(nid, "")),
            "params": analysis.counts.get(nid, 0), "state": analysis.states.get(nid, 0)}
     if n.type == "Block":
         out["block"] = n.params.get("definition")
@@ -112,8 +116,15 @@ def _params(analysis, ids) -> int:
     return sum(analysis.counts.get(nid, 0) for nid in ids)
 
 
-def _shape_json(shape):
-    return None if shape is None else ["B", *shape]
+def _shape_json(shape, kind: str = ""):
+    """["B", 6, 28, 28]; a graph's node features ["N", 16], its adjacency ["N", "N"]."""
+    from backend.kinds import GRAPHS, NODES, SQUARE
+
+    if shape is None:
+        return None
+    if kind in SQUARE:
+        return ["N", "N"]
+    return [{NODES: "N", GRAPHS: 1}.get(kind, "B"), *shape]
 
 
 def cmd_summary(args) -> int:
@@ -150,7 +161,7 @@ def format_summary(doc, analysis, expand: bool = False) -> str:
             out.append(f"{role.capitalize()} ({_params(analysis, networks[role]):,} params)")
         out += [line(r) for r in block]
     out.append("-" * (sum(widths) + 6))
-    out += totals_lines(analysis)
+    out += totals_lines(analysis) + memory_summary_lines(doc, analysis)
     for p in analysis.problems:
         out.append(f"{p.severity}: {one_line(p.message)}")
     return "\n".join(out)

@@ -38,7 +38,7 @@ def train_distributed(args) -> int:
         return _plain(args)
     section["device"] = device
     TrainingConfig.from_section(section)  # bad settings: one sentence before any process
-    out = _out(args)
+    out = _out(args, doc)
     with tempfile.TemporaryDirectory(prefix="netwright-ddp-") as tmp:
         spec = Path(tmp) / "spec.json"
         spec.write_text(json.dumps({
@@ -65,10 +65,8 @@ def _plain(args) -> int:
     return cmd_train(args)
 
 
-def _out(args) -> Path:
-    file = Path(args.file)
-    project = file.suffix.lower() == ".nwproj"
-    out = Path(args.out) if args.out else file if project else file.with_suffix(".safetensors")
-    if not out.parent.exists():
-        raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
-    return out
+def _out(args, doc) -> Path:
+    """The output `netwright train` would choose, checked the same way (before training)."""
+    from backend.cli.train_output import choose_output
+
+    return choose_output(args, doc).path

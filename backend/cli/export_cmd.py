@@ -41,17 +41,13 @@ def cmd_export(args) -> int:
     return _weights(project, Path(args.weights), args)
 
 
-def _target(path: Path, args, source: Path) -> Path:
-    if not path.name or path.is_dir():
-        raise CliError(f"'{path}' is not a file name: give one such as model.py")
-    if not path.parent.is_dir():
-        raise CliError(f"folder {path.parent} does not exist: create it first")
-    if path.exists():
-        if source.exists() and path.resolve() == source.resolve():
-            raise CliError(f"{path} is the file being exported: choose another output name")
-        if not args.force:
-            raise CliError(f"{path} already exists: choose another name or pass --force")
-    return path
+def _target(path: Path, args, source: Path) -> bool:
+    """Refuse an output that would destroy the input or, without --force, any file; True
+    when an existing file is replaced (it is then kept as NAME.bak)."""
+    from backend.cli.outputs import check_output
+
+    return check_output(path, [source], args.force, flag="the export",
+                        role="the file being exported")
 
 
 def _chosen_weights(project, args, required: bool) -> bytes | None:
@@ -87,9 +83,9 @@ def _python(project, out: Path, args) -> int:
     from backend.export.python import export_python, python_outputs
 
     weights = _chosen_weights(project, args, required=False)
-    for path in python_outputs(out, weights is not None):
-        _target(path, args, Path(args.file))
-    files, class_name = export_python(project.doc, out, weights)
+    replaced = [_target(path, args, Path(args.file))
+                for path in python_outputs(out, weights is not None)]
+    files, class_name = export_python(project.doc, out, weights, backup=any(replaced))
     kind = "classes" if " and " in class_name else "class"
     print(f"wrote {', '.join(str(f) for f in files)} ({kind} {class_name})")
     return 0
@@ -100,13 +96,14 @@ def _onnx(project, out: Path, args) -> int:
     generator and discriminator (OUT-encoder.onnx, ...) beside the whole model."""
     from backend.export.onnx import TOLERANCE, export_onnx_parts, onnx_files
 
-    _target(out, args, Path(args.file))
+    replaced = _target(out, args, Path(args.file))
     for _, path in onnx_files(project.doc, out):
-        _target(path, args, Path(args.file))
+        replaced = _target(path, args, Path(args.file)) or replaced
     weights = _chosen_weights(project, args, required=False)
     origin = "trained weights" if weights is not None else "freshly initialised weights"
     failed = False
-    for role, report in export_onnx_parts(project.doc, out, weights):
+    for role, report in export_onnx_parts(project.doc, out, weights,
+                                                  backup=replaced):
         part = "" if role == "model" else f"the {role}, "
         print(f"wrote {report.path} ({part}opset {report.opset}, dynamic batch, {origin}); "
               f"onnxruntime differs from torch by at most {report.max_abs_diff:.2e}")
@@ -121,7 +118,7 @@ def _onnx(project, out: Path, args) -> int:
 def _weights(project, out: Path, args) -> int:
     from backend.export.weights import write_weights
 
-    _target(out, args, Path(args.file))
-    write_weights(out, _chosen_weights(project, args, required=True))
+    replaced = _target(out, args, Path(args.file))
+    write_weights(out, _chosen_weights(project, args, required=True), replaced)
     print(f"wrote {out}")
     return 0

@@ -65,10 +65,10 @@ def _output(args) -> Path:
     if out.suffix.lower() not in (".json", ".nwproj"):
         raise CliError(f"'{out.name}' must end in .json (the design) or .nwproj (design and "
                        "weights)")
-    if not out.parent.is_dir():
-        raise CliError(f"folder {out.parent} does not exist: create it first")
-    if out.exists() and not args.force:
-        raise CliError(f"{out} already exists: choose another name or pass --force")
+    from backend.cli.outputs import check_output
+
+    inputs = [Path(args.file)] + ([Path(args.weights)] if args.weights else [])
+    check_output(out, inputs, args.force, flag="the design", role="the file being imported")
     return out
 
 

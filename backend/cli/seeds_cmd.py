@@ -61,7 +61,9 @@ def _section(args, doc) -> dict:
 
 
 def project_out(args) -> Path:
-    """Where the runs go: FILE if it is a project, else --out or FILE.nwproj."""
+    """Where the runs go: FILE if it is a project, else --out or FILE.nwproj. An existing
+    project keeps its runs and gets these added (its design becomes the one trained), which
+    is how two settings' groups end up side by side in one project."""
     file = Path(args.file)
     out = Path(args.out) if args.out else file if file.suffix.lower() == ".nwproj" \
         else file.with_suffix(".nwproj")

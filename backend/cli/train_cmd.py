@@ -5,8 +5,10 @@ override them). Bad settings or a design that does not fit its data are one line
 a run that fails (a NaN loss, out of memory) is one line and exit 1. The progress bar (tqdm,
 on stderr, only on a terminal) shows the epoch, loss, accuracy, speed and time left, with one
 line per finished epoch above it. `--json` prints one JSON object per epoch on stdout and
-nothing else (errors aside). Weights are written by `save_weights`, the one place that
-decides where trained weights go.
+nothing else (errors aside). Where the result goes is decided and checked before training
+(`train_output.py`): an output that is the design or a data file, or an existing file without
+`--force`, is refused; a result that cannot be written after training is kept in the recovery
+folder and the run ends with exit 1, saying where.
 """
 
 from __future__ import annotations
@@ -23,20 +25,15 @@ def add_parser(sub) -> None:
     p.add_argument("file", help="design (.json) or project file")
     p.add_argument("--epochs", type=int, help="number of epochs (overrides the design)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where to train")
-    p.add_argument("--out", help="weights file to write (default: FILE with .safetensors)")
+    p.add_argument("--out", help="weights file to write (default: FILE with .safetensors), or "
+                   "a .nwproj project to add the run to")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --out file (the old one is kept as NAME.bak)")
     p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     from backend.cli.seeds_cmd import add_train_options
 
     add_train_options(p)  # --seeds N, --nproc-per-node N
     p.set_defaults(run=cmd_train)
-
-
-def save_weights(path: Path, model, metadata: dict[str, str]) -> None:
-    """Write the trained weights (safetensors) atomically; the project-file code may replace
-    this with storing them inside the project."""
-    from backend.export.weights import model_weights, write_weights
-
-    write_weights(path, model_weights(model, metadata))
 
 
 def _load(file: str):
@@ -51,6 +48,7 @@ def cmd_train(args) -> int:
     code = experiment_train(args)  # --seeds or --nproc-per-node: handled there
     if code is not None:
         return code
+    from backend.cli.train_output import RunNotSaved, choose_output, keep_result
     from backend.training import Trainer, TrainingConfig
 
     doc = _load(args.file)
@@ -61,16 +59,12 @@ def cmd_train(args) -> int:
         section["epochs"] = args.epochs
     if args.device:
         section["device"] = args.device
-    project = Path(args.file).suffix.lower() == ".nwproj"  # runs are stored inside projects
-    out = Path(args.out) if args.out else Path(args.file) if project else \
-        Path(args.file).with_suffix(".safetensors")
-    if not out.parent.exists():
-        raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
+    output = choose_output(args, doc)  # refused before training, never after it
     trainer = Trainer(doc, config=TrainingConfig.from_section(section))
     from backend.data.files import data_folder
 
     with data_folder(Path(args.file).resolve().parent):  # dataset paths start there
-        trainer.prepare()  # bad data or a design that does not fit it: ValueError -> exit 2
+        trainer.prepare()  # bad data, a design that does not fit it or memory: exit 2
     progress = Progress(json_lines=args.json)
     finished = trainer.run(progress.on_event)
     progress.close()
@@ -79,16 +73,15 @@ def cmd_train(args) -> int:
         return 1
     meta = {"design": doc.name, "epochs": str(finished.epochs_done),
             "best_epoch": str(finished.best_epoch)}
-    if out.suffix.lower() == ".nwproj":  # the run and its weights go into the project
-        from backend.export.weights import model_weights
-        from backend.project.runs import default_name, run_record, store_run
+    from backend.export.weights import model_weights
+    from backend.project.runs import run_record
 
-        record = run_record(doc, finished, training=trainer.config.to_section())
-        run_id = store_run(out, record, model_weights(trainer.model, meta), doc)
-        where = f"{out} as {default_name(run_id)}"
-    else:
-        save_weights(out, trainer.model, meta)
-        where = str(out)
+    record = run_record(doc, finished, training=trainer.config.to_section())
+    try:
+        where = keep_result(output, doc, record, model_weights(trainer.model, meta))
+    except RunNotSaved as exc:
+        print(f"netwright: error: {exc}", file=sys.stderr)
+        return 1
     if not args.json:
         print(summary_line(finished, where))
     return 0
@@ -102,8 +95,8 @@ def summary_line(finished, out: Path | str) -> str:
                      f"(epoch {finished.best_epoch})")
     elif best and best.get("val_loss") is not None:
         parts.append(f"best validation loss {best['val_loss']:.4g} (epoch {finished.best_epoch})")
-    if finished.test_accuracy is not None:
-        parts.append(f"test accuracy {finished.test_accuracy:.1%}")
+    if finished.test_text():
+        parts.append(finished.test_text())
     if finished.message:
         parts.append(finished.message)
     return "; ".join(parts) + f"; wrote {out}"

@@ -58,6 +58,12 @@ class BodyWriter:
     def _step(self, step) -> None:
         node, nid = step.node, step.node.id
         name = self.names[nid]
+        if node.type == "GraphInput":
+            for port in ("x", "adj"):
+                var = _graph_argument(name, port, self.names)
+                self.var[(nid, port)] = var
+                self.args.append(var)
+            return
         if node.type in ENTRY:
             var = _argument(name, node, self.names)
             self.var[(nid, "out")] = var
@@ -196,6 +202,13 @@ def _argument(name: str, node, names: dict) -> str:
     if node.type == BLOCK_INPUT and plain in ("x", "xs") and plain not in names.values():
         return plain
     return name
+
+
+def _graph_argument(name: str, port: str, names: dict) -> str:
+    """A Graph input's arguments are `x` and `adj`, as practitioners write them (`graph_x`,
+    `graph_adj` when a layer already has the name)."""
+    taken = set(names.values())
+    return port if port not in taken and f"{port}_" not in taken else f"{name}_{port}"
 
 
 def _suffix(port: str) -> str:

@@ -15,8 +15,8 @@ from backend.codegen.body import BodyWriter
 from backend.graph.document import GraphDocument
 from backend.graph.networks import downstream, upstream
 from backend.graph.ports import node_ports
-from backend.graph.traverse import model_inputs, model_outputs
-from backend.layers._common import fmt
+from backend.graph.traverse import model_arguments, model_outputs
+from backend.kinds import shape_text as kind_text
 
 INDENT = "    "
 
@@ -30,10 +30,18 @@ class NetworkClass:
         self.body.walk()
         self.helpers = list(self.body.helpers)
         shapes, var = analysis.shapes, self.body.var
-        self.lines = {nid: f"{line}  # {fmt(shapes[nid])}" for line, nid in self.body.forward}
-        self.inputs = [(var[(i, "out")], shapes[i], doc.nodes[i].params.get("dtype", "float32"))
-                       for i in model_inputs(doc)]
+        self.lines = {nid: f"{line}  # {analysis.shape_text(nid)}"
+                      for line, nid in self.body.forward}
+        ports = analysis.port_shapes
+        self.inputs = [(var[(i, p)], ports.get((i, p), shapes[i]),
+                        doc.nodes[i].params.get("dtype", "float32"))
+                       for i, p in model_arguments(doc)]
         self.outputs = [(var[(o, _first_port(doc, o))], shapes[o]) for o in model_outputs(doc)]
+        # how the docstring names them: (N, 34), (N, N), (B, 1, 28, 28)
+        self.input_texts = [kind_text(s, analysis.port_kinds.get((i, p), analysis.kinds.get(
+            i, ""))) for (i, p), (_, s, _) in zip(model_arguments(doc), self.inputs,
+                                                  strict=True)]
+        self.output_texts = [analysis.shape_text(o) for o in model_outputs(doc)]
 
     # -- source ---------------------------------------------------------------------------------
     def source(self, title: str | None = None) -> str:

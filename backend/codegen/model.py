@@ -16,6 +16,8 @@ always gives the same bytes.
 
 from __future__ import annotations
 
+import ast
+import functools
 import inspect
 import keyword
 import re
@@ -23,12 +25,12 @@ from dataclasses import dataclass, field
 
 from backend.graph.document import GraphDocument
 from backend.importer.names import code_block as original_names_code
-from backend.layers._common import fmt
 from backend.shapes import Analysis, analyse
 
 INDENT = "    "
 _HELPER_NAMES = ("Reshape", "GaussianNoise", "GlobalAvgPool", "GlobalMaxPool", "Recurrent",
-                 "RepeatedBlock", "Sampling")
+                 "RepeatedBlock", "Sampling", "Step")
+_GRAPH_HELPERS = ("GCNConv", "SAGEConv", "GATConv", "InnerProductDecoder", "GraphReadout")
 
 
 class ExportError(ValueError):
@@ -45,16 +47,44 @@ class ModelSource:
 
 
 def class_name(title: str) -> str:
-    """A CamelCase class name from the design's name: 'LeNet-5' -> 'LeNet5'."""
+    """A CamelCase class name from the design's name: 'LeNet-5' -> 'LeNet5'. A name that
+    train.py or Python already use ('Run', 'SETTINGS', 'F', 'Exception') gets 'Net' added."""
     parts = re.findall(r"[A-Za-z0-9]+", title)
     name = "".join(p[:1].upper() + p[1:] for p in parts)[:60]
     if not name:
         name = "Network"
     if name[0].isdigit():
         name = "Net" + name
-    if keyword.iskeyword(name) or name in _HELPER_NAMES or name in ("Module", "Tensor"):
+    while keyword.iskeyword(name) or name in reserved_names():
         name += "Net"
     return name
+
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """Names the exported files define or import at top level, and Python's builtins: the
+    model class must not shadow them (train.py imports it next to its own code)."""
+    import builtins
+
+    from backend.codegen import train_data, train_runtime
+    from backend.data import export_loaders
+
+    names = {*dir(builtins), *_HELPER_NAMES, *_GRAPH_HELPERS, "Module", "Tensor", "SETTINGS",
+             "DATASET", "load_data", "ORIGINAL_NAMES", "NETWRIGHT_DESIGN"}
+    for module in (train_runtime, train_data, export_loaders):
+        for stmt in ast.parse(inspect.getsource(module)).body:
+            names.update(_bound(stmt))
+    return frozenset(names)
+
+
+def _bound(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+        return {stmt.name}
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names}
+    if isinstance(stmt, ast.Assign):
+        return {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+    return set()
 
 
 def docstring_text(text: str, limit: int = 200) -> str:
@@ -79,7 +109,8 @@ def model_source(doc: GraphDocument, analysis: Analysis | None = None,
     networks = design_networks(doc, analysis)
     single = len(networks) == 1
     names = {role: class_name(doc.name) if single else class_name(role) for role in networks}
-    classes = BlockClasses(doc, {*names.values(), *_HELPER_NAMES, "Module", "Tensor"})
+    classes = BlockClasses(doc, {*names.values(), *_HELPER_NAMES, *_GRAPH_HELPERS, "Module",
+                                  "Tensor", *reserved_names()})
     nets = []
     for role, sub in networks.items():
         sub_analysis = analysis if single else analyse(sub)
@@ -111,8 +142,10 @@ def _module_docstring(doc, analysis, nets) -> str:
     title = docstring_text(doc.name) or "Network"
     lines = [f'"""{title}: a PyTorch model exported by Netwright.', ""]
     for n in nets:
-        ins = ", ".join(f"{v} {fmt(s)}" for v, s, _ in n.inputs)
-        outs = ", ".join(f"{v} {fmt(s)}" for v, s in n.outputs)
+        ins = ", ".join(f"{v} {t}" for (v, _, _), t in zip(n.inputs, n.input_texts,
+                                                            strict=True))
+        outs = ", ".join(f"{v} {t}" for (v, _), t in zip(n.outputs, n.output_texts,
+                                                         strict=True))
         prefix = f"{n.name}: " if len(nets) > 1 else ""
         lines += [f"{prefix}Inputs: {ins}", f"{' ' * len(prefix)}Outputs: {outs}"]
     lines += [f"Parameters: {analysis.total_params:,}", "",
@@ -132,8 +165,10 @@ def _module_docstring(doc, analysis, nets) -> str:
 
 
 def _helper_source(name: str) -> str:
-    from backend.layers import modules
+    from backend.layers import graph_modules, modules
 
+    if name in _GRAPH_HELPERS:
+        return inspect.getsource(getattr(graph_modules, name)).rstrip("\n")
     if name not in _HELPER_NAMES or not hasattr(modules, name):
         raise ExportError(f"the exporter has no code for helper {name!r}: report this as a bug")
     return inspect.getsource(getattr(modules, name)).rstrip("\n")

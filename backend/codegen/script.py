@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import inspect
 
-from backend.codegen import train_data, train_runtime
+from backend.codegen import train_data, train_graphs, train_runtime
 from backend.codegen.model import ExportError, docstring_text
 from backend.graph.document import GraphDocument
 
@@ -74,7 +74,8 @@ def train_script(doc: GraphDocument, module_name: str, classes: str | dict[str, 
     classes = {"model": classes} if isinstance(classes, str) else dict(classes)
     settings, name, options = resolved_sections(doc)
     module, run_class = _script_class(doc)
-    imports, body = _runtime_parts(module)
+    imports, body = _runtime_parts(module, copied=_GRAPH_CORE if name in train_graphs.LOADERS
+                                   else ())
     imports += f"\n\nfrom {module_name} import {', '.join(classes.values())}"
     parts = [_docstring(doc, name, settings) + "\n\n" + imports,
              _literal("SETTINGS", settings), _literal("DATASET", {"name": name, **options}),
@@ -102,17 +103,35 @@ def _docstring(doc: GraphDocument, dataset: str, s: dict) -> str:
         "only rank 0 prints and saves, and each of N processes takes batch/N samples of every",
         "batch, so the global batch size stays the same.",
         "Not reproduced here: mixed precision, channels-last and the app's live probes.",
+        *_graph_note(dataset),
         '"""',
     ])
 
 
-def _runtime_parts(recipe_module: str) -> tuple[str, list[str]]:
-    """(import block, other top-level statements) of train_runtime.py and then of the
-    recipe's module, verbatim; their imports of Netwright itself are left out."""
+def _graph_note(dataset: str) -> list[str]:
+    if dataset not in train_graphs.LOADERS:
+        return []
+    return ["A graph trains full-batch: the whole graph goes through the network at every",
+            "step, one step per epoch, so --batch-size is not used."]
+
+
+# standalone Netwright modules (numpy and torch only) that a recipe's train.py class may
+# import: they are copied into train.py before the class
+STANDALONE = ("backend.data.graph_core", "backend.training.ranking")
+_GRAPH_CORE = ("backend.data.graph_core",)  # copied with a graph dataset's loader
+
+
+def _runtime_parts(recipe_module: str, copied: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """(import block, other top-level statements) of train_runtime.py, of the standalone
+    modules the recipe's module imports (unless already `copied`) and of the recipe's
+    module, verbatim; their imports of Netwright itself are left out."""
     import importlib
 
+    recipe = importlib.import_module(recipe_module)
+    needed = [m for m in _imported(recipe) if m in STANDALONE and m not in copied]
     imports, body = [], []
-    for module in (train_runtime, importlib.import_module(recipe_module)):
+    modules = [train_runtime, *map(importlib.import_module, needed), recipe]
+    for module in modules:
         source = inspect.getsource(module)
         for stmt in ast.parse(source).body:
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -124,6 +143,13 @@ def _runtime_parts(recipe_module: str) -> tuple[str, list[str]]:
             else:
                 body.append(text)
     return _import_block(imports), body
+
+
+def _imported(module) -> list[str]:
+    """The Netwright modules a module imports from (`from backend.x import ...`)."""
+    tree = ast.parse(inspect.getsource(module))
+    return [s.module for s in tree.body if isinstance(s, ast.ImportFrom) and s.module
+            and s.module.startswith("backend.")]
 
 
 def _import_block(imports: list[str]) -> str:
@@ -151,6 +177,8 @@ def _value(v) -> str:
 def _loader_source(name: str) -> str:
     from backend.data import export_loaders
 
+    if name in train_graphs.LOADERS:
+        return _graph_loader_source(name)
     if name in export_loaders.LOADERS:  # the user's data file, read with numpy
         return _file_loader_source(export_loaders, *export_loaders.LOADERS[name])
     if name not in train_data.LOADERS:
@@ -175,6 +203,37 @@ def _file_loader_source(module, func: str, needs: tuple[str, ...]) -> str:
         f"    return {func}(options)",
     ]))
     return "\n\n\n".join(pieces)
+
+
+def _graph_loader_source(name: str) -> str:
+    """graph_core.py (the app's graph algorithms), the helpers and the loader of a graph."""
+    from backend.data import export_loaders, graph_core
+
+    _, core = _runtime_parts_of(graph_core)
+    func, needs = train_graphs.LOADERS[name]
+    pieces = [*core]
+    for n in (*needs, "graph_result", func):
+        owner = train_graphs if hasattr(train_graphs, n) and n != "data_file" \
+            else export_loaders
+        pieces.append(inspect.getsource(getattr(owner, n)).rstrip("\n"))
+    pieces.append("\n".join([
+        "def load_data(options):",
+        '    """(x, y, info) of the design\'s graph; info["graph"] holds its edges."""',
+        f"    return {func}(options)",
+    ]))
+    return "\n\n\n".join(p.rstrip("\n") for p in pieces)
+
+
+def _runtime_parts_of(module) -> tuple[list[str], list[str]]:
+    """(imports, statements) of one standalone module, its docstring left out."""
+    source = inspect.getsource(module)
+    imports, body = [], []
+    for stmt in ast.parse(source).body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        text = ast.get_source_segment(source, stmt, padded=True)
+        (imports if isinstance(stmt, ast.Import | ast.ImportFrom) else body).append(text)
+    return imports, body
 
 
 def _value_dict(d: dict) -> str:

@@ -101,7 +101,8 @@ def load_sine(o):
     phase = rng.uniform(0, 2 * np.pi, (n, 1))
     steps = np.arange(t + 1)[None, :]
     wave = np.sin(freq * steps + phase) + rng.normal(0, o["noise"], (n, t + 1))
-    return (wave[:, :t, None].astype(np.float32), wave[:, t:].astype(np.float32),
+    y = wave[:, 1:, None] if o.get("per_step") else wave[:, t:]  # every step, or the last
+    return (wave[:, :t, None].astype(np.float32), y.astype(np.float32),
             {"task": "sequence", "num_classes": 0, "kind": "series"})
 
 

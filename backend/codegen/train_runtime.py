@@ -62,8 +62,11 @@ def make_optimizer(s, params):
     if name in ("adam", "adamw", "nadam"):
         cls = {"adam": o.Adam, "adamw": o.AdamW, "nadam": o.NAdam}[name]
         return cls(params, lr=lr, betas=betas, weight_decay=wd)
-    cls = {"adagrad": o.Adagrad, "adadelta": o.Adadelta, "rmsprop": o.RMSprop}[name]
-    return cls(params, lr=lr, weight_decay=wd)
+    if name == "rmsprop":
+        return o.RMSprop(params, lr=lr, alpha=s["rmsprop_alpha"], weight_decay=wd)
+    if name == "adadelta":
+        return o.Adadelta(params, lr=lr, rho=s["adadelta_rho"], weight_decay=wd)
+    return o.Adagrad(params, lr=lr, weight_decay=wd)
 
 
 def categorical_cross_entropy(out, target):

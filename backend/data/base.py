@@ -3,7 +3,8 @@
 A data source (built-in set or, later, a user's CSV/NPZ/IDX file or image folder) returns a
 `Dataset`: all samples as numpy arrays plus a `DatasetInfo` describing them. Invariants:
 `x` is float32 with shape (N, *info.input_shape); `y` holds int64 class indices (N,) for
-classification and float32 (N, *info.target_shape) otherwise. `make_splits` shuffles with a
+classification (float32 multi-hot (N, num_classes) when `info.multi_label`: several classes
+per sample) and float32 (N, *info.target_shape) otherwise. `make_splits` shuffles with a
 seed, splits, and normalises with statistics of the training split only, so a run is
 repeatable and the validation data never leaks into preprocessing.
 """
@@ -22,6 +23,13 @@ class DatasetError(ValueError):
     """A dataset cannot be loaded or does not fit the design; one sentence with the fix."""
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """A value from the user's file or settings, quoted for a message and cut to `limit`
+    characters (a CSV field can hold megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """Describes a dataset's samples; shapes exclude the batch dimension."""
@@ -34,6 +42,7 @@ class DatasetInfo:
     target_shape: tuple[int, ...] = ()
     kind: str = "tabular"  # image | tabular | points | series: how a preview shows samples
     description: str = ""
+    multi_label: bool = False  # y is multi-hot: a sample may belong to several classes
 
     @property
     def is_image(self) -> bool:
@@ -126,7 +135,15 @@ def normaliser(train_x: np.ndarray, mode: str, kind: str) -> tuple[np.ndarray, n
 
 def make_splits(data: Dataset, val_fraction: float = 0.15, test_fraction: float = 0.15,
                 seed: int = 0, normalise: str = "standard") -> Splits:
-    """Seeded train/val/test splits, normalised with the training split's statistics."""
+    """Seeded train/val/test splits, normalised with the training split's statistics.
+
+    A graph (backend/data/graphs.py) is split into node masks instead, with the edge split
+    for link prediction ready (backend/data/graph_splits.py)."""
+    if getattr(data, "edges", None) is not None:
+        from backend.data.graph_splits import graph_splits
+
+        return graph_splits(data, val_fraction, test_fraction, seed, normalise,
+                            getattr(data, "train_per_class", 0))
     tr, va, te = split_indices(len(data), val_fraction, test_fraction, seed)
     shift, scale = normaliser(data.x[tr], normalise, data.info.kind)
 

@@ -164,6 +164,11 @@ def _sine(o: dict) -> Dataset:
     phase = rng.uniform(0, 2 * np.pi, (n, 1))
     steps = np.arange(t + 1)[None, :]
     wave = np.sin(freq * steps + phase) + rng.normal(0, o["noise"], (n, t + 1))
+    if o["per_step"]:  # sequence to sequence: after every value, the one that follows
+        info = DatasetInfo("sine", "sequence", (t, 1), target_shape=(t, 1), kind="series",
+                           description=f"Sine waves: at each of {t} steps, the next value.")
+        return Dataset(info, wave[:, :t, None].astype(np.float32),
+                       wave[:, 1:, None].astype(np.float32))
     info = DatasetInfo("sine", "sequence", (t, 1), target_shape=(1,), kind="series",
                        description=f"Sine waves: {t} past values -> the next one.")
     return Dataset(info, wave[:, :t, None].astype(np.float32),
@@ -195,7 +200,8 @@ for _src in (
     DataSource("spirals", "Spiral arms in 2-D.", _spirals, {**_POINTS, "classes": 3}),
     DataSource("xor", "XOR quadrants in 2-D.", _xor, dict(_POINTS)),
     DataSource("sine", "Sine-wave forecasting: a window of T values -> the next.",
-               _sine, {"samples": 1000, "window": 20, "noise": 0.05, "normalise": "none"},
+               _sine, {"samples": 1000, "window": 20, "noise": 0.05, "normalise": "none",
+                       "per_step": False},
                shape_fix=_sine_fix),
 ):
     register_source(_src)

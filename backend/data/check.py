@@ -28,6 +28,8 @@ def expected_output(info: DatasetInfo, task: str, loss: str) -> list[tuple[int, 
         return [info.input_shape]
     if task == "classification":
         k = info.num_classes
+        if info.multi_label:
+            return [(k,)]
         return [(k,), (1,)] if loss == "bce_with_logits" and k == 2 else [(k,)]
     return [info.target_shape or (1,)]
 
@@ -55,6 +57,13 @@ def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, 
         fix = Fix("Set the loss to MSE", _set_training("loss", "mse"))
         return [Problem(None, f"the loss '{loss}' needs class labels but the task is {task}: "
                               "choose mse, mae or huber", fix=fix)]
+    if task == "classification" and info.multi_label and loss != "bce_with_logits":
+        fix = Fix("Set the loss to auto", _set_training("loss", "auto"))
+        return [Problem(None, f"dataset '{info.name}' has multi-hot labels (a sample may belong "
+                              f"to several of its {info.num_classes} classes): that is "
+                              f"multi-label classification, which '{loss}' cannot learn (it "
+                              "would take one class per sample): set the loss to auto or "
+                              "bce_with_logits (one sigmoid per class)", fix=fix)]
     problems = _problems(doc, config, info, task, loss, analysis)
     warnings = _loss_warnings(doc, info, task, loss) if not problems else []
     outputs = model_outputs(doc)
@@ -108,7 +117,8 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
             last.id, f"the network ends with {last.type} '{_name(doc, last.id)}' but the loss "
             f"'{loss}' expects raw scores (logits) and applies it itself: remove the "
             f"{last.type} layer", "warning"))
-    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2:
+    if task == "classification" and loss == "bce_with_logits" and info.num_classes > 2 \
+            and not info.multi_label:
         warnings.append(Problem(
             None, f"bce_with_logits treats each of the {info.num_classes} outputs as a separate "
             "yes/no question: for one class per sample use cross_entropy", "warning",
@@ -118,6 +128,9 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
 
 def _problems(doc, config, info, task, loss, analysis) -> list[Problem]:
     inputs, outputs = model_inputs(doc), model_outputs(doc)
+    graph = _graph_problem(doc, inputs, info, task)
+    if graph:
+        return [graph]
     if len(inputs) != 1:
         return [Problem(None, f"training needs exactly one Input node but the design has "
                               f"{len(inputs)}: keep one Input")]
@@ -139,6 +152,20 @@ def _problems(doc, config, info, task, loss, analysis) -> list[Problem]:
             problems.append(_output_problem(doc, outputs[0], tuple(out), wanted[0], info,
                                             task))
     return problems
+
+
+def _graph_problem(doc, inputs, info, task) -> Problem | None:
+    """Graph designs and graph data train with the graph tasks, not with this one."""
+    graphs = [n for n in inputs if doc.nodes[n].type == "GraphInput"]
+    if graphs:
+        return Problem(graphs[0], f"the design starts with a Graph input "
+                                  f"('{_name(doc, graphs[0])}'), which the task {task} cannot "
+                                  "feed: set the task to node_classification or link_prediction")
+    if info.kind == "graph":
+        return Problem(None, f"dataset '{info.name}' is a graph, which the task {task} cannot "
+                             "use: start the design with a Graph input and set the task to "
+                             "node_classification or link_prediction")
+    return None
 
 
 def _name(doc: GraphDocument, nid: str) -> str:

@@ -30,6 +30,7 @@ def load_csv(o):
     """A CSV table with a header line: feature columns -> the target column."""
     import csv
 
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))  # fields of any size
     with open(data_file(o["path"]), newline="", encoding="utf-8-sig") as fh:
         rows = [r for r in csv.reader(fh, delimiter=o["delimiter"]) if r]
     header, rows = [h.strip() for h in rows[0]], rows[1:]
@@ -59,6 +60,11 @@ def load_npz(o):
     if o["task"] == "regression":
         y = y.astype(np.float32).reshape(len(y), -1)
         return x, y, {"task": "regression", "num_classes": 0, "kind": kind}
+    multi_hot = (y.ndim == 2 and y.shape[1] > 1 and np.isin(y, (0, 1)).all()
+                 and (y.sum(axis=1) != 1).any())
+    if multi_hot:  # several classes per sample: one yes/no target per class
+        return x, y.astype(np.float32), {"task": "classification", "num_classes": y.shape[1],
+                                         "kind": kind, "multi_label": True}
     y = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(len(y))
     y = classes_of(y)
     return x, y, {"task": "classification", "num_classes": int(y.max()) + 1, "kind": kind}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.data.base import Dataset, DatasetError, DatasetInfo
+from backend.data.base import Dataset, DatasetError, DatasetInfo, quoted
 from backend.data.sources import DataSource, register_source
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB read into memory at most (CIFAR-10 is 180 MB)
@@ -106,6 +106,24 @@ def _name(v) -> str:
     return str(v)
 
 
+def is_multi_hot(y: np.ndarray) -> bool:
+    """(N, K) zeros and ones where some sample has more or fewer than one 1: multi-label."""
+    if y.ndim != 2 or y.shape[1] < 2 or y.dtype.kind not in "biuf":
+        return False
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) != 1).any())
+
+
+def multi_label_dataset(name: str, x: np.ndarray, y: np.ndarray, description: str) -> Dataset:
+    """Multi-hot targets stay multi-hot: one yes/no per class, trained with a sigmoid each."""
+    k = y.shape[1]
+    kind = "image" if x.ndim == 4 and x.shape[1] in (1, 3) else "tabular"
+    info = DatasetInfo(name, "classification", tuple(x.shape[1:]), k,
+                       tuple(f"label {i}" for i in range(k)), target_shape=(k,), kind=kind,
+                       description=description, multi_label=True)
+    return Dataset(info, np.ascontiguousarray(x, np.float32),
+                   np.ascontiguousarray(y, np.float32))
+
+
 def table_dataset(name: str, x: np.ndarray, y: np.ndarray, task: str, kind: str,
                   description: str) -> Dataset:
     """A Dataset from numeric features and raw targets, for classification or regression."""
@@ -145,12 +163,17 @@ def _csv_table(path: Path, delimiter: str) -> _Table:
         decoded = text.decode("utf-8-sig")
     except UnicodeDecodeError:
         decoded = text.decode("latin-1")
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_BYTES))  # any field the file holds
     reader = csv.reader(io.StringIO(decoded), delimiter=delimiter)
     rows, lines = [], []
-    for row in reader:
-        if row:  # blank lines are skipped
-            rows.append(row)
-            lines.append(reader.line_num)
+    try:
+        for row in reader:
+            if row:  # blank lines are skipped
+                rows.append(row)
+                lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise DatasetError(f"{path.name} line {reader.line_num + 1} cannot be read as CSV "
+                           f"({exc}): fix that line") from None
     if len(rows) < 2:
         raise DatasetError(f"{path.name} has no data rows: the first line must name the "
                            "columns and each further line hold one sample")
@@ -165,8 +188,10 @@ def _csv_table(path: Path, delimiter: str) -> _Table:
 def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int]:
     def index(col) -> int:
         if col not in header:
-            raise DatasetError(f"{path.name} has no column {col!r}: available columns are "
-                               f"{', '.join(header)}")
+            shown = ", ".join(h if len(h) <= 30 else h[:29] + "…" for h in header[:12])
+            more = f" and {len(header) - 12:,} more" if len(header) > 12 else ""
+            raise DatasetError(f"{path.name} has no column {quoted(col)}: available columns are "
+                               f"{shown}{more}")
         return header.index(col)
 
     target = index(o["target"]) if o["target"] else len(header) - 1
@@ -186,8 +211,8 @@ def _csv_columns(o: dict, header: list[str], path: Path) -> tuple[list[int], int
 
 def _csv_numbers(t: _Table, col: int) -> np.ndarray:
     def bad(i: int, why: str) -> DatasetError:
-        return DatasetError(f"{t.path.name} column {t.header[col]!r} row {t.lines[i]} holds "
-                            f"{t.rows[i][col]!r}{why}")
+        return DatasetError(f"{t.path.name} column {quoted(t.header[col])} row {t.lines[i]} "
+                            f"holds {quoted(t.rows[i][col])}{why}")
 
     try:  # numpy parses a whole column at once; a bad value is then found row by row
         out = np.array([row[col] for row in t.rows]).astype(np.float32)
@@ -226,7 +251,7 @@ def load_csv(o: dict) -> Dataset:
             y = np.array(raw)  # text labels: classes in sorted order
     return table_dataset("csv", x, y, o["task"], "tabular",
                          f"{path.name}: {len(rows)} rows, {len(cols)} feature columns, "
-                         f"target {header[target]!r}.")
+                         f"target {quoted(header[target])}.")
 
 
 # --- NumPy .npz -------------------------------------------------------------------------
@@ -284,6 +309,9 @@ def load_npz(o: dict) -> Dataset:
     if x.dtype.kind not in "biuf" or y.dtype.kind not in "biufUS":
         raise DatasetError(f"{path.name}: x must hold numbers (it holds {x.dtype}) and y "
                            "numbers or text: convert them before np.savez")
+    if o["task"] == "classification" and is_multi_hot(y):
+        return multi_label_dataset("npz", x.astype(np.float32), y, f"{path.name}: {len(x)} "
+                                   f"samples of shape {tuple(x.shape[1:])}, multi-label")
     if o["task"] == "classification" and y.ndim == 2 and y.shape[1] > 1:
         y = y.argmax(axis=1)  # one-hot labels -> class indices
     elif o["task"] == "classification" and y.ndim > 1:

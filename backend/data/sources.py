@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.data.base import NORMALISATIONS, Dataset, DatasetError, DatasetInfo
+from backend.data.base import NORMALISATIONS, Dataset, DatasetError, DatasetInfo, quoted
 
 LABELS = ("index", "onehot")
 COMMON = {"normalise": "standard", "labels": "index", "seed": 0, "corruption": "none",
@@ -52,14 +52,27 @@ def get_source(name: str) -> DataSource:
                            f"{', '.join(_SOURCES)}") from None
 
 
+# the order sources are listed in, whatever order their modules happened to be imported in
+_MODULE_ORDER = ("backend.data.builtin", "backend.data.files", "backend.data.idx",
+                 "backend.data.images", "backend.data.graphs", "backend.data.graph_files")
+
+
+def _rank(source: DataSource) -> int:
+    load = getattr(source.load, "func", source.load)
+    module = getattr(load, "__module__", None)
+    return _MODULE_ORDER.index(module) if module in _MODULE_ORDER else len(_MODULE_ORDER)
+
+
 def source_names() -> list[str]:
+    """Bundled sets first, then user files, then graphs; registration order within each."""
     _ensure_builtins()
-    return list(_SOURCES)
+    return sorted(_SOURCES, key=lambda name: _rank(_SOURCES[name]))  # sorted() is stable
 
 
 def _ensure_builtins() -> None:
     import backend.data.builtin  # noqa: F401  (registers the bundled sets)
     import backend.data.files  # noqa: F401  (registers the user-file sources)
+    import backend.data.graphs  # noqa: F401  (registers the graphs)
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,7 @@ def _checked(name: str, key: str, value: Any, default: Any) -> Any:
           if isinstance(default, int) else isinstance(value, type(default)))
     if not ok:
         raise DatasetError(f"dataset '{name}' setting '{key}' must be "
-                           f"{type(default).__name__}, like {default!r}, not {value!r}")
+                           f"{type(default).__name__}, like {default!r}, not {quoted(value)}")
     if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
         raise DatasetError(f"dataset '{name}' setting '{key}' must be at least 0 (counts, "
                            f"sizes, noise and seeds are never negative), not {value!r}")

@@ -10,17 +10,19 @@ failed export leaves no half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import glob
 import io
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
 from backend.graph.naming import attribute_names
-from backend.graph.traverse import model_inputs, model_outputs
+from backend.graph.traverse import model_arguments, model_outputs
+from backend.project.atomic import check_target, commit, remove_orphans, save_error, temp_path
 
 TOLERANCE = 1e-4
+ONNX_MAX_BYTES = 2 * 1024**3 - 64 * 1024**2  # protobuf's 2 GB, less room for the graph
 
 
 class OnnxExportError(ValueError):
@@ -40,7 +42,8 @@ class OnnxReport:
 
 
 def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
-    """Random inputs of the design's input shapes (class indices for int64 inputs)."""
+    """Random inputs of the design's input shapes (class indices for int64 inputs); a Graph
+    input gives features for `batch` nodes and a random adjacency between them."""
     import torch
 
     from backend.shapes import analyse
@@ -48,7 +51,11 @@ def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
     analysis = analyse(doc)
     gen = torch.Generator().manual_seed(seed)
     out = []
-    for nid in model_inputs(doc):
+    for nid, port in model_arguments(doc):
+        if port == "adj":
+            upper = torch.triu((torch.rand(batch, batch, generator=gen) < 0.5).float(), 1)
+            out.append(upper + upper.T)
+            continue
         shape = (batch, *analysis.shapes[nid])
         if doc.nodes[nid].params.get("dtype") == "int64":
             out.append(torch.randint(0, 2, shape, generator=gen))
@@ -58,27 +65,40 @@ def example_inputs(doc: GraphDocument, batch: int, seed: int = 0) -> list:
 
 
 def export_onnx(doc: GraphDocument, path: str | Path, weights: bytes | None = None,
-                verify: bool = True) -> OnnxReport:
-    """Write `doc` as ONNX to `path`; raises OnnxExportError or a BuildError with the reason."""
-
+                verify: bool = True, backup: bool = False) -> OnnxReport:
+    """Write `doc` as ONNX to `path` (an existing file kept as NAME.bak with `backup`); raises
+    OnnxExportError, NotEnoughMemory or a BuildError with the reason."""
     from backend.build import build_model
     from backend.export.weights import load_into
+    from backend.memory import check_fits, estimate, gb
+    from backend.shapes import analyse
 
     path = Path(path)
+    sizes = estimate(doc, analyse(doc), batch=3)  # the batch checked below
+    if sizes.weight_bytes > ONNX_MAX_BYTES:
+        raise OnnxExportError(f"the design's weights take {gb(sizes.weight_bytes)}, more than "
+                              "the 2 GB an ONNX file holds in one piece: export Python instead")
+    check_fits(sizes, "export")
     model = build_model(doc).eval()
     if weights is not None:
         load_into(model, weights)
     names = attribute_names(doc)
-    input_names = [names[i] for i in model_inputs(doc)]
+    input_names = _input_names(doc, names)
     output_names = [names[o] for o in model_outputs(doc)]
-    tmp = path.with_name(f".{path.name}.tmp")
+    square = [port == "adj" for _, port in model_arguments(doc)]
+    check_target(path)
+    remove_orphans(path)
+    tmp = temp_path(path)
     try:
-        _export(model, example_inputs(doc, 2), tmp, input_names, output_names)
+        _export(model, example_inputs(doc, 4 if any(square) else 2), tmp, input_names,
+                output_names, square)
         report = _verify(model, doc, tmp, input_names) if verify else None
-        os.replace(tmp, path)
+        commit(tmp, path, backup)
+    except OSError as exc:
+        raise save_error(path, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
-        for extra in path.parent.glob(f".{path.name}.tmp*"):
+        for extra in path.parent.glob(f"{glob.escape(tmp.name)}*"):
             extra.unlink(missing_ok=True)
     if report is None:
         return OnnxReport(path, float("nan"), 0, _opset(path))
@@ -98,8 +118,8 @@ def onnx_files(doc: GraphDocument, path: str | Path) -> list[tuple[str, Path]]:
              path.with_name(f"{path.stem}-{part.role}{path.suffix}")) for part in parts]
 
 
-def export_onnx_parts(doc: GraphDocument, path: str | Path, weights: bytes | None = None
-                      ) -> list[tuple[str, OnnxReport]]:
+def export_onnx_parts(doc: GraphDocument, path: str | Path, weights: bytes | None = None,
+                      backup: bool = False) -> list[tuple[str, OnnxReport]]:
     """Write every part of `onnx_files` (each verified); the trained weights are split by
     name, so each part gets exactly its own layers' weights."""
     from backend.shapes import analyse
@@ -107,11 +127,12 @@ def export_onnx_parts(doc: GraphDocument, path: str | Path, weights: bytes | Non
 
     parts = design_parts(doc, analyse(doc))
     if len(parts) == 1:
-        return [("model", export_onnx(doc, path, weights))]
+        return [("model", export_onnx(doc, path, weights, backup=backup))]
     state = _decoded(weights)
     reports = []
     for (role, file), part in zip(onnx_files(doc, path), parts, strict=True):
-        reports.append((role, export_onnx(part.doc, file, _part_weights(part, state))))
+        reports.append((role, export_onnx(part.doc, file, _part_weights(part, state),
+                                          backup=backup)))
     return reports
 
 
@@ -152,24 +173,36 @@ def _exportable(model):
     return Wrapped(model).eval()
 
 
-def _dynamic_shapes(model, count: int) -> dict:
-    """A dynamic batch dimension for every input, keyed like the forward signature."""
+def _input_names(doc: GraphDocument, names: dict) -> list[str]:
+    """One name per model argument: the Input's name; a Graph input's x and adj (as the
+    exported Python names them)."""
+    from backend.codegen.body import _graph_argument
+
+    return [names[nid] if port == "out" else _graph_argument(names[nid], port, names)
+            for nid, port in model_arguments(doc)]
+
+
+def _dynamic_shapes(model, square: list[bool]) -> dict:
+    """A dynamic batch dimension for every input, keyed like the forward signature; both
+    dimensions of a graph's adjacency follow the number of nodes."""
     import inspect
 
     import torch
 
-    batch = torch.export.Dim("batch", min=1)
+    batch = torch.export.Dim("batch", min=1 if not any(square) else 2)
+    dims = [{0: batch, 1: batch} if sq else {0: batch} for sq in square]
     params = list(inspect.signature(model.forward).parameters.values())
     if params and params[0].kind is inspect.Parameter.VAR_POSITIONAL:
-        return {params[0].name: tuple({0: batch} for _ in range(count))}
-    return {p.name: {0: batch} for p in params[:count]}
+        return {params[0].name: tuple(dims)}
+    return {p.name: d for p, d in zip(params, dims, strict=False)}
 
 
-def _export(model, inputs, tmp: Path, input_names, output_names) -> None:
+def _export(model, inputs, tmp: Path, input_names, output_names,
+            square: list[bool] | None = None) -> None:
     import torch
 
     model = _exportable(model)
-    dynamic = _dynamic_shapes(model, len(inputs))
+    dynamic = _dynamic_shapes(model, square or [False] * len(inputs))
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     sink = io.StringIO()
     try:
@@ -191,7 +224,7 @@ def _verify(model, doc, tmp: Path, input_names) -> tuple[float, int, int]:
 
     proto = onnx.load(str(tmp))
     onnx.checker.check_model(proto, full_check=True)
-    batch = 3
+    batch = 7 if any(port == "adj" for _, port in model_arguments(doc)) else 3
     inputs = example_inputs(doc, batch, seed=1)
     session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
     got = session.run(None, {n: x.numpy() for n, x in zip(input_names, inputs, strict=True)})

@@ -25,9 +25,10 @@ def python_outputs(out: str | Path, with_weights: bool = False) -> list[Path]:
     return files + [out.with_suffix(".safetensors")] if with_weights else files
 
 
-def export_python(doc: GraphDocument, out: str | Path, weights: bytes | None = None
-                  ) -> tuple[list[Path], str]:
-    """Write the model module, train.py and (if given) the weights; returns (files, class)."""
+def export_python(doc: GraphDocument, out: str | Path, weights: bytes | None = None,
+                  backup: bool = False) -> tuple[list[Path], str]:
+    """Write the model module, train.py and (if given) the weights; returns (files, class).
+    With `backup`, files replaced are kept as NAME.bak."""
     from backend.export.weights import write_weights
 
     files = python_outputs(out, weights is not None)
@@ -35,7 +36,7 @@ def export_python(doc: GraphDocument, out: str | Path, weights: bytes | None = N
     script = train_script(doc, files[0].stem, module.classes)  # checks before writing
     for path, text in zip(files[:2], (module.code, script), strict=True):
         data = text.encode("utf-8")
-        atomic_save(path, lambda tmp, data=data: tmp.write_bytes(data), backup=False)
+        atomic_save(path, lambda tmp, data=data: tmp.write_bytes(data), backup=backup)
     if weights is not None:
-        write_weights(files[2], weights)
+        write_weights(files[2], weights, backup)
     return files, " and ".join(module.classes.values())

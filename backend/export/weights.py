@@ -63,7 +63,7 @@ def load_into(model, raw: bytes, source: str = "the weights") -> None:
     model.load_state_dict(tensors)
 
 
-def write_weights(path: str | Path, raw: bytes) -> None:
-    """Write safetensors bytes atomically (no backup: exports are derived files)."""
+def write_weights(path: str | Path, raw: bytes, backup: bool = False) -> None:
+    """Write safetensors bytes atomically (with `backup`, a replaced file is kept as .bak)."""
     check_safetensors(raw, "the weights")
-    atomic_save(Path(path), lambda tmp: tmp.write_bytes(raw), backup=False)
+    atomic_save(Path(path), lambda tmp: tmp.write_bytes(raw), backup=backup)

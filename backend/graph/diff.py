@@ -182,7 +182,9 @@ class _Graph:
         self.inputs: dict[str, list[tuple[str, str, str]]] = {nid: [] for nid in self.nodes}
         edges = data.get("edges") if isinstance(data.get("edges"), list) else []
         for e in edges:
-            if isinstance(e, dict) and e.get("from") in self.nodes and e.get("to") in self.nodes:
+            if isinstance(e, dict) and isinstance(e.get("from"), str) \
+                    and isinstance(e.get("to"), str) \
+                    and e["from"] in self.nodes and e["to"] in self.nodes:
                 self.inputs[e["to"]].append((e["from"], str(e.get("from_port", "out")),
                                              str(e.get("to_port", "in"))))
         for wires in self.inputs.values():

@@ -34,7 +34,8 @@ from backend.graph.ports import node_ports
 from backend.graph.ungroup import ungroup_ops
 
 X_GAP = 240.0
-_NOT_GROUPABLE = {"Input": "an Input", BLOCK_INPUT: "a block input",
+_NOT_GROUPABLE = {"Input": "an Input", "GraphInput": "a Graph input",
+                  BLOCK_INPUT: "a block input",
                   BLOCK_OUTPUT: "a block output"}
 
 

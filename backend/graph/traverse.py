@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 Successors = dict[str, set[str]]
+INPUT_TYPES = ("Input", "GraphInput")  # where data enters a design (model arguments)
 
 
 @dataclass(frozen=True)
@@ -128,16 +129,29 @@ def plan(doc: GraphDocument, order: list[str] | None = None) -> list[Step]:
 
 
 def model_inputs(doc: GraphDocument) -> list[str]:
-    return [nid for nid, n in doc.nodes.items() if n.type == "Input"]
+    """Input and Graph input nodes in document order."""
+    return [nid for nid, n in doc.nodes.items() if n.type in INPUT_TYPES]
+
+
+def input_ports(doc: GraphDocument, node_id: str) -> tuple[str, ...]:
+    """The output ports of an input node, one model argument each: a Graph input gives the
+    node features and the adjacency."""
+    return ("x", "adj") if doc.nodes[node_id].type == "GraphInput" else ("out",)
+
+
+def model_arguments(doc: GraphDocument) -> list[tuple[str, str]]:
+    """(input node, port) per argument of the model's forward, in order."""
+    return [(nid, port) for nid in model_inputs(doc) for port in input_ports(doc, nid)]
 
 
 def model_outputs(doc: GraphDocument) -> list[str]:
-    """Nodes whose output nobody consumes, in document order (Inputs excluded)."""
+    """Nodes whose output nobody consumes, in document order (inputs excluded)."""
     fed = {e.src for e in doc.edges}
-    return [nid for nid, n in doc.nodes.items() if nid not in fed and n.type != "Input"]
+    return [nid for nid, n in doc.nodes.items() if nid not in fed
+            and n.type not in INPUT_TYPES]
 
 
 def entry_nodes(doc: GraphDocument, inside: bool = False) -> list[str]:
     """Where data enters: Input nodes of a design, BlockInput nodes of a block's body."""
-    kind = "BlockInput" if inside else "Input"
-    return [nid for nid, n in doc.nodes.items() if n.type == kind]
+    kinds = ("BlockInput",) if inside else INPUT_TYPES
+    return [nid for nid, n in doc.nodes.items() if n.type in kinds]

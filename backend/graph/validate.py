@@ -10,6 +10,7 @@ from backend.graph.document import GraphDocument
 from backend.graph.ports import definition_of, is_known, node_ports
 from backend.graph.problems import Problem
 from backend.graph.traverse import (
+    INPUT_TYPES,
     Successors,
     cyclic_groups,
     dependency_graph,
@@ -58,7 +59,7 @@ def _unknown_types(doc, prefix):
 def _misplaced(doc, prefix, inside):
     out = []
     for nid, n in doc.nodes.items():
-        if inside and n.type == "Input":
+        if inside and n.type in INPUT_TYPES:
             out.append(Problem(nid, f"{label(doc, nid, prefix)} is inside a block, where data "
                                     "enters through a BlockInput: replace the Input with one"))
         elif not inside and n.type in ("BlockInput", "BlockOutput"):

@@ -1,4 +1,5 @@
-"""Activation layers: elementwise non-linearities (one learned: PReLU) and (log-)softmax."""
+"""Activation layers: elementwise non-linearities (one learned: PReLU), the perceptron's Step
+and (log-)softmax."""
 
 from __future__ import annotations
 
@@ -32,6 +33,28 @@ def _kwargs(kind, p):
             "ELU": lambda: {"alpha": p["alpha"]},
             "Softplus": lambda: {"beta": p["beta"], "threshold": p["threshold"]},
             }.get(kind, lambda: {})()
+
+
+register(LayerSpec(
+    type="Step", category="activation",
+    description="1 if x > 0 else 0: the perceptron's threshold. Its derivative is zero, so "
+                "by default the backward pass lets the gradient through unchanged "
+                "(straight-through) and the layers before it still learn.",
+    params=(Param("gradient", "choice", "straight-through", "Backward pass: 'straight-through' "
+                  "passes the gradient on as if the step were the identity; 'zero' is the "
+                  "true derivative, so nothing before the step learns.",
+                  choices=("straight-through", "zero")),),
+    shape_rule=_same,
+    build=lambda p, s: _step(p),
+    code=lambda p, s: CodeForm(f"Step(straight_through={p['gradient'] != 'zero'})",
+                               helpers=("Step",)),
+))
+
+
+def _step(p):
+    from backend.layers.modules import Step
+
+    return Step(straight_through=p["gradient"] != "zero")
 
 
 _simple("ReLU", "max(0, x): the default choice; cheap, but units can 'die' for negative inputs.")

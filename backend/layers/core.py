@@ -39,16 +39,20 @@ def _dense_shape(ins, p):
     if not shape:
         raise ShapeError("Dense expects (B, features) but receives one number per sample (B): "
                          "insert a Reshape to [1] before it")
+    if len(shape) == 2 and p["per_step"]:
+        return (shape[0], p["units"])  # the same weights at every time step
     if len(shape) != 1:
+        also = (" (or, for a sequence, turn on 'per time step')"
+                if len(shape) == 2 else "")
         raise ShapeError(f"Dense expects (B, features) but receives {fmt(shape)}: "
-                         "insert a Flatten before it")
+                         f"insert a Flatten before it{also}")
     return (p["units"],)
 
 
 def _dense_build(p, ins):
     from torch import nn
 
-    m = nn.Linear(ins[0][0], p["units"], bias=p["bias"])
+    m = nn.Linear(ins[0][-1], p["units"], bias=p["bias"])
     apply_init(m, p)
     return m
 
@@ -59,13 +63,16 @@ register(LayerSpec(
     params=(
         Param("units", "int", 64, "Number of output neurons.", min=1, max=1_000_000),
         BIAS, INIT,
+        Param("per_step", "bool", False, "For a (time, features) input, e.g. a recurrent "
+              "layer returning every step: apply the same weights at every time step, giving "
+              "(time, units) — an output and a loss per step.", label="per time step"),
     ),
     shape_rule=_dense_shape,
     build=_dense_build,
-    code=lambda p, s: CodeForm(f"nn.Linear({s[0][0]}, {p['units']}"
+    code=lambda p, s: CodeForm(f"nn.Linear({s[0][-1]}, {p['units']}"
                                + ("" if p["bias"] else ", bias=False") + ")",
                                post=init_lines(p)),
-    param_count=lambda p, s: s[0][0] * p["units"] + (p["units"] if p["bias"] else 0),
+    param_count=lambda p, s: s[0][-1] * p["units"] + (p["units"] if p["bias"] else 0),
 ))
 
 

@@ -32,6 +32,23 @@ class GaussianNoise(nn.Module):
         return x
 
 
+class Step(nn.Module):
+    """The perceptron's threshold: 1 where x > 0, else 0.
+
+    Its true derivative is zero everywhere (backward still runs, giving zeros); with
+    straight_through the backward pass treats it as the identity, so the layers before it
+    can still learn.
+    """
+
+    def __init__(self, straight_through=True):
+        super().__init__()
+        self.straight_through = straight_through
+
+    def forward(self, x):
+        y = (x > 0).to(x.dtype)
+        return x + (y - x).detach() if self.straight_through else y + 0 * x
+
+
 class Sampling(nn.Module):
     """VAE reparameterisation: z = mu + exp(log_var / 2) * eps while training, mu otherwise.
 

@@ -10,7 +10,7 @@ from backend.layers.spec import LayerSpec
 
 CATEGORIES = (
     "input", "core", "convolution", "pooling", "normalisation", "regularisation",
-    "activation", "merge", "recurrent", "generative", "block",
+    "activation", "merge", "recurrent", "generative", "graph", "block",
 )
 RESERVED_TYPES = ("Block",)  # a node using a block definition (backend/graph/definition.py)
 
@@ -38,6 +38,7 @@ def load_all() -> None:
         conv,
         core,
         generative,
+        graph,
         merge,
         norm,
         pool,

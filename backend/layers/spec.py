@@ -50,12 +50,16 @@ class Param:
 
 @dataclass(frozen=True)
 class Port:
-    """An input port. `multi` ports take any number of wires (at least `min_wires`)."""
+    """An input port. `multi` ports take any number of wires (at least `min_wires`).
+
+    `kind` is what the port takes when it is not ordinary data (backend/kinds.py): "nodes"
+    (a graph's node features) or "adjacency" (the graph's adjacency)."""
 
     name: str = "in"
     multi: bool = False
     min_wires: int = 1
     optional: bool = False
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,9 @@ class LayerSpec:
     buffers: Callable[[dict, list[Shape]], dict[str, int]] = field(default=lambda p, s: {})
     check: Callable[[dict], None] | None = None
     doc: str = ""
+    # what each output port carries when the layer changes it (backend/kinds.py): "nodes",
+    # "adjacency", "pairs" (scores of node pairs) or "graphs"; empty: what its inputs carry
+    output_kinds: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:

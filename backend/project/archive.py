@@ -6,23 +6,20 @@ paths, no `..`, no backslashes or drive letters, no duplicates), its compression
 deflate only), its declared size and compression ratio (zip bombs), and while reading, the
 bytes actually produced. Any problem becomes one `ProjectFileError` sentence.
 
-Writing goes to a temp file in the target's folder, is fsynced, then renamed over the target;
-the previous version is kept beside it as `NAME.bak`.
+Writing goes through `backend.project.atomic` (a temp file in the target's folder, fsynced,
+renamed over the target; the previous version kept beside it as `NAME.bak`); entries are
+written from bytes or streamed from another archive (`write_entries`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
-from backend.project.design import plain_file_mode
+from backend.project.atomic import atomic_save, backup_path  # noqa: F401 (their old home)
 from backend.project.safe import ProjectFileError
 
 MAX_ARCHIVE_BYTES = 16 * 1024**3
@@ -79,21 +76,42 @@ class SafeZip:
             raise ProjectFileError(f"{self.source}: entry {name} is too large "
                                    f"({info.file_size:,} bytes): the file is damaged")
         out = bytearray()
+        for chunk in self.chunks(name):
+            out += chunk
+        return bytes(out)
+
+    def read_head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of an entry (fewer if it is shorter)."""
+        try:
+            with self._zip.open(self.entries[name]) as fh:
+                return fh.read(size)
+        except _ERRORS as exc:
+            raise damaged(self.source, exc) from None
+
+    def copy(self, name: str, out) -> None:
+        """Stream an entry into the writable file object `out`, checking it as `read` does."""
+        for chunk in self.chunks(name):
+            out.write(chunk)
+
+    def chunks(self, name: str):
+        """An entry's bytes in chunks, refusing more or fewer bytes than it declares."""
+        info = self.entries[name]
+        done = 0
         try:
             with self._zip.open(info) as fh:
                 while chunk := fh.read(_CHUNK):
-                    out += chunk
-                    if len(out) > info.file_size:
+                    done += len(chunk)
+                    if done > info.file_size:
                         raise ProjectFileError(f"{self.source}: entry {name} holds more data "
                                                "than it declares: the file is damaged")
+                    yield chunk
         except ProjectFileError:
             raise
         except _ERRORS as exc:
             raise damaged(self.source, exc) from None
-        if len(out) != info.file_size:
+        if done != info.file_size:
             raise ProjectFileError(f"{self.source}: entry {name} is truncated: the file is "
                                    "damaged")
-        return bytes(out)
 
 
 def damaged(source: str, exc: BaseException) -> ProjectFileError:
@@ -192,61 +210,20 @@ def _check_entry(info: zipfile.ZipInfo, source: str) -> None:
                                "from almost nothing (a zip bomb): do not open it")
 
 
-def write_entries(zf: zipfile.ZipFile, entries: list[tuple[str, bytes, bool]]) -> None:
-    """Write (name, data, compress) entries with fixed dates, so saves are reproducible."""
+def write_entries(zf: zipfile.ZipFile, entries: list[tuple[str, object, bool]]) -> None:
+    """Write (name, data, compress) entries with fixed dates, so saves are reproducible.
+
+    `data` is bytes, or stored weights (`weights_store.ArchiveEntry`) streamed from their
+    archive without being held in memory."""
+    from backend.project.weights_store import write_weights_value
+
     for name, data, compress in entries:
         info = zipfile.ZipInfo(name, date_time=_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
-        zf.writestr(info, data)
-
-
-def atomic_save(path: Path, write: Callable[[Path], None], backup: bool = True) -> Path | None:
-    """Write via `write(tmp)` then rename over `path`; returns the backup's path, if any."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        plain_file_mode(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        saved = _keep_backup(path) if backup else None
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-    return saved
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
-
-
-def _keep_backup(path: Path) -> Path | None:
-    if not path.is_file():
-        return None
-    bak = backup_path(path)
-    tmp = bak.with_name(f".{bak.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(path, tmp)  # the old content survives the rename through this link
-    except OSError:
-        shutil.copy2(path, tmp)
-    os.replace(tmp, bak)
-    return bak
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        if isinstance(data, bytes | bytearray):
+            zf.writestr(info, data)
+        else:  # declared size first: the same bytes as writestr would write
+            info.file_size = data.size
+            with zf.open(info, "w") as out:
+                write_weights_value(data, out)

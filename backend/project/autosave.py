@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
-from backend.project.archive import atomic_save
+from backend.project.atomic import atomic_save
 from backend.project.design import DesignFileError, dumps
 from backend.project.project import Project, design_from_data, open_any
 from backend.project.safe import (
@@ -32,8 +32,10 @@ from backend.project.safe import (
     ProjectFileError,
     check_safetensors,
     parse_json,
+    read_regular,
     safe_name,
 )
+from backend.project.weights_store import ArchiveEntry, weights_source, write_weights_value
 
 ENV_VAR = "NETWRIGHT_RECOVERY_DIR"
 AUTOSAVE_SECONDS = 30
@@ -102,9 +104,11 @@ class RecoverySession:
         self._ensure_folder()
         data = dumps(project.doc).encode("utf-8")
         atomic_save(self.folder / "design.json", lambda tmp: tmp.write_bytes(data), False)
-        for name, raw in project.weights.items():
-            if safe_name(name) and name not in self._pinned and self._written.get(name) is not raw:
-                self._write_weights(name, raw)
+        for name in project.weights:
+            value = weights_source(project.weights, name)  # nothing read from a project file
+            if safe_name(name) and name not in self._pinned and \
+                    self._written.get(name) is not value:
+                self._write_weights(name, value)
         self._remove_stale("weights", ".safetensors", set(project.weights))
         for run in project.runs:
             if safe_name(run.get("id")) and run["id"] not in self._pinned:
@@ -155,13 +159,20 @@ class RecoverySession:
         data = json.dumps(info, indent=1, sort_keys=True).encode("utf-8")
         atomic_save(self.folder / "session.json", lambda tmp: tmp.write_bytes(data), False)
 
-    def _write_weights(self, name: str, raw: bytes) -> Path:
-        check_safetensors(raw, f"weights '{name}'")
+    def _write_weights(self, name: str, value: bytes | ArchiveEntry) -> Path:
+        """Write weights (bytes, or streamed from the project file they are in)."""
+        if not isinstance(value, ArchiveEntry):  # entries were checked when opened
+            check_safetensors(value, f"weights '{name}'")
         folder = self.folder / "weights"
         folder.mkdir(exist_ok=True)
         path = folder / f"{name}.safetensors"
-        atomic_save(path, lambda tmp: tmp.write_bytes(raw), False)
-        self._written[name] = raw
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as out:
+                write_weights_value(value, out)
+
+        atomic_save(path, write, False)
+        self._written[name] = value
         return path
 
     def _write_run(self, name: str, run: dict) -> None:
@@ -254,9 +265,15 @@ def _attach(project: Project, folder: Path) -> None:
             run = parse_json(_read(path, MAX_JSON_BYTES), f"recovered run {path.stem}")
             if isinstance(run, dict):
                 project.runs = [r for r in project.runs if r.get("id") != path.stem]
-                project.runs.append({**run, "id": path.stem})
+                from backend.project.runs import readable_run
+
+                project.runs.append({**readable_run(run), "id": path.stem})
     for path in sorted((folder / "weights").glob("*.safetensors")):
         if safe_name(path.stem):
+            from backend.memory import require_memory
+
+            require_memory(path.stat().st_size, f"the recovered weights {path.stem}",
+                           ProjectFileError)
             raw = _read(path, MAX_WEIGHTS_BYTES)
             check_safetensors(raw, f"recovered weights {path.stem}")
             project.weights[path.stem] = raw
@@ -264,14 +281,10 @@ def _attach(project: Project, folder: Path) -> None:
 
 def _read(path: Path, limit: int) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read the recovery file {path.name}: "
-                               f"{exc.strerror or exc}") from None
-    if len(raw) > limit:
-        raise ProjectFileError(f"the recovery file {path.name} is too large: discard it")
-    return raw
+        return read_regular(path, limit, "a recovery file")
+    except ProjectFileError as exc:
+        raise ProjectFileError(f"the recovery file {path.name} cannot be read ({exc}): "
+                               "discard it") from None
 
 
 def discard_session(session: RecoverableSession | str, root: Path | None = None) -> None:

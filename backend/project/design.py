@@ -16,8 +16,8 @@ Format history (`version`):
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
 from pathlib import Path
 
 from backend.graph import GraphDocument
@@ -38,11 +38,27 @@ def doc_to_dict(doc: GraphDocument) -> dict:
 
 
 def dumps(doc: GraphDocument) -> str:
-    return json.dumps(doc_to_dict(doc), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """The design file's text; refuses (one sentence) what the loader could not read back."""
+    data = doc_to_dict(doc)
+    from backend.project.safe import MAX_DESIGN_DEPTH, ProjectFileError, check_structure
+
+    try:
+        check_structure(data, "the design", MAX_DESIGN_DEPTH)
+        text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    except ProjectFileError as exc:
+        raise DesignFileError(f"cannot save: {exc}".replace(": the file is damaged",
+                                                            ": change that value first")) from None
+    except (TypeError, ValueError) as exc:
+        raise DesignFileError(f"cannot save: the design holds a value a design file cannot "
+                              f"store ({_short(exc)}): change that value first") from None
+    return text + "\n"
 
 
-def save_design(doc: GraphDocument, path: str | os.PathLike) -> None:
-    atomic_write(Path(path), dumps(doc).encode("utf-8"))
+def save_design(doc: GraphDocument, path: str | os.PathLike, backup: bool = True) -> None:
+    """Save atomically; an existing file is kept as NAME.bak (`backup`)."""
+    from backend.project.atomic import write_bytes
+
+    write_bytes(Path(path), dumps(doc).encode("utf-8"), backup)
 
 
 def plain_file_mode(tmp: str | os.PathLike) -> None:
@@ -53,46 +69,45 @@ def plain_file_mode(tmp: str | os.PathLike) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        plain_file_mode(tmp)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write `data` atomically, keeping the target's permissions (no backup)."""
+    from backend.project.atomic import write_bytes
+
+    write_bytes(Path(path), data, backup=False)
 
 
 def load_design(path: str | os.PathLike) -> GraphDocument:
+    from backend.project.safe import read_regular
+
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise DesignFileError(f"{path.name} is larger than 64 MB: it is not a design file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DesignFileError(f"{path} does not exist: check the path") from None
-    except IsADirectoryError:
-        raise DesignFileError(f"{path} is a folder: give a design file") from None
-    except OSError as exc:
-        raise DesignFileError(f"cannot read {path}: {exc.strerror}") from None
+    raw = read_regular(path, MAX_BYTES, "a design file")
     return loads(raw, path.name)
 
 
 def loads(raw: bytes | str, source: str = "the file") -> GraphDocument:
+    """A design from its text: JSON with finite numbers, valid Unicode and at most
+    MAX_DESIGN_DEPTH levels (what `dumps` can write back), migrated and checked."""
+    from backend.project.safe import MAX_DESIGN_DEPTH, ProjectFileError, check_structure
+
     try:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.lstrip("\ufeff")
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
     except UnicodeDecodeError:
         raise DesignFileError(f"{source} is not a text file: open a .json design") from None
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError, MemoryError) as exc:
         raise DesignFileError(f"{source} is not valid JSON ({_short(exc)}): "
                               "open a Netwright design file") from None
+    try:
+        check_structure(data, source, MAX_DESIGN_DEPTH)
+    except ProjectFileError as exc:
+        raise DesignFileError(str(exc)) from None
     return from_dict(migrate(data, source), source)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is too large")
+    return value
 
 
 def _reject_constant(name):

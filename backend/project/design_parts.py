@@ -129,8 +129,8 @@ def _node(raw, i, source, where) -> Node:
     if problem:
         raise DesignFileError(f"{source}: node '{nid}'{where} ({kind}): {problem}")
     title = _text(raw.get("title", nid), f"node '{nid}' title", source)
-    return Node(nid, kind, params, title, _pos(raw.get("pos", [0, 0]), f"node '{nid}' pos",
-                                               source))
+    x, y = _pos(raw.get("pos", [0, 0]), f"node '{nid}' pos", source)
+    return Node(nid, kind, params, title, (round(x, 2), round(y, 2)))  # as they are saved
 
 
 def _params_problem(kind: str, params: dict, nid: str, source: str) -> str | None:

@@ -6,24 +6,24 @@ exported by Netwright open too (`open_any` looks at the content, not only the na
 
 Opening runs in phases (read with limits -> parse -> migrate -> build) and never executes,
 unpickles or writes anything; any problem is one `ProjectFileError` sentence and changes
-nothing. Weights stay as safetensors bytes (checked without torch), so opening and saving a
-project never imports torch. Saving is atomic and keeps the previous version as `NAME.bak`.
+nothing. Trained weights are not read when a project opens: their safetensors headers are
+checked (without torch) and the bytes stay in the file until used (`weights_store.py`); what
+is read at once (project.json and the runs) must fit in the memory available. Saving is
+atomic, keeps the previous version as `NAME.bak` and the file's permissions, and streams
+weights from the old file to the new one. Temp files that killed saves left are removed at
+the next save or open of the same file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.graph.document import GraphDocument
-from backend.project.archive import (
-    SafeZip,
-    atomic_save,
-    damaged,
-    is_zip,
-    write_entries,
-)
+from backend.project.archive import SafeZip, damaged, is_zip, write_entries
+from backend.project.atomic import atomic_save, remove_orphans
 from backend.project.design import (
     DesignFileError,
     doc_to_dict,
@@ -34,16 +34,24 @@ from backend.project.design import (
 )
 from backend.project.migrations import PROJECT_FORMAT, PROJECT_VERSION, migrate_project
 from backend.project.safe import (
+    MAX_DESIGN_DEPTH,
     MAX_JSON_BYTES,
     ProjectFileError,
     check_safetensors,
+    check_safetensors_head,
+    check_structure,
+    header_size,
+    open_regular,
     parse_json,
+    read_regular,
     safe_name,
 )
+from backend.project.weights_store import ArchiveEntry, WeightsStore, file_signature
 
 PROJECT_SUFFIX = ".nwproj"
 MAX_WEIGHTS_BYTES = 8 * 1024**3
 MAX_DESIGN_BYTES = 64 * 1024 * 1024
+JSON_MEMORY_FACTOR = 16  # bytes of Python objects per byte of JSON text, at worst about this
 
 
 @dataclass
@@ -51,12 +59,16 @@ class Project:
     """What a file holds: the design plus (for projects) weights and runs."""
 
     doc: GraphDocument
-    weights: dict[str, bytes] = field(default_factory=dict)  # name -> safetensors bytes
+    weights: WeightsStore = field(default_factory=WeightsStore)  # name -> safetensors bytes
     runs: list[dict] = field(default_factory=list)  # each has an "id"
     meta: dict = field(default_factory=dict)
     path: Path | None = None
     kind: str = "project"  # project | design | python | recovered
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.weights, WeightsStore):
+            self.weights = WeightsStore(self.weights)
 
     def default_weights(self) -> str | None:
         """The weights to use by default: the best run's by validation metric, else 'best',
@@ -105,6 +117,7 @@ def open_any(path: str | Path) -> Project:
     """Open a project (.nwproj), a design (.json) or a Python file exported by Netwright."""
     path = Path(path)
     head = _head(path)
+    remove_orphans(path)
     if is_zip(head):
         return open_project(path)
     if path.suffix.lower() == ".py":
@@ -118,36 +131,23 @@ def open_any(path: str | Path) -> Project:
                            "project, a .json design or a .py file exported by Netwright")
 
 
+_WHAT = f"a {PROJECT_SUFFIX} project or a design file"
+
+
 def _head(path: Path) -> bytes:
+    """The first bytes of a regular file (a pipe, device or folder is refused at once)."""
+    fd = open_regular(path, _WHAT)
     try:
-        if path.is_dir():
-            raise ProjectFileError(f"{path} is a folder: choose a project or design file")
-        with open(path, "rb") as fh:
-            return fh.read(512)
-    except FileNotFoundError:
-        raise ProjectFileError(f"{path} does not exist: check the path") from None
-    except PermissionError:
-        raise ProjectFileError(f"{path} cannot be read (permission denied): check its "
-                               "permissions") from None
+        return os.read(fd, 512)
     except OSError as exc:
         raise ProjectFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _read_limited(path: Path, limit: int) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(raw) > limit:
-        raise ProjectFileError(f"{path.name} is larger than {limit // 1024**2} MB: it is not "
-                               "a design file")
-    return raw
+    finally:
+        os.close(fd)
 
 
 def _json_design(path: Path) -> GraphDocument:
     """A plain design file, read exactly as design.load_design reads it (with a size cap)."""
-    raw = _read_limited(path, MAX_DESIGN_BYTES)
+    raw = read_regular(path, MAX_DESIGN_BYTES, "a design file")
     try:
         return loads(raw, path.name)
     except DesignFileError:
@@ -157,7 +157,11 @@ def _json_design(path: Path) -> GraphDocument:
 
 
 def design_from_data(data: object, source: str) -> GraphDocument:
-    """A parsed design dict -> GraphDocument (migrated, checked); one sentence on failure."""
+    """A parsed design dict -> GraphDocument (migrated, checked); one sentence on failure.
+
+    The design's own nesting limit applies (not the project file's), so whatever opens here
+    can be saved as a plain design too."""
+    check_structure(data, source, MAX_DESIGN_DEPTH)
     try:
         return from_dict(migrate(data, source), source)
     except DesignFileError:
@@ -169,20 +173,34 @@ def design_from_data(data: object, source: str) -> GraphDocument:
 def open_project(path: str | Path) -> Project:
     path = Path(path)
     source = path.name
+    signature = file_signature(path)
     with SafeZip(path) as z:
         if "project.json" not in z.entries:
             raise ProjectFileError(f"{source} has no project.json: it is not a Netwright "
                                    "project")
+        _fits_in_memory(z, ["project.json"], "its design")
         data = parse_json(z.read("project.json", MAX_JSON_BYTES), f"{source} (project.json)")
         data = migrate_project(data, z.names(), source)
         doc = design_from_data(data.get("design"), f"{source} (design)")
         meta = data.get("meta", {})
         if not isinstance(meta, dict):
             raise ProjectFileError(f"{source}: 'meta' must be an object: the file is damaged")
-        weights = {name: _weights_entry(z, name, source)
-                   for name in _index(data, "weights", source)}
-        runs = [_run_entry(z, name, source) for name in _index(data, "runs", source)]
+        weights = WeightsStore({name: _weights_entry(z, name, source, signature)
+                                for name in _index(data, "weights", source)})
+        run_names = _index(data, "runs", source)
+        _fits_in_memory(z, [_entry(z, f"runs/{n}.json", source) for n in run_names],
+                        "its runs")
+        runs = [_run_entry(z, name, source) for name in run_names]
     return Project(doc, weights, runs, meta, path, "project")
+
+
+def _fits_in_memory(z: SafeZip, entries: list[str], what: str) -> None:
+    """Refuse JSON entries (read at once) that would not fit in memory once parsed."""
+    from backend.memory import gb, require_memory
+
+    text = sum(z.entries[e].file_size for e in entries)
+    require_memory(text * JSON_MEMORY_FACTOR, f"{z.source}: {what} ({gb(text)} of text once "
+                   "unpacked) would", ProjectFileError)
 
 
 def _index(data: dict, key: str, source: str) -> list[str]:
@@ -203,11 +221,17 @@ def _entry(z: SafeZip, entry: str, source: str) -> str:
     return entry
 
 
-def _weights_entry(z: SafeZip, name: str, source: str) -> bytes:
+def _weights_entry(z: SafeZip, name: str, source: str, signature) -> ArchiveEntry:
+    """The weights entry, its header checked; its data is read only when used."""
     entry = _entry(z, f"weights/{name}.safetensors", source)
-    raw = z.read(entry, MAX_WEIGHTS_BYTES)
-    check_safetensors(raw, f"{source} ({entry})")
-    return raw
+    size = z.entries[entry].file_size
+    if size > MAX_WEIGHTS_BYTES:
+        raise ProjectFileError(f"{source}: entry {entry} is too large ({size:,} bytes): the "
+                               "file is damaged")
+    where = f"{source} ({entry})"
+    head = z.read_head(entry, 8)
+    check_safetensors_head(z.read_head(entry, 8 + header_size(head, size, where)), size, where)
+    return ArchiveEntry(z.path.absolute(), signature, entry, size)
 
 
 def _run_entry(z: SafeZip, name: str, source: str) -> dict:
@@ -215,7 +239,9 @@ def _run_entry(z: SafeZip, name: str, source: str) -> dict:
     run = parse_json(z.read(entry, MAX_JSON_BYTES), f"{source} ({entry})")
     if not isinstance(run, dict):
         raise ProjectFileError(f"{source}: {entry} must hold an object: the file is damaged")
-    return {**run, "id": name}
+    from backend.project.runs import readable_run
+
+    return {**readable_run(run), "id": name}
 
 
 def save_project(path: str | Path, project: Project | GraphDocument, *,
@@ -224,24 +250,39 @@ def save_project(path: str | Path, project: Project | GraphDocument, *,
     """Save atomically (a `.json` path writes the plain design only); returns the backup path.
 
     `project` may be a Project or just a GraphDocument; `weights`, `runs` and `meta`, when
-    given, replace the Project's.
+    given, replace the Project's. Any failure is one `ProjectFileError` sentence and leaves the
+    previous file as it was. After a save, the project's weights are read from the new file.
     """
     path = Path(path)
     if isinstance(project, GraphDocument):
         project = Project(project)
-    weights = project.weights if weights is None else weights
+    own = weights is None
+    weights = project.weights if weights is None else WeightsStore(weights)
     runs = project.runs if runs is None else runs
     meta = project.meta if meta is None else meta
     if path.suffix.lower() == ".json":
         data = dumps(project.doc).encode("utf-8")
         return atomic_save(path, lambda tmp: tmp.write_bytes(data))
     entries = project_entries(project.doc, weights, runs, meta)
-    return atomic_save(path, lambda tmp: _write_zip(tmp, entries))
+    backup = atomic_save(path, lambda tmp: _write_zip(tmp, entries))
+    if own and weights:
+        _rebind(project.weights, path)
+    return backup
 
 
-def project_entries(doc: GraphDocument, weights: dict[str, bytes], runs: list[dict],
-                    meta: dict) -> list[tuple[str, bytes, bool]]:
-    """The archive's entries (name, bytes, compress), checked before anything is written."""
+def _rebind(weights: WeightsStore, path: Path) -> None:
+    """Point the weights at the file just saved (its old version may be gone)."""
+    signature = file_signature(path)
+    for name in list(weights):
+        entry = f"weights/{name}.safetensors"
+        weights[name] = ArchiveEntry(path.absolute(), signature, entry, weights.size(name))
+
+
+def project_entries(doc: GraphDocument, weights, runs: list[dict],
+                    meta: dict) -> list[tuple[str, object, bool]]:
+    """The archive's entries (name, bytes or stored weights, compress), checked before
+    anything is written."""
+    weights = weights if isinstance(weights, WeightsStore) else WeightsStore(weights)
     run_ids = [r.get("id") for r in runs]
     for name in [*weights, *run_ids]:
         if not safe_name(name):
@@ -249,22 +290,30 @@ def project_entries(doc: GraphDocument, weights: dict[str, bytes], runs: list[di
                                    "(use letters, digits, '_', '.', '-')")
     if len(set(run_ids)) != len(run_ids):
         raise ProjectFileError("cannot save: two runs share an id; give each run its own id")
-    for name, raw in weights.items():
-        check_safetensors(raw, f"weights '{name}'")
+    for name in weights:
+        value = weights.source(name)
+        if not isinstance(value, ArchiveEntry):  # entries were checked when opened
+            check_safetensors(value, f"weights '{name}'")
     head = {"format": PROJECT_FORMAT, "version": PROJECT_VERSION, "design": doc_to_dict(doc),
             "meta": meta, "weights": sorted(weights), "runs": run_ids}
+    dumps(doc)  # refuses a design the loader could not read back, with the reason
     entries = [("project.json", _json_bytes(head), True)]
     entries += [(f"runs/{r['id']}.json", _json_bytes(r), True) for r in runs]
-    entries += [(f"weights/{n}.safetensors", weights[n], False) for n in sorted(weights)]
+    entries += [(f"weights/{n}.safetensors", weights.source(n), False) for n in sorted(weights)]
     return entries
 
 
 def _json_bytes(data: object) -> bytes:
+    """Sorted JSON that the loader reads back (finite numbers, valid text, bounded depth)."""
     try:
+        check_structure(data, "the project")
         text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False)
+    except ProjectFileError as exc:
+        raise ProjectFileError(f"cannot save: {exc}".replace(": the file is damaged",
+                                                             ": change that value first")) from None
     except (TypeError, ValueError) as exc:
         raise ProjectFileError(f"cannot save: the project holds a value JSON cannot store "
-                               f"({exc}); report this as a bug") from None
+                               f"({str(exc)[:100]}); change that value first") from None
     return (text + "\n").encode("utf-8")
 
 

@@ -111,6 +111,24 @@ def run_number(run_id: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def readable_run(run: dict) -> dict:
+    """A run record as read from a file, with the fields the app writes itself in the form it
+    writes them: a name or note that is not text, a history that is not a list of epochs, a
+    design that is not an object are left out (a damaged or hand-edited file), the rest kept."""
+    out = dict(run)
+    for key in ("name", "note", "finished_at", "started_at"):
+        if key in out and not isinstance(out[key], str):
+            del out[key]
+    if "history" in out:
+        history = out["history"]
+        out["history"] = [e for e in history if isinstance(e, dict)] \
+            if isinstance(history, list) else []
+    for key in ("design", "training", "dataset"):
+        if key in out and not isinstance(out[key], dict):
+            del out[key]
+    return out
+
+
 def default_name(run_id: str) -> str:
     number = run_number(run_id)
     return f"run {number}" if number is not None else run_id

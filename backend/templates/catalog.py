@@ -19,7 +19,8 @@ MINI = "Teaching miniatures (8×8 digits)"
 AUTOENCODERS = "Autoencoders"
 GENERATIVE = "Generative models (VAEs and GANs)"
 SEQUENCES = "Sequences"
-GROUPS = (BASICS, FULL, MINI, AUTOENCODERS, GENERATIVE, SEQUENCES)
+GRAPHS = "Graph networks"
+GROUPS = (BASICS, FULL, MINI, AUTOENCODERS, GENERATIVE, SEQUENCES, GRAPHS)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ brought to the field (after the course's own summary), for the template dialog.
 
 from __future__ import annotations
 
-from backend.templates import basic, cnn, generative, mini, modular, residual, sequence
+from backend.templates import basic, cnn, generative, graph, mini, modular, residual, sequence
 from backend.templates.catalog import (
     AUTOENCODERS,
     BASICS,
     FULL,
     GENERATIVE,
+    GRAPHS,
     MINI,
     SEQUENCES,
     Template,
@@ -227,4 +228,30 @@ CATALOG: tuple[Template, ...] = (
         "A simple (Elman) RNN: h_t = tanh(W [x_t; h_t−1]) with the same weights at every "
         "step.\nCompare it with the LSTM: its memory fades as gradients vanish through time.",
         SEQUENCES),
+    Template(
+        "gcn-karate", "GCN on the karate club", graph.gcn_karate,
+        "The classic 2-layer graph convolutional network on Zachary's karate club: which "
+        "faction each member joined.",
+        "Each GCN layer averages a node's features with its neighbours' (D^-1/2 (A + I) "
+        "D^-1/2 H W).\nFour labelled members per faction are enough: the edges carry the "
+        "labels to the rest.", GRAPHS),
+    Template(
+        "gcn-sbm", "GCN on a stochastic block model", graph.gcn_sbm,
+        "A 2-layer GCN classifying the communities of a 300-node stochastic block model from "
+        "noisy node features.",
+        "Each node's own features hint weakly at its community; its neighbours mostly share "
+        "it.\nAveraging over the neighbours cleans the hint: compare with the MLP that "
+        "ignores the edges.", GRAPHS),
+    Template(
+        "mlp-sbm", "MLP on the block model's nodes (no edges)", graph.mlp_sbm,
+        "The GCN's layers as Dense ones: every node classified from its own features alone.",
+        "The baseline a graph network must beat: the same sizes, but the edges are never "
+        "used.\nIts accuracy shows how much the graph itself adds.", GRAPHS),
+    Template(
+        "graph-autoencoder", "Graph autoencoder (link prediction)", graph.graph_autoencoder,
+        "A GCN encoder and the inner-product decoder σ(Z Zᵀ), trained to predict held-out "
+        "edges of an 8-community block model.",
+        "The encoder embeds every node; two nodes are likely linked when their embeddings "
+        "point the same way.\nTrained on the visible edges, it scores the hidden ones (ROC "
+        "AUC).", GRAPHS),
 )

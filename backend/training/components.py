@@ -45,9 +45,9 @@ def _optimizer(cfg: TrainingConfig, params, kw: dict) -> torch.optim.Optimizer:
         case "adagrad":
             return o.Adagrad(params, lr=lr, weight_decay=wd, **kw)
         case "adadelta":
-            return o.Adadelta(params, lr=lr, weight_decay=wd)
+            return o.Adadelta(params, lr=lr, rho=cfg.adadelta_rho, weight_decay=wd)
         case "rmsprop":
-            return o.RMSprop(params, lr=lr, weight_decay=wd)
+            return o.RMSprop(params, lr=lr, alpha=cfg.rmsprop_alpha, weight_decay=wd)
         case "adam":
             return o.Adam(params, lr=lr, betas=betas, weight_decay=wd, **kw)
         case "adamw":
@@ -75,10 +75,13 @@ def make_loss(name: str):
     return losses[name]
 
 
-def target_format(task: str, loss: str, out_shape: tuple[int, ...], labels: str) -> str:
-    """How targets are fed to the loss: index | onehot | binary | value."""
+def target_format(task: str, loss: str, out_shape: tuple[int, ...], labels: str,
+                  multi_label: bool = False) -> str:
+    """How targets are fed to the loss: index | onehot | binary | multihot | value."""
     if task != "classification":
         return "value"
+    if multi_label:
+        return "multihot"
     if loss == "cross_entropy":
         return "onehot" if labels == "onehot" else "index"
     if loss == "bce_with_logits" and tuple(out_shape) == (1,):
@@ -95,6 +98,13 @@ def encode_targets(y: torch.Tensor, fmt: str, num_classes: int) -> torch.Tensor:
     if fmt == "binary":
         return y.float().reshape(-1, 1)
     return y.float()
+
+
+def correct_count(out: torch.Tensor, target: torch.Tensor, fmt: str) -> torch.Tensor:
+    """Samples predicted right (multi-label: every class's yes/no right), on the device."""
+    if fmt == "multihot":
+        return ((out > 0) == (target > 0.5)).all(dim=1).sum()
+    return (predicted_class(out, fmt) == true_class(target, fmt)).sum()
 
 
 def predicted_class(out: torch.Tensor, fmt: str) -> torch.Tensor:

@@ -37,6 +37,8 @@ class TrainingConfig:
     momentum: float = 0.9
     nesterov: bool = False
     betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
+    rmsprop_alpha: float = 0.99  # RMSprop's decay of the squared-gradient average
+    adadelta_rho: float = 0.9  # Adadelta's decay of its running averages
     weight_decay: float = 0.0
     batch_size: int = 32
     epochs: int = 10
@@ -130,6 +132,8 @@ _RULES = {
     "momentum": number(0, 0.999),
     "nesterov": flag,
     "betas": betas,
+    "rmsprop_alpha": number(0, 0.9999),
+    "adadelta_rho": number(0, 0.9999),
     "weight_decay": number(0),
     "batch_size": number(1, 1 << 20, whole=True),
     "epochs": number(1, 1_000_000, whole=True),

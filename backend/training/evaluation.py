@@ -10,7 +10,7 @@ from contextlib import nullcontext
 import numpy as np
 import torch
 
-from backend.training.components import predicted_class, topk_correct, true_class
+from backend.training.components import correct_count, predicted_class, topk_correct, true_class
 
 
 def evaluate(model, loss_fn, x: torch.Tensor, y: torch.Tensor, *, device: torch.device,
@@ -21,6 +21,8 @@ def evaluate(model, loss_fn, x: torch.Tensor, y: torch.Tensor, *, device: torch.
     if n == 0:
         return {}
     classify = fmt != "value"
+    confusion = confusion and fmt != "multihot"  # several classes per sample: no matrix
+    top_k = 0 if fmt == "multihot" else top_k
     sums = torch.zeros(4, device=device)  # loss, correct, top-k correct, abs error
     k = num_classes
     matrix = torch.zeros(k * k if confusion and classify else 1, dtype=torch.long,
@@ -34,8 +36,9 @@ def evaluate(model, loss_fn, x: torch.Tensor, y: torch.Tensor, *, device: torch.
             out = model(xb).float()
             sums[0] += loss_fn(out, yb) * len(xb)
             if classify:
-                pred, truth = predicted_class(out, fmt), true_class(yb, fmt)
-                sums[1] += (pred == truth).sum()
+                sums[1] += correct_count(out, yb, fmt)
+                if (top_k and fmt != "binary") or confusion:
+                    pred, truth = predicted_class(out, fmt), true_class(yb, fmt)
                 if top_k and fmt != "binary":
                     sums[2] += topk_correct(out, truth, top_k)
                 if confusion:

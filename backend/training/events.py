@@ -176,6 +176,15 @@ class RunFinished:
     node: str | None = None  # the node an error was traced to
     test_terms: dict[str, float] = field(default_factory=dict)
 
+    def test_text(self) -> str:
+        """The test figures in words: ROC AUC and average precision for link prediction
+        (its pair "accuracy" at 0.5 says little), else the accuracy; "" when none."""
+        if "auc" in self.test_terms:
+            ap = self.test_terms.get("ap")
+            return f"test ROC AUC {self.test_terms['auc']:.3f}" + \
+                ("" if ap is None else f", average precision {ap:.3f}")
+        return "" if self.test_accuracy is None else f"test accuracy {self.test_accuracy:.1%}"
+
 
 @dataclass
 class Probes:
@@ -191,6 +200,7 @@ class Probes:
     confusion: bool = False
     samples_every_s: float = 0.0  # reconstructions and generated grids; 0 = off
     latent_points: int = 0  # validation samples in the latent scatter per epoch; 0 = off
+    teaching: bool = False  # activation statistics, output numbers, recurrent and conv probes
 
 
 class Control:

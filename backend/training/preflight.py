@@ -37,6 +37,20 @@ def preflight(doc: GraphDocument) -> tuple[list[str], list[str]]:
     return errors, warnings
 
 
+def memory_problems(doc: GraphDocument, config: TrainingConfig, analysis) -> list[Problem]:
+    """An error when training would not fit in this machine's memory (a GPU's is checked when
+    the run starts on it): the sentence names the largest layer and the figures."""
+    if not analysis.ok:
+        return []
+    from backend.memory import NotEnoughMemory, check_training
+
+    try:
+        check_training(doc, config.batch_size, config.optimizer, analysis=analysis)
+    except NotEnoughMemory as exc:
+        return [Problem(None, str(exc))]
+    return []
+
+
 def run_problems(doc: GraphDocument, analysis=None, info: DatasetInfo | None = None,
                  data_error: str = "", fit: bool = True) -> list[Problem]:
     """Problems of the settings, the data and the design's fit to it (see the docstring)."""
@@ -59,7 +73,10 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
         config = TrainingConfig.from_section(doc.sections.get("training"))
     except ConfigError as exc:
         return settings or [Problem(None, str(exc))], data
-    settings = setting_warnings(config)
+    from backend.shapes import analyse
+
+    analysis = analysis or analyse(doc)
+    settings = setting_warnings(config) + memory_problems(doc, config, analysis)
     if data or not fit:
         return settings, data
     try:
@@ -70,9 +87,6 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
         data_error = str(exc)
     if data_error:
         return settings, [Problem(None, data_error)]
-    from backend.shapes import analyse
-
-    analysis = analysis or analyse(doc)
     if not analysis.ok:
         return settings, []
     return settings, design_report(doc, config, source, info, analysis).problems

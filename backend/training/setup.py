@@ -176,6 +176,10 @@ def _recipe_and_model(design, splits: Splits, data_cfg, cfg: TrainingConfig):
 
 def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> RunSetup:
     device = resolve_device(cfg.device)
+    if isinstance(design, GraphDocument):  # refuse before memory is spent on data or weights
+        from backend.memory import check_training
+
+        check_training(design, cfg.batch_size, cfg.optimizer, device)
     splits, data_cfg = resolve_splits(design, dataset, cfg)
     recipe, task, loss, splits, analysis, built = _recipe_and_model(design, splits, data_cfg,
                                                                     cfg)
@@ -183,7 +187,8 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
     out_shape = built.out_shape
     if task == "classification" and out_shape and len(out_shape) == 1 and out_shape[0] > k:
         k = out_shape[0]  # spare output units: one-hot and confusion use the output width
-    fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index")
+    fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index",
+                        splits.info.multi_label)
     train, val, test = (_tensors(s, fmt, k) for s in (splits.train, splits.val, splits.test))
     corruption = corruption_for(data_cfg.options if data_cfg else {}, splits.train.x)
     if corruption.active:  # validation and test inputs: noisy once, the same every epoch
@@ -199,8 +204,9 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
         model = model.to(memory_format=torch.channels_last)
         train = (train[0].contiguous(memory_format=torch.channels_last), train[1])
     generator = torch.Generator().manual_seed(cfg.seed)
+    batch = max(len(train[0]), 1) if recipe.full_batch else cfg.batch_size
     source = (TensorBatches if use_tensors else LoaderBatches)(
-        *train, cfg.batch_size, device, generator, corruption if corruption.active else None)
+        *train, batch, device, generator, corruption if corruption.active else None)
     if len(source) == 0:
         raise DatasetError(f"the training split has only {len(train[0])} sample(s): lower "
                            "val_fraction and test_fraction or use a larger dataset")

@@ -115,7 +115,7 @@ def _fit_gradient_probe(probes: Probes, steps_per_epoch: int) -> None:
 def _two_d(trainer) -> bool:
     s = getattr(trainer, "setup", None)
     return (s is not None and s.splits.info.input_shape == (2,)
-            and s.target_fmt != "value" and s.num_classes >= 2)
+            and s.target_fmt not in ("value", "multihot") and s.num_classes >= 2)
 
 
 def _push_points(trainer, out: _Batcher) -> None:

@@ -83,4 +83,8 @@ def default_watchers(probes: ev.Probes) -> list[Watcher]:
     if probes.weights_every_epoch:
         watchers.append(WeightHistograms(probes))
     watchers.append(FeatureMaps(probes))
+    if probes.teaching:
+        from backend.training.teaching_probes import teaching_watchers
+
+        watchers += teaching_watchers(probes)
     return watchers

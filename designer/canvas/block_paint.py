@@ -1,8 +1,9 @@
 """What a collapsed block adds to a node's look: the repeat badge and its ports' names.
 
 A repeated block shows ×N (or the expression, ×blocks - 1) in a pill on its header; a block
-with several inputs or outputs names each beside its port (a layer's single port needs no
-name). The stacked cards behind a repeated block are drawn with the node's body.
+with several inputs or outputs names each beside its port, and so does a layer with several
+(a graph layer's x and adj; a single port needs no name). The stacked cards behind a
+repeated block are drawn with the node's body.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ def paint_block_marks(painter: QPainter, item, lod: float) -> None:
         paint_port_names(painter, item)
 
 
-def paint_port_names(painter, item) -> None:
-    """A block with several inputs or outputs names each beside its port."""
+def paint_port_names(painter, item, everywhere: bool = True) -> None:
+    """A node with several inputs or outputs names each beside its port (only the free
+    ports unless `everywhere`)."""
     font = fonts()["label"]
     painter.setFont(font)
     painter.setPen(item.style.text_muted)
@@ -33,6 +35,8 @@ def paint_port_names(painter, item) -> None:
         if len(ports) < 2:
             continue
         for name, port in ports.items():
+            if not everywhere and port.connected:
+                continue
             y = port.pos().y()  # outside the node, just above the wire's last stretch
             box = QRectF(-NAME_W - 6, y - 15, NAME_W, 12) if left else \
                 QRectF(w + 6, y - 15, NAME_W, 12)

@@ -16,6 +16,8 @@ from designer.canvas.node_item import NodeItem
 from designer.canvas.wire_item import WireItem
 
 SK = QKeySequence.StandardKey
+# Other features add entries for the selected layers: callables (view, menu, node_ids).
+NODE_EXTRAS: list = []
 
 
 def _add(menu: QMenu, text: str, slot, shortcut=None):
@@ -66,6 +68,8 @@ def _node_entries(view, menu: QMenu) -> None:
     if len(nodes) >= 2:
         _add(menu, "Connect in Selection Order", view.connect_selected, "C")
     _block_entries(view, menu, nodes)
+    for extra in NODE_EXTRAS:
+        extra(view, menu, nodes)
     menu.addSeparator()
     _add(menu, "Cut", view.cut, SK.Cut)
     _add(menu, "Copy", view.copy, SK.Copy)

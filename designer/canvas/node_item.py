@@ -147,8 +147,7 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
         extra = 2 * STACK if self.repeated else 0
         w, h = self.size()
-        names = 70.0 if self.block_label is not None and max(len(self.inputs),
-                                                             len(self.outputs)) > 1 else 0.0
+        names = 70.0 if max(len(self.inputs), len(self.outputs)) > 1 else 0.0
         return QRectF(-10 - names, -12, w + 22 + extra + 2 * names, h + 18 + extra)
 
     def shape(self) -> QPainterPath:
@@ -209,6 +208,12 @@ class NodeItem(QGraphicsItem):
             from designer.canvas.block_paint import paint_block_marks
 
             paint_block_marks(painter, self, lod)
+        elif lod >= st.DETAIL_LOD and max(len(self.inputs), len(self.outputs)) > 1:
+            from designer.canvas.block_paint import paint_port_names
+
+            # a graph layer's x and adj, Sampling's mu and log_var: while a port is free, or
+            # when the node is hovered or selected (a wire's label tells what it carries)
+            paint_port_names(painter, self, everywhere=self.hovered or self.isSelected())
         if lod >= 0.35:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod > 0.6)
             for port in (*self.inputs.values(), *self.outputs.values()):

@@ -20,7 +20,6 @@ from backend.graph import BLOCK, Edge, Move
 from backend.graph.fixes import with_fix
 from backend.graph.ports import definition_of, node_spec
 from backend.graph.problems import Fix
-from backend.layers._common import fmt
 from designer.canvas import style as st
 from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
@@ -130,7 +129,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
-        item.set_shape(self.analysis.edge_shape(edge))
+        item.set_shape(self.analysis.edge_shape(edge), kind=self.analysis.edge_kind(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
@@ -261,8 +260,9 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
             count = analysis.counts.get(nid)
             item.set_analysis(analysis.shape_text(nid), count, by_node.get(nid, []))
         for edge, wire in self.wires.items():
-            shape = analysis.edge_shape(edge)
-            wire.set_shape(shape, shape is not None and _refuses(shape, by_node.get(edge.dst)))
+            shape, kind = analysis.edge_shape(edge), analysis.edge_kind(edge)
+            wire.set_shape(shape, shape is not None and _refuses(
+                analysis.edge_text(edge), by_node.get(edge.dst)), kind)
         self.frames.refresh()
         if self.expanded:  # the shapes shown inside expanded blocks
             self.apply_expansion()
@@ -373,9 +373,8 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         return self.push_ops(ops, text)
 
 
-def _refuses(shape, problems) -> bool:
+def _refuses(text: str, problems) -> bool:
     """Does an error on the wire's destination name the shape the wire carries?"""
-    text = fmt(shape)
     return any(p.severity == "error" and text in p.message for p in problems or ())
 
 

@@ -8,7 +8,6 @@ import html
 
 from backend.explain import explain_shape
 from backend.graph.ports import node_spec
-from backend.layers._common import fmt
 from designer.canvas import style as st
 
 
@@ -32,11 +31,12 @@ def node_tooltip(doc, analysis, node_id: str, heat: float | None = None) -> str:
     lines = [f"<b>{esc(node.title or node_id)}</b> &nbsp;<i>{esc(node.type)}</i>"]
     if spec is not None:
         lines.append(esc(spec.description))
-    ins = analysis.in_shapes.get(node_id)
+    ins = analysis.in_texts(node_id)
     out = analysis.shapes.get(node_id)
     if ins:
-        lines.append("in: " + ", ".join(esc(fmt(s)) for s in ins))
-    lines.append("out: " + (esc(fmt(out)) if out is not None else "unknown"))
+        lines.append("in: " + ", ".join(esc(s) for s in ins))
+    lines.append("out: " + (esc(analysis.shape_text(node_id)) if out is not None
+                            else "unknown"))
     if node_id in analysis.counts:
         lines.append(f"parameters: {analysis.counts[node_id]:,}")
     arithmetic = explain(doc, analysis, node_id)

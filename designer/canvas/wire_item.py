@@ -11,7 +11,7 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPainterPathStr
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from backend.graph import Edge
-from backend.layers._common import fmt
+from backend.kinds import ADJACENCY, GRAPHS, NODES, SQUARE, shape_text
 from designer.canvas import style as st
 from designer.canvas.node_item import fonts
 
@@ -58,8 +58,8 @@ def detour(a: QPointF, b: QPointF, lane: float) -> QPainterPath:
 
 def crosses(path: QPainterPath, rects: list[QRectF], step: float = 12.0) -> list[QRectF]:
     """The rectangles the path runs through (tested at points about `step` apart)."""
-    box = path.boundingRect()
-    near = [r for r in rects if r.intersects(box)]
+    box = path.boundingRect().adjusted(-1, -1, 1, 1)  # a level wire's box has no height,
+    near = [r for r in rects if r.intersects(box)]  # and an empty box intersects nothing
     if not near:
         return []
     import numpy as np  # only for wires that may cross a layer, never at start-up
@@ -168,16 +168,24 @@ class WireItem(QGraphicsItem):
         self._place_label()
         return detoured
 
-    def set_shape(self, shape: tuple[int, ...] | None, bad: bool = False) -> None:
-        """Label the wire with the tensor shape it carries (compact: 6×28×28)."""
-        text = "×".join(str(d) for d in shape) if shape else ""
+    def set_shape(self, shape: tuple[int, ...] | None, bad: bool = False,
+                  kind: str = "") -> None:
+        """Label the wire with the tensor shape it carries (compact: 6×28×28; N×N for a
+        graph's adjacency)."""
+        square = shape is not None and kind in SQUARE
+        text = "N×N" if square else "×".join(str(d) for d in shape) if shape else ""
         if (text, bad) != (self.label, self.bad):
             self.prepareGeometryChange()
             self.label, self.bad = text, bad
             self._place_label()
             self.update()
-            tip = f"carries {fmt(shape)} (B = batch)" if shape else \
-                "shape unknown until the source layer's shape is known"
+            lead = {NODES: "N = nodes", GRAPHS: "1 graph"}.get(kind, "B = batch")
+            tip = (f"carries {shape_text(shape, kind)} ({lead})" if shape or square else
+                   "shape unknown until the source layer's shape is known")
+            if square:
+                tip = (f"carries the graph's adjacency {shape_text(shape, kind)} (N = nodes)"
+                       if kind == ADJACENCY else
+                       f"carries the scores of every node pair {shape_text(shape, kind)}")
             if bad:
                 tip += "; the layer it feeds cannot use it (see its ⚠ badge)"
             self.setToolTip(tip)

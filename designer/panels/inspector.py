@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from backend.explain import explain_shape
 from backend.graph import BLOCK, Rename, SetParams
 from backend.layers import get_spec
-from backend.layers._common import fmt
 from designer import icons, theme
 from designer.editor import DocumentEditor
 from designer.panels.block_form import BlockForm
@@ -35,6 +34,8 @@ from designer.panels.fields import ParamField
 from designer.status import plural
 from designer.theme import SPACE
 
+# Other features add sections to a layer's page: callables (editor, node_id) -> QWidget | None.
+NODE_SECTIONS: list = []
 HINT = ("Drag a layer from the palette onto the canvas, or press Tab on the canvas to search "
         "for one. Drag from an output port to an input port to connect two layers. Select a "
         "layer to edit its parameters here.")
@@ -168,6 +169,10 @@ class InspectorPanel(QWidget):
         if spec is not None:
             layout.addWidget(_label("ABOUT " + spec.type.upper(), "section"))
             layout.addWidget(_label(spec.description, "caption", wrap=True))
+        for section in NODE_SECTIONS:
+            widget = section(self.editor, node_id)
+            if widget is not None:
+                layout.addWidget(widget)
         layout.addStretch(1)
         return page
 
@@ -240,8 +245,8 @@ class InspectorPanel(QWidget):
             self.summary_page.update_from(self.editor, self.editor.selection)
             return
         nid = self.node_id
-        ins = analysis.in_shapes.get(nid)
-        self.facts.set_facts(", ".join(fmt(s) for s in ins) if ins else "—",
+        ins = analysis.in_texts(nid)
+        self.facts.set_facts(", ".join(ins) if ins else "—",
                              analysis.shape_text(nid) if nid in analysis.shapes else "—",
                              f"{analysis.counts.get(nid, 0):,}" if nid in analysis.counts
                              else "—")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.summary import rows, totals_lines
+from backend.summary import memory_summary_lines, rows, totals_lines
 from designer.editor import DocumentEditor
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "Running stats")
@@ -140,7 +140,7 @@ class SummaryPanel(QWidget):
         if self._stale:
             self._stale = False
             self.model.rebuild()
-            self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
+            self.counts.setText(self.counts_text())
 
     def refresh(self) -> None:
         if not self.isVisible():  # behind another tab: rebuilt when shown (or read)
@@ -148,8 +148,13 @@ class SummaryPanel(QWidget):
             return
         self._stale = False
         self.model.rebuild()
-        self.counts.setText("\n".join(totals_lines(self.model.editor.analysis)))
+        self.counts.setText(self.counts_text())
         self.fit_columns()
+
+    def counts_text(self) -> str:
+        editor = self.model.editor
+        return "\n".join(totals_lines(editor.analysis)
+                         + memory_summary_lines(editor.doc, editor.analysis))
 
     def fit_columns(self) -> None:
         """Each column as wide as its widest text (header included), measured directly."""

@@ -50,6 +50,7 @@ class TrainingDock(DockFrame):
     run_requested = Signal()  # Train was pressed and the run is being prepared
     run_started = Signal(object)  # RunStarted
     batch_handled = Signal()  # a batch of events reached the views
+    events_received = Signal(list)  # every batch of a run's events, for other features
     run_finished = Signal(object)  # RunFinished
     was_reset = Signal()  # everything of the previous design is gone
 
@@ -101,7 +102,8 @@ class TrainingDock(DockFrame):
         doc = self.editor.doc
         probes = Probes(feature_node=self._feature_node(), gradient_every=GRADIENT_EVERY,
                         weights_every_epoch=True, confusion=True, feature_every_s=1.0,
-                        samples_every_s=SAMPLES_EVERY_S, latent_points=LATENT_POINTS)
+                        samples_every_s=SAMPLES_EVERY_S, latent_points=LATENT_POINTS,
+                        teaching=True)
         self._runs_started += 1
         self.run_name = (self.next_run_name() if callable(self.next_run_name)
                          else f"run {self._runs_started}")
@@ -260,6 +262,7 @@ class TrainingDock(DockFrame):
                 self._paint_pending_heat()
                 self._heat_timer.start()
         self.batch_handled.emit()
+        self.events_received.emit(batch)
 
     def _paint_pending_heat(self) -> None:
         """Paint the latest heat (the canvas repaints its nodes: not on every probe)."""
@@ -301,7 +304,7 @@ class TrainingDock(DockFrame):
             self._show_message(f"Training failed: {event.message}")
             self.progress_label.setText("The run stopped with an error (see above).")
             return
-        acc = "" if event.test_accuracy is None else f", test accuracy {event.test_accuracy:.1%}"
+        acc = f", {event.test_text()}" if event.test_text() else ""
         what = {"completed": "Finished", "stopped": "Stopped",
                 "early-stopped": "Stopped early"}.get(event.reason, event.reason)
         self.progress_label.setText(f"{what}: {event.epochs_done} epochs, {event.steps:,} "

@@ -162,7 +162,8 @@ class LossTermsView(LiveView):
         return LossTermsPlot()
 
     def applies(self, run: RunStarted | None) -> bool:
-        return bool(getattr(run, "terms", None))
+        # link prediction's terms are its metrics (ROC AUC on the curves, both in Links)
+        return bool(getattr(run, "terms", None)) and _recipe(run) != "link_prediction"
 
     def begin(self, context: RunContext) -> None:
         from backend.training.recipes import RECIPES

@@ -41,7 +41,8 @@ class RunContext:
 
     @property
     def classification(self) -> bool:
-        return self.task in (None, "classification")
+        """Accuracy is the run's metric: classifying samples, or the nodes of a graph."""
+        return self.task in (None, "classification", "node_classification")
 
     def epoch_of(self, step: float) -> float:
         """A global step as a (fractional) epoch: runs with other batch sizes line up."""

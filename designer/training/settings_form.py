@@ -51,6 +51,8 @@ LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (c
 TIPS = {
     "lr": "Step size η of w ← w − η∇E(w). Too high diverges (NaN loss); too low crawls.",
     "momentum": "SGD momentum γ: keeps a decaying sum of past gradients.",
+    "rmsprop_alpha": "RMSprop's decay α of the squared-gradient average "
+                     "v ← α·v + (1 − α)·g² (the course uses 0.9; torch's default is 0.99).",
     "weight_decay": "L2 penalty on the weights (AdamW decouples it from the gradient).",
     "batch_size": "Samples per gradient step.",
     "epochs": "Passes over the training set.",
@@ -61,7 +63,8 @@ TIPS = {
 }
 LABELS = {"lr": "learning rate", "weight_decay": "weight decay", "batch_size": "batch size",
           "clip_norm": "clip grad norm", "early_stopping": "early stopping",
-          "optimizer": "optimiser", "keep_best": "best weights"}
+          "optimizer": "optimiser", "keep_best": "best weights",
+          "rmsprop_alpha": "RMSprop decay"}
 
 
 def setting_error(key: str, value) -> str:
@@ -92,6 +95,7 @@ def _fields() -> dict[str, QWidget]:
         "optimizer": _combo(OPTIMIZERS, OPTIMIZER_NAMES),
         "lr": number("lr", False, 1e-4, adaptive=True),
         "momentum": number("momentum", False, 0.05),
+        "rmsprop_alpha": number("rmsprop_alpha", False, 0.01),
         "weight_decay": number("weight_decay", False, 1e-4, adaptive=True),
         "batch_size": number("batch_size", True), "epochs": number("epochs", True),
         "schedule": _combo(SCHEDULES),
@@ -184,6 +188,7 @@ class TrainingSettingsForm(QWidget):
                 self._show_note(key, error)
             optimizer = section.get("optimizer", defaults["optimizer"])
             self.fields["momentum"].setEnabled(optimizer in ("sgd_momentum", "nesterov"))
+            self.fields["rmsprop_alpha"].setEnabled(optimizer == "rmsprop")
             self.message.setText(self._other_problems(section))
         finally:
             self._loading = False

@@ -58,7 +58,7 @@ class CurvesView(LiveView):
 
     def begin(self, context: RunContext) -> None:
         self.reset()
-        self.widget.set_metric_name("accuracy" if context.classification else "validation MAE")
+        self.widget.set_metric_name(_metric_name(context))
         self.widget.set_log_loss(False)
         epochs = context.started.epochs if context.started else 1
         for sticky in self.ranges.values():  # the x axis never moves while the run goes on
@@ -83,8 +83,9 @@ class CurvesView(LiveView):
         first = e.step - len(e.losses) + 1
         xs = [context.epoch_of(first + i) for i in range(len(e.losses))]
         self.widget.append("train_loss_step", xs, e.losses)
-        if e.accuracy is not None:
-            self.widget.append("train_metric_step", [context.epoch_of(e.step)], [e.accuracy])
+        metric = e.terms.get("auc") if context.task == "link_prediction" else e.accuracy
+        if metric is not None:
+            self.widget.append("train_metric_step", [context.epoch_of(e.step)], [metric])
         self.widget.append("lr", [context.epoch_of(e.step)], [e.lr])
 
     def _epoch(self, e: EpochEnd, context: RunContext) -> None:
@@ -92,7 +93,9 @@ class CurvesView(LiveView):
         self.widget.append("train_loss", x, [e.train_loss])
         if e.val_loss is not None:
             self.widget.append("val_loss", x, [e.val_loss])
-        if context.classification:
+        if context.task == "link_prediction":  # ROC AUC of the scored node pairs
+            self._auc(x, e)
+        elif context.classification:
             if e.train_accuracy is not None:
                 self.widget.append("train_metric", x, [e.train_accuracy])
             if e.val_accuracy is not None:
@@ -103,6 +106,17 @@ class CurvesView(LiveView):
                 self.widget.set_metric_name(f"validation {key}")
             self.widget.append("val_metric", x, [e.val_metrics[key]])
 
+    def _auc(self, x: list[float], e: EpochEnd) -> None:
+        if "auc" in e.terms:
+            self.widget.append("train_metric", x, [e.terms["auc"]])
+        if "auc" in e.val_terms:
+            self.widget.append("val_metric", x, [e.val_terms["auc"]])
+
+
+def _metric_name(context: RunContext) -> str:
+    if context.task == "link_prediction":
+        return "ROC AUC"
+    return "accuracy" if context.classification else "validation MAE"
 
 
 class GradientsView(LiveView):

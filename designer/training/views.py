@@ -21,7 +21,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from backend.training.events import RunFinished, RunStarted
+from designer.explore.activation_stats_view import ActivationsView
 from designer.training.generative_views import GENERATIVE_VIEWS
+from designer.training.graph_views import GRAPH_VIEWS
 from designer.training.live_view import LiveView, RunContext
 from designer.training.standard_views import (
     STANDARD_VIEWS,
@@ -33,7 +35,9 @@ from designer.training.standard_views import (
     WeightsView,
 )
 
-VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS, *GENERATIVE_VIEWS]
+# tab order: a task's own views (shown only for its runs) before the general ones
+VIEWS: list[type[LiveView]] = [*STANDARD_VIEWS[:1], *GRAPH_VIEWS, *GENERATIVE_VIEWS,
+                               *STANDARD_VIEWS[1:], ActivationsView]
 DRAW_MS = 250  # each view is drawn at most 4 times a second
 log = logging.getLogger(__name__)
 
@@ -116,7 +120,7 @@ class LiveViews(QWidget):
         self._show_tabs(started)
         front = next((v for v in self.live if getattr(v, "prominent", False)
                       and v.applies(started)), None)
-        if front is not None:  # a generative run: its reconstructions or samples first
+        if front is not None:  # a graph or generative run: its own view first
             self.show_view(type(front))
 
     def handle(self, batch: list) -> dict[str, float] | None:

@@ -2,7 +2,9 @@
 
 Shared by the layer contract test: `random_case(spec, rng)` returns (params, input shapes) where
 params only use values inside the schema, and the inputs have the rank the layer expects
-(images (C, H, W), sequences (T, F) or (C, L), vectors (F,)).
+(images (C, H, W), sequences (T, F) or (C, L), vectors (F,)). Graph layers get node features
+(F,) from a Graph input, which also wires the adjacency into their adj port (`layer_doc` in
+test_layers_contract.py).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ IMAGE = {"Conv2d", "ConvTranspose2d", "UpSampling2d", "MaxPool2d", "AvgPool2d", 
 SEQUENCE = {"Conv1d", "MaxPool1d", "AvgPool1d", "SimpleRNN", "LSTM", "GRU",
             "AdaptiveAvgPool1d", "AdaptiveMaxPool1d"}
 VECTOR = {"Dense"}
+GRAPH = {"GCNConv", "SAGEConv", "GATConv", "InnerProductDecoder", "GraphReadout"}
 INDICES = {"Embedding"}  # fed whole-number token indices (an int64 Input)
 SMALL = {"units": (1, 12), "filters": (1, 12), "kernel_size": (1, 5), "stride": (0, 3),
          "padding": (0, 2), "output_padding": (0, 1), "dilation": (1, 2), "groups": (1, 3),
          "scale_factor": (1, 3), "num_layers": (1, 3), "size": (1, 7), "dims": (1, 3),
-         "output_size": (1, 7), "num_embeddings": (5, 30), "embedding_dim": (1, 8),
-         "padding_idx": (-1, 4)}
+         "output_size": (1, 7), "heads": (1, 4), "features": (1, 12), "num_embeddings": (5, 30),
+         "embedding_dim": (1, 8), "padding_idx": (-1, 4)}
 
 
 def random_value(p: Param, rng: random.Random):
@@ -54,7 +57,7 @@ def random_input(spec: LayerSpec, rng: random.Random) -> tuple[int, ...]:
         return (rng.randint(1, 6), rng.randint(1, 12), rng.randint(1, 12))
     if spec.type in SEQUENCE:
         return (rng.randint(1, 6), rng.randint(1, 12))
-    if spec.type in VECTOR:
+    if spec.type in VECTOR or spec.type in GRAPH:
         return (rng.randint(1, 12),)
     return tuple(rng.randint(1, 6) for _ in range(rng.randint(1, 3)))
 
@@ -73,7 +76,7 @@ def random_case(spec: LayerSpec, rng: random.Random) -> tuple[dict, list[tuple[i
         params["filters"] = params.get("filters", 32) // g * g or g
     if spec.type == "ConvTranspose2d" and rng.random() < 0.5:
         params["output_padding"] = 0
-    if spec.type == "Input":
+    if spec.type in ("Input", "GraphInput"):
         return params, []
     wires = rng.randint(2, 3) if any(port.multi for port in spec.inputs) else len(spec.inputs)
     shapes = [shape] * wires

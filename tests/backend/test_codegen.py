@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -80,10 +81,18 @@ def exec_module(code: str) -> dict:
 
 
 def inputs_for(doc, analysis, batch=3):
+    """Random inputs; a Graph input gives features of `batch` nodes and a random adjacency."""
     gen = torch.Generator().manual_seed(0)
-    from backend.graph.traverse import model_inputs
+    from backend.graph.traverse import model_arguments
 
-    return [torch.randn(batch, *analysis.shapes[i], generator=gen) for i in model_inputs(doc)]
+    out = []
+    for nid, port in model_arguments(doc):
+        if port == "adj":
+            upper = torch.triu((torch.rand(batch, batch, generator=gen) < 0.5).float(), 1)
+            out.append(upper + upper.T)
+        else:
+            out.append(torch.randn(batch, *analysis.shapes[nid], generator=gen))
+    return out
 
 
 def assert_same_outputs(doc):
@@ -134,9 +143,10 @@ def test_every_template_exports_code_with_the_built_models_outputs(name):
         return
     source = assert_same_networks(doc) if name in ("gan", "dcgan") else assert_same_outputs(doc)
     lines = node_lines(source)
-    inputs = sum(n.type == "Input" for n in doc.nodes.values())
+    inputs = sum(n.type in ("Input", "GraphInput") for n in doc.nodes.values())
     assert len(lines) == len(doc.nodes) - inputs  # one line per node; inputs are arguments
-    assert all("  # (B, " in line for line in lines)
+    lead = "N" if inputs and "GraphInput" in {n.type for n in doc.nodes.values()} else "B"
+    assert all(f"  # ({lead}, " in line or "  # (N, N)" in line for line in lines)
 
 
 def assert_same_networks(doc):
@@ -170,8 +180,8 @@ def node_lines(source) -> list[str]:
             continue
         for fn in cls.body:
             if isinstance(fn, ast.FunctionDef) and fn.name != "__init__":
-                found += [lines[s.lineno - 1] for s in fn.body
-                          if isinstance(s, ast.Assign) and "  # (B, " in lines[s.lineno - 1]]
+                found += [lines[s.lineno - 1] for s in fn.body if isinstance(s, ast.Assign)
+                          and re.search(r"  # \((B|N), ", lines[s.lineno - 1])]
     return found
 
 

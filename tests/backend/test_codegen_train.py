@@ -75,7 +75,7 @@ def literal(code: str, name: str):
 CASES = [("digits", {}), ("digits", {"resize": 12, "channels": 3}), ("digits", {"flatten": True}),
          ("iris", {}), ("wine", {}), ("breast_cancer", {}), ("diabetes", {}), ("moons", {}),
          ("circles", {"noise": 0.2}), ("spirals", {"classes": 4}), ("xor", {"seed": 3}),
-         ("sine", {"window": 7})]
+         ("sine", {"window": 7}), ("sine", {"window": 5, "per_step": True})]
 
 
 @pytest.mark.parametrize(("name", "options"), CASES)

@@ -1,5 +1,8 @@
 """Bundled datasets: shapes, seeded splits, normalisation, and the design/dataset fit check."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -16,6 +19,16 @@ from backend.data import (
 from backend.templates import TEMPLATES, make_template
 from backend.templates.builder import DesignBuilder
 from backend.templates.defaults import infer_sections
+
+
+def test_the_dataset_list_keeps_its_order_whatever_was_imported_first():
+    listed = "from backend.data import source_names; print(','.join(source_names()))"
+    first_files = "import backend.data.graphs, backend.data.images, backend.data.files; " + listed
+    orders = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout.strip() for code in (listed, first_files)}
+    assert len(orders) == 1, orders
+    names = orders.pop().split(",")
+    assert names[0] == "digits" and names.index("csv") > names.index("sine")
 
 
 @pytest.mark.parametrize("name", ["digits", "iris", "wine", "breast_cancer", "diabetes",

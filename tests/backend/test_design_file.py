@@ -65,7 +65,7 @@ def test_failed_save_keeps_the_old_file_and_leaves_no_temp_files(tmp_path, monke
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(DesignFileError, match="cannot save design.json: the disk is full"):
         save_design(sample_doc(), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["design.json"]

@@ -1,9 +1,9 @@
 """The contract every registered layer keeps, checked with seeded random params and inputs.
 
 For each layer in the registry: the shape rule equals the shape of a real torch forward pass
-(batch 2, train and eval mode), the parameter count equals torch's, params survive a save/load
-round trip, the exporter's code form builds the same module, and impossible params become
-problems from `analyse`, never exceptions.
+(batch 2, train and eval mode; a graph of 5 nodes for graph layers), the parameter count
+equals torch's, params survive a save/load round trip, the exporter's code form builds the
+same module, and impossible params become problems from `analyse`, never exceptions.
 """
 
 from __future__ import annotations
@@ -17,18 +17,54 @@ from torch import nn
 
 from backend.build import build_model
 from backend.graph import Edge, GraphDocument, Node
-from backend.layers import all_specs, get_spec, modules
+from backend.kinds import GRAPHS, NODES, PAIRS
+from backend.layers import all_specs, get_spec, graph_modules, modules
 from backend.layers.spec import CodeForm
 from backend.project import dumps, loads
 from backend.shapes import analyse
 
 SPECS = [s for s in all_specs() if s.category != "block"]  # block ports: test_blocks_*
 TRIALS = 12
+NODES_N = 5  # nodes of the random graph graph layers run on
+
+
+def graph_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDocument:
+    """A Graph input whose node features (reshaped when `shapes` asks for more axes) and
+    adjacency feed one layer of type `kind`; a Graph input feeds an Identity."""
+    doc = GraphDocument("contract")
+    if kind == "GraphInput":
+        doc.nodes["layer"] = Node("layer", kind, params, "layer")
+        doc.nodes["out"] = Node("out", "Identity", {}, "out")
+        doc.edges.append(Edge("layer", "out", "x"))
+        return doc
+    shape = shapes[0]
+    size = 1
+    for d in shape:
+        size *= d
+    doc.nodes["in0"] = Node("in0", "GraphInput", {"features": size}, "in0")
+    doc.nodes["layer"] = Node("layer", kind, params, "layer")
+    src = ("in0", "x")
+    if len(shape) > 1:
+        doc.nodes["shape"] = Node("shape", "Reshape", {"shape": list(shape)}, "shape")
+        doc.edges.append(Edge("in0", "shape", "x"))
+        src = ("shape", "out")
+    ports = get_spec(kind).inputs
+    doc.edges.append(Edge(src[0], "layer", src[1], ports[0].name))
+    if len(ports) > 1:
+        doc.edges.append(Edge("in0", "layer", "adj", "adj"))
+    return doc
+
+
+def is_graph(kind: str) -> bool:
+    spec = get_spec(kind)
+    return kind == "GraphInput" or any(p.kind for p in spec.inputs)
 
 
 def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDocument:
     """Inputs of the given shapes wired into one layer of type `kind` (one per named port
     when the layer has several, e.g. Sampling's 'mu' and 'log_var')."""
+    if is_graph(kind):
+        return graph_doc(kind, params, shapes)
     doc = GraphDocument("contract")
     dtype = {"dtype": "int64"} if kind in INDICES else {}
     for i, shape in enumerate(shapes):
@@ -44,9 +80,26 @@ def layer_doc(kind: str, params: dict, shapes: list[tuple[int, ...]]) -> GraphDo
     return doc
 
 
+def random_graph(n: int = NODES_N) -> torch.Tensor:
+    """A symmetric 0/1 adjacency without self-loops; one node may have no neighbour."""
+    upper = torch.triu((torch.rand(n, n) < 0.5).float(), diagonal=1)
+    return upper + upper.T
+
+
+def full_shape(analysis, nid: str) -> tuple[int, ...]:
+    """The shape torch gives for node `nid`: batch 2, or a graph of NODES_N nodes."""
+    kind = analysis.kinds.get(nid, "")
+    if kind == PAIRS:
+        return (NODES_N, NODES_N)
+    lead = {NODES: NODES_N, GRAPHS: 1}.get(kind, 2)
+    return (lead, *analysis.shapes[nid])
+
+
 def sample_inputs(doc: GraphDocument, analysis) -> list[torch.Tensor]:
     out = []
     for nid, node in doc.nodes.items():
+        if node.type == "GraphInput":
+            out += [torch.randn(NODES_N, *analysis.shapes[nid]), random_graph()]
         if node.type == "Input":
             shape = (2, *analysis.shapes[nid])
             if analysis.params[nid]["dtype"] == "int64":
@@ -79,12 +132,12 @@ def test_shape_rule_and_param_count_match_torch(spec):
     for params, shapes, doc, analysis in cases:
         model = build_model(doc, analysis)
         xs = sample_inputs(doc, analysis)
-        expected = analysis.shapes["layer"] if spec.type != "Input" else analysis.shapes["out"]
+        expected = full_shape(analysis, "out" if spec.category == "input" else "layer")
         for train in (True, False):
             model.train(train)
             with torch.no_grad():
                 y = model(*xs)
-            assert tuple(y.shape) == (2, *expected), (spec.type, params, shapes, train)
+            assert tuple(y.shape) == expected, (spec.type, params, shapes, train)
         real = sum(p.numel() for p in model.parameters())
         assert analysis.counts["layer"] == real, (spec.type, params, shapes)
 
@@ -101,6 +154,8 @@ def test_params_survive_save_and_load(spec):
 def _namespace() -> dict:
     ns = {"nn": nn, "torch": torch}
     ns.update({k: getattr(modules, k) for k in dir(modules) if not k.startswith("_")})
+    ns.update({k: getattr(graph_modules, k) for k in dir(graph_modules)
+               if not k.startswith("_")})
     return ns
 
 
@@ -110,7 +165,8 @@ def _forward_expr(form: CodeForm, n_inputs: int) -> str:
                                sum=" + ".join(xs), prod=" * ".join(xs))
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.type != "Input"], ids=lambda s: s.type)
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.category != "input"],
+                         ids=lambda s: s.type)
 def test_code_form_builds_the_same_layer(spec):
     """The exporter's init expression makes a module equal to the built one (eval mode)."""
     for params, shapes, doc, analysis in valid_cases(spec, 2)[:4]:
@@ -163,6 +219,13 @@ EDGE_CASES = [
     ("Add", {}, [(1, 5, 3), (4, 1, 3), (4, 5, 1)]),
     ("Reshape", {"shape": [2, -1, 3]}, [(3, 4)]),
     ("Softmax", {"dim": -2}, [(3, 4)]),
+    ("Step", {"gradient": "zero"}, [(2, 3)]),
+    ("Dense", {"units": 3, "per_step": True}, [(5, 4)]),
+    ("GATConv", {"units": 3, "heads": 4, "concat": False, "dropout": 0.5}, [(6,)]),
+    ("GATConv", {"units": 2, "heads": 3, "bias": False}, [(1,)]),
+    ("SAGEConv", {"units": 7, "bias": False}, [(3,)]),
+    ("GraphReadout", {"mode": "max"}, [(4,)]),
+    ("InnerProductDecoder", {"sigmoid": False}, [(3,)]),
     ("Embedding", {"num_embeddings": 7, "embedding_dim": 3, "padding_idx": 0}, [(5,)]),
     ("Embedding", {"num_embeddings": 9, "embedding_dim": 2}, [(2, 4)]),
     ("PReLU", {"per_channel": True, "init_slope": 0.1}, [(3, 4, 4)]),
@@ -182,7 +245,7 @@ def test_edge_cases_match_torch(kind, params, shapes):
     for train in (True, False):
         with torch.no_grad():
             y = model.train(train)(*sample_inputs(doc, analysis))
-        assert tuple(y.shape) == (2, *analysis.shapes["layer"])
+        assert tuple(y.shape) == full_shape(analysis, "layer")
     assert analysis.counts["layer"] == sum(p.numel() for p in model.parameters())
 
 
@@ -203,6 +266,7 @@ IMPOSSIBLE = [
     ("Dense", {"units": 0}, [(4,)], "units"),
     ("Dense", {"units": -5}, [(4,)], "units"),
     ("Dense", {}, [(1, 4, 4)], "Flatten"),
+    ("Dense", {}, [(5, 4)], "per time step"),
     ("Reshape", {"shape": [3, 3]}, [(4, 2)], "Reshape"),
     ("Reshape", {"shape": [-5]}, [(4,)], "positive"),
     ("LayerNorm", {"dims": 3}, [(4,)], "dims"),
@@ -212,6 +276,14 @@ IMPOSSIBLE = [
     ("Add", {}, [(4,), (5,)], "broadcast"),
     ("Multiply", {}, [(4, 5, 5), (3, 1, 1)], "equal or 1"),
     ("Multiply", {}, [(4, 5, 5), (4,)], "Reshape to [4, 1, 1]"),
+    ("GCNConv", {}, [(2, 3, 4)], "Flatten"),
+    ("GCNConv", {"units": 0}, [(4,)], "units"),
+    ("SAGEConv", {}, [(3, 2)], "node features (N, F)"),
+    ("GATConv", {"heads": 0}, [(4,)], "heads"),
+    ("GATConv", {"dropout": 1.0}, [(4,)], "below 1"),
+    ("InnerProductDecoder", {}, [(2, 2)], "Flatten"),
+    ("GraphReadout", {"mode": "median"}, [(4,)], "mode"),
+    ("GraphInput", {"features": 0}, [], "features"),
     ("MaxPool2d", {"kernel_size": 5, "stride": 2, "ceil_mode": True}, [(1, 2, 2)],
      "larger than its input"),
     ("AdaptiveAvgPool2d", {}, [(4,)], "after a convolution"),
@@ -223,6 +295,7 @@ IMPOSSIBLE = [
     ("UpSampling2d", {"scale_factor": 0}, [(1, 4, 4)], "scale_factor"),
     ("LocalResponseNorm", {}, [(4,)], "LocalResponseNorm"),
     ("GlobalAvgPool", {}, [(4,)], "after a convolution"),
+    ("Step", {"gradient": "sign"}, [(4,)], "straight-through"),
     ("Input", {"shape": [0, 3]}, [], "positive"),
     ("Input", {"shape": []}, [], "list"),
     ("Input", {"shape": [-1, 4]}, [], "only for Reshape"),
@@ -264,7 +337,8 @@ def _symbolic(value, name: str, bound: dict):
     return SymInt.name(name, value) if isinstance(value, int) else SymFloat(value, name)
 
 
-@pytest.mark.parametrize("spec", [s for s in SPECS if s.type != "Input"], ids=lambda s: s.type)
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.category != "input"],
+                         ids=lambda s: s.type)
 def test_code_form_over_symbolic_sizes_builds_the_same_layer(spec):
     """Inside a block class sizes and parameters are constructor arguments: the code form
     printed over symbolic numbers, run with the real ones, makes the same layer."""

@@ -86,7 +86,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypat
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("backend.project.project.write_entries", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(ProjectFileError, match="disk is full.*previous version is unchanged"):
         save_project(path, project)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["net.nwproj"]

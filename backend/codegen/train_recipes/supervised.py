@@ -8,10 +8,12 @@ import torch.nn.functional as F
 from backend.codegen.train_runtime import DEFAULT_LOSS, Run, make_loss, make_optimizer  # noqa: F401
 
 
-def target_format(task, loss, out_shape, labels):
-    """How targets reach the loss: index | onehot | binary | value."""
+def target_format(task, loss, out_shape, labels, multi_label=False):
+    """How targets reach the loss: index | onehot | binary | multihot | value."""
     if task != "classification":
         return "value"
+    if multi_label:
+        return "multihot"
     if loss == "cross_entropy":
         return "onehot" if labels == "onehot" else "index"
     if loss == "bce_with_logits" and tuple(out_shape) == (1,):
@@ -30,6 +32,13 @@ def encode_targets(y, fmt, num_classes):
     return y.float()
 
 
+def correct_count(out, target, fmt):
+    """Samples predicted right (multi-label: every class's yes/no right)."""
+    if fmt == "multihot":
+        return int(((out > 0) == (target > 0.5)).all(dim=1).sum())
+    return int((predicted_class(out, fmt) == true_class(target, fmt)).sum())
+
+
 def predicted_class(out, fmt):
     return (out.reshape(-1) > 0).long() if fmt == "binary" else out.argmax(dim=1)
 
@@ -46,13 +55,16 @@ class SupervisedRun(Run):
     def prepare(self, splits):
         s = self.s
         self.loss_name = DEFAULT_LOSS[self.task] if s["loss"] == "auto" else s["loss"]
+        multi_label = self.info.get("multi_label", False)
+        if multi_label and s["loss"] == "auto":
+            self.loss_name = "bce_with_logits"  # multi-hot labels: one sigmoid per class
         if self.task == "autoencoding":
             splits = [(sx, sx) for sx, _ in splits]
         with torch.no_grad():
             probe = torch.from_numpy(splits[0][0][:2]).to(self.device)
             out_shape = tuple(self.model.eval()(probe).shape[1:])
         self.fmt = target_format(self.task, self.loss_name, out_shape,
-                                 self.dataset.get("labels", "index"))
+                                 self.dataset.get("labels", "index"), multi_label)
         tensors = [(torch.from_numpy(sx), encode_targets(sy, self.fmt, self.info["num_classes"]))
                    for sx, sy in splits]
         (self.train_x, self.train_y), self.val, self.test = tensors
@@ -90,6 +102,6 @@ class SupervisedRun(Run):
                     loss = loss + self.sparsity * self.activity.abs().sum() / len(xb)
                 total += float(loss) * len(xb)
                 if fmt != "value":
-                    correct += int((predicted_class(out, fmt) == true_class(yb, fmt)).sum())
+                    correct += correct_count(out, yb, fmt)
         model.train()
         return {"loss": total / len(x), "accuracy": correct / len(x) if fmt != "value" else None}

@@ -10,10 +10,15 @@ from __future__ import annotations
 from backend.training.recipes.autoencoding import AUTOENCODING
 from backend.training.recipes.base import Recipe, Setting, Term
 from backend.training.recipes.gan import GAN_RECIPE
+from backend.training.recipes.link_prediction import LINK_PREDICTION
+from backend.training.recipes.node_classification import NODE_CLASSIFICATION
 from backend.training.recipes.supervised import SUPERVISED
 from backend.training.recipes.vae import VAE_RECIPE
 
-RECIPES: tuple[Recipe, ...] = (SUPERVISED, AUTOENCODING, VAE_RECIPE, GAN_RECIPE)
+# with task "auto" the first recipe that claims a design trains it: a graph ending in an
+# InnerProductDecoder predicts links, any other graph design classifies nodes
+RECIPES: tuple[Recipe, ...] = (SUPERVISED, AUTOENCODING, VAE_RECIPE, GAN_RECIPE,
+                               LINK_PREDICTION, NODE_CLASSIFICATION)
 
 __all__ = ["RECIPES", "Recipe", "Setting", "Term", "recipe_for_task", "resolve_task",
            "setting_owners", "task_names", "loss_names"]
@@ -38,7 +43,8 @@ def recipe_for_task(task: str) -> Recipe:
 
 
 def setting_owners() -> dict[str, Setting]:
-    """Recipe setting name -> its declaration (names are unique across recipes)."""
+    """Recipe setting name -> its declaration (names are unique across recipes; recipes of
+    one family may share a declaration, as the graph recipes share embedding_node)."""
     return {s.name: s for recipe in RECIPES for s in recipe.settings}
 
 

@@ -84,6 +84,7 @@ class Recipe:
     terms: tuple[Term, ...] = ()
     losses: tuple[str, ...] = ()  # losses the recipe accepts besides "auto"
     monitor = True  # best weights and early stopping follow the validation loss
+    full_batch = False  # one step per epoch over all training samples (graph recipes)
     runtime = ""  # "module:Class" of the RecipeRun subclass
     script = "backend.codegen.train_recipes.supervised:SupervisedRun"  # train.py's class
 

@@ -37,6 +37,9 @@ def design_report(doc: GraphDocument, config, data_cfg, info, analysis) -> Desig
     task = resolve_task(config.task, info.task, doc, analysis)
     recipe = recipe_for_task(task)
     loss = recipe.resolve_loss(task, config.loss, doc, analysis)
+    if config.loss == "auto" and task == "classification" and getattr(info, "multi_label",
+                                                                      False):
+        loss = "bce_with_logits"  # multi-hot labels: one sigmoid and yes/no per class
     report = DesignReport(recipe, task, loss)
     usable = loss in recipe.losses  # the design's own problems first, with a loss that fits
     checked = loss if usable else recipe.default_loss(task, doc, analysis)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from backend.training.components import make_loss, predicted_class, true_class
+from backend.training.components import correct_count, make_loss
 from backend.training.evaluation import evaluate
 from backend.training.failures import loss_message
 from backend.training.recipes.run import RecipeRun
@@ -30,8 +30,7 @@ class SupervisedRun(RecipeRun):
         self.update(loss, self.main)
         correct = None
         if s.target_fmt != "value":
-            fmt = s.target_fmt
-            correct = (predicted_class(out.detach(), fmt) == true_class(yb, fmt)).sum()
+            correct = correct_count(out.detach(), yb, s.target_fmt)
         return loss.detach(), (), correct
 
     def evaluate(self, x: torch.Tensor, y: torch.Tensor, confusion: bool = False) -> dict:

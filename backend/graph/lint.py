@@ -1,0 +1,68 @@
+"""Design warnings that teach: patterns that build and train but do not do what they seem to.
+
+`design_warnings(doc, analysis)` returns warnings (never errors) naming the node with the fix:
+today, Dense layers stacked with no activation between them, which collapse into one linear
+map (W₂·(W₁x + b₁) + b₂ = W x + b), so the second adds parameters but no expressive power.
+Layers that pass values on linearly (Identity, Dropout, Flatten, Reshape, GaussianNoise)
+do not break the chain; an activation, normalisation, pooling or merge does. The warning's
+fix inserts a ReLU before the second Dense (one undo step).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from backend.graph.document import GraphDocument
+from backend.graph.problems import Fix, Problem
+from backend.graph.validate import label, title
+
+LINEAR_PASS = {"Identity", "Dropout", "Flatten", "Reshape", "GaussianNoise"}
+
+
+def _single_source(doc: GraphDocument, node_id: str) -> str | None:
+    sources = [e.src for e in doc.edges if e.dst == node_id and e.src in doc.nodes]
+    return sources[0] if len(sources) == 1 else None
+
+
+def _linear_parent(doc: GraphDocument, node_id: str) -> tuple[str, list[str]] | None:
+    """The Dense that feeds `node_id` through linear pass-through layers only, and those."""
+    between, current = [], _single_source(doc, node_id)
+    while current is not None and current not in between:
+        kind = doc.nodes[current].type
+        if kind == "Dense":
+            return current, between
+        if kind not in LINEAR_PASS:
+            return None
+        between.append(current)
+        current = _single_source(doc, current)
+    return None
+
+
+def stacked_dense(doc: GraphDocument, analysis) -> list[Problem]:
+    problems = []
+    for nid, node in doc.nodes.items():
+        if node.type != "Dense" or nid not in analysis.shapes:
+            continue
+        found = _linear_parent(doc, nid)
+        if found is None:
+            continue
+        first, between = found
+        via = (" (through " + ", ".join(label(doc, b) for b in between[::-1]) + ")") if between \
+            else ""
+        problems.append(Problem(nid, (
+            f"{label(doc, nid)} follows {label(doc, first)} with no activation between them"
+            f"{via}: two linear layers collapse into one linear map, so the second adds "
+            "parameters but no expressive power. Insert an activation (e.g. ReLU) between "
+            "them, or remove one"), "warning", fix=Fix(
+                f"Insert a ReLU before '{title(doc, nid)}'", partial(_insert_relu, node=nid))))
+    return problems
+
+
+def _insert_relu(doc: GraphDocument, node: str):
+    from backend.graph.splice import insert_before
+
+    return insert_before(doc, node, "ReLU")
+
+
+def design_warnings(doc: GraphDocument, analysis) -> list[Problem]:
+    return stacked_dense(doc, analysis)

@@ -1,0 +1,110 @@
+"""Big designs: how analysis, Python export and the designer scale with the number of nodes.
+
+Run: `QT_QPA_PLATFORM=offscreen .venv/bin/python bench/large_designs.py [--no-designer]`.
+
+A chain of Dense and ReLU layers of 1,000 / 10,000 / 100,000 nodes. For each: the CPU time of
+loading the file and analysing it (what `netwright validate` does) and of writing the Python
+module, as a ratio to the 1,000-node figure (10.0 and 100.0 would be linear); then, in the
+designer's window, the CPU time of File > Open and of one parameter edit until every panel shows
+the re-check, for 1,000 and 10,000 nodes (issue 16 asks open <= 5 s and edit <= 200 ms at
+10,000). CPU time of this process, so a shared machine changes the figures little.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from backend.graph import Edge, GraphDocument, Node  # noqa: E402
+
+SIZES = (1_000, 10_000, 100_000)
+DESIGNER_SIZES = (1_000, 10_000)
+
+
+def chain(n: int) -> GraphDocument:
+    doc = GraphDocument(f"chain of {n}")
+    doc.nodes["in"] = Node("in", "Input", {"shape": [16]}, "in", (0.0, 0.0))
+    prev = "in"
+    for i in range(n - 1):
+        nid = f"n{i}"
+        kind, params = ("Dense", {"units": 16}) if i % 2 == 0 else ("ReLU", {})
+        doc.nodes[nid] = Node(nid, kind, params, nid, (i % 100 * 200.0, i // 100 * 150.0))
+        doc.edges.append(Edge(prev, nid))
+        prev = nid
+    return doc
+
+
+def cpu_s(func) -> float:
+    t0 = time.process_time()
+    func()
+    return time.process_time() - t0
+
+
+def backend_figures(folder: Path) -> None:
+    from backend.export.python import export_python
+    from backend.project import open_any, save_design
+    from backend.shapes import analyse
+
+    base = None
+    print(f"{'nodes':>8} {'load+analyse s':>15} {'ratio':>7} {'python export s':>16} {'ratio':>7}")
+    for n in SIZES:
+        path = folder / f"chain{n}.json"
+        save_design(chain(n), path)
+        check = cpu_s(lambda p=path: analyse(open_any(p).doc))
+        doc = open_any(path).doc
+        export = cpu_s(lambda d=doc, n=n: export_python(d, folder / f"m{n}.py"))
+        base = base or (check, export)
+        print(f"{n:>8,} {check:>15.2f} {check / base[0]:>7.1f} {export:>16.2f} "
+              f"{export / base[1]:>7.1f}", flush=True)
+
+
+def designer_figures(folder: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from backend.graph import SetParams
+    from designer.app import create_window
+
+    window = create_window([])
+    app = QApplication.instance()
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+    print(f"{'nodes':>8} {'open s':>8} {'edit ms':>8}")
+    for n in DESIGNER_SIZES:
+        path = folder / f"chain{n}.json"
+        opened = cpu_s(lambda p=path: (window.files.open_path(str(p), confirm=False),
+                                       app.processEvents(), window.repaint()))
+        doc = window.editor.doc
+        dense = [nid for nid, node in doc.nodes.items() if node.type == "Dense"]
+        nid = dense[len(dense) // 2]
+
+        def edit(nid=nid, doc=doc) -> None:
+            window.editor.set_selection([nid])
+            units = 17 if doc.nodes[nid].params["units"] == 16 else 16
+            window.editor.push(SetParams(nid, {**doc.nodes[nid].params, "units": units}), "Units")
+            window.editor.reanalyse()
+            app.processEvents()
+
+        edit_ms = min(cpu_s(edit) for _ in range(2)) * 1000
+        print(f"{n:>8,} {opened:>8.2f} {edit_ms:>8.0f}", flush=True)
+    window.files.ask_save_changes = lambda: "discard"
+    sys.stdout.flush()
+    os._exit(0)  # skip the window's shutdown (nothing to keep)
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp())
+    backend_figures(folder)
+    if "--no-designer" not in sys.argv:
+        designer_figures(folder)
+
+
+if __name__ == "__main__":
+    main()
