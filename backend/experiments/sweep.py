@@ -57,6 +57,18 @@ class SweepSummary:
     importance: dict[str, float] = field(default_factory=dict)
 
 
+def preload() -> None:
+    """Import Optuna with everything it loads lazily (its database layer, importance), for a
+    caller that runs the sweep in a thread: an import inside a Qt application's worker
+    thread was seen to stall for good, so the GUI thread imports first."""
+    import importlib
+
+    for name in ("optuna", "optuna.importance", "optuna.samplers", "optuna.pruners",
+                 "sqlalchemy", "sqlalchemy.orm", "alembic.command", "alembic.config",
+                 "alembic.migration", "alembic.script"):
+        importlib.import_module(name)
+
+
 def shown_url(url: str) -> str:
     """A storage URL as it may be printed or kept in a project: without its password."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

@@ -104,6 +104,9 @@ class SweepController(QObject):
         self.panel.best_button.setEnabled(False)
         self.panel.say(f"Starting {self.sweep.trials} trials, {self.sweep.parallel} at a "
                        f"time; the study is kept in {shown_url(self.sweep.storage)}.")
+        from backend.experiments.sweep import preload
+
+        preload()  # imported here, never in the sweep thread (see preload)
         self.target = self.project  # the runs join this project, even if another opens
         self.events = events
         self.thread = threading.Thread(target=self._run, args=(self.sweep, self.events),
