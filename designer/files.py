@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from backend.project import DesignFileError, load_design, save_design
+from backend.project.atomic import SaveError
 from designer import settings
 from designer.editor import DocumentEditor
 from designer.panels.templates import TemplateDialog, new_document
@@ -236,4 +237,6 @@ def _save_sentence(path: str, exc: Exception) -> str:
         reason = exc.strerror or str(exc)
         return (f"{os.path.basename(path)} could not be saved ({reason}): use Save As to choose "
                 "another place. Your changes are still open.")
+    if isinstance(exc, SaveError):  # already says why and what was kept on disk
+        return _sentence(exc) + " Use Save As to choose another place; your changes are still open."
     return _sentence(exc)

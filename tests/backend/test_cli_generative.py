@@ -41,10 +41,10 @@ def test_train_prints_each_loss_term_of_a_gan(tmp_path, capsys):
     assert [r["epoch"] for r in rows] == [1, 2]
     assert set(rows[0]["terms"]) == {"d_loss", "g_loss", "d_real", "d_fake"}
     assert rows[0]["val_loss"] is None and set(rows[0]["val_terms"]) == set(rows[0]["terms"])
-    assert main(["train", str(path), "--epochs", "1"]) == 0
+    assert main(["train", str(path), "--epochs", "1", "--force"]) == 0  # replaces its weights
     err = capsys.readouterr().err
     assert "training (gan)" in err and "generator 10,432" in err
-    assert main(["train", str(path), "--epochs", "1"]) == 0
+    assert main(["train", str(path), "--epochs", "1", "--force"]) == 0
     assert "D(G(z))" in capsys.readouterr().err  # the progress (stderr) names each term
 
 
@@ -53,7 +53,7 @@ def test_train_says_when_a_vae_collapses(tmp_path, capsys):
     assert main(["train", str(path), "--epochs", "2"]) == 0
     err = capsys.readouterr().err
     assert "warning: epoch 1: posterior collapse" in err and "KL divergence" in err
-    assert main(["train", str(path), "--epochs", "1", "--json"]) == 0
+    assert main(["train", str(path), "--epochs", "1", "--json", "--force"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     advice = [r for r in rows if "advice" in r]
     assert advice[0]["advice"] == "posterior-collapse" and advice[0]["active"]
