@@ -85,7 +85,8 @@ def kill_while_saving(tmp_path: Path, kind: str, target: Path, kills: int) -> in
 
 @pytest.mark.parametrize("kind, name", [("project", "p.nwproj"), ("design", "d.json"),
                                         ("autosave", "a.nwproj")])
-def test_killed_saves_never_break_the_target_or_its_backup(tmp_path, kind, name):
+def test_killed_saves_never_break_the_target_or_its_backup(tmp_path, kind, name, monkeypatch):
+    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path))  # where the killed ones wrote
     target = tmp_path / name
     first = make_template("mlp")
     first.name = "first"
