@@ -43,40 +43,34 @@ class GraphBuilder(DesignBuilder):
         return nid
 
 
-def gcn_karate() -> GraphBuilder:
-    """GCN(16) -> ReLU -> Dropout -> GCN(2) on the 34 one-hot node identities."""
-    b = GraphBuilder("GCN on the karate club", 34)
-    b.add("GCNConv", "gcn1", units=16)
+def _two_layers(title: str, features: int, layer: str, hidden: int, classes: int,
+                dataset: dict) -> GraphBuilder:
+    """layer(hidden) -> ReLU -> Dropout(0.5) -> layer(classes), trained like Kipf and Welling."""
+    b = GraphBuilder(title, features)
+    prefix = "gcn" if layer == "GCNConv" else layer.lower()
+    b.add(layer, f"{prefix}1", units=hidden)
     b.add("ReLU", "relu")
     b.add("Dropout", "dropout", p=0.5)
-    b.add("GCNConv", "gcn2", units=2)
-    b.section("dataset", {"name": "karate", "train_per_class": 4})
+    b.add(layer, f"{prefix}2", units=classes)
+    b.section("dataset", dict(dataset))
     b.section("training", dict(_GCN))
     return b
+
+
+def gcn_karate() -> GraphBuilder:
+    """GCN(16) -> ReLU -> Dropout -> GCN(2) on the 34 one-hot node identities."""
+    return _two_layers("GCN on the karate club", 34, "GCNConv", 16, 2,
+                       {"name": "karate", "train_per_class": 4})
 
 
 def gcn_sbm() -> GraphBuilder:
     """GCN(32) -> ReLU -> Dropout -> GCN(3) on a 3-community block model's noisy features."""
-    b = GraphBuilder("GCN on a stochastic block model", 16)
-    b.add("GCNConv", "gcn1", units=32)
-    b.add("ReLU", "relu")
-    b.add("Dropout", "dropout", p=0.5)
-    b.add("GCNConv", "gcn2", units=3)
-    b.section("dataset", dict(SBM))
-    b.section("training", dict(_GCN))
-    return b
+    return _two_layers("GCN on a stochastic block model", 16, "GCNConv", 32, 3, SBM)
 
 
 def mlp_sbm() -> GraphBuilder:
     """The same layers as Dense ones: each node on its own features, the edges unused."""
-    b = GraphBuilder("MLP on the block model's nodes (no edges)", 16)
-    b.add("Dense", "dense1", units=32)
-    b.add("ReLU", "relu")
-    b.add("Dropout", "dropout", p=0.5)
-    b.add("Dense", "dense2", units=3)
-    b.section("dataset", dict(SBM))
-    b.section("training", dict(_GCN))
-    return b
+    return _two_layers("MLP on the block model's nodes (no edges)", 16, "Dense", 32, 3, SBM)
 
 
 def graph_autoencoder() -> GraphBuilder:
