@@ -34,7 +34,8 @@ class Row:
 
 def rows(doc: GraphDocument, analysis: Analysis, expand: bool = False) -> list[Row]:
     order = [n for n in analysis.order if n in doc.nodes]
-    order += [n for n in doc.nodes if n not in set(order)]
+    listed = set(order)
+    order += [n for n in doc.nodes if n not in listed]
     paths = module_paths(doc, analysis) if expand else {}
     out: list[Row] = []
     for nid in order:
