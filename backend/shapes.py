@@ -53,6 +53,8 @@ class Analysis:
     in_kinds: dict[str, list[str]] = field(default_factory=dict)  # only where not all samples
     # what the next analysis after an edit reuses (backend/shapes_incremental.py)
     memo: object = field(default=None, repr=False, compare=False)
+    # the layers inferred again since the previous analysis; None: all of them (a full one)
+    changed: set[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

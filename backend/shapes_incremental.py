@@ -87,6 +87,7 @@ def reanalyse(doc: GraphDocument, previous):
     result.problems = list(plan.problems) + [p for nid in order
                                              for p in walk_problems.get(nid, ())]
     _remember_walk(doc, result, plan, key, memo, walk_problems, fresh)
+    result.changed = set(fresh)
     return result
 
 

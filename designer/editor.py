@@ -92,9 +92,11 @@ class DocumentEditor(EditorScope, QObject):
     def analysis(self) -> Analysis:
         return self._analysis
 
-    def reanalyse(self) -> None:
+    def reanalyse(self, whole: bool = False) -> None:
+        """Derive shapes, counts and problems again: after an edit only what it can change is
+        inferred again (exactly what a full analysis gives); `whole` starts afresh."""
         self._timer.stop()
-        analysis = analyse(self.doc)
+        analysis = analyse(self.doc, None if whole else self._analysis)
         for check in self._checkers:
             try:
                 analysis.problems.extend(check(self.doc, analysis))
@@ -133,7 +135,7 @@ class DocumentEditor(EditorScope, QObject):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.set_path(path)
-        self.reanalyse()
+        self.reanalyse(whole=True)
         self.document_replaced.emit()
 
     def set_path(self, path: str) -> None:
