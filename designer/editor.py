@@ -47,6 +47,7 @@ class DocumentEditor(EditorScope, QObject):
         self.path: str = ""
         self._selection: list[str] = []
         self._checkers: list[Checker] = []
+        self.replacing = False  # a whole design is being swapped in; its analysis follows
         self._init_scope()
         self._analysis: Analysis = analyse(self.doc)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -131,7 +132,11 @@ class DocumentEditor(EditorScope, QObject):
         """Show another design (open/new): clears undo history and selection."""
         self.leave(0)
         self.set_selection([])
-        self.doc.replace_content(doc)
+        self.replacing = True
+        try:
+            self.doc.replace_content(doc)
+        finally:
+            self.replacing = False
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.set_path(path)

@@ -25,7 +25,7 @@ from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
 from designer.canvas.network_frames import NetworkFrames
 from designer.canvas.node_item import NodeItem
-from designer.canvas.scene_analysis import SceneAnalysis
+from designer.canvas.scene_analysis import SceneAnalysis, content_rect
 from designer.canvas.scene_blocks import SceneBlocks
 from designer.canvas.scene_edits import SceneEdits
 from designer.canvas.scene_refactor import SceneRefactor
@@ -102,7 +102,8 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         for cid in self.doc.comments:
             self._add_comment(cid)
         self.frames.reset()
-        self.refresh_analysis()
+        if not self.editor.replacing:  # else the new design's analysis comes right after
+            self.refresh_analysis()
         self._select_ids(self.editor.selection)
         self._grow_rect()
         if self.expanded:
@@ -159,7 +160,7 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         self.comments[cid] = item
 
     def _grow_rect(self) -> None:
-        bounds = self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000)
+        bounds = content_rect(self, wires=True).adjusted(-2000, -2000, 2000, 2000)
         self.setSceneRect(self.sceneRect().united(bounds))
 
     # -- document events ------------------------------------------------------------------------

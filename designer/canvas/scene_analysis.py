@@ -9,6 +9,11 @@ block) refreshes every item.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRectF
+
+EXACT_WIRES = 2000  # more wires than this: their swing is covered by a margin, not measured
+WIRE_MARGIN = 60.0
+
 
 class SceneAnalysis:
     """Mixin of CanvasScene: keeps items' shapes, counts and badges in step with analyses."""
@@ -44,6 +49,33 @@ class SceneAnalysis:
         self.frames.refresh()
         if self.expanded:  # the shapes shown inside expanded blocks
             self.apply_expansion()
+
+
+def content_rect(scene, wires: bool = False) -> QRectF:
+    """The extent of the layers and comments (and the wires): the layers on the outer rows
+    and columns are measured, the others only located, so thousands of layers take a few ms."""
+    rect = QRectF()
+    placed = []
+    for item in scene.nodes.values():
+        if item.content is not None:  # an expanded block: measured whatever its place
+            rect = rect.united(item.sceneBoundingRect())
+        else:
+            pos = item.pos()
+            placed.append((pos.x(), pos.y(), item))
+    if placed:
+        xs, ys = [p[0] for p in placed], [p[1] for p in placed]
+        edges = (min(xs), max(xs)), (min(ys), max(ys))
+        for x, y, item in placed:
+            if x in edges[0] or y in edges[1]:
+                rect = rect.united(item.sceneBoundingRect())
+    for item in scene.comments.values():
+        rect = rect.united(item.sceneBoundingRect())
+    if wires and len(scene.wires) <= EXACT_WIRES:
+        for item in scene.wires.values():  # those back to the next row swing out
+            rect = rect.united(item.sceneBoundingRect())
+    elif wires and not rect.isNull():
+        rect = rect.adjusted(-WIRE_MARGIN, -WIRE_MARGIN, WIRE_MARGIN, WIRE_MARGIN)
+    return rect
 
 
 def refuses(text: str, problems) -> bool:

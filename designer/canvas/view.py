@@ -19,6 +19,7 @@ from designer.canvas.breadcrumb import HEIGHT as CRUMB_H
 from designer.canvas.breadcrumb import Breadcrumb
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
+from designer.canvas.scene_analysis import content_rect
 from designer.canvas.quick_add import QuickAddPopup
 from designer.canvas.scene import CanvasScene
 from designer.canvas.view_edits import ViewEdits
@@ -162,10 +163,7 @@ class CanvasView(ViewEdits, QGraphicsView):
         event.accept()
 
     def fit_all(self) -> None:
-        rect = QRectF()
-        for group in (self.canvas.nodes, self.canvas.comments, self.canvas.wires):
-            for item in group.values():  # wires too: those back to the next row swing out
-                rect = rect.united(item.sceneBoundingRect())
+        rect = content_rect(self.canvas, wires=True)
         if rect.isNull():
             self.resetTransform()
             self.centerOn(0, 0)
