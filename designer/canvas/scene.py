@@ -94,11 +94,13 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         self.comments.clear()
         self._wires_at.clear()
         self._detours.clear()
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # index once, after
         for nid in self.doc.nodes:
             self._add_node(nid)
         for edge in self.doc.edges:
             self._add_wire(edge, route=False)
         self._route_all()
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         for cid in self.doc.comments:
             self._add_comment(cid)
         self.frames.reset()
@@ -133,7 +135,8 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
-        item.set_shape(self.analysis.edge_shape(edge), kind=self.analysis.edge_kind(edge))
+        if not self.editor.replacing:  # else the new design's analysis labels it right after
+            item.set_shape(self.analysis.edge_shape(edge), kind=self.analysis.edge_kind(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
