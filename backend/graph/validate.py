@@ -117,6 +117,9 @@ def _bad_ports(doc, e, ports, prefix):
 
 
 def _port_problems(doc, nid, port, n, prefix, named=False):
+    if (n == 0 and port.optional) or (
+            n > 0 and (n >= port.min_wires if port.multi else n == 1)):
+        return []  # the usual case, decided before naming the layer
     name = label(doc, nid, prefix)
     if n == 0 and not port.optional:
         need = f"at least {port.min_wires} inputs" if port.multi else "an input"
