@@ -132,9 +132,9 @@ def add_layer(window) -> None:
 
 
 def delete_layer(window) -> None:
-    from backend.graph import RemoveNode
-
-    window.editor.push(RemoveNode(middle(window, "ReLU")), "Delete")
+    """Select a ReLU in the middle and press Delete (its neighbours are reconnected)."""
+    window.editor.set_selection([middle(window, "ReLU")])
+    window.canvas.delete_selection()
 
 
 def undo(window) -> None:
