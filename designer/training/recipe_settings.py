@@ -59,6 +59,7 @@ class RecipeSettings(QWidget):
         self.settings = {s.name: s for r in RECIPES for s in r.settings}
         self.notes: dict[str, QLabel] = {}
         self._loading = False
+        self._listed: dict[int, list] = {}  # what each layer combo box lists
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for recipe in RECIPES:
@@ -186,11 +187,11 @@ class RecipeSettings(QWidget):
         doc = self.editor.doc
         wanted = [(AUTOMATIC, None)] + [(n.title or nid, nid) for nid, n in doc.nodes.items()
                                         if n.type != "Input"]
-        current = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
-        if current != wanted:
-            combo.clear()
+        if self._listed.get(id(combo)) != wanted:  # what it lists, kept: reading thousands
+            combo.clear()  # of entries back from the combo box is slow
             for text, data in wanted:
                 combo.addItem(text, data)
+            self._listed[id(combo)] = wanted
         show_choice(combo, value)
 
     def _note(self, name: str, text: str) -> None:
