@@ -71,6 +71,12 @@ class Overview(QWidget):
         self.picture = QPixmap()
         self.refresh()
 
+    def recolour(self) -> None:
+        """Draw the small picture again (problem colours changed; the extent did not)."""
+        self.picture = QPixmap()
+        if self.isVisible():
+            self.update()
+
     def _render(self) -> None:
         self.picture = QPixmap(self.size())
         self.picture.fill(self.style_.background)

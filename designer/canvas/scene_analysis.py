@@ -53,15 +53,17 @@ class SceneAnalysis:
 
 def content_rect(scene, wires: bool = False) -> QRectF:
     """The extent of the layers and comments (and the wires): the layers on the outer rows
-    and columns are measured, the others only located, so thousands of layers take a few ms."""
+    and columns are measured, the others only located from the document (a layer being
+    dragged counts where it was), so thousands of layers take a few ms."""
     rect = QRectF()
     placed = []
-    for item in scene.nodes.values():
-        if item.content is not None:  # an expanded block: measured whatever its place
+    nodes = scene.doc.nodes
+    for nid, item in scene.nodes.items():
+        if item.content is not None or nid not in nodes:  # an expanded block: measured
             rect = rect.united(item.sceneBoundingRect())
-        else:
-            pos = item.pos()
-            placed.append((pos.x(), pos.y(), item))
+        else:  # where the scene placed it (reading Qt's positions is slower)
+            x, y = scene.display_pos(nid)
+            placed.append((x, y, item))
     if placed:
         xs, ys = [p[0] for p in placed], [p[1] for p in placed]
         edges = (min(xs), max(xs)), (min(ys), max(ys))

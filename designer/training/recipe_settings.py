@@ -156,7 +156,10 @@ class RecipeSettings(QWidget):
         try:
             for name, group in self.groups.items():
                 group.setVisible(name == active)
+            shown = {s.name for r in RECIPES if r.name == active for s in r.settings}
             for name, setting in self.settings.items():
+                if setting.kind == "node" and name not in shown:
+                    continue  # a hidden group's layer lists: filled when the group shows
                 value = section.get(name, setting.default)
                 self._show(name, setting, value)
                 self._note(name, recipe_error(name, value) if name in section else "")
