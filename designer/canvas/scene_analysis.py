@@ -57,13 +57,14 @@ def content_rect(scene, wires: bool = False) -> QRectF:
     dragged counts where it was), so thousands of layers take a few ms."""
     rect = QRectF()
     placed = []
-    nodes = scene.doc.nodes
+    nodes, moved = scene.doc.nodes, scene._offsets
     for nid, item in scene.nodes.items():
         if item.content is not None or nid not in nodes:  # an expanded block: measured
             rect = rect.united(item.sceneBoundingRect())
-        else:  # where the scene placed it (reading Qt's positions is slower)
-            x, y = scene.display_pos(nid)
-            placed.append((x, y, item))
+        else:  # where the scene placed it (display_pos; reading Qt's positions is slower)
+            x, y = nodes[nid].pos
+            dx, dy = moved.get(nid, (0.0, 0.0))
+            placed.append((x + dx, y + dy, item))
     if placed:
         xs, ys = [p[0] for p in placed], [p[1] for p in placed]
         edges = (min(xs), max(xs)), (min(ys), max(ys))

@@ -12,6 +12,7 @@ the editor, merged per field.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -60,6 +61,8 @@ class RecipeSettings(QWidget):
         self.notes: dict[str, QLabel] = {}
         self._loading = False
         self._listed: dict[int, list] = {}  # what each layer combo box lists
+        self._reload = QTimer(self, singleShot=True, interval=0)
+        self._reload.timeout.connect(self.load)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for recipe in RECIPES:
@@ -204,10 +207,12 @@ class RecipeSettings(QWidget):
         repolish(label)
 
     def _on_document_event(self, name: str, payload: dict) -> None:
-        if name in ("reset", "node_added", "node_removed", "node_renamed", "edge_added",
-                    "edge_removed") or (name == "section_changed"
-                                        and payload.get("key") in ("training", "networks")):
+        if name == "reset" or (name == "section_changed"
+                               and payload.get("key") in ("training", "networks")):
             self.load()
+        elif name in ("node_added", "node_removed", "node_renamed", "edge_added",
+                      "edge_removed"):
+            self._reload.start()  # once for all the events of one edit
 
     # -- form -> document -------------------------------------------------------------------------
     def _combo_changed(self, name: str, combo: QComboBox) -> None:
