@@ -102,6 +102,10 @@ def _wiring(doc, prefix):
 
 
 def _bad_ports(doc, e, ports, prefix):
+    src, dst = ports.get(e.src), ports.get(e.dst)
+    if (src is not None and dst is not None and e.src_port in src[1]
+            and any(p.name == e.dst_port for p in dst[0])):
+        return []  # the usual case, decided without building the lists of names
     out = []
     for end, port, side in ((e.src, e.src_port, "outputs"), (e.dst, e.dst_port, "inputs")):
         if end not in doc.nodes:
