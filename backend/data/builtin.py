@@ -25,12 +25,17 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
     spec = importlib.util.find_spec("sklearn")
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz" \
         if spec and spec.submodule_search_locations else None
-    if path is not None and path.is_file():
-        table = np.loadtxt(path, delimiter=",", dtype=np.float32)
-        return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
-    from sklearn.datasets import load_digits
+    try:
+        if path is not None and path.is_file():
+            table = np.loadtxt(path, delimiter=",", dtype=np.float32)
+            return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
+        from sklearn.datasets import load_digits
 
-    raw = load_digits()
+        raw = load_digits()
+    except (OSError, EOFError, ValueError) as exc:  # a damaged or half-written install
+        raise DatasetError(f"the bundled digits data cannot be read ({str(exc)[:120]}): "
+                           "reinstall scikit-learn (pip install --force-reinstall "
+                           "scikit-learn)") from None
     return raw.images.astype(np.float32), raw.target.astype(np.int64)
 
 
