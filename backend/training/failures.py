@@ -1,10 +1,12 @@
 """Turning what goes wrong during a run into one sentence for the user, with the fix.
 
 Non-finite losses name the step; running out of memory names the device, the batch size, the
-layer it ran out in and the design's largest layer; an exception inside a layer is traced to
-the design node that raised it by re-running the failing batch with hooks on every node's
-module (only after a failure: the steps themselves carry no hooks). `run_failure` turns any
-exception of a running run into its `RunFinished("error", sentence, node=...)`;
+layer it ran out in and the design's largest layer; an exception inside a layer (in a step,
+in validation, in a probe) is traced to the design node that raised it from its traceback (the
+innermost node module on the call stack), else by re-running the failing batch with hooks on
+every node's module: only after a failure, so the steps themselves carry no hooks or checks.
+`run_failure` turns any exception of a running run into its `RunFinished("error", sentence,
+node=...)`;
 `label_problem` finds class labels the output layer cannot score before the first step.
 """
 
@@ -118,17 +120,32 @@ def loss_message(loss: str, out_shape: tuple, target_shape: tuple, exc: BaseExce
             "task or change the output layer")
 
 
+def node_in_traceback(exc: BaseException, networks) -> str | None:
+    """The innermost design node whose module was running when `exc` was raised (its
+    traceback passes through the module's call), without running anything again."""
+    ids = {}
+    for net in networks:
+        ids.update({id(m): nid for nid, m in node_modules(net).items()})
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        me = tb.tb_frame.f_locals.get("self")
+        if me is not None and id(me) in ids:
+            found = ids[id(me)]
+        tb = tb.tb_next
+    return found
+
+
 def run_failure(setup, config, exc: BaseException):
     """The RunFinished of a run that raised `exc` mid-way: one sentence, and the node when
-    the exception came from inside a layer."""
+    the exception came from inside a layer (a training step, validation or a probe)."""
     from backend.training.events import RunFinished
     from backend.training.recipes.run import LayerFailure
 
-    node = None
-    if isinstance(exc, LayerFailure):
-        if setup.device.type == "cuda":
-            torch.cuda.empty_cache()  # room to re-run the batch once
-        try:
+    cause = exc.__cause__ if isinstance(exc, LayerFailure) and exc.__cause__ else exc
+    networks = [setup.model, *setup.networks.values()]
+    node = node_in_traceback(cause, networks)
+    if node is None and isinstance(exc, LayerFailure) and not is_out_of_memory(exc):
+        try:  # the module raised outside its own call (a replaced forward): run it again
             node = trace_node(exc.network, *exc.inputs)
         except Exception:  # tracing is best effort: the sentence stands without the node
             node = None
@@ -137,8 +154,8 @@ def run_failure(setup, config, exc: BaseException):
         message = out_of_memory_message(setup.device, config.batch_size, label,
                                         largest_layer(setup, config.batch_size,
                                                       config.optimizer))
-    elif isinstance(exc, LayerFailure):
-        message = layer_message(node, label or "of the model", exc.__cause__ or exc)
+    elif node is not None or isinstance(exc, LayerFailure):
+        message = layer_message(node, label or "of the model", cause)
     else:
         message = first_line(exc)
     return RunFinished("error", message, node=node)

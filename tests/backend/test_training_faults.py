@@ -222,3 +222,31 @@ def test_the_training_process_sends_a_failed_runs_best_weights(tmp_path, monkeyp
     while not out_q.empty():
         sent.append(out_q.get_nowait()[0])
     assert "weights" in sent and "best" in sent
+
+
+def test_a_layer_failing_in_validation_is_named_too(tmp_path, monkeypatch):
+    import backend.build as build
+    from backend.data.files import data_folder
+    from backend.project import load_design
+
+    original = build.build_model
+
+    def build_model(doc, analysis=None):
+        model = original(doc, analysis)
+        module = model.get_submodule(model.node_attrs["hidden"])
+        forward = module.forward
+
+        def eval_only(x):
+            if not module.training:
+                raise RuntimeError("running_mean should contain 8 elements not 4")
+            return forward(x)
+
+        module.forward = eval_only
+        return model
+
+    monkeypatch.setattr(build, "build_model", build_model)
+    design = csv_design(tmp_path)
+    with data_folder(tmp_path):
+        result = Trainer(load_design(design)).run()
+    assert result.reason == "error" and result.node == "hidden"
+    assert result.message.startswith("layer Dense 'hidden' failed at run time (running_mean")
