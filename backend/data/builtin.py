@@ -33,10 +33,14 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
 
         raw = load_digits()
     except (OSError, EOFError, ValueError) as exc:  # a damaged or half-written install
-        raise DatasetError(f"the bundled digits data cannot be read ({str(exc)[:120]}): "
-                           "reinstall scikit-learn (pip install --force-reinstall "
-                           "scikit-learn)") from None
+        raise damaged("digits", exc) from None
     return raw.images.astype(np.float32), raw.target.astype(np.int64)
+
+
+def damaged(name: str, exc: BaseException) -> DatasetError:
+    """The sentence for a bundled data file that is missing or cut short."""
+    return DatasetError(f"the bundled {name} data cannot be read ({str(exc)[:120]}): "
+                        "reinstall scikit-learn (pip install --force-reinstall scikit-learn)")
 
 
 def _digits_info(o: dict) -> DatasetInfo:
@@ -97,7 +101,10 @@ def _sklearn_table(loader: str, name: str, description: str):
     def load(o: dict) -> Dataset:
         import sklearn.datasets as skd
 
-        raw = getattr(skd, loader)()
+        try:
+            raw = getattr(skd, loader)()
+        except (OSError, EOFError, ValueError) as exc:  # a damaged or half-written install
+            raise damaged(name, exc) from None
         x = raw.data.astype(np.float32)
         names = tuple(str(n) for n in getattr(raw, "target_names", ()))
         info = DatasetInfo(name, "classification", (x.shape[1],), len(names), names,

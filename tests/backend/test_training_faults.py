@@ -250,3 +250,26 @@ def test_a_layer_failing_in_validation_is_named_too(tmp_path, monkeypatch):
         result = Trainer(load_design(design)).run()
     assert result.reason == "error" and result.node == "hidden"
     assert result.message.startswith("layer Dense 'hidden' failed at run time (running_mean")
+
+
+def test_a_data_file_removed_while_it_is_read_is_one_sentence(tmp_path, monkeypatch, capsys):
+    import backend.data.files as files
+
+    design = csv_design(tmp_path)
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "points.npz", x=rng.normal(size=(60, 4)).astype(np.float32),
+             y=np.arange(60) % 3)
+    doc = open_any(design).doc
+    doc.sections["dataset"] = {"name": "npz", "path": "points.npz"}
+    save_design(doc, design)
+    checked = files.check_size
+
+    def check_then_vanish(path, *args):
+        checked(path, *args)
+        path.unlink()  # removed between the size check and the read
+
+    monkeypatch.setattr(files, "check_size", check_then_vanish)
+    assert main(["train", str(design)]) == 2
+    line = last_line(capsys)
+    assert "dataset 'npz' cannot be read" in line and "points.npz" in line
+    assert "in place and complete" in line
