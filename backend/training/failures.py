@@ -110,8 +110,11 @@ def trace_node(model: nn.Module, *xs: torch.Tensor) -> str | None:
 
 
 def layer_message(node: str, label: str, exc: BaseException) -> str:
-    return (f"layer {label} failed at run time ({first_line(exc)}): check its parameters "
-            "and the shape of what flows into it")
+    text = first_line(exc)
+    lowered = text.lower()
+    what = ("the element type (dtype) of what flows into it" if "scalar type" in lowered
+            or "dtype" in lowered else "the shape of what flows into it")
+    return f"layer {label} failed at run time ({text}): check its parameters and {what}"
 
 
 def loss_message(loss: str, out_shape: tuple, target_shape: tuple, exc: BaseException) -> str:
