@@ -3,7 +3,10 @@
 SPEC (JSON) holds the design, the training settings, the folder its dataset paths start from,
 where to write the result (`out`: a project or a weights file) and whether to print JSON
 lines. Rank 0 prints the progress exactly as `netwright train` does and writes the run; the
-other ranks print nothing.
+other ranks print nothing. A run started by the designer has `link` (a local socket) instead
+of `out`: rank 0 sends the events, the best and final weights and the RunFinished there, stop
+and pause reach every rank (`backend.experiments.ddp_link`), and after the run rank 0 answers
+feature-map questions until the designer closes the run.
 """
 
 from __future__ import annotations
@@ -32,7 +35,16 @@ def main(spec_path: str) -> int:
     cuda = spec["training"].get("device") == "cuda"
     if cuda:
         torch.cuda.set_device(local)
-    dist.init_process_group("nccl" if cuda else "gloo")
+    linked = bool(spec.get("link"))
+    from datetime import timedelta
+
+    # a paused designer run keeps the other ranks waiting in a collective: allow a long pause
+    dist.init_process_group("nccl" if cuda else "gloo",
+                            timeout=timedelta(days=7) if linked else None)
+    if linked:
+        from backend.experiments.ddp_linked import train_linked
+
+        return train_linked(spec, rank, world, local)
     try:
         return _train(spec, rank, world, local)
     finally:
@@ -57,7 +69,7 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
         return 2
     distribute(trainer, rank, world, local)
     progress = Progress(json_lines=spec.get("json", False)) if rank == 0 else None
-    finished = trainer.run(_all_processes(progress.on_event, world) if progress else None)
+    finished = trainer.run(all_processes(progress.on_event, world) if progress else None)
     if rank != 0:
         return 0 if finished.reason != "error" else 1
     progress.close()
@@ -74,7 +86,7 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
     return 0
 
 
-def _all_processes(report, world: int):
+def all_processes(report, world: int):
     """Rank 0's progress with the speed of all processes (they step in lockstep)."""
     def on_event(event) -> None:
         if isinstance(getattr(event, "samples_per_s", None), int | float):
