@@ -60,10 +60,11 @@ def _section(args, doc) -> dict:
     return section
 
 
-def project_out(args) -> Path:
-    """Where the runs go: FILE if it is a project, else --out or FILE.nwproj. An existing
-    project keeps its runs and gets these added (its design becomes the one trained), which
-    is how two settings' groups end up side by side in one project."""
+def project_out(args, doc, runs: int = 1) -> Path:
+    """Where the runs go: FILE if it is a project, else --out or FILE.nwproj. The project
+    being trained gets these runs added; any other existing file is refused without --force,
+    as `netwright train` refuses it (with --force the runs are added to that project, its
+    design becomes the one trained and the file as it was is kept as NAME.bak)."""
     file = Path(args.file)
     out = Path(args.out) if args.out else file if file.suffix.lower() == ".nwproj" \
         else file.with_suffix(".nwproj")
@@ -72,7 +73,9 @@ def project_out(args) -> Path:
                        f"file, not {out.name}")
     if not out.parent.exists():
         raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
-    return out
+    from backend.cli.train_output import checked_project
+
+    return checked_project(args, doc, out, runs)
 
 
 def train_seeds(args) -> int:
@@ -90,7 +93,7 @@ def train_seeds(args) -> int:
     except ValueError as exc:
         raise CliError(f"--seeds: {exc}") from None
     doc = open_any(args.file).doc
-    out, section = project_out(args), _section(args, doc)
+    out, section = project_out(args, doc, args.seeds), _section(args, doc)
     printer = _SeedPrinter(args.seeds, args.json)
     outcome = train_seed_group(doc, args.seeds, keep_in_project(out, doc),
                                next_group_id(existing_runs(out)), section, printer.on_event,

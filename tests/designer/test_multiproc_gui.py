@@ -87,3 +87,20 @@ def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
     assert panel.entries[-1].run_id == run["id"]
     dock.reset()  # let the run go (rank 0 stays to answer feature-map questions until then)
     qtbot.waitUntil(lambda: not any(_alive(p) for p in [launcher, *ranks]), timeout=20_000)
+
+
+def test_more_processes_than_the_machine_has_is_one_sentence_at_train(qtbot, window):
+    doc = moons()
+    doc.sections["training"]["processes"] = HAVE + 1
+    open_design(window, qtbot, doc)
+    form, dock = window.training.settings_form, window.training
+    assert form.fields["processes"].isVisibleTo(form)  # shown, flagged, as the file has it
+    assert form.fields["processes"].property("invalid")
+    with qtbot.waitSignal(dock.run_finished, timeout=RUN_TIMEOUT) as finished:
+        assert dock.start()
+    assert finished.args[0].reason == "error"
+    assert dock.message.text() == (
+        f"Training failed: {HAVE + 1} processes were asked for but this machine has {HAVE} "
+        f"{WHAT}{'s' if HAVE != 1 else ''}: set processes to {HAVE} or fewer in the training "
+        "settings.")
+    assert window.files.current_project().runs == []
