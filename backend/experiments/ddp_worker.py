@@ -103,9 +103,13 @@ def _write(spec: dict, doc, trainer, finished, world: int) -> str:
     record, weights = trained_record(doc, trainer, finished)
     if out.suffix.lower() == ".nwproj":
         record["processes"] = world
-        run_id = store_run(out, record, weights, doc)
+        if spec.get("group"):  # one seed of a group (`train --seeds N --nproc-per-node M`)
+            record["group"] = spec["group"]
+        run_id = store_run(out, record, weights, doc, backup=spec.get("backup", True))
         return f"{out} as {default_name(run_id)}"
-    out.write_bytes(weights)
+    from backend.export.weights import write_weights
+
+    write_weights(out, weights, backup=bool(spec.get("replaces")))
     return str(out)
 
 

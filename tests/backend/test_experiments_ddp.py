@@ -64,3 +64,36 @@ def test_two_processes_train_the_same_run_as_one(tmp_path, capsys):
     assert b["processes"] == 2 and b["final"]["steps"] == a["final"]["steps"]
     assert b["history"][0]["val_loss"] == pytest.approx(a["history"][0]["val_loss"], rel=0.05)
     assert set(open_any(two).weights) == {"run_1"}
+
+
+def _design(tmp_path, **training):
+    doc = make_template("xor-mlp")
+    doc.sections["training"].update(epochs=1, val_fraction=0.2, device="cpu", **training)
+    design = tmp_path / "x.json"
+    save_design(doc, design)
+    return design
+
+
+def test_one_process_asked_for_overrides_the_designs_setting(tmp_path):
+    design = _design(tmp_path, processes=2)
+    out = tmp_path / "one.nwproj"
+    assert main(["train", str(design), "--nproc-per-node", "1", "--out", str(out)]) == 0
+    run = open_any(out).runs[0]
+    assert "processes" not in run  # a plain run, in this process
+
+
+@pytest.mark.slow
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPU cores")
+def test_seeds_with_the_designs_two_processes_make_a_group_of_two_process_runs(tmp_path,
+                                                                              capsys):
+    design = _design(tmp_path, processes=2)
+    out = tmp_path / "lab.nwproj"
+    assert main(["train", str(design), "--seeds", "2", "--out", str(out)]) == 0
+    runs = open_any(out).runs
+    assert [r["processes"] for r in runs] == [2, 2]
+    assert [r["group"]["seed"] for r in runs] == [0, 1]
+    assert [r["training"]["seed"] for r in runs] == [0, 1]
+    assert runs[0]["history"][0]["train_loss"] != runs[1]["history"][0]["train_loss"]
+    assert "over 2 seeds [0, 1]" in capsys.readouterr().out
+    assert main(["train", str(design), "--seeds", "2", "--out", str(out)]) == 2  # as train
+    assert "pass --force" in capsys.readouterr().err
