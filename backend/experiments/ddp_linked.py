@@ -65,7 +65,7 @@ def _run(spec: dict, rank: int, world: int, local: int, control, link):
     from backend.experiments.distributed import distribute
     from backend.project.project import design_from_data
     from backend.training import Trainer, TrainingConfig
-    from backend.training.events import RunFinished
+    from backend.training.events import RunFinished, RunStarted
     from backend.training.subprocess_run import drive, state_to_numpy
 
     doc = design_from_data(spec["design"], "the design")
@@ -89,6 +89,8 @@ def _run(spec: dict, rank: int, world: int, local: int, control, link):
     def relay(batch: list) -> None:
         for event in batch:
             send(event)  # the speed of all processes together
+            if isinstance(event, RunStarted):
+                event.device = f"{event.device} with {world} processes"
         link.send(("events", batch))
 
     finished = drive(trainer, probes, relay)

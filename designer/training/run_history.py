@@ -44,6 +44,8 @@ def _tooltip(run: dict) -> str:
     if final.get("reason"):
         rows.append(f"ended: {final['reason']}" + (f" ({final['message']})"
                                                    if final.get("message") else ""))
+    if isinstance(run.get("processes"), int) and run["processes"] > 1:
+        rows.append(f"trained by {run['processes']} processes")
     if run.get("note"):
         rows.append(str(run["note"]))
     rows.append(f"stored in the project as {run.get('id')}")

@@ -78,6 +78,7 @@ def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
     assert len(ranks) >= 2  # the torchrun agent's two training processes
     qtbot.waitUntil(lambda: dock.views.curves.point_count("train_loss_step") >= 2, timeout=RUN_TIMEOUT)
     assert dock.progress_label.text().startswith("step ")
+    assert "with 2 processes" in dock.started_event.device  # "Training on cpu with 2 ..."
     with qtbot.waitSignal(window.project_state.run_added, timeout=RUN_TIMEOUT) as added:
         dock.stop_action.trigger()
     run = window.files.current_project().runs[-1]
@@ -85,6 +86,7 @@ def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
     assert run["final"]["reason"] == "stopped" and run["training"]["processes"] == 2
     qtbot.waitUntil(lambda: not panel.entries[-1].live, timeout=10_000)
     assert panel.entries[-1].run_id == run["id"]
+    assert "trained by 2 processes" in panel.item_for(run["id"]).toolTip()
     dock.reset()  # let the run go (rank 0 stays to answer feature-map questions until then)
     qtbot.waitUntil(lambda: not any(_alive(p) for p in [launcher, *ranks]), timeout=20_000)
 
