@@ -106,3 +106,34 @@ def test_more_processes_than_the_machine_has_is_one_sentence_at_train(qtbot, win
         f"{WHAT}{'s' if HAVE != 1 else ''}: set processes to {HAVE} or fewer in the training "
         "settings.")
     assert window.files.current_project().runs == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(HAVE < 2, reason="needs two CPU cores")
+def test_a_training_process_that_dies_ends_the_run_with_one_sentence(qtbot):
+    import signal
+    import threading
+
+    from backend.training.events import Probes
+    from designer.workers.distributed import DistributedWorker, _descendants
+
+    doc = moons()
+    doc.sections["training"].update(epochs=500, processes=2)
+    worker = DistributedWorker(doc, Probes())
+    seen, finished = [], []
+    worker.events_ready.connect(seen.extend)
+    worker.finished.connect(finished.append)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    qtbot.waitUntil(lambda: any(type(e).__name__ == "EpochEnd" for e in seen),
+                    timeout=RUN_TIMEOUT)
+    launcher = worker.launcher.pid
+    workers = [p for p in _descendants(launcher)
+               if "ddp_worker" in open(f"/proc/{p}/cmdline").read()]
+    os.kill(max(workers), signal.SIGKILL)  # the second rank (started last)
+    qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
+    assert finished[0].reason == "error"
+    assert finished[0].message.startswith("Training process ")
+    assert "stopped (killed by signal 9); the run ended." in finished[0].message
+    thread.join(20)
+    assert not thread.is_alive() and not _alive(launcher)
