@@ -44,6 +44,9 @@ def check_processes(n: int, device: str, fix: str = "use --nproc-per-node {have}
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"--nproc-per-node must be a whole number of at least 1, not {n!r}")
     have, what = available_processes(device)
+    if have == 0 and n > 1:  # device cuda on a machine without a CUDA GPU
+        raise ValueError(f"{n} processes on GPUs were asked for but this machine has no CUDA "
+                         "GPU: set the device to cpu (or auto) to train them on CPU cores")
     if n > have:
         raise ValueError(f"{n} processes were asked for but this machine has {have} {what}"
                          f"{'s' if have != 1 else ''}: {fix.format(have=have)}")

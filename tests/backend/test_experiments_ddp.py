@@ -97,3 +97,9 @@ def test_seeds_with_the_designs_two_processes_make_a_group_of_two_process_runs(t
     assert "over 2 seeds [0, 1]" in capsys.readouterr().out
     assert main(["train", str(design), "--seeds", "2", "--out", str(out)]) == 2  # as train
     assert "pass --force" in capsys.readouterr().err
+
+
+def test_processes_on_gpus_without_one_say_to_use_the_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    with pytest.raises(ValueError, match="no CUDA GPU: set the device to cpu"):
+        check_processes(2, "cuda")
