@@ -79,6 +79,15 @@ def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
     qtbot.waitUntil(lambda: dock.views.curves.point_count("train_loss_step") >= 2, timeout=RUN_TIMEOUT)
     assert dock.progress_label.text().startswith("step ")
     assert "with 2 processes" in dock.started_event.device  # "Training on cpu with 2 ..."
+    dock.pause_action.trigger()  # every process pauses at the same step
+    qtbot.waitUntil(lambda: dock.state == "paused", timeout=20_000)
+    assert dock.progress_label.text().startswith("Paused at step ")
+    points = dock.views.curves.point_count("train_loss_step")
+    qtbot.wait(1500)
+    assert dock.views.curves.point_count("train_loss_step") == points
+    dock.pause_action.trigger()  # Resume
+    qtbot.waitUntil(lambda: dock.views.curves.point_count("train_loss_step") > points,
+                    timeout=20_000)
     with qtbot.waitSignal(window.project_state.run_added, timeout=RUN_TIMEOUT) as added:
         dock.stop_action.trigger()
     run = window.files.current_project().runs[-1]
