@@ -64,7 +64,7 @@ def _state(pid: int) -> str:
 @pytest.mark.slow
 @pytest.mark.skipif(HAVE < 2, reason="needs two CPU cores")
 def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
-    from designer.workers.distributed import _descendants
+    from backend.experiments.ddp_session import descendants
 
     doc = moons()
     doc.sections["training"].update(epochs=200, processes=2)
@@ -74,7 +74,7 @@ def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
         qtbot.keyClick(window, Qt.Key.Key_F5)
     worker = dock.run.worker
     launcher = worker.launcher.pid
-    ranks = _descendants(launcher)
+    ranks = descendants(launcher)
     assert len(ranks) >= 2  # the torchrun agent's two training processes
     qtbot.waitUntil(lambda: dock.views.curves.point_count("train_loss_step") >= 2, timeout=RUN_TIMEOUT)
     assert dock.progress_label.text().startswith("step ")
@@ -124,7 +124,8 @@ def test_a_training_process_that_dies_ends_the_run_with_one_sentence(qtbot):
     import threading
 
     from backend.training.events import Probes
-    from designer.workers.distributed import DistributedWorker, _descendants
+    from backend.experiments.ddp_session import descendants
+    from designer.workers.distributed import DistributedWorker
 
     doc = moons()
     doc.sections["training"].update(epochs=500, processes=2)
@@ -137,7 +138,7 @@ def test_a_training_process_that_dies_ends_the_run_with_one_sentence(qtbot):
     qtbot.waitUntil(lambda: any(type(e).__name__ == "EpochEnd" for e in seen),
                     timeout=RUN_TIMEOUT)
     launcher = worker.launcher.pid
-    workers = [p for p in _descendants(launcher)
+    workers = [p for p in descendants(launcher)
                if "ddp_worker" in open(f"/proc/{p}/cmdline").read()]
     os.kill(max(workers), signal.SIGKILL)  # the second rank (started last)
     qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
