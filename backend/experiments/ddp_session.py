@@ -188,6 +188,12 @@ class LinkedLaunch:
         return line[:1].upper() + line[1:] + "."
 
 
+def processes_of(doc) -> int:
+    """The design's `processes` setting (1 when unset or not a whole number)."""
+    value = (doc.sections.get("training") or {}).get("processes", 1)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+
 def descendants(pid: int) -> list[int]:
     """The processes started by `pid` and by those, deepest first (Linux; else none)."""
     found: list[int] = []

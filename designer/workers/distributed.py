@@ -18,19 +18,14 @@ import logging
 import threading
 from dataclasses import asdict
 
-from backend.experiments.ddp_session import LinkedLaunch
+from backend.experiments.ddp_session import LinkedLaunch, processes_of
 from backend.graph import GraphDocument
 from backend.training.events import Probes, RunFinished
 from backend.training.subprocess_run import encode_state, error_finish
 from designer.workers.training import TrainingWorker
 
 log = logging.getLogger(__name__)
-
-
-def processes_of(doc: GraphDocument) -> int:
-    """The design's `processes` setting (1 when unset or not a whole number)."""
-    value = (doc.sections.get("training") or {}).get("processes", 1)
-    return value if isinstance(value, int) and not isinstance(value, bool) else 1
+__all__ = ["DistributedWorker", "processes_of"]
 
 
 class DistributedWorker(TrainingWorker):

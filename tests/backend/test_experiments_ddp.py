@@ -103,3 +103,32 @@ def test_processes_on_gpus_without_one_say_to_use_the_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
     with pytest.raises(ValueError, match="no CUDA GPU: set the device to cpu"):
         check_processes(2, "cuda")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPU cores")
+def test_the_seeds_tab_child_trains_each_seed_with_the_designs_processes():
+    import queue
+    import threading
+
+    from backend.experiments.group_child import group_main
+    from backend.project import doc_to_dict
+
+    doc = make_template("xor-mlp")
+    doc.sections["training"].update(epochs=1, val_fraction=0.2, device="cpu", processes=2)
+    out_q = queue.Queue()
+    group_main(doc_to_dict(doc), 2, "group_3", None, out_q, threading.Event())
+    messages = []
+    while not out_q.empty():
+        messages.append(out_q.get())
+    kinds = [m[0] for m in messages]
+    assert kinds == ["started", "epoch", "run", "started", "epoch", "run", "done"]
+    runs = [m[1] for m in messages if m[0] == "run"]
+    assert [r["group"]["seed"] for r in runs] == [0, 1]
+    assert [r["group"]["id"] for r in runs] == ["group_3", "group_3"]
+    assert [r["processes"] for r in runs] == [2, 2]
+    assert [r["training"]["seed"] for r in runs] == [0, 1]
+    from safetensors.numpy import load
+
+    weights = [load(m[2]) for m in messages if m[0] == "run"]  # the trained weights, readable
+    assert weights[0].keys() == weights[1].keys() and len(weights[0]) >= 2
