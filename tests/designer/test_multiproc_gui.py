@@ -76,7 +76,8 @@ def test_two_processes_train_live_stop_cleanly_and_give_one_run(qtbot, window):
     launcher = worker.launcher.pid
     ranks = descendants(launcher)
     assert len(ranks) >= 2  # the torchrun agent's two training processes
-    qtbot.waitUntil(lambda: dock.views.curves.point_count("train_loss_step") >= 2, timeout=RUN_TIMEOUT)
+    curves = dock.views.curves
+    qtbot.waitUntil(lambda: curves.point_count("train_loss_step") >= 2, timeout=RUN_TIMEOUT)
     assert dock.progress_label.text().startswith("step ")
     assert "with 2 processes" in dock.started_event.device  # "Training on cpu with 2 ..."
     dock.pause_action.trigger()  # every process pauses at the same step
@@ -123,8 +124,8 @@ def test_a_training_process_that_dies_ends_the_run_with_one_sentence(qtbot):
     import signal
     import threading
 
-    from backend.training.events import Probes
     from backend.experiments.ddp_session import descendants
+    from backend.training.events import Probes
     from designer.workers.distributed import DistributedWorker
 
     doc = moons()
