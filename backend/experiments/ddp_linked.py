@@ -36,6 +36,8 @@ def train_linked(spec: dict, rank: int, world: int, local: int) -> int:
 
         trainer, finished = None, error_finish(exc)
     done.set()
+    if link is None and finished is not None and finished.reason == "error":
+        _leave_message(spec, rank, finished.message)  # rank 0 may never get to say it
     dist.destroy_process_group()
     if link is None:
         return 0 if finished is not None and finished.reason != "error" else 1
@@ -45,6 +47,14 @@ def train_linked(spec: dict, rank: int, world: int, local: int) -> int:
     if trainer is not None and finished is not None and finished.reason != "error":
         link.serve(trainer, control.take_feature_node()[1])
     return 0 if finished is not None and finished.reason != "error" else 1
+
+
+def _leave_message(spec: dict, rank: int, message: str) -> None:
+    """Why this rank stopped, beside the designer's socket (its output goes nowhere)."""
+    try:
+        (Path(spec["link"]).parent / f"rank{rank}.txt").write_text(message)
+    except OSError:
+        pass
 
 
 def _probes(spec: dict, rank: int):

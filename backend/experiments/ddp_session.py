@@ -174,18 +174,30 @@ class LinkedLaunch:
             time.sleep(0.05)
 
     def _sentence(self) -> str:
-        """The launcher's "netwright: ..." line, as a sentence."""
+        """Why the run ended, as a sentence: a process killed by a signal (the others only
+        lost their connection to it), else a rank's own message when one failed in training,
+        else the launcher's "netwright: ..." line."""
         try:
             self._log.flush()
             text = (Path(self._folder) / "launcher.log").read_text(errors="replace")
         except OSError:
-            return ""
+            text = ""
         lines = [ln[len("netwright: "):] for ln in text.splitlines()
                  if ln.startswith("netwright: ")]
-        if not lines:
-            return ""
-        line = lines[-1].rstrip(".")
-        return line[:1].upper() + line[1:] + "."
+        launcher = lines[-1].rstrip(".") if lines else ""
+        if "killed by signal" not in launcher:
+            launcher = self._rank_note() or launcher
+        return launcher[:1].upper() + launcher[1:] + "." if launcher else ""
+
+    def _rank_note(self) -> str:
+        for note in sorted(Path(self._folder).glob("rank*.txt")):
+            try:
+                message = note.read_text().strip().rstrip(".")
+            except OSError:
+                continue
+            n = self.spec["training"].get("processes", "?")
+            return f"training process {note.stem[4:]} of {n} stopped: {message}"
+        return ""
 
 
 def processes_of(doc) -> int:

@@ -132,3 +132,22 @@ def test_the_seeds_tab_child_trains_each_seed_with_the_designs_processes():
 
     weights = [load(m[2]) for m in messages if m[0] == "run"]  # the trained weights, readable
     assert weights[0].keys() == weights[1].keys() and len(weights[0]) >= 2
+
+
+def test_why_a_designer_run_ended_names_the_process_and_the_cause(tmp_path):
+    from backend.experiments.ddp_session import LinkedLaunch
+
+    launch = LinkedLaunch({}, {"processes": 2}, None)
+    launch._folder = str(tmp_path)
+    launch._log = open(tmp_path / "launcher.log", "wb")  # noqa: SIM115
+    launch._log.write(b"noise from torch\nnetwright: training process 1 of 2 stopped "
+                      b"(exit code 1); the run ended\n")
+    (tmp_path / "rank1.txt").write_text("the loss exploded to 8e+10 at step 2: lower the "
+                                        "learning rate")
+    assert launch._sentence() == ("Training process 1 of 2 stopped: the loss exploded to "
+                                  "8e+10 at step 2: lower the learning rate.")
+    launch._log.write(b"netwright: training process 0 of 2 stopped (killed by signal 9); "
+                      b"the run ended\n")  # a killed process is the cause, not the others
+    assert launch._sentence() == ("Training process 0 of 2 stopped (killed by signal 9); "
+                                  "the run ended.")
+    launch._log.close()
