@@ -105,7 +105,7 @@ def _run(spec: dict, rank: int, world: int, local: int, control, link):
 
     finished = drive(trainer, probes, relay)
     trainer.setup.model = trainer.setup.model.module  # the plain model, as one process has it
-    if finished is not None and finished.reason != "error":
+    if finished is not None and finished.weights_kept:  # a failed run: its best epoch's
         for entry in finished.history:
             if isinstance(entry.get("samples_per_s"), int | float):
                 entry["samples_per_s"] *= world

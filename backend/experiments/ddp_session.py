@@ -156,7 +156,9 @@ class LinkedLaunch:
         self._wait_launcher(5)
         sentence = self._sentence()
         if sentence and not sentence.startswith("Training process 0 "):
-            return RunFinished("error", sentence)
+            from dataclasses import replace
+
+            return replace(event, message=sentence)  # its curves and kept weights stay
         return event
 
     def _died(self) -> RunFinished:
