@@ -73,10 +73,11 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
     if rank != 0:
         return 0 if finished.reason != "error" else 1
     progress.close()
-    if finished.reason == "error":
-        print(f"netwright: training failed: {finished.message}", file=sys.stderr)
-        return 1
     trainer.setup.model = trainer.setup.model.module  # the plain model, as one process has it
+    if finished.reason == "error":
+        kept = _kept(spec, doc, trainer, finished)
+        print(f"netwright: training failed: {finished.message}{kept}", file=sys.stderr)
+        return 1
     for entry in finished.history:  # the speed of all processes together, as reported
         if isinstance(entry.get("samples_per_s"), int | float):
             entry["samples_per_s"] *= world
@@ -84,6 +85,19 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
     if not spec.get("json"):
         print(summary_line(finished, where) + f" (trained by {world} processes)")
     return 0
+
+
+def _kept(spec: dict, doc, trainer, finished) -> str:
+    """A failed run keeps what it had, as `netwright train` keeps it (not a seed of a group:
+    a group keeps the seeds that finished)."""
+    if spec.get("group"):
+        return ""
+    from backend.cli.train_cmd import _keep_failed
+    from backend.cli.train_output import Output
+
+    out = Path(spec["out"])
+    output = Output(out, out.suffix.lower() == ".nwproj", bool(spec.get("replaces")))
+    return "; " + _keep_failed(output, doc, trainer, finished)
 
 
 def all_processes(report, world: int):
