@@ -106,6 +106,7 @@ QStatusBar QLabel {{ padding: 0 8px; }}
 QTabWidget::pane {{ border: none; border-top: 1px solid {c.border}; }}
 QTabBar::tab {{ padding: 6px 16px; border: none; color: {c.muted}; background: transparent; }}
 QTabBar::tab:selected {{ color: {c.text}; border-bottom: 2px solid {c.accent}; }}
+QTabBar#side_tabs::tab {{ padding: 6px 10px; }}
 QLineEdit, QAbstractSpinBox, QComboBox {{ padding: 3px 6px; border: 1px solid
     {c.border}; border-radius: 4px; background: {c.base}; min-height: 20px; }}
 QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus {{

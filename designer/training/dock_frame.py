@@ -235,6 +235,11 @@ class DockFrame(QWidget):
         notes.addWidget(self.message, 1)
         notes.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
         self.side = QTabWidget()
+        # Every tab stays readable: no scroll arrows, and the panel is never narrower than its
+        # tabs (the splitter keeps the tab bar's width as the panel's minimum).
+        self.side.setUsesScrollButtons(False)
+        self.side.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
+        self.side.tabBar().setObjectName("side_tabs")
         self.views_holder = QStackedWidget()
         waiting = QLabel("Preparing the plots…")
         waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -68,3 +68,21 @@ def test_the_height_the_user_gives_the_dock_is_kept_for_the_next_run(qtbot, wind
     press_f5_and_stop(qtbot, window)
     assert dock_widget.height() == chosen
     assert window.training_height.wanted() == chosen  # what the next session starts with
+
+
+def test_every_side_tab_is_readable_at_1440x900_without_scrolling(qtbot, window):
+    dock = window.training
+    dock.ensure_built()
+    window.training_dock.raise_()
+    bar = dock.side.tabBar()
+    wanted = {"Data", "Settings", "Runs", "Seeds", "Sweep"}
+    qtbot.waitUntil(lambda: bar.isVisible() and wanted <= {bar.tabText(i)
+                                                           for i in range(bar.count())})
+
+    def all_in_sight() -> bool:
+        return all(bar.rect().contains(bar.tabRect(i)) for i in range(bar.count()))
+
+    qtbot.waitUntil(all_in_sight)
+    dock.split.setSizes([60, 1380])  # the user drags the panel's edge far to the left
+    qtbot.waitUntil(lambda: dock.side.width() >= bar.sizeHint().width())
+    assert all_in_sight()
