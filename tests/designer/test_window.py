@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel
 
 from backend.graph import SetParams
@@ -300,3 +301,24 @@ def test_template_dialog_names_the_networks_as_the_course_does(qtbot):
     assert titles[0] == "Empty design" and "LeNet-5" in titles and "lenet5" not in titles
     dialog.list.setCurrentRow(titles.index("LeNet-5"))
     assert dialog.chosen() == "lenet5"
+
+
+def test_disabled_toolbar_buttons_look_disabled_in_both_themes(window):
+    """Undo with nothing to undo is dimmed clearly, in the dark theme too."""
+
+    def lightness(pixmap) -> float:
+        image = pixmap.toImage()
+        seen = [image.pixelColor(x, y) for x in range(image.width())
+                for y in range(image.height())]
+        opaque = [c.lightnessF() for c in seen if c.alphaF() > 0.9]
+        return sum(opaque) / len(opaque)
+
+    undo = window.toolbar.widgetForAction(window.actions["undo"])
+    assert not undo.isEnabled()
+    for dark in (True, False):
+        window.actions["dark"].setChecked(dark)
+        shown = undo.icon()
+        enabled = lightness(shown.pixmap(24, QIcon.Mode.Normal))
+        disabled = lightness(shown.pixmap(24, QIcon.Mode.Disabled))
+        panel = QApplication.instance().palette().window().color().lightnessF()
+        assert abs(enabled - disabled) >= 0.4 * abs(enabled - panel), dark
