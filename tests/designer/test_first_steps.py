@@ -4,6 +4,7 @@ is pressed or layers without an Input are drawn."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout
 
 from designer.panels.problems import EMPTY_HINT
 
@@ -46,3 +47,12 @@ def test_train_on_an_empty_design_says_why_and_layers_without_input_keep_it(qtbo
     assert "problem" in window.status.state.text()
     window.editor.undo_stack.undo()  # empty again: the hint again
     assert shown(window) == [EMPTY_HINT]
+
+
+def test_data_and_settings_tabs_name_their_fields_in_words(qtbot, window):
+    window.files.new_design("mlp")
+    form = window.training.data_panel.form
+    names = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().text()
+             for row in range(form.rowCount())]
+    assert "corruption level" in names  # written as the Settings tab writes its names
+    assert not [name for name in names if "_" in name]
