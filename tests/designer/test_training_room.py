@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabBar
 
 from designer import settings
 from designer.files import DISCARD
@@ -86,3 +87,19 @@ def test_every_side_tab_is_readable_at_1440x900_without_scrolling(qtbot, window)
     dock.split.setSizes([60, 1380])  # the user drags the panel's edge far to the left
     qtbot.waitUntil(lambda: dock.side.width() >= bar.sizeHint().width())
     assert all_in_sight()
+
+
+def test_the_design_keeps_half_the_window_until_train_asks_for_room(qtbot, window):
+    """The tallest side panel (Sweep) scrolls instead of making the whole dock tall; the
+    Training tab, brought forward, gets room for its plots as Train does."""
+    window.training.ensure_built()
+    qtbot.waitUntil(lambda: window.training.is_built())
+    qtbot.wait(50)  # the docks settle
+    assert window.canvas.height() >= window.height() // 2
+    bar = next(b for b in window.findChildren(QTabBar)
+               if "Training" in [b.tabText(i) for i in range(b.count())])
+    index = [bar.tabText(i) for i in range(bar.count())].index("Training")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    plots = window.training.views.curves.plots.values()
+    qtbot.waitUntil(lambda: min(p.height() for p in plots) >= PLOT_MIN_PX)  # room to see
+    assert window.canvas.height() >= 150
