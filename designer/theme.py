@@ -127,6 +127,7 @@ QLabel[role="warning"] {{ color: {c.warning}; }}
 QLabel[role="ok"] {{ color: {c.ok}; }}
 QFrame[role="card"] {{ background: {c.alt_base}; border: 1px solid {c.border};
     border-radius: 6px; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 QToolTip {{ background: {c.base}; color: {c.text}; border: 1px solid {c.border}; padding: 6px; }}
 QMenu::separator {{ height: 1px; background: {c.border}; margin: 4px 8px; }}
 """
