@@ -6,8 +6,8 @@ pooling. For each output position the page outlines the window on the input, sho
 element-wise products and their sum, and marks the output cell; ◀ ▶ step, Play animates.
 The output size is shown as the formula with the real numbers. Opened on a Conv/Pool node it
 takes that node's settings, and after a run its learned kernels and its input for the probe
-sample (`run_data_changed`). All arithmetic comes from backend.teaching.conv; the controls' layout is
-`conv_layout.ConvolutionLayout`, this module makes them work.
+sample (`run_data_changed`). All arithmetic comes from backend.teaching.conv; the controls'
+layout is `conv_layout.ConvolutionLayout`, this module makes them work.
 """
 
 from __future__ import annotations
