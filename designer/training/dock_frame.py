@@ -88,9 +88,9 @@ class SideTabs(QTabWidget):
         self.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         self.tabBar().setObjectName("side_tabs")
 
-    def addTab(self, widget: QWidget, label: str) -> int:  # noqa: N802  (Qt API name)
+    def addTab(self, widget: QWidget, *label) -> int:  # noqa: N802  (Qt API: [icon,] label)
         return super().addTab(widget if isinstance(widget, QScrollArea) else scrolled(widget),
-                              label)
+                              *label)
 
     def indexOf(self, widget: QWidget) -> int:  # noqa: N802  (Qt API name)
         for i in range(self.count()):
