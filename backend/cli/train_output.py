@@ -70,7 +70,7 @@ def weight_bytes(doc) -> int:
     return estimate(doc, analyse(doc)).weight_bytes
 
 
-def keep_result(output: Output, doc, record: dict, weights: bytes) -> str:
+def keep_result(output: Output, doc, record: dict, weights: bytes | None) -> str:
     """Write the run; returns where it went ("out.nwproj as run 3", "out.safetensors").
     Raises CliError naming where the run was kept instead when writing fails."""
     from backend.project import DesignFileError
@@ -78,6 +78,8 @@ def keep_result(output: Output, doc, record: dict, weights: bytes) -> str:
     try:
         return _write(output, doc, record, weights)
     except (DesignFileError, OSError) as exc:
+        if weights is None:  # a failed run's record alone: nothing to rescue
+            raise RunNotSaved(f"{exc}; the failed run was not kept") from None
         kept = _rescue(doc, record, weights, output.path)
         raise RunNotSaved(f"{exc}; the trained run {kept}") from None
 
@@ -86,7 +88,8 @@ class RunNotSaved(CliError):
     """Training finished but its result could not be written where asked (exit 1)."""
 
 
-def _write(output: Output, doc, record: dict, weights: bytes) -> str:
+def _write(output: Output, doc, record: dict, weights: bytes | None) -> str:
+    """`weights` None (a failed run without a best epoch) is only for a project."""
     if output.project:
         from backend.project.runs import default_name, store_run
 

@@ -29,7 +29,7 @@ from backend.project.project import PROJECT_SUFFIX, Project, open_any, save_proj
 from backend.project.safe import ProjectFileError
 
 _FINAL = ("reason", "message", "epochs_done", "steps", "best_epoch", "best_val_loss",
-          "test_loss", "test_accuracy")
+          "test_loss", "test_accuracy", "node")
 _NUMBER = re.compile(r"run[ _-]?(\d{1,9})", re.IGNORECASE)
 
 

@@ -23,6 +23,7 @@ from backend.graph.validate import label
 from backend.training.batches import LoaderBatches, TensorBatches, fits_on_device
 from backend.training.components import encode_targets, target_format
 from backend.training.config import ConfigError, TrainingConfig
+from backend.training.failures import label_problem
 from backend.training.recipes import Recipe
 from backend.training.recipes.checks import design_report
 
@@ -174,6 +175,18 @@ def _recipe_and_model(design, splits: Splits, data_cfg, cfg: TrainingConfig):
     return report.recipe, report.task, report.loss, splits, analysis, built
 
 
+def _check_labels(splits: Splits, fmt: str, scores: int) -> None:
+    """Class labels the output cannot score stop the run before its first step (the loss
+    would fail at run time, or one-hot encoding would)."""
+    if fmt not in ("index", "onehot"):
+        return
+    for name, split in (("training", splits.train), ("validation", splits.val),
+                        ("test", splits.test)):
+        problem = label_problem(split.y, scores, f"the {name} split's")
+        if problem:
+            raise DatasetError(problem)
+
+
 def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> RunSetup:
     device = resolve_device(cfg.device)
     if isinstance(design, GraphDocument):  # refuse before memory is spent on data or weights
@@ -189,6 +202,7 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
         k = out_shape[0]  # spare output units: one-hot and confusion use the output width
     fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index",
                         splits.info.multi_label)
+    _check_labels(splits, fmt, out_shape[0] if out_shape and len(out_shape) == 1 else k)
     train, val, test = (_tensors(s, fmt, k) for s in (splits.train, splits.val, splits.test))
     corruption = corruption_for(data_cfg.options if data_cfg else {}, splits.train.x)
     if corruption.active:  # validation and test inputs: noisy once, the same every epoch
