@@ -12,7 +12,7 @@ sentence stays under the field. The form updates in place whenever the document 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,12 +43,24 @@ from designer.training.recipe_settings import RecipeSettings
 OPTIMIZER_NAMES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum", "nesterov": "Nesterov",
                    "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
                    "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam"}
-LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (class index)",
-              "categorical_cross_entropy": "categorical cross-entropy (one-hot)",
-              "bce_with_logits": "binary cross-entropy (logits)", "mse": "MSE",
-              "mae": "MAE", "huber": "Huber", "bce": "binary cross-entropy (probabilities)",
+LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (index)",
+              "categorical_cross_entropy": "cross-entropy (one-hot)",
+              "bce_with_logits": "binary CE (logits)", "mse": "MSE",
+              "mae": "MAE", "huber": "Huber", "bce": "binary CE (probabilities)",
               "non_saturating": "non-saturating (GAN)", "minimax": "minimax (GAN)",
-              "wasserstein_gp": "Wasserstein + gradient penalty (GAN)"}
+              "wasserstein_gp": "Wasserstein-GP (GAN)"}
+LOSS_TIPS = {  # what a short name stands for, shown on its item in the list
+    "auto": "The task's usual loss: cross-entropy for classes, MSE for values.",
+    "cross_entropy": "Cross-entropy with the class index as target (softmax inside).",
+    "categorical_cross_entropy": "Categorical cross-entropy with one-hot targets.",
+    "bce_with_logits": "Binary cross-entropy on logits (a sigmoid inside): one yes/no per "
+                       "output.",
+    "bce": "Binary cross-entropy on probabilities (the layer ends with a sigmoid).",
+    "mse": "Mean squared error.", "mae": "Mean absolute error.",
+    "huber": "Huber: squared for small errors, absolute for large ones.",
+    "non_saturating": "GAN generator loss −log D(G(z)) (strong gradients early on).",
+    "minimax": "The original GAN generator loss log(1 − D(G(z))).",
+    "wasserstein_gp": "Wasserstein loss with a gradient penalty on the critic."}
 TIPS = {
     "lr": "Step size η of w ← w − η∇E(w). Too high diverges (NaN loss); too low crawls.",
     "momentum": "SGD momentum γ: keeps a decaying sum of past gradients.",
@@ -94,8 +106,14 @@ def _combo(options: tuple[str, ...], names: dict[str, str] | None = None) -> QCo
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(12)  # long names elide instead of widening the side panel
     for key in options:
-        box.addItem((names or {}).get(key, key), key)
+        _add_item(box, key, names or {})
     return box
+
+
+def _add_item(box: QComboBox, key: str, names: dict[str, str]) -> None:
+    box.addItem(names.get(key, key), key)
+    if key in LOSS_TIPS and names is LOSS_NAMES:
+        box.setItemData(box.count() - 1, LOSS_TIPS[key], Qt.ItemDataRole.ToolTipRole)
 
 
 def _fields() -> dict[str, QWidget]:
@@ -226,7 +244,7 @@ class TrainingSettingsForm(QWidget):
             box.blockSignals(True)
             box.clear()
             for key in losses:
-                box.addItem(LOSS_NAMES.get(key, key), key)
+                _add_item(box, key, LOSS_NAMES)
             box.blockSignals(False)
 
     @staticmethod

@@ -103,3 +103,29 @@ def test_the_design_keeps_half_the_window_until_train_asks_for_room(qtbot, windo
     plots = window.training.views.curves.plots.values()
     qtbot.waitUntil(lambda: min(p.height() for p in plots) >= PLOT_MIN_PX)  # room to see
     assert window.canvas.height() >= 150
+
+
+def test_every_loss_name_reads_in_full_in_its_box_at_1440x900(qtbot, window):
+    """The loss box shows the whole name of every loss (a long one was cut to "cross-entropy
+    (class in"); what a short name stands for is the item's tooltip."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    dock = window.training
+    dock.ensure_built()
+    window.training_dock.raise_()
+    bar = dock.side.tabBar()
+    qtbot.waitUntil(lambda: bar.isVisible())
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(next(i for i in range(bar.count())
+                                          if bar.tabText(i) == "Settings")).center())
+    box = dock.settings_form.fields["loss"]
+    qtbot.waitUntil(box.isVisible)
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    text_area = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, box)
+    cut = [box.itemText(i) for i in range(box.count())
+           if box.fontMetrics().horizontalAdvance(box.itemText(i)) > text_area.width()]
+    assert not cut
+    assert all(box.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(box.count()))
