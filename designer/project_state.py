@@ -109,6 +109,7 @@ class ProjectState(QObject):
             return None
         project = self.window.files.current_project()
         record = run_record(design, event, self.started_at)
+        record.update(getattr(worker, "record_extra", {}))  # e.g. the processes that trained it
         run_id = project.add_run(record, weights)
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
         self.window.statusBar().showMessage(_added_text(default_name(run_id), event,

@@ -44,6 +44,21 @@ def choose_output(args, doc) -> Output:
     return Output(out, to_project, replaces)
 
 
+def checked_project(args, doc, out: Path, runs: int = 1) -> Path:
+    """The project that a group of runs (seeds, a sweep's trials) goes into, checked as
+    `choose_output` checks one run's: the project being trained takes them; any other
+    existing file needs --force (the file as it was is then kept as NAME.bak)."""
+    source = Path(args.file)
+    inputs = [source, *data_files(doc, source.parent)]
+    needs = weight_bytes(doc) * max(1, runs)
+    if _same(out, source):
+        check_output(out, inputs[1:], force=True, flag="--out", needs=needs)
+    else:
+        check_output(out, inputs, bool(getattr(args, "force", False)), flag="--out",
+                     needs=needs, role="the design being trained")
+    return out
+
+
 def _same(a: Path, b: Path) -> bool:
     from backend.cli.outputs import same_file
 

@@ -17,6 +17,7 @@ from torch import nn
 
 from backend.data import DataConfig, Dataset, DatasetError, Splits, make_splits
 from backend.data.corruption import Corruption, corruption_for
+from backend.data.tokens import token_input, token_splits
 from backend.graph.document import GraphDocument
 from backend.graph.traverse import model_outputs
 from backend.graph.validate import label
@@ -67,15 +68,24 @@ def resolve_device(name: str) -> torch.device:
 def resolve_splits(design, dataset, cfg: TrainingConfig) -> tuple[Splits, DataConfig | None]:
     if isinstance(dataset, Splits):
         return dataset, None
+    tokens = token_input(design) if isinstance(design, GraphDocument) else None
     if isinstance(dataset, Dataset):
-        return make_splits(dataset, cfg.val_fraction, cfg.test_fraction, cfg.seed), None
+        return _split(dataset, tokens, cfg.val_fraction, cfg.test_fraction, cfg.seed), None
     if dataset is None and isinstance(design, GraphDocument):
         dataset = design.sections.get("dataset")
     data_cfg = DataConfig.from_section(dataset)
     data = data_cfg.load()
-    splits = make_splits(data, cfg.val_fraction, cfg.test_fraction, data_cfg.seed,
-                         data_cfg.normalise)
+    splits = _split(data, tokens, cfg.val_fraction, cfg.test_fraction, data_cfg.seed,
+                    data_cfg.normalise)
     return splits, data_cfg
+
+
+def _split(data: Dataset, tokens, val: float, test: float, seed: int,
+           normalise: str = "standard") -> Splits:
+    """Seeded splits; token indices for an int64 Input (checked, never normalised)."""
+    if tokens is None or getattr(data, "edges", None) is not None:
+        return make_splits(data, val, test, seed, normalise)
+    return token_splits(data, tokens, lambda d, norm: make_splits(d, val, test, seed, norm))
 
 
 @dataclass

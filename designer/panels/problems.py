@@ -33,6 +33,9 @@ from designer.theme import SPACE
 MAX_ROWS = 200  # problems listed; more are counted in a last row (each row is a widget)
 NODE_ROLE = Qt.UserRole + 1
 ROW_ROLE = Qt.UserRole + 2  # True: a ProblemRow widget draws this row
+EMPTY_HINT = ("Nothing to check yet. To start, drag an Input from the Layers palette onto the "
+              "canvas (or press Tab on the canvas), or choose a template with File ▸ New from "
+              "Template (Ctrl+N).")
 
 
 class _BackgroundOnly(QStyledItemDelegate):
@@ -193,7 +196,7 @@ class ProblemsPanel(QWidget):
         has_nodes = bool(self.editor.doc.nodes)
         item = QListWidgetItem(icons.severity_icon("ok" if has_nodes else "info"),
                                "No problems: the design is valid." if has_nodes
-                               else "No problems yet: add a layer to start.")
+                               else EMPTY_HINT)
         item.setFlags(Qt.ItemIsEnabled)
         self.list.addItem(item)
 

@@ -45,6 +45,8 @@ def _tooltip(run: dict) -> str:
         reason = "failed" if final["reason"] == "error" else final["reason"]
         rows.append(f"ended: {reason}" + (f" ({final['message']})"
                                           if final.get("message") else ""))
+    if isinstance(run.get("processes"), int) and run["processes"] > 1:
+        rows.append(f"trained by {run['processes']} processes")
     if run.get("note"):
         rows.append(str(run["note"]))
     rows.append(f"stored in the project as {run.get('id')}")
