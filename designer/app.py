@@ -11,7 +11,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from designer import settings, theme
+from designer import collector, settings, theme
 from designer.main_window import MainWindow
 
 
@@ -23,6 +23,7 @@ def application() -> QApplication:
         app.setApplicationName("Netwright")
         app.setOrganizationName("Netwright")
         app.setApplicationDisplayName("Netwright")
+    collector.install(app)  # Qt objects are only ever freed on this thread
     theme.apply(app, settings.dark_theme())
     return app
 

@@ -8,10 +8,22 @@ run still training, so no thread outlives its window.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
+from designer import collector
 from designer.files import DISCARD
 from designer.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_the_gui_thread(qapp):
+    """As in the app: cyclic garbage (old windows' Qt objects) is freed on the GUI thread,
+    never by a training or import thread that happens to cross the collector's threshold."""
+    collector.install(qapp)
+    yield
+    gc.enable()
 
 
 @pytest.fixture
@@ -26,3 +38,4 @@ def window(qtbot, tmp_path, monkeypatch):
     yield win
     win.training.shutdown()
     win.files.ask_save_changes = lambda: DISCARD
+    gc.collect()  # no thread runs now: free the window's cycles here, on the GUI thread
