@@ -44,7 +44,7 @@ OPTIMIZER_NAMES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum", "nesterov": "
                    "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
                    "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam"}
 LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (index)",
-              "categorical_cross_entropy": "cross-entropy (one-hot)",
+              "categorical_cross_entropy": "categorical CE",
               "bce_with_logits": "binary CE (logits)", "mse": "MSE",
               "mae": "MAE", "huber": "Huber", "bce": "binary CE (probabilities)",
               "non_saturating": "non-saturating (GAN)", "minimax": "minimax (GAN)",
