@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTableWidget, QTableWidgetItem,
 from designer.plots.base import PALETTE, PlotPanel, qcolor, style_plot, theme_colours
 from designer.plots.graph_picture import HIT, MISS, UNKNOWN, node_size
 
-
 IDLE = "a layer's output for every node, in 2-D, once per epoch"
 
 
