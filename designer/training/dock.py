@@ -198,6 +198,7 @@ class TrainingDock(DockFrame):
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
+        self.wait_for_imports()
         for run in [self.run, *self._retiring]:
             if run is not None and run.running:
                 run.wait()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from backend.graph import Edge, GraphDocument, Node
 from backend.training.events import RunStarted, StepMetrics
 from designer.editor import DocumentEditor
+from designer.training.data_fit import DataService
 from designer.training.dock import TrainingDock
 from designer.training.standard_views import CurvesView
 
@@ -33,7 +34,10 @@ def moons_doc() -> GraphDocument:
     return doc
 
 
-def test_a_thousand_progress_messages_in_a_burst_are_one_update_showing_the_last(qtbot):
+def test_a_thousand_progress_messages_in_a_burst_are_one_update_showing_the_last(
+        qtbot, monkeypatch):
+    # no dataset loading thread: the data panel is not what this is about
+    monkeypatch.setattr(DataService, "_request", lambda *_args: None)
     dock = TrainingDock(DocumentEditor(moons_doc()))
     qtbot.addWidget(dock)
     dock.resize(1400, 460)

@@ -215,7 +215,7 @@ def test_window_shows_before_torch_or_networkx_is_imported(tmp_path):
     script = ("import sys; from designer.app import create_window; "
               "w = create_window([]); assert w.isVisible(); "
               "print(len(w.editor.doc.nodes), 'torch' in sys.modules, "
-              "'networkx' in sys.modules)")
+              "'networkx' in sys.modules); w.training.shutdown()")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
            "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
@@ -243,7 +243,8 @@ def test_the_window_paints_before_numpy_or_the_training_recipes_load(tmp_path):
         "shown = MainWindow.show\n"
         "MainWindow.show = lambda self: (self.installEventFilter(first), shown(self))\n"
         "w = create_window([])\n"
-        "print(seen[0], len(w.editor.doc.nodes))\n")
+        "print(seen[0], len(w.editor.doc.nodes))\n"
+        "w.training.shutdown()\n")  # as quitting does
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
            "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
