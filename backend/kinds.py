@@ -18,6 +18,8 @@ samples).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 SAMPLES, NODES, ADJACENCY, PAIRS, GRAPHS = "", "nodes", "adjacency", "pairs", "graphs"
 SQUARE = (ADJACENCY, PAIRS)
 GRAPH_LAYERS = "GCNConv, SAGEConv or GATConv"
@@ -25,6 +27,14 @@ GRAPH_LAYERS = "GCNConv, SAGEConv or GATConv"
 
 def shape_text(shape, kind: str = SAMPLES) -> str:
     """(B, 16, 5, 5) for samples, (N, 16) for node features, (N, N), (1, 16) for a graph."""
+    try:
+        return _shape_text(shape, kind)
+    except TypeError:  # a shape given as a list: not kept
+        return _shape_text.__wrapped__(shape, kind)
+
+
+@lru_cache(maxsize=4096)  # a big design repeats the same few shapes thousands of times
+def _shape_text(shape, kind: str) -> str:
     if kind in SQUARE:
         return "(N, N)"
     lead = {NODES: "N", GRAPHS: "1"}.get(kind, "B")

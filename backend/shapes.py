@@ -51,6 +51,10 @@ class Analysis:
     kinds: dict[str, str] = field(default_factory=dict)
     port_kinds: dict[tuple[str, str], str] = field(default_factory=dict)
     in_kinds: dict[str, list[str]] = field(default_factory=dict)  # only where not all samples
+    # what the next analysis after an edit reuses (backend/shapes_incremental.py)
+    memo: object = field(default=None, repr=False, compare=False)
+    # the layers inferred again since the previous analysis; None: all of them (a full one)
+    changed: set[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -123,8 +127,17 @@ class GraphPlan:
     definition: BlockDef | None = None
 
 
-def analyse(doc: GraphDocument) -> Analysis:
-    result = Analyser(doc).design()
+def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
+    """Shapes, counts and problems of `doc`. With `previous` (an earlier analysis of the same
+    document, before some edits), only the layers an edit can change are inferred again:
+    the result is exactly what a full analysis gives (backend/shapes_incremental.py)."""
+    from backend.shapes_incremental import remember, reanalyse
+
+    result = reanalyse(doc, previous) if previous is not None else None
+    if result is None:
+        analyser = Analyser(doc)
+        result = analyser.design()
+        remember(doc, result, analyser.plans[id(doc)])
     result.problems += design_warnings(doc, result)
     attach_fixes(doc, result)
     return result
@@ -200,7 +213,7 @@ class Analyser:
                     if kind and kind[0]:
                         result.kinds[step.node.id] = kind[0]
             else:
-                _infer_node(graph, step, result, gp.broken, scope, prefix)
+                infer_node(graph, step, result, gp.broken, scope, prefix)
 
 
 def source_shapes(result: Analysis, step: Step) -> list[Shape | None]:
@@ -226,7 +239,8 @@ def scoped(value, scope: dict | None, where: str):
                          ) from None
 
 
-def _infer_node(doc, step, result, broken, scope, prefix) -> None:
+def infer_node(doc, step, result, broken, scope, prefix) -> None:
+    """Infer one layer (not a Block) from the results of its sources, into `result`."""
     node, nid = step.node, step.node.id
     spec = get_spec(node.type)
     if spec is None or (nid in broken and any(has_expressions(v) for v in node.params.values())):

@@ -34,12 +34,14 @@ class Row:
 
 def rows(doc: GraphDocument, analysis: Analysis, expand: bool = False) -> list[Row]:
     order = [n for n in analysis.order if n in doc.nodes]
-    order += [n for n in doc.nodes if n not in set(order)]
-    paths = module_paths(doc, analysis) if expand else {}
+    listed = set(order)
+    order += [n for n in doc.nodes if n not in listed]
+    blocks = expand and any(n.type == BLOCK for n in doc.nodes.values())
+    paths = module_paths(doc, analysis) if blocks else {}
     out: list[Row] = []
     for nid in order:
         out.append(_row(doc, analysis, nid, title(doc, nid), nid, 0))
-        if expand and doc.nodes[nid].type == BLOCK:
+        if blocks and doc.nodes[nid].type == BLOCK:
             out += _inner_rows(doc, analysis, nid, nid, nid, 1, paths)
     return out
 

@@ -48,7 +48,10 @@ def fit_readable(view: QWidget) -> None:
     zoom = getattr(view, "zoom", None)
     if not isinstance(zoom, float) or zoom >= READABLE_ZOOM or not hasattr(view, "set_zoom"):
         return
-    bounds = view.scene().itemsBoundingRect()
+    from designer.canvas.scene_analysis import content_rect
+
+    bounds = content_rect(view.scene()) if hasattr(view.scene(), "nodes") \
+        else view.scene().itemsBoundingRect()
     view.set_zoom(READABLE_ZOOM)
     half_width = view.viewport().width() / 2 / READABLE_ZOOM
     view.centerOn(bounds.left() + half_width - 24, bounds.center().y())

@@ -47,6 +47,7 @@ class DocumentEditor(EditorScope, QObject):
         self.path: str = ""
         self._selection: list[str] = []
         self._checkers: list[Checker] = []
+        self.replacing = False  # a whole design is being swapped in; its analysis follows
         self._init_scope()
         self._analysis: Analysis = analyse(self.doc)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -92,9 +93,11 @@ class DocumentEditor(EditorScope, QObject):
     def analysis(self) -> Analysis:
         return self._analysis
 
-    def reanalyse(self) -> None:
+    def reanalyse(self, whole: bool = False) -> None:
+        """Derive shapes, counts and problems again: after an edit only what it can change is
+        inferred again (exactly what a full analysis gives); `whole` starts afresh."""
         self._timer.stop()
-        analysis = analyse(self.doc)
+        analysis = analyse(self.doc, None if whole else self._analysis)
         for check in self._checkers:
             try:
                 analysis.problems.extend(check(self.doc, analysis))
@@ -129,11 +132,15 @@ class DocumentEditor(EditorScope, QObject):
         """Show another design (open/new): clears undo history and selection."""
         self.leave(0)
         self.set_selection([])
-        self.doc.replace_content(doc)
+        self.replacing = True
+        try:
+            self.doc.replace_content(doc)
+        finally:
+            self.replacing = False
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.set_path(path)
-        self.reanalyse()
+        self.reanalyse(whole=True)
         self.document_replaced.emit()
 
     def set_path(self, path: str) -> None:

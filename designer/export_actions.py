@@ -254,6 +254,12 @@ class ExportController(QObject):
         from backend.project.runs import run_name
 
         project = self.window.files.project
+        chosen = next((r for r in project.runs if r.get("id") == run_id), None) \
+            if project is not None and run_id is not None else None
+        if chosen is not None and run_id not in project.weights:
+            self.report(False, "Export failed", f"{run_name(chosen)} kept no weights (it "
+                        "failed before any epoch was best): export another run's weights.")
+            return False
         name = project.default_weights() if project is not None else None
         if name is None:
             self.report(False, "Export failed", "There are no trained weights to export: "

@@ -20,12 +20,14 @@ from PySide6.QtSvg import QSvgRenderer
 from designer import theme
 
 ICON_DIR = Path(__file__).resolve().parents[1] / "resources" / "icons"
+# Disabled icons lie well between the icon colour and the panel behind them, in both themes
+DISABLED_LIGHT, DISABLED_DARK = "#a0a7b0", "#5c636c"
 
 
 def icon(name: str, color: str | None = None) -> QIcon:
     """The icon `name` tinted with `color` (default: the theme's icon colour)."""
     c = theme.colors()
-    return _render(name, color or c.icon, c.muted if c.dark else "#a0a7b0")
+    return _render(name, color or c.icon, DISABLED_DARK if c.dark else DISABLED_LIGHT)
 
 
 def severity_icon(severity: str) -> QIcon:

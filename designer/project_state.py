@@ -3,9 +3,11 @@
 `install(window)` follows the Training dock (`window.training`). When a run starts, the
 design goes into the window's recovery folder at once and the trainer's best weights are
 written there whenever they improve (`RecoverySession.keep_best`), so killing the app
-mid-run loses neither. When a run ends (completed, stopped or stopped early; not on an
-error) its record (`run_record`: settings, per-epoch history, final metrics and the design
-that was trained) and the trained weights are added to the project behind the window
+mid-run loses neither. When a run ends (completed, stopped, stopped early, or failed after it
+started: marked failed with its reason, its curves up to the fault and the best weights so
+far, if an epoch was best) its record (`run_record`: settings, per-epoch history, final
+metrics and the design that was trained) and the weights are added to the project behind the
+window
 (`window.files.current_project()`), and the design counts as modified: Save writes them into
 the .nwproj (a .json save refuses with `json_drops`' sentence), autosave keeps them, and
 closing asks first. A run that ends after another design was opened (New, Open) is not
@@ -64,6 +66,7 @@ class ProjectState(QObject):
     @Slot()
     def _on_requested(self) -> None:
         self.orphaned = False  # a new run, for the design open now
+        self.started_at = None  # a run that fails before it starts is no run of the project
 
     @Slot()
     def _on_document_replaced(self) -> None:
@@ -73,8 +76,8 @@ class ProjectState(QObject):
     @Slot(object)
     def _on_finished(self, event) -> None:
         orphaned, self.orphaned = self.orphaned, False
-        if getattr(event, "reason", "error") == "error":
-            return
+        if getattr(event, "reason", "error") == "error" and self.started_at is None:
+            return  # it failed while preparing (its sentence is in the dock): nothing ran
         if orphaned:
             self.window.statusBar().showMessage(
                 "The run ended after its design was closed, so it was not added to the "
@@ -100,16 +103,17 @@ class ProjectState(QObject):
         design = worker.snapshot  # the design as it was trained
         meta = {"design": design.name, "epochs": str(event.epochs_done),
                 "best_epoch": str(event.best_epoch)}
-        weights = worker.final_weights(meta)  # trained in a thread or a child process
-        if weights is None:
+        failed = event.reason == "error"
+        weights = worker.final_weights(meta) if event.weights_kept else None
+        if weights is None and not failed:
             return None
         project = self.window.files.current_project()
         record = run_record(design, event, self.started_at)
+        record.update(getattr(worker, "record_extra", {}))  # e.g. the processes that trained it
         run_id = project.add_run(record, weights)
         self.window.editor.undo_stack.resetClean()  # unsaved until the project is saved
-        self.window.statusBar().showMessage(
-            f"The run and its trained weights are in the project as {default_name(run_id)}: "
-            "save it as .nwproj to keep them.", 15000)
+        self.window.statusBar().showMessage(_added_text(default_name(run_id), event,
+                                                        weights is not None), 15000)
         return run_id
 
 
@@ -119,6 +123,15 @@ class ProjectState(QObject):
         from designer.training.run_history import install as install_run_history
 
         install_run_history(self.window)
+
+
+def _added_text(name: str, event, weights: bool) -> str:
+    if event.reason != "error":
+        return (f"The run and its trained weights are in the project as {name}: save it as "
+                ".nwproj to keep them.")
+    kept = (f"with the best weights so far (epoch {event.best_epoch})" if weights
+            else "without weights (no epoch was best before it failed)")
+    return f"The failed run is in the project as {name}, {kept}: save it as .nwproj to keep it."
 
 
 def install(window) -> ProjectState | None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
     QVBoxLayout,
 )
 
@@ -33,14 +35,23 @@ from backend.project.autosave import (
     recover,
 )
 from backend.project.project import Project
+from designer.theme import SPACE
 
 log = logging.getLogger(__name__)
 RECOVER, DISCARD, LATER = "recover", "discard", "later"
+MIN_LIST_WIDTH = 520
+SCREEN_SHARE = 0.7  # the widest the dialog grows to show long paths in full
 
 
 class RecoveryDialog(QDialog):
     """Lists the autosaved work of crashed sessions: Recover or Discard the selected one, or
-    decide Later (everything stays in the recovery folder)."""
+    decide Later (everything stays in the recovery folder).
+
+    Each row is the design's name with when it was autosaved, and below it where it was
+    saved. The dialog is as wide as its longest path needs, up to most of the screen; a path
+    longer than that is elided in the middle (its folder's start and its file name stay in
+    sight) and shown in full in the row's tooltip.
+    """
 
     def __init__(self, sessions: list[RecoverableSession], parent=None):
         super().__init__(parent)
@@ -48,9 +59,12 @@ class RecoveryDialog(QDialog):
         self.sessions = list(sessions)
         self.answer = LATER
         self.list = QListWidget()
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)  # _elide_paths does it
         for found in self.sessions:
-            item = QListWidgetItem(found.describe())
-            item.setToolTip(str(found.folder))
+            item = QListWidgetItem(f"{found.name}, {found.when()}\n{found.where()}")
+            item.setToolTip(f"{found.where()}\n{found.name}, {found.when()}\n"
+                            f"Autosaved in {found.folder}")
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemDoubleClicked.connect(lambda _item: self._answer(RECOVER))
@@ -59,6 +73,17 @@ class RecoveryDialog(QDialog):
         text.setWordWrap(True)
         hint = QLabel("Later keeps it for the next start; Discard deletes it for good.")
         hint.setProperty("role", "caption")
+        layout = QVBoxLayout(self)
+        for widget in (text, self.list, hint, self._buttons()):
+            layout.addWidget(widget)
+        self.list.setMinimumWidth(MIN_LIST_WIDTH)
+        self.list.viewport().installEventFilter(self)
+        rows = sum(self.list.sizeHintForRow(i) for i in range(min(len(self.sessions), 6)))
+        self.list.setFixedHeight(max(80, rows + 2 * self.list.frameWidth() + 8))
+        self.resize(self._fitting_width(), self.sizeHint().height())
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+
+    def _buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
         for label, answer, role in (("Recover", RECOVER, QDialogButtonBox.AcceptRole),
                                     ("Discard", DISCARD, QDialogButtonBox.DestructiveRole),
@@ -69,12 +94,35 @@ class RecoveryDialog(QDialog):
             buttons.addButton(button, role)
             if answer == RECOVER:
                 button.setDefault(True)
-        layout = QVBoxLayout(self)
-        for widget in (text, self.list, hint, buttons):
-            layout.addWidget(widget)
-        self.list.setMinimumWidth(520)
-        self.list.setMaximumHeight(max(80, 28 * len(self.sessions) + 12))
-        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        return buttons
+
+    def _fitting_width(self) -> int:
+        """Wide enough for every row in full, but at most most of the screen."""
+        metrics = self.list.fontMetrics()
+        widest = max((metrics.horizontalAdvance(line) for found in self.sessions
+                      for line in (f"{found.name}, {found.when()}", found.where())), default=0)
+        margins = self.layout().contentsMargins()
+        chrome = margins.left() + margins.right() + 2 * self.list.frameWidth() + 3 * SPACE
+        if len(self.sessions) > 6:  # more rows than the list shows: a scroll bar beside them
+            chrome += self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        most = int(screen.availableGeometry().width() * SCREEN_SHARE) if screen else 1200
+        return max(MIN_LIST_WIDTH, min(widest + chrome, most))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.list.viewport() and event.type() == QEvent.Type.Resize:
+            self._elide_paths()  # the rows' texts change in place, nothing is deleted
+        return super().eventFilter(watched, event)
+
+    def _elide_paths(self) -> None:
+        """Each row's path fits its row: elided in the middle when it is longer."""
+        metrics = self.list.fontMetrics()
+        width = self.list.viewport().width() - 2 * SPACE
+        for row, found in enumerate(self.sessions):
+            what = metrics.elidedText(f"{found.name}, {found.when()}",
+                                      Qt.TextElideMode.ElideRight, width)
+            where = metrics.elidedText(found.where(), Qt.TextElideMode.ElideMiddle, width)
+            self.list.item(row).setText(f"{what}\n{where}")
 
     def chosen(self) -> RecoverableSession | None:
         row = self.list.currentRow()

@@ -106,6 +106,7 @@ QStatusBar QLabel {{ padding: 0 8px; }}
 QTabWidget::pane {{ border: none; border-top: 1px solid {c.border}; }}
 QTabBar::tab {{ padding: 6px 16px; border: none; color: {c.muted}; background: transparent; }}
 QTabBar::tab:selected {{ color: {c.text}; border-bottom: 2px solid {c.accent}; }}
+QTabBar#side_tabs::tab {{ padding: 6px 10px; }}
 QLineEdit, QAbstractSpinBox, QComboBox {{ padding: 3px 6px; border: 1px solid
     {c.border}; border-radius: 4px; background: {c.base}; min-height: 20px; }}
 QLineEdit:focus, QAbstractSpinBox:focus, QComboBox:focus {{
@@ -126,6 +127,7 @@ QLabel[role="warning"] {{ color: {c.warning}; }}
 QLabel[role="ok"] {{ color: {c.ok}; }}
 QFrame[role="card"] {{ background: {c.alt_base}; border: 1px solid {c.border};
     border-radius: 6px; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 QToolTip {{ background: {c.base}; color: {c.text}; border: 1px solid {c.border}; padding: 6px; }}
 QMenu::separator {{ height: 1px; background: {c.border}; margin: 4px 8px; }}
 """

@@ -1,6 +1,6 @@
 """What closing without saving would lose, in words for the unsaved-changes prompt.
 
-`SavedState.of(doc, project)` remembers the design (as its file text) and each run's name and
+`SavedState.of(doc, project)` remembers the design (as its file's content) and each run's name and
 note as they are in the file; `lost_parts(saved, doc, project)` compares the open design and
 project with it: "edits to the design", "3 unsaved runs with their trained weights", "the new
 name of run 3", "the note on run 1", "the deletion of run 2" (a few runs are named, more are
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backend.project import dumps
+import json
+
+from backend.project import doc_to_dict
 from backend.project.runs import run_name
 
 NAMED = 3  # up to this many runs are named, more are counted
@@ -25,7 +27,14 @@ class SavedState:
     @classmethod
     def of(cls, doc, project) -> SavedState:
         runs = project.runs if project is not None else []
-        return cls(dumps(doc), {r.get("id"): _text(r) for r in runs})
+        return cls(design_text(doc), {r.get("id"): _text(r) for r in runs})
+
+
+def design_text(doc) -> str:
+    """The design as its file holds it, compact (no indentation: Python's JSON encoder is then
+    several times faster for designs of thousands of layers); any value at all is written,
+    so a design the file cannot hold still compares."""
+    return json.dumps(doc_to_dict(doc), sort_keys=True, default=repr)
 
 
 def _text(run: dict) -> dict:
@@ -43,7 +52,7 @@ def _runs(what: str, names: list[str]) -> str:
 def lost_parts(saved: SavedState | None, doc, project) -> list[str]:
     """The parts of the open work that are not in the file, in words."""
     saved = saved or SavedState(None)
-    parts = ["edits to the design"] if saved.design != dumps(doc) else []
+    parts = ["edits to the design"] if saved.design != design_text(doc) else []
     current = project.runs if project is not None else []
     new = [r for r in current if r.get("id") not in saved.runs]
     if new:

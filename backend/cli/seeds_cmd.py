@@ -5,8 +5,9 @@ every run in a project: FILE itself when it is a `.nwproj`, else `--out PROJECT.
 FILE with `.nwproj`. It prints a line per seed and the group's mean ± standard deviation.
 `netwright groups PROJECT` lists the seed groups; with two groups named (`netwright groups
 lab.nwproj 1 2`) it says whether their final validation figures differ by more than the seed
-spread, with the test used (Welch's t-test). `--nproc-per-node N` is passed on to
-`backend.cli.distributed_cmd` (one run trained by N processes).
+spread, with the test used (Welch's t-test). Several processes (`--nproc-per-node N`, or the
+design's `processes` setting) go to `backend.cli.distributed_cmd`: one run trained by N
+processes, or with `--seeds` a group whose every run is.
 """
 
 from __future__ import annotations
@@ -35,18 +36,29 @@ def add_parser(sub) -> None:
 
 
 def experiment_train(args) -> int | None:
-    """Handle `train --seeds` / `--nproc-per-node`; None when neither was given."""
-    seeds, nproc = getattr(args, "seeds", None), getattr(args, "nproc_per_node", None)
-    if seeds is None and nproc is None:
+    """Handle `train --seeds` and several processes (`--nproc-per-node`, else the design's
+    `processes` setting); None for a plain one-process run."""
+    if getattr(args, "one_process", False):
         return None
-    if seeds is not None and nproc is not None and nproc > 1:
-        raise CliError("--seeds and --nproc-per-node cannot be combined yet: repeat the "
-                       "multi-process run once per seed instead")
-    if nproc is not None:
+    seeds, nproc = getattr(args, "seeds", None), getattr(args, "nproc_per_node", None)
+    if nproc is None:
+        nproc = _design_processes(args.file)
+    if nproc is not None and nproc != 1:
         from backend.cli.distributed_cmd import train_distributed
 
-        return train_distributed(args)
+        return train_distributed(args, nproc)
+    if seeds is None:
+        return None
     return train_seeds(args)
+
+
+def _design_processes(file: str) -> int | None:
+    """The design's `processes` setting when it asks for several (checked later)."""
+    from backend.project import open_any
+
+    value = (open_any(file).doc.sections.get("training") or {}).get("processes", 1)
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    return value if whole and value != 1 else None  # a bad value: the settings check says so
 
 
 def _section(args, doc) -> dict:
@@ -60,10 +72,11 @@ def _section(args, doc) -> dict:
     return section
 
 
-def project_out(args) -> Path:
-    """Where the runs go: FILE if it is a project, else --out or FILE.nwproj. An existing
-    project keeps its runs and gets these added (its design becomes the one trained), which
-    is how two settings' groups end up side by side in one project."""
+def project_out(args, doc, runs: int = 1) -> Path:
+    """Where the runs go: FILE if it is a project, else --out or FILE.nwproj. The project
+    being trained gets these runs added; any other existing file is refused without --force,
+    as `netwright train` refuses it (with --force the runs are added to that project, its
+    design becomes the one trained and the file as it was is kept as NAME.bak)."""
     file = Path(args.file)
     out = Path(args.out) if args.out else file if file.suffix.lower() == ".nwproj" \
         else file.with_suffix(".nwproj")
@@ -72,7 +85,9 @@ def project_out(args) -> Path:
                        f"file, not {out.name}")
     if not out.parent.exists():
         raise CliError(f"folder {out.parent} does not exist: create it or choose another --out")
-    return out
+    from backend.cli.train_output import checked_project
+
+    return checked_project(args, doc, out, runs)
 
 
 def train_seeds(args) -> int:
@@ -90,7 +105,7 @@ def train_seeds(args) -> int:
     except ValueError as exc:
         raise CliError(f"--seeds: {exc}") from None
     doc = open_any(args.file).doc
-    out, section = project_out(args), _section(args, doc)
+    out, section = project_out(args, doc, args.seeds), _section(args, doc)
     printer = _SeedPrinter(args.seeds, args.json)
     outcome = train_seed_group(doc, args.seeds, keep_in_project(out, doc),
                                next_group_id(existing_runs(out)), section, printer.on_event,

@@ -34,6 +34,8 @@ def add_parser(sub) -> None:
     p.add_argument("--study", help="study name (default: '<design name> sweep'); the same "
                    "name continues a sweep")
     p.add_argument("--out", help="project to keep the runs in (default: FILE, or FILE.nwproj)")
+    p.add_argument("--force", action="store_true", help="add the runs to an existing --out "
+                   "project other than FILE (the old file is then kept as NAME.bak)")
     p.add_argument("--json", action="store_true", help="one JSON object per trial, then a "
                    "summary object, on stdout")
     p.set_defaults(run=cmd_sweep)
@@ -58,7 +60,7 @@ def cmd_sweep(args) -> int:
             raise CliError(f"--epochs must be at least 1, not {args.epochs}")
         doc.sections["training"] = {**(doc.sections.get("training") or {}),
                                     "epochs": args.epochs}
-    out = project_out(args)
+    out = project_out(args, doc, args.trials)
     sweep = Sweep(doc, _space(args, doc), out, args.trials, args.parallel, args.storage,
                   args.study, Path(args.file).resolve().parent)
     printer = _Printer(args.json, sweep)

@@ -2,7 +2,9 @@
 
 Settings come from the design's `training` and `dataset` sections (`--epochs` and `--device`
 override them). Bad settings or a design that does not fit its data are one line and exit 2;
-a run that fails (a NaN loss, out of memory) is one line and exit 1. The progress bar (tqdm,
+a run that fails (a NaN loss, out of memory, a layer raising) is one line and exit 1, and
+keeps what it had: the best weights so far go to the output (a project also gets the run,
+marked failed, with its curves up to the fault). The progress bar (tqdm,
 on stderr, only on a terminal) shows the epoch, loss, accuracy, speed and time left, with one
 line per finished epoch above it. `--json` prints one JSON object per epoch on stdout and
 nothing else (errors aside). Where the result goes is decided and checked before training
@@ -69,22 +71,51 @@ def cmd_train(args) -> int:
     finished = trainer.run(progress.on_event)
     progress.close()
     if finished.reason == "error":
-        print(f"netwright: training failed: {finished.message}", file=sys.stderr)
+        kept = _keep_failed(output, doc, trainer, finished)
+        print(f"netwright: training failed: {finished.message}; {kept}", file=sys.stderr)
         return 1
-    meta = {"design": doc.name, "epochs": str(finished.epochs_done),
-            "best_epoch": str(finished.best_epoch)}
-    from backend.export.weights import model_weights
     from backend.project.runs import run_record
 
     record = run_record(doc, finished, training=trainer.config.to_section())
     try:
-        where = keep_result(output, doc, record, model_weights(trainer.model, meta))
+        where = keep_result(output, doc, record, _weights(doc, trainer, finished))
     except RunNotSaved as exc:
         print(f"netwright: error: {exc}", file=sys.stderr)
         return 1
     if not args.json:
         print(summary_line(finished, where))
     return 0
+
+
+def _weights(doc, trainer, finished) -> bytes:
+    from backend.export.weights import model_weights
+
+    meta = {"design": doc.name, "epochs": str(finished.epochs_done),
+            "best_epoch": str(finished.best_epoch)}
+    return model_weights(trainer.model, meta)
+
+
+def _keep_failed(output, doc, trainer, finished) -> str:
+    """A failed run keeps what it had: into a project, the run marked failed with its curves
+    up to the fault (and the best weights so far); into a weights file, those best weights.
+    Returns the words saying what was kept where (or that nothing was)."""
+    from backend.cli.train_output import RunNotSaved, keep_result
+    from backend.project.runs import run_record
+
+    weights = _weights(doc, trainer, finished) if finished.weights_kept else None
+    best = f"the best weights so far (epoch {finished.best_epoch})"
+    if weights is None and not output.project:
+        why = "no epoch finished" if not finished.epochs_done else "no epoch was best yet"
+        return f"{why}, so nothing was written to {output.path}"
+    record = run_record(doc, finished, training=trainer.config.to_section())
+    try:
+        where = keep_result(output, doc, record, weights)
+    except RunNotSaved as exc:
+        return str(exc)
+    if output.project:
+        return (f"the failed run ({finished.epochs_done} epochs done) is in {where}"
+                + (f", with {best}" if weights is not None else ", without weights"))
+    return f"{best} are in {where}"
 
 
 def summary_line(finished, out: Path | str) -> str:

@@ -44,6 +44,21 @@ def choose_output(args, doc) -> Output:
     return Output(out, to_project, replaces)
 
 
+def checked_project(args, doc, out: Path, runs: int = 1) -> Path:
+    """The project that a group of runs (seeds, a sweep's trials) goes into, checked as
+    `choose_output` checks one run's: the project being trained takes them; any other
+    existing file needs --force (the file as it was is then kept as NAME.bak)."""
+    source = Path(args.file)
+    inputs = [source, *data_files(doc, source.parent)]
+    needs = weight_bytes(doc) * max(1, runs)
+    if _same(out, source):
+        check_output(out, inputs[1:], force=True, flag="--out", needs=needs)
+    else:
+        check_output(out, inputs, bool(getattr(args, "force", False)), flag="--out",
+                     needs=needs, role="the design being trained")
+    return out
+
+
 def _same(a: Path, b: Path) -> bool:
     from backend.cli.outputs import same_file
 
@@ -70,7 +85,7 @@ def weight_bytes(doc) -> int:
     return estimate(doc, analyse(doc)).weight_bytes
 
 
-def keep_result(output: Output, doc, record: dict, weights: bytes) -> str:
+def keep_result(output: Output, doc, record: dict, weights: bytes | None) -> str:
     """Write the run; returns where it went ("out.nwproj as run 3", "out.safetensors").
     Raises CliError naming where the run was kept instead when writing fails."""
     from backend.project import DesignFileError
@@ -78,6 +93,8 @@ def keep_result(output: Output, doc, record: dict, weights: bytes) -> str:
     try:
         return _write(output, doc, record, weights)
     except (DesignFileError, OSError) as exc:
+        if weights is None:  # a failed run's record alone: nothing to rescue
+            raise RunNotSaved(f"{exc}; the failed run was not kept") from None
         kept = _rescue(doc, record, weights, output.path)
         raise RunNotSaved(f"{exc}; the trained run {kept}") from None
 
@@ -86,7 +103,8 @@ class RunNotSaved(CliError):
     """Training finished but its result could not be written where asked (exit 1)."""
 
 
-def _write(output: Output, doc, record: dict, weights: bytes) -> str:
+def _write(output: Output, doc, record: dict, weights: bytes | None) -> str:
+    """`weights` None (a failed run without a best epoch) is only for a project."""
     if output.project:
         from backend.project.runs import default_name, store_run
 

@@ -21,6 +21,7 @@ from backend.graph.document import GraphDocument
 def resolved_sections(doc: GraphDocument) -> tuple[dict, str, dict]:
     """(training settings, dataset name, dataset options), validated and with defaults."""
     from backend.data import DataConfig
+    from backend.data.tokens import token_input
     from backend.training.config import TrainingConfig
 
     try:
@@ -29,6 +30,8 @@ def resolved_sections(doc: GraphDocument) -> tuple[dict, str, dict]:
         raise ExportError(f"the design's training settings are invalid ({exc}): fix them "
                           "before exporting train.py") from None
     settings = {**config.to_section(), **_recipe_settings(doc, config)}
+    if token_input(doc) is not None:
+        settings["input_dtype"] = "int64"  # the data are token indices, never normalised
     try:
         data = DataConfig.from_section(doc.sections.get("dataset"))
     except ValueError as exc:

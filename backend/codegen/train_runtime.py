@@ -28,8 +28,9 @@ DEFAULT_LOSS = {"classification": "cross_entropy", "regression": "mse",
                 "autoencoding": "mse", "sequence": "mse"}
 
 
-def split_data(x, y, kind, val_fraction, test_fraction, seed, normalise):
-    """Seeded train/val/test split, normalised with the training split's statistics."""
+def split_data(x, y, kind, val_fraction, test_fraction, seed, normalise, dtype="float32"):
+    """Seeded train/val/test split, normalised with the training split's statistics (token
+    indices for an int64 input are never normalised)."""
     perm = np.random.default_rng(seed).permutation(len(x))
     n_test, n_val = int(round(len(x) * test_fraction)), int(round(len(x) * val_fraction))
     parts = perm[n_test + n_val:], perm[n_test:n_test + n_val], perm[:n_test]
@@ -46,7 +47,7 @@ def split_data(x, y, kind, val_fraction, test_fraction, seed, normalise):
             scale = train_x.max(axis=axes, keepdims=True) - shift
         scale = np.where(scale < 1e-8, 1.0, scale)
         shift, scale = shift[0].astype(np.float32), scale[0].astype(np.float32)
-    return [(((x[i] - shift) / scale).astype(np.float32), y[i]) for i in parts]
+    return [(((x[i] - shift) / scale).astype(dtype), y[i]) for i in parts]
 
 
 def make_optimizer(s, params):
@@ -197,9 +198,11 @@ class Run:
         x, y, info = load_data(dataset)
         self.info = info
         self.task = info["task"] if self.s["task"] == "auto" else self.s["task"]
+        tokens = self.s.get("input_dtype") == "int64"  # token indices into an Embedding
         splits = split_data(x, y, info["kind"], self.s["val_fraction"],
                             self.s["test_fraction"], dataset.get("seed", 0),
-                            dataset.get("normalise", "standard"))
+                            "none" if tokens else dataset.get("normalise", "standard"),
+                            "int64" if tokens else "float32")
         train_x = splits[0][0]
         self.noise = (dataset.get("corruption", "none"), dataset.get("corruption_level", 0.0),
                       float(train_x.min()) if len(train_x) else 0.0,

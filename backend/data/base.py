@@ -43,6 +43,7 @@ class DatasetInfo:
     kind: str = "tabular"  # image | tabular | points | series: how a preview shows samples
     description: str = ""
     multi_label: bool = False  # y is multi-hot: a sample may belong to several classes
+    class_rows: tuple[str, ...] = ()  # where each class first occurs ("d.csv row 12"), if known
 
     @property
     def is_image(self) -> bool:

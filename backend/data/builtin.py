@@ -25,13 +25,22 @@ def _digits_raw() -> tuple[np.ndarray, np.ndarray]:
     spec = importlib.util.find_spec("sklearn")
     path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz" \
         if spec and spec.submodule_search_locations else None
-    if path is not None and path.is_file():
-        table = np.loadtxt(path, delimiter=",", dtype=np.float32)
-        return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
-    from sklearn.datasets import load_digits
+    try:
+        if path is not None and path.is_file():
+            table = np.loadtxt(path, delimiter=",", dtype=np.float32)
+            return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
+        from sklearn.datasets import load_digits
 
-    raw = load_digits()
+        raw = load_digits()
+    except (OSError, EOFError, ValueError) as exc:  # a damaged or half-written install
+        raise damaged("digits", exc) from None
     return raw.images.astype(np.float32), raw.target.astype(np.int64)
+
+
+def damaged(name: str, exc: BaseException) -> DatasetError:
+    """The sentence for a bundled data file that is missing or cut short."""
+    return DatasetError(f"the bundled {name} data cannot be read ({str(exc)[:120]}): "
+                        "reinstall scikit-learn (pip install --force-reinstall scikit-learn)")
 
 
 def _digits_info(o: dict) -> DatasetInfo:
@@ -92,7 +101,10 @@ def _sklearn_table(loader: str, name: str, description: str):
     def load(o: dict) -> Dataset:
         import sklearn.datasets as skd
 
-        raw = getattr(skd, loader)()
+        try:
+            raw = getattr(skd, loader)()
+        except (OSError, EOFError, ValueError) as exc:  # a damaged or half-written install
+            raise damaged(name, exc) from None
         x = raw.data.astype(np.float32)
         names = tuple(str(n) for n in getattr(raw, "target_names", ()))
         info = DatasetInfo(name, "classification", (x.shape[1],), len(names), names,

@@ -215,8 +215,8 @@ def _output_problem(doc, nid, got, want, info, task) -> Problem:
         words = (f"set its units to {want[0]}" if dense
                  else f"end the network with a Dense layer of {want[0]} units")
         return Problem(nid, f"{where} but dataset '{info.name}' has {info.num_classes} "
-                            f"classes: {words}", fix=_units_fix(doc, nid, want[0]) if dense
-                       else None)
+                            f"classes{_odd_label(info, got, words)}",
+                       fix=_units_fix(doc, nid, want[0]) if dense else None)
     if task in RECONSTRUCTING:
         return Problem(nid, f"{where} but an autoencoder must reconstruct its input "
                             f"{shape_text(info.input_shape)}: make the last layer output that "
@@ -225,3 +225,20 @@ def _output_problem(doc, nid, got, want, info, task) -> Problem:
     return Problem(nid, f"{where} but dataset '{info.name}' has targets of shape "
                         f"{shape_text(want)}: end the network with a layer that outputs "
                         f"{shape_text(want)}", fix=fix)
+
+
+def _odd_label(info: DatasetInfo, got: tuple, words: str) -> str:
+    """Numeric labels that stray from 0..units-1 (a 12 among 0-9, a -1) are named with the
+    row where the first one occurs: most often a typo in the data, not a class of its own."""
+    units = got[0] if len(got) == 1 else 0
+    try:
+        values = [float(n) for n in info.class_names]
+    except ValueError:
+        values = []
+    odd = [i for i, v in enumerate(values) if v < 0 or v >= units]
+    if not units or not odd or len(odd) == len(values):
+        return f": {words}"
+    i = odd[0]
+    row = f" ({info.class_rows[i]})" if i < len(info.class_rows) else ""
+    return (f" because of the label {info.class_names[i]}{row}, outside 0 to {units - 1}: "
+            f"correct that label if it is a mistake, or {words}")

@@ -14,7 +14,7 @@ import csv
 import gzip
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,26 +125,44 @@ def multi_label_dataset(name: str, x: np.ndarray, y: np.ndarray, description: st
 
 
 def table_dataset(name: str, x: np.ndarray, y: np.ndarray, task: str, kind: str,
-                  description: str) -> Dataset:
-    """A Dataset from numeric features and raw targets, for classification or regression."""
+                  description: str, where: Callable[[int], str] | None = None) -> Dataset:
+    """A Dataset from numeric features and raw targets, for classification or regression.
+    `where(i)` names sample i in the file ("d.csv row 12") for messages about labels."""
+    where = where or (lambda i: f"the {name} data's sample {i}")
     for what, a in (("x", x), ("y", y)):
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise DatasetError(f"the {name} data's {what} holds NaN or infinite values in "
                                f"sample {int(np.argwhere(~np.isfinite(a))[0][0])}: fill them "
                                "in or drop those samples")
     if task == "classification":
+        raw = y
         y, classes = class_indices(y)
         if len(classes) > MAX_CLASSES:
             raise DatasetError(f"the {name} target has {len(classes):,} different values, too "
                                "many classes: set the dataset's task to regression for "
                                "numeric targets")
+        _check_whole(raw, where)
+        first = np.unique(y, return_index=True)[1] if raw.ndim == 1 else ()
         info = DatasetInfo(name, task, tuple(x.shape[1:]), len(classes), classes,
-                           kind=kind, description=description)
+                           kind=kind, description=description,
+                           class_rows=tuple(where(int(i)) for i in first))
         return Dataset(info, np.ascontiguousarray(x, np.float32), y)
     y = y.astype(np.float32).reshape(len(y), -1)
     info = DatasetInfo(name, task, tuple(x.shape[1:]), target_shape=tuple(y.shape[1:]),
                        kind=kind, description=description)
     return Dataset(info, np.ascontiguousarray(x, np.float32), np.ascontiguousarray(y))
+
+
+def _check_whole(y: np.ndarray, where: Callable[[int], str]) -> None:
+    """Numeric class labels must be whole numbers: 1.5 is a quantity (or a typo)."""
+    if y.dtype.kind != "f" or y.ndim != 1:
+        return
+    fractions = np.flatnonzero(y != np.round(y))
+    if len(fractions):
+        i = int(fractions[0])
+        raise DatasetError(f"{where(i)} has the label {y[i]:g}, which is not a whole number: "
+                           "class labels are whole numbers or text; correct it, or set the "
+                           "dataset's task to regression if the target is a quantity")
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -251,7 +269,8 @@ def load_csv(o: dict) -> Dataset:
             y = np.array(raw)  # text labels: classes in sorted order
     return table_dataset("csv", x, y, o["task"], "tabular",
                          f"{path.name}: {len(rows)} rows, {len(cols)} feature columns, "
-                         f"target {quoted(header[target])}.")
+                         f"target {quoted(header[target])}.",
+                         lambda i: f"{path.name} row {table.lines[i]}")
 
 
 # --- NumPy .npz -------------------------------------------------------------------------
@@ -318,7 +337,8 @@ def load_npz(o: dict) -> Dataset:
         y = y.reshape(len(y))
     kind = "image" if x.ndim == 4 and x.shape[1] in (1, 3) else "tabular"
     return table_dataset("npz", x.astype(np.float32), y, o["task"], kind,
-                         f"{path.name}: {len(x)} samples of shape {tuple(x.shape[1:])}.")
+                         f"{path.name}: {len(x)} samples of shape {tuple(x.shape[1:])}.",
+                         lambda i: f"{path.name} sample {i}")
 
 
 for _src in (

@@ -121,7 +121,13 @@ class DataConfig:
         return {"name": self.name, **self.options}
 
     def load(self) -> Dataset:
-        return get_source(self.name).load(self.options)
+        """The data; a file that vanishes or breaks while it is read is one sentence."""
+        try:
+            return get_source(self.name).load(self.options)
+        except (OSError, EOFError) as exc:
+            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise DatasetError(f"dataset '{self.name}' cannot be read ({text}): check that its "
+                               "files are in place and complete, then train again") from None
 
     def info(self) -> DatasetInfo:
         """What the data looks like, cheaply when the source can tell without loading."""

@@ -3,7 +3,10 @@
 SPEC (JSON) holds the design, the training settings, the folder its dataset paths start from,
 where to write the result (`out`: a project or a weights file) and whether to print JSON
 lines. Rank 0 prints the progress exactly as `netwright train` does and writes the run; the
-other ranks print nothing.
+other ranks print nothing. A run started by the designer has `link` (a local socket) instead
+of `out`: rank 0 sends the events, the best and final weights and the RunFinished there, stop
+and pause reach every rank (`backend.experiments.ddp_link`), and after the run rank 0 answers
+feature-map questions until the designer closes the run.
 """
 
 from __future__ import annotations
@@ -32,7 +35,16 @@ def main(spec_path: str) -> int:
     cuda = spec["training"].get("device") == "cuda"
     if cuda:
         torch.cuda.set_device(local)
-    dist.init_process_group("nccl" if cuda else "gloo")
+    linked = bool(spec.get("link"))
+    from datetime import timedelta
+
+    # a paused designer run keeps the other ranks waiting in a collective: allow a long pause
+    dist.init_process_group("nccl" if cuda else "gloo",
+                            timeout=timedelta(days=7) if linked else None)
+    if linked:
+        from backend.experiments.ddp_linked import train_linked
+
+        return train_linked(spec, rank, world, local)
     try:
         return _train(spec, rank, world, local)
     finally:
@@ -57,14 +69,15 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
         return 2
     distribute(trainer, rank, world, local)
     progress = Progress(json_lines=spec.get("json", False)) if rank == 0 else None
-    finished = trainer.run(_all_processes(progress.on_event, world) if progress else None)
+    finished = trainer.run(all_processes(progress.on_event, world) if progress else None)
     if rank != 0:
         return 0 if finished.reason != "error" else 1
     progress.close()
-    if finished.reason == "error":
-        print(f"netwright: training failed: {finished.message}", file=sys.stderr)
-        return 1
     trainer.setup.model = trainer.setup.model.module  # the plain model, as one process has it
+    if finished.reason == "error":
+        kept = _kept(spec, doc, trainer, finished)
+        print(f"netwright: training failed: {finished.message}{kept}", file=sys.stderr)
+        return 1
     for entry in finished.history:  # the speed of all processes together, as reported
         if isinstance(entry.get("samples_per_s"), int | float):
             entry["samples_per_s"] *= world
@@ -74,7 +87,20 @@ def _train(spec: dict, rank: int, world: int, local: int) -> int:
     return 0
 
 
-def _all_processes(report, world: int):
+def _kept(spec: dict, doc, trainer, finished) -> str:
+    """A failed run keeps what it had, as `netwright train` keeps it (not a seed of a group:
+    a group keeps the seeds that finished)."""
+    if spec.get("group"):
+        return ""
+    from backend.cli.train_cmd import _keep_failed
+    from backend.cli.train_output import Output
+
+    out = Path(spec["out"])
+    output = Output(out, out.suffix.lower() == ".nwproj", bool(spec.get("replaces")))
+    return "; " + _keep_failed(output, doc, trainer, finished)
+
+
+def all_processes(report, world: int):
     """Rank 0's progress with the speed of all processes (they step in lockstep)."""
     def on_event(event) -> None:
         if isinstance(getattr(event, "samples_per_s", None), int | float):
@@ -91,9 +117,13 @@ def _write(spec: dict, doc, trainer, finished, world: int) -> str:
     record, weights = trained_record(doc, trainer, finished)
     if out.suffix.lower() == ".nwproj":
         record["processes"] = world
-        run_id = store_run(out, record, weights, doc)
+        if spec.get("group"):  # one seed of a group (`train --seeds N --nproc-per-node M`)
+            record["group"] = spec["group"]
+        run_id = store_run(out, record, weights, doc, backup=spec.get("backup", True))
         return f"{out} as {default_name(run_id)}"
-    out.write_bytes(weights)
+    from backend.export.weights import write_weights
+
+    write_weights(out, weights, backup=bool(spec.get("replaces")))
     return str(out)
 
 

@@ -38,13 +38,43 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def check_processes(n: int, device: str) -> None:
+def check_processes(n: int, device: str, fix: str = "use --nproc-per-node {have} or fewer"
+                    ) -> None:
+    """Refuse (ValueError, one sentence ending with `fix`) more processes than the machine has."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"--nproc-per-node must be a whole number of at least 1, not {n!r}")
     have, what = available_processes(device)
+    if have == 0 and n > 1:  # device cuda on a machine without a CUDA GPU
+        raise ValueError(f"{n} processes on GPUs were asked for but this machine has no CUDA "
+                         "GPU: set the device to cpu (or auto) to train them on CPU cores")
     if n > have:
         raise ValueError(f"{n} processes were asked for but this machine has {have} {what}"
-                         f"{'s' if have != 1 else ''}: use --nproc-per-node {have} or fewer")
+                         f"{'s' if have != 1 else ''}: {fix.format(have=have)}")
+
+
+def machine_processes() -> tuple[int, str]:
+    """(the most processes one run can use here, what they run on), without importing torch:
+    the CPU cores this process may use, or the GPUs when there are several (what the
+    designer offers in its settings)."""
+    gpus = _visible_gpus()
+    if gpus > 1:
+        return gpus, "GPU"
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores, "CPU core"
+
+
+def _visible_gpus() -> int:
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    try:
+        present = len(os.listdir("/proc/driver/nvidia/gpus"))
+    except OSError:
+        return 0
+    if visible is None:
+        return present
+    return min(present, len([v for v in visible.split(",") if v.strip() and v.strip() != "-1"]))
 
 
 def launch(spec_path: str, n: int) -> None:
@@ -56,7 +86,7 @@ def launch(spec_path: str, n: int) -> None:
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
     for name in ("torch.distributed.elastic", "torch.distributed.launcher"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger(name).setLevel(logging.CRITICAL)  # its failure lines: ours say it
     config = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=str(uuid.uuid4()),
                           rdzv_backend="c10d", rdzv_endpoint="localhost:0", max_restarts=0,
                           monitor_interval=0.1)
@@ -66,10 +96,12 @@ def launch(spec_path: str, n: int) -> None:
         elastic_launch(config, _python())(
             "-u", "-m", "backend.experiments.ddp_worker", spec_path)
     except ChildFailedError as exc:
-        rank, failure = next(iter(exc.failures.items()))
+        # the process that failed first is the cause; the others lost their connection to it
+        rank, failure = min(exc.failures.items(), key=lambda item: item[1].timestamp)
         code = failure.exitcode
         how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-        raise RuntimeError(f"training process {rank} of {n} stopped ({how})") from None
+        raise RuntimeError(f"training process {rank} of {n} stopped ({how}); the run ended") \
+            from None
     finally:
         if threads is None:
             os.environ.pop("OMP_NUM_THREADS", None)
@@ -94,6 +126,16 @@ def distribute(trainer, rank: int, world: int, local_rank: int = 0) -> None:
 
         def load_state_dict(self, state, strict: bool = True, assign: bool = False):
             return self.module.load_state_dict(state, strict=strict, assign=assign)
+
+        @property
+        def node_attrs(self) -> dict | None:  # the probes find the model's layers by these
+            attrs = getattr(self.module, "node_attrs", None)
+            return None if attrs is None else {k: f"module.{v}" for k, v in attrs.items()}
+
+        @property
+        def layer_paths(self) -> dict | None:
+            paths = getattr(self.module, "layer_paths", None)
+            return None if paths is None else {k: f"module.{v}" for k, v in paths.items()}
 
     from backend.experiments.fastpath import uninstall_graph
 

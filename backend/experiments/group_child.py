@@ -5,7 +5,8 @@
 ("started", seed, index, n) when a seed's run starts, ("epoch", seed, epoch, epochs) after each
 epoch, ("run", record, weights) when a seed's run finished (the parent adds it to its project),
 ("failed", seed, message) when one could not train, then ("done",). `stop` (an Event) ends the
-group after the run in progress and cuts that run short.
+group after the run in progress and cuts that run short. A design whose `processes` setting
+is above 1 trains each seed with that many processes (`backend.experiments.group_ddp`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def _train(design: dict, n: int, group_id: str, data_dir, out_q, stop) -> None:
     from backend.project.project import design_from_data
 
     doc = design_from_data(design, "the design")
+    from backend.experiments.ddp_session import processes_of
+
+    if processes_of(doc) > 1:  # each seed trained by several processes
+        from backend.experiments.group_ddp import train_group_distributed
+
+        train_group_distributed(doc, n, group_id, data_dir, out_q, stop)
+        return
     index = [0]
 
     def on_event(seed: int, event) -> None:

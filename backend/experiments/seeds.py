@@ -72,10 +72,19 @@ def train_seed_group(doc: GraphDocument, n: int, keep: Callable[[dict, bytes], s
 
 
 def keep_in_project(path: str | Path, doc: GraphDocument) -> Callable[[dict, bytes], str]:
-    """A `keep` that adds each run to the project file at `path` (made from `doc` if new)."""
+    """A `keep` that adds each run to the project file at `path` (made from `doc` if new).
+    The file as it was before the first run is kept as NAME.bak (as one `netwright train`
+    keeps it), not the file as it was before the last run."""
     from backend.project.runs import store_run
 
-    return lambda record, weights: store_run(path, record, weights, doc)
+    stored = [0]
+
+    def keep(record: dict, weights: bytes | None) -> str:
+        run_id = store_run(path, record, weights, doc, backup=stored[0] == 0)
+        stored[0] += 1
+        return run_id
+
+    return keep
 
 
 def train_one(doc: GraphDocument, section: dict, data_dir, on_event=None):

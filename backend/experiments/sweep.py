@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend.experiments.seeds import keep_in_project
 from backend.experiments.space import Param, SpaceError, apply_values, check_space
 from backend.experiments.trial_process import TrialProcess
 from backend.graph.document import GraphDocument
@@ -119,7 +120,7 @@ class Sweep:
         self.study_name = study or f"{doc.name or 'design'} sweep"
         self.data_dir = str(Path(data_dir or self.project.parent).resolve())
         self.metric, self.direction = objective_of(doc)
-        self.keep = keep or self._keep_in_project
+        self.keep = keep or keep_in_project(self.project, doc)
         self.stopping = threading.Event()
         self.workers: dict[int, TrialProcess] = {}  # trial number -> its process
 
@@ -313,11 +314,6 @@ class Sweep:
         except Exception as exc:  # the project could not be written: say so, go on
             outcome.message = f"{outcome.message}; not kept in the project: {exc}".lstrip("; ")
             return None
-
-    def _keep_in_project(self, record: dict, weights: bytes | None) -> str:
-        from backend.project.runs import store_run
-
-        return store_run(self.project, record, weights, self.doc)
 
     def _conclude(self, study, summary: SweepSummary) -> None:
         done = [o for o in summary.outcomes if o.state == "complete"]

@@ -19,14 +19,23 @@ from backend.graph.validate import label, title
 LINEAR_PASS = {"Identity", "Dropout", "Flatten", "Reshape", "GaussianNoise"}
 
 
-def _single_source(doc: GraphDocument, node_id: str) -> str | None:
-    sources = [e.src for e in doc.edges if e.dst == node_id and e.src in doc.nodes]
-    return sources[0] if len(sources) == 1 else None
+def _sources(doc: GraphDocument) -> dict[str, list[str]]:
+    """node id -> the ids wired into it (one pass over the wires)."""
+    into: dict[str, list[str]] = {}
+    for e in doc.edges:
+        if e.src in doc.nodes:
+            into.setdefault(e.dst, []).append(e.src)
+    return into
 
 
-def _linear_parent(doc: GraphDocument, node_id: str) -> tuple[str, list[str]] | None:
+def _linear_parent(doc: GraphDocument, into: dict[str, list[str]],
+                   node_id: str) -> tuple[str, list[str]] | None:
     """The Dense that feeds `node_id` through linear pass-through layers only, and those."""
-    between, current = [], _single_source(doc, node_id)
+    def single(nid: str) -> str | None:
+        sources = into.get(nid, [])
+        return sources[0] if len(sources) == 1 else None
+
+    between, current = [], single(node_id)
     while current is not None and current not in between:
         kind = doc.nodes[current].type
         if kind == "Dense":
@@ -34,16 +43,17 @@ def _linear_parent(doc: GraphDocument, node_id: str) -> tuple[str, list[str]] | 
         if kind not in LINEAR_PASS:
             return None
         between.append(current)
-        current = _single_source(doc, current)
+        current = single(current)
     return None
 
 
 def stacked_dense(doc: GraphDocument, analysis) -> list[Problem]:
     problems = []
+    into = _sources(doc)
     for nid, node in doc.nodes.items():
         if node.type != "Dense" or nid not in analysis.shapes:
             continue
-        found = _linear_parent(doc, nid)
+        found = _linear_parent(doc, into, nid)
         if found is None:
             continue
         first, between = found

@@ -152,7 +152,8 @@ def delete_items(doc: GraphDocument, node_ids: list[str], comment_ids: tuple = (
             rec.do(Disconnect(e))
     for nid in [n for n in doc.nodes if n in gone]:
         rec.do(RemoveNode(nid))
-    added = [(i, e) for i, e in enumerate(final) if e not in rec.doc.edges]
+    present = set(rec.doc.edges)  # a set: thousands of wires are checked
+    added = [(i, e) for i, e in enumerate(final) if e not in present]
     for i, e in added:
         rec.do(Connect(e, i))
     for cid in comment_ids:

@@ -12,8 +12,7 @@ cycle and for callers that want a graph object (`to_networkx`).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from backend.graph.document import GraphDocument
 from backend.graph.model import Edge, Node
@@ -26,8 +25,7 @@ Successors = dict[str, set[str]]
 INPUT_TYPES = ("Input", "GraphInput")  # where data enters a design (model arguments)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):  # a tuple: a plan of thousands of steps is built after every edit
     node: Node
     sources: tuple[str, ...]  # producing node ids, in port order then wire order
     ports: tuple[str, ...] = ()  # the output port of each source (a block has several)

@@ -102,6 +102,10 @@ def _wiring(doc, prefix):
 
 
 def _bad_ports(doc, e, ports, prefix):
+    src, dst = ports.get(e.src), ports.get(e.dst)
+    if (src is not None and dst is not None and e.src_port in src[1]
+            and any(p.name == e.dst_port for p in dst[0])):
+        return []  # the usual case, decided without building the lists of names
     out = []
     for end, port, side in ((e.src, e.src_port, "outputs"), (e.dst, e.dst_port, "inputs")):
         if end not in doc.nodes:
@@ -117,6 +121,9 @@ def _bad_ports(doc, e, ports, prefix):
 
 
 def _port_problems(doc, nid, port, n, prefix, named=False):
+    if (n == 0 and port.optional) or (
+            n > 0 and (n >= port.min_wires if port.multi else n == 1)):
+        return []  # the usual case, decided before naming the layer
     name = label(doc, nid, prefix)
     if n == 0 and not port.optional:
         need = f"at least {port.min_wires} inputs" if port.multi else "an input"

@@ -72,10 +72,17 @@ class RecoverableSession:
     weights: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
-        where = self.original_path or "never saved"
+        """One line: name (where it was saved), when it was autosaved, its trained weights."""
+        return f"{self.name} ({self.where()}), {self.when()}"
+
+    def where(self) -> str:
+        return self.original_path or "never saved"
+
+    def when(self) -> str:
+        """'autosaved 2026-11-30 05:12' and the names of its trained weights, if any."""
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
         extra = f", trained weights: {', '.join(self.weights)}" if self.weights else ""
-        return f"{self.name} ({where}), autosaved {when}{extra}"
+        return f"autosaved {stamp}{extra}"
 
 
 class RecoverySession:

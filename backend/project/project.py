@@ -246,8 +246,9 @@ def _run_entry(z: SafeZip, name: str, source: str) -> dict:
 
 def save_project(path: str | Path, project: Project | GraphDocument, *,
                  weights: dict[str, bytes] | None = None, runs: list[dict] | None = None,
-                 meta: dict | None = None) -> Path | None:
-    """Save atomically (a `.json` path writes the plain design only); returns the backup path.
+                 meta: dict | None = None, backup: bool = True) -> Path | None:
+    """Save atomically (a `.json` path writes the plain design only); returns the backup path
+    (the previous file, kept as NAME.bak unless `backup` is False).
 
     `project` may be a Project or just a GraphDocument; `weights`, `runs` and `meta`, when
     given, replace the Project's. Any failure is one `ProjectFileError` sentence and leaves the
@@ -262,12 +263,12 @@ def save_project(path: str | Path, project: Project | GraphDocument, *,
     meta = project.meta if meta is None else meta
     if path.suffix.lower() == ".json":
         data = dumps(project.doc).encode("utf-8")
-        return atomic_save(path, lambda tmp: tmp.write_bytes(data))
+        return atomic_save(path, lambda tmp: tmp.write_bytes(data), backup)
     entries = project_entries(project.doc, weights, runs, meta)
-    backup = atomic_save(path, lambda tmp: _write_zip(tmp, entries))
+    kept = atomic_save(path, lambda tmp: _write_zip(tmp, entries), backup)
     if own and weights:
         _rebind(project.weights, path)
-    return backup
+    return kept
 
 
 def _rebind(weights: WeightsStore, path: Path) -> None:

@@ -29,7 +29,7 @@ from backend.project.project import PROJECT_SUFFIX, Project, open_any, save_proj
 from backend.project.safe import ProjectFileError
 
 _FINAL = ("reason", "message", "epochs_done", "steps", "best_epoch", "best_val_loss",
-          "test_loss", "test_accuracy")
+          "test_loss", "test_accuracy", "node")
 _NUMBER = re.compile(r"run[ _-]?(\d{1,9})", re.IGNORECASE)
 
 
@@ -84,11 +84,12 @@ def _iso(seconds: float) -> str:
 
 
 def store_run(path: str | Path, run: dict, weights: bytes | None = None,
-              doc: GraphDocument | None = None) -> str:
+              doc: GraphDocument | None = None, backup: bool = True) -> str:
     """Add a run (and its weights) to the project at `path`; returns the run's id.
 
     `doc` (the design that was trained) becomes the project's design; if `path` does not
-    exist yet, a new project is made from it.
+    exist yet, a new project is made from it. The previous file is kept as NAME.bak unless
+    `backup` is False (the later runs of a group keep the backup of the file before it).
     """
     path = Path(path)
     if path.suffix.lower() != PROJECT_SUFFIX:
@@ -100,7 +101,7 @@ def store_run(path: str | Path, run: dict, weights: bytes | None = None,
         project = open_any(path)
         project.doc = doc if doc is not None else project.doc
     run_id = project.add_run(jsonable(run), weights)
-    save_project(path, project)
+    save_project(path, project, backup=backup)
     return run_id
 
 

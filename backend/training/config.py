@@ -60,6 +60,7 @@ class TrainingConfig:
     cuda_graphs: str = "auto"  # capture the training step on CUDA (backend.experiments.fastpath)
     compile: bool = False  # torch.compile the model on CUDA
     cpu_threads: int = 0  # 0 = auto: one thread for small models, else torch's default
+    processes: int = 1  # > 1: DistributedDataParallel over this many processes
     val_fraction: float = 0.15
     test_fraction: float = 0.15
     metrics: list[str] = field(default_factory=lambda: ["accuracy"])
@@ -155,6 +156,7 @@ _RULES = {
     "cuda_graphs": choice(("auto", "off"), "cuda_graphs setting"),
     "compile": flag,
     "cpu_threads": number(0, 1024, whole=True),
+    "processes": number(1, 1024, whole=True),
     "val_fraction": number(0, 0.9),
     "test_fraction": number(0, 0.9),
     "metrics": _metrics,

@@ -177,6 +177,8 @@ class RunFinished:
     history: list[dict] = field(default_factory=list)  # EpochEnd fields per epoch
     node: str | None = None  # the node an error was traced to
     test_terms: dict[str, float] = field(default_factory=dict)
+    weights_kept: bool = False  # the model's weights are worth keeping (after an error: the
+    # best epoch's were restored; False when the run failed before any epoch was best)
 
     def test_text(self) -> str:
         """The test figures in words: ROC AUC and average precision for link prediction

@@ -17,12 +17,14 @@ from torch import nn
 
 from backend.data import DataConfig, Dataset, DatasetError, Splits, make_splits
 from backend.data.corruption import Corruption, corruption_for
+from backend.data.tokens import token_input, token_splits
 from backend.graph.document import GraphDocument
 from backend.graph.traverse import model_outputs
 from backend.graph.validate import label
 from backend.training.batches import LoaderBatches, TensorBatches, fits_on_device
 from backend.training.components import encode_targets, target_format
 from backend.training.config import ConfigError, TrainingConfig
+from backend.training.failures import label_problem
 from backend.training.recipes import Recipe
 from backend.training.recipes.checks import design_report
 
@@ -66,15 +68,24 @@ def resolve_device(name: str) -> torch.device:
 def resolve_splits(design, dataset, cfg: TrainingConfig) -> tuple[Splits, DataConfig | None]:
     if isinstance(dataset, Splits):
         return dataset, None
+    tokens = token_input(design) if isinstance(design, GraphDocument) else None
     if isinstance(dataset, Dataset):
-        return make_splits(dataset, cfg.val_fraction, cfg.test_fraction, cfg.seed), None
+        return _split(dataset, tokens, cfg.val_fraction, cfg.test_fraction, cfg.seed), None
     if dataset is None and isinstance(design, GraphDocument):
         dataset = design.sections.get("dataset")
     data_cfg = DataConfig.from_section(dataset)
     data = data_cfg.load()
-    splits = make_splits(data, cfg.val_fraction, cfg.test_fraction, data_cfg.seed,
-                         data_cfg.normalise)
+    splits = _split(data, tokens, cfg.val_fraction, cfg.test_fraction, data_cfg.seed,
+                    data_cfg.normalise)
     return splits, data_cfg
+
+
+def _split(data: Dataset, tokens, val: float, test: float, seed: int,
+           normalise: str = "standard") -> Splits:
+    """Seeded splits; token indices for an int64 Input (checked, never normalised)."""
+    if tokens is None or getattr(data, "edges", None) is not None:
+        return make_splits(data, val, test, seed, normalise)
+    return token_splits(data, tokens, lambda d, norm: make_splits(d, val, test, seed, norm))
 
 
 @dataclass
@@ -174,6 +185,18 @@ def _recipe_and_model(design, splits: Splits, data_cfg, cfg: TrainingConfig):
     return report.recipe, report.task, report.loss, splits, analysis, built
 
 
+def _check_labels(splits: Splits, fmt: str, scores: int) -> None:
+    """Class labels the output cannot score stop the run before its first step (the loss
+    would fail at run time, or one-hot encoding would)."""
+    if fmt not in ("index", "onehot"):
+        return
+    for name, split in (("training", splits.train), ("validation", splits.val),
+                        ("test", splits.test)):
+        problem = label_problem(split.y, scores, f"the {name} split's")
+        if problem:
+            raise DatasetError(problem)
+
+
 def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> RunSetup:
     device = resolve_device(cfg.device)
     if isinstance(design, GraphDocument):  # refuse before memory is spent on data or weights
@@ -189,6 +212,7 @@ def prepare(design, dataset, cfg: TrainingConfig, data_path: str = "auto") -> Ru
         k = out_shape[0]  # spare output units: one-hot and confusion use the output width
     fmt = target_format(task, loss, out_shape or (), data_cfg.labels if data_cfg else "index",
                         splits.info.multi_label)
+    _check_labels(splits, fmt, out_shape[0] if out_shape and len(out_shape) == 1 else k)
     train, val, test = (_tensors(s, fmt, k) for s in (splits.train, splits.val, splits.test))
     corruption = corruption_for(data_cfg.options if data_cfg else {}, splits.train.x)
     if corruption.active:  # validation and test inputs: noisy once, the same every epoch

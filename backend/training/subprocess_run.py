@@ -9,7 +9,8 @@ never runs the model. It returns the `RunFinished`, which it does not send.
 the design from a plain dict (`doc_to_dict` of the snapshot), forwards commands from `cmd_q`
 (("stop",), ("pause",), ("resume",), ("watch", node)) into the engine's `Control` with a small
 thread, and puts on `out_q`: ("events", [..]) batches, ("best", state, epoch) whenever the
-best weights improve, ("weights", state) once the run has a model, then ("finished", event).
+best weights improve, ("weights", state) once the run has weights worth keeping (a failed run:
+its best epoch's, if any), then ("finished", event).
 After the run the child stays to answer questions about the trained model until told
 ("close",) or ("stop",), or until its parent has gone: ("watch", node) is answered with
 ("events", [FeatureMaps]) of that node for the probe sample, so the views can follow the
@@ -281,7 +282,7 @@ def _child_run(design: dict, probes: Probes, control: Control, out_q):
     trainer = Trainer(doc, probes=probes, on_best=on_best, control=control)
     finished = drive(trainer, probes, lambda batch: out_q.put(("events", batch)))
     setup = getattr(trainer, "setup", None)
-    if finished is not None and finished.reason != "error" and setup is not None:
+    if finished is not None and finished.weights_kept and setup is not None:
         out_q.put(("weights", state_to_numpy(setup.model.state_dict())))
-        return finished, trainer
+        return finished, trainer  # a failed run keeps its best epoch's weights
     return finished, None

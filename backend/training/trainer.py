@@ -33,16 +33,8 @@ from backend.experiments.fastpath import install as install_fast_path
 from backend.graph.document import GraphDocument
 from backend.training import events as ev
 from backend.training.config import TrainingConfig
-from backend.training.failures import (
-    NonFiniteLoss,
-    diverged,
-    first_line,
-    is_out_of_memory,
-    layer_message,
-    out_of_memory_message,
-    trace_node,
-)
-from backend.training.recipes.run import LayerFailure, RecipeRun
+from backend.training.failures import NonFiniteLoss, diverged, first_line, run_failure
+from backend.training.recipes.run import RecipeRun
 from backend.training.setup import RunSetup, cpu_threads, prepare
 from backend.training.watchers import Watcher, default_watchers
 
@@ -324,16 +316,7 @@ class Trainer:
 
     # -- the end ------------------------------------------------------------------------------
     def _failure(self, exc: Exception) -> ev.RunFinished:
-        s, node = self.setup, None
-        if is_out_of_memory(exc):
-            message = out_of_memory_message(s.device, self.config.batch_size)
-        elif isinstance(exc, LayerFailure):
-            node = trace_node(exc.network, *exc.inputs)
-            label = s.labels.get(node, f"'{node}'") if node else "of the model"
-            message = layer_message(node, label, exc.__cause__ or exc)
-        else:
-            message = first_line(exc)
-        return ev.RunFinished("error", message, node=node)
+        return run_failure(self.setup, self.config, exc)
 
     def _finish(self, finished: ev.RunFinished) -> ev.RunFinished:
         s = self.setup
@@ -346,6 +329,8 @@ class Trainer:
                 finished.test_terms = dict(test.get("terms", {}))
             except Exception as exc:  # evaluation must not turn a finished run into a crash
                 finished.message = finished.message or first_line(exc)
+        # after a failure the model holds the best epoch's weights, or nothing worth keeping
+        finished.weights_kept = finished.reason != "error" or self.best_state is not None
         finished.epochs_done, finished.steps = len(self.history), self.step
         finished.best_epoch = self.best_epoch
         finished.best_val_loss = None if self.best_epoch is None else self._best_metric

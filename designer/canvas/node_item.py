@@ -22,11 +22,15 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from backend.layers import LayerSpec
 from designer.canvas import style as st
-from designer.canvas.port_item import PortItem, make_flags
+from designer.canvas.port_item import MOVABLE, PortItem
 from designer.canvas.rename import TitleEditor
 
 _FONTS: dict | None = None
-STACK = 5.0  # offset of each card drawn behind a repeated block
+_CHANGE = QGraphicsItem.GraphicsItemChange  # looked up once: thousands of items call in
+_MOVING, _MOVED = _CHANGE.ItemPositionChange, _CHANGE.ItemPositionHasChanged
+_SELECTED = _CHANGE.ItemSelectedHasChanged
+STACK = 5.0
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache  # offset of each card drawn behind a repeated block
 
 
 def fonts() -> dict:
@@ -65,8 +69,9 @@ class NodeItem(QGraphicsItem):
         self.syncing = False  # True while the scene sets the position from the document
         self.hovered = False
         self.editor: TitleEditor | None = None
-        make_flags(self)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setFlags(MOVABLE)
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(DEVICE_CACHE)
         self.setZValue(1)
         self.inputs = self._make_ports(spec, True)
         self.outputs = self._make_ports(spec, False)
@@ -166,14 +171,13 @@ class NodeItem(QGraphicsItem):
         return QRectF(self.size()[0] - 14, -10, 24, 22)
 
     def itemChange(self, change, value):  # noqa: N802  (Qt API name)
-        flag = QGraphicsItem.GraphicsItemChange
-        if change == flag.ItemPositionChange and not self.syncing and self.scene():
+        if change is _MOVING and not self.syncing and self.scene():
             if getattr(self.scene(), "snap", True):
                 return QPointF(round(value.x() / st.GRID) * st.GRID,
                                round(value.y() / st.GRID) * st.GRID)
-        elif change == flag.ItemPositionHasChanged and self.scene():
+        elif change is _MOVED and self.scene():
             self.scene().node_geometry_changed(self)
-        elif change == flag.ItemSelectedHasChanged:
+        elif change is _SELECTED:
             self.update()
         return value
 

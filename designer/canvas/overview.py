@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QWidget
 
 from designer.canvas import style as st
+from designer.canvas.scene_analysis import content_rect
 
 SIZE = QSize(220, 130)
 PAD = 6.0
@@ -64,15 +65,17 @@ class Overview(QWidget):
     # -- content ----------------------------------------------------------------------------
     def measure(self) -> None:
         """Recompute the design's extent and its small picture (after edits)."""
-        canvas = self.main.canvas
-        rect = QRectF()
-        for group in (canvas.nodes, canvas.comments):
-            for item in group.values():
-                rect = rect.united(item.sceneBoundingRect())
+        rect = content_rect(self.main.canvas)
         self.layers = rect
         self.content = rect.adjusted(-40, -40, 40, 40) if not rect.isEmpty() else QRectF()
         self.picture = QPixmap()
         self.refresh()
+
+    def recolour(self) -> None:
+        """Draw the small picture again (problem colours changed; the extent did not)."""
+        self.picture = QPixmap()
+        if self.isVisible():
+            self.update()
 
     def _render(self) -> None:
         self.picture = QPixmap(self.size())

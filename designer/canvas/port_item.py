@@ -13,6 +13,12 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOpt
 
 from designer.canvas import style as st
 
+_FLAG = QGraphicsItem.GraphicsItemFlag
+# combined once: building Qt flag values is slow in Python, and a design has thousands of items
+MOVABLE = _FLAG.ItemIsMovable | _FLAG.ItemIsSelectable | _FLAG.ItemSendsGeometryChanges
+NO_CONTENTS = _FLAG.ItemHasNoContents
+CROSS = Qt.CursorShape.CrossCursor
+
 
 class PortItem(QGraphicsItem):
     def __init__(self, node_item, name: str, is_input: bool, multi: bool = False,
@@ -26,9 +32,9 @@ class PortItem(QGraphicsItem):
         self.connected = 0
         self.highlight = ""  # "", "ok" or "bad" while a wire is being dragged
         self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setCursor(CROSS)
         self.setZValue(2)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
+        self.setFlags(NO_CONTENTS)
 
     @property
     def node_id(self) -> str:
@@ -103,7 +109,5 @@ class PortItem(QGraphicsItem):
 
 def make_flags(item: QGraphicsItem) -> None:
     """Flags every movable, selectable canvas item shares."""
-    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, True)
-    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
+    item.setFlags(item.flags() | MOVABLE)
     item.setAcceptHoverEvents(True)

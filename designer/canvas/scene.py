@@ -25,6 +25,7 @@ from designer.canvas.comment_item import CommentItem
 from designer.canvas.connect import name_of
 from designer.canvas.network_frames import NetworkFrames
 from designer.canvas.node_item import NodeItem
+from designer.canvas.scene_analysis import SceneAnalysis, content_rect
 from designer.canvas.scene_blocks import SceneBlocks
 from designer.canvas.scene_edits import SceneEdits
 from designer.canvas.scene_refactor import SceneRefactor
@@ -34,8 +35,8 @@ from designer.canvas.wire_item import WireItem
 from designer.canvas.wiring import SceneWiring
 
 
-class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEdits,
-                  QGraphicsScene):
+class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, SceneBlocks,
+                  SceneEdits, QGraphicsScene):
     message = Signal(str)  # an informational sentence for the user (status / toast)
     # a wire drawn from (node id, port, is_input) was released over empty canvas at a point
     wire_released = Signal(str, str, bool, QPointF)
@@ -58,6 +59,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self._detours: set[Edge] = set()  # wires routed around layers (rerouted on moves)
         self._order: list[str] = []  # selection order (ids)
         self._syncing_selection = False
+        self._init_analysis_state()
         self._drag: dict | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
@@ -92,15 +94,18 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.comments.clear()
         self._wires_at.clear()
         self._detours.clear()
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # index once, after
         for nid in self.doc.nodes:
             self._add_node(nid)
         for edge in self.doc.edges:
             self._add_wire(edge, route=False)
         self._route_all()
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         for cid in self.doc.comments:
             self._add_comment(cid)
         self.frames.reset()
-        self.refresh_analysis()
+        if not self.editor.replacing:  # else the new design's analysis comes right after
+            self.refresh_analysis()
         self._select_ids(self.editor.selection)
         self._grow_rect()
         if self.expanded:
@@ -118,6 +123,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         item.set_heat(self.heat.get(nid))
         self.addItem(item)
         self.nodes[nid] = item
+        self._unanalysed.add(nid)
         return item
 
     def _place(self, item, pos) -> None:
@@ -129,7 +135,8 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
-        item.set_shape(self.analysis.edge_shape(edge), kind=self.analysis.edge_kind(edge))
+        if not self.editor.replacing:  # else the new design's analysis labels it right after
+            item.set_shape(self.analysis.edge_shape(edge), kind=self.analysis.edge_kind(edge))
         self.addItem(item)
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
@@ -156,7 +163,7 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.comments[cid] = item
 
     def _grow_rect(self) -> None:
-        bounds = self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000)
+        bounds = content_rect(self, wires=True).adjusted(-2000, -2000, 2000, 2000)
         self.setSceneRect(self.sceneRect().united(bounds))
 
     # -- document events ------------------------------------------------------------------------
@@ -251,22 +258,6 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
         self.frames.fit()  # a frame follows its nodes
 
     # -- derived data ---------------------------------------------------------------------------
-    def refresh_analysis(self) -> None:
-        analysis = self.analysis
-        by_node: dict[str, list] = {}
-        for problem in analysis.problems:
-            by_node.setdefault(problem.node, []).append(problem)
-        for nid, item in self.nodes.items():
-            count = analysis.counts.get(nid)
-            item.set_analysis(analysis.shape_text(nid), count, by_node.get(nid, []))
-        for edge, wire in self.wires.items():
-            shape, kind = analysis.edge_shape(edge), analysis.edge_kind(edge)
-            wire.set_shape(shape, shape is not None and _refuses(
-                analysis.edge_text(edge), by_node.get(edge.dst)), kind)
-        self.frames.refresh()
-        if self.expanded:  # the shapes shown inside expanded blocks
-            self.apply_expansion()
-
     def problems_for(self, node_id: str) -> list:
         """The node's problems with their fixes; inside a block, fixes built on its body."""
         problems = self.analysis.problems_for(node_id)
@@ -371,11 +362,6 @@ class CanvasScene(SceneWiring, SceneRouting, SceneRefactor, SceneBlocks, SceneEd
             text = f"Move {n} items" if comment_ops else f"Move {n} nodes"
         ops = ([Move(moved)] if moved else []) + comment_ops
         return self.push_ops(ops, text)
-
-
-def _refuses(text: str, problems) -> bool:
-    """Does an error on the wire's destination name the shape the wire carries?"""
-    return any(p.severity == "error" and text in p.message for p in problems or ())
 
 
 def _local(problem, body):

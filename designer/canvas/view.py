@@ -19,6 +19,7 @@ from designer.canvas.breadcrumb import HEIGHT as CRUMB_H
 from designer.canvas.breadcrumb import Breadcrumb
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
+from designer.canvas.scene_analysis import content_rect
 from designer.canvas.quick_add import QuickAddPopup
 from designer.canvas.scene import CanvasScene
 from designer.canvas.view_edits import ViewEdits
@@ -69,7 +70,7 @@ class CanvasView(ViewEdits, QGraphicsView):
         self._measure = QTimer(self, singleShot=True, interval=50)
         self._measure.timeout.connect(self.overview.measure)
         self.editor.document_event.connect(self._measure.start)
-        self.editor.analysis_changed.connect(self._measure.start)  # problem colours
+        self.editor.analysis_changed.connect(self.overview.recolour)  # problem colours
         self.horizontalScrollBar().valueChanged.connect(self.overview.refresh)
         self.verticalScrollBar().valueChanged.connect(self.overview.refresh)
         self.zoom_changed.connect(self.overview.refresh)
@@ -162,10 +163,7 @@ class CanvasView(ViewEdits, QGraphicsView):
         event.accept()
 
     def fit_all(self) -> None:
-        rect = QRectF()
-        for group in (self.canvas.nodes, self.canvas.comments, self.canvas.wires):
-            for item in group.values():  # wires too: those back to the next row swing out
-                rect = rect.united(item.sceneBoundingRect())
+        rect = content_rect(self.canvas, wires=True)
         if rect.isNull():
             self.resetTransform()
             self.centerOn(0, 0)

@@ -30,8 +30,12 @@ from designer.editor import DocumentEditor
 from designer.fixing import apply_fix
 from designer.theme import SPACE
 
+MAX_ROWS = 200  # problems listed; more are counted in a last row (each row is a widget)
 NODE_ROLE = Qt.UserRole + 1
 ROW_ROLE = Qt.UserRole + 2  # True: a ProblemRow widget draws this row
+EMPTY_HINT = ("Nothing to check yet. To start, drag an Input from the Layers palette onto the "
+              "canvas (or press Tab on the canvas), or choose a template with File ▸ New from "
+              "Template (Ctrl+N).")
 
 
 class _BackgroundOnly(QStyledItemDelegate):
@@ -100,6 +104,7 @@ class ProblemsPanel(QWidget):
         super().__init__(parent)
         self.editor = editor
         self.extra: dict[str, list] = {}
+        self._shown: list | None = None  # what the rows show, to skip rebuilding the same
         self._pending = None  # a fix clicked, applied once the click has returned
         self._menu_problem = None  # the row a context menu was opened on
         self.list = QListWidget()
@@ -133,32 +138,65 @@ class ProblemsPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.list.clear()
+        """List the problems; the same list as shown keeps its rows (they take the new
+        problems, whose fixes apply to the design as it is now)."""
         problems = self.problems()
-        for problem in problems:
-            word = "Error" if problem.severity == "error" else problem.severity.capitalize()
-            self._add_row(problem, f"{word}: {problem.message}")
+        shown = [bool(self.editor.doc.nodes)] + [
+            (p.node, p.message, p.severity, p.fix.label if p.fix else None) for p in problems]
+        if shown == self._shown and self.list.count():
+            self._adopt(problems)
+            return
+        self._shown = shown
+        self.list.setUpdatesEnabled(False)
+        try:
+            self._fill(problems)
+        finally:
+            self.list.setUpdatesEnabled(True)
+        self.count_changed.emit(len(problems))
+
+    def _fill(self, problems: list) -> None:
+        self.list.clear()
+        listed = problems[:MAX_ROWS]
+        items = [self._add_item(problem) for problem in listed]  # rows first, then widgets:
+        for item, problem in zip(items, listed, strict=True):  # each addItem after a widget
+            row = ProblemRow(problem, item.text())  # moves every widget before it
+            if row.button is not None:
+                row.button.clicked.connect(self._fix_clicked)
+            self.list.setItemWidget(item, row)
+        if len(problems) > MAX_ROWS:
+            self._add_more_row(len(problems) - MAX_ROWS)
         if not problems:
             self._add_empty_row()
         self._fit_rows()
-        self.count_changed.emit(len(problems))
 
-    def _add_row(self, problem, text: str) -> None:
-        item = QListWidgetItem(text)
+    def _adopt(self, problems: list) -> None:
+        for i, problem in enumerate(problems[:MAX_ROWS]):
+            row = self.list.itemWidget(self.list.item(i))
+            if row is not None:
+                row.problem = problem
+
+    def _add_item(self, problem) -> QListWidgetItem:
+        word = "Error" if problem.severity == "error" else problem.severity.capitalize()
+        item = QListWidgetItem(f"{word}: {problem.message}")
         item.setData(NODE_ROLE, problem.node)
         item.setData(ROW_ROLE, True)
         item.setToolTip(problem.message)
         self.list.addItem(item)
-        row = ProblemRow(problem, text)
-        if row.button is not None:
-            row.button.clicked.connect(self._fix_clicked)
-        self.list.setItemWidget(item, row)
+        return item
+
+    def _add_more_row(self, more: int) -> None:
+        item = QListWidgetItem(icons.severity_icon("info"),
+                               f"… and {more:,} more problems: fix those above first (one "
+                               "cause often explains many); the canvas marks every layer "
+                               "with a problem.")
+        item.setFlags(Qt.ItemIsEnabled)
+        self.list.addItem(item)
 
     def _add_empty_row(self) -> None:
         has_nodes = bool(self.editor.doc.nodes)
         item = QListWidgetItem(icons.severity_icon("ok" if has_nodes else "info"),
                                "No problems: the design is valid." if has_nodes
-                               else "No problems yet: add a layer to start.")
+                               else EMPTY_HINT)
         item.setFlags(Qt.ItemIsEnabled)
         self.list.addItem(item)
 

@@ -14,6 +14,9 @@ design node the row belongs to.
 
 from __future__ import annotations
 
+import heapq
+from functools import lru_cache
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
@@ -31,6 +34,7 @@ from designer.editor import DocumentEditor
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "Running stats")
 SHAPE_COLUMN = 2
 CELL_PADDING = 24  # the item's margins plus a little air
+MEASURED = 200  # texts measured per column in long tables
 TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras lists them "
            "among its non-trainable params; PyTorch keeps them as buffers."}
 
@@ -94,6 +98,7 @@ def cell_font(col: int, total: bool, base: QFont | None = None) -> QFont:
     return font
 
 
+@lru_cache(maxsize=4096)  # the same few counts repeat over thousands of layers
 def _n(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -157,17 +162,19 @@ class SummaryPanel(QWidget):
                          + memory_summary_lines(editor.doc, editor.analysis))
 
     def fit_columns(self) -> None:
-        """Each column as wide as its widest text (header included), measured directly."""
+        """Each column as wide as its widest text (header included), measured directly; in
+        long tables only the longest texts of a column are measured (the widest is among
+        them), so thousands of rows cost no more than a few hundred."""
         texts = self.model.rows
         header = QFontMetrics(self.table.horizontalHeader().font())
         base = self.table.font()
         for col, title in enumerate(COLUMNS):
             plain = QFontMetrics(cell_font(col, False, base))
             bold = QFontMetrics(cell_font(col, True, base))
-            width = header.horizontalAdvance(title)
-            for r, row in enumerate(texts):
-                metrics = bold if r == len(texts) - 1 else plain
-                width = max(width, metrics.horizontalAdvance(row[col]))
+            width = max(header.horizontalAdvance(title),
+                        bold.horizontalAdvance(texts[-1][col]) if texts else 0)
+            for text in _longest({row[col] for row in texts[:-1]}):
+                width = max(width, plain.horizontalAdvance(text))
             self.table.setColumnWidth(col, width + CELL_PADDING)
 
     def row_for(self, node_id: str) -> tuple | None:
@@ -187,3 +194,12 @@ class SummaryPanel(QWidget):
         node_id = self.model.node_ids[index.row()]
         if node_id:
             self.node_activated.emit(node_id)
+
+
+def _longest(texts: set[str], keep: int = MEASURED) -> list[str]:
+    """The texts that can be the widest: all of a short list, else the `keep` longest (a
+    text of fewer characters is narrower unless its letters are much wider: the margin of
+    `keep` covers that)."""
+    if len(texts) <= keep:
+        return list(texts)
+    return heapq.nlargest(keep, texts, key=len)

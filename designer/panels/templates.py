@@ -248,9 +248,9 @@ def _facts_text(summary, sections: dict) -> str:
     text = " · ".join(parts)
     if data.get("name") == "digits" and epochs:
         size = data.get("resize") or 8
-        text += (f"\nTrains on the 8×8 digits" + (f" resized to {size} × {size}"
-                                                  if size != 8 else "")
-                 + f", {epochs} epoch{'s' if epochs != 1 else ''} by default.")
+        resized = f" resized to {size} × {size}" if size != 8 else ""
+        text += (f"\nTrains on the 8×8 digits{resized}"
+                 f", {epochs} epoch{'s' if epochs != 1 else ''} by default.")
         if size >= 128:
             text += (f" At {size} × {size} an epoch takes many minutes on a CPU: 32 × 32 "
                      f"needs about {round(size * size / 1024)}× less computation (or train "

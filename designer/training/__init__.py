@@ -2,10 +2,11 @@
 
 `install(window)` adds the dock (bottom area, tabbed with the other bottom docks), a Train
 menu and Train / Pause / Stop on the main toolbar (F5, F6, Shift+F5), and stops a run cleanly
-when the application quits. When Train is pressed the dock comes to the front and takes the
-height its plots need (each plot at least PLOT_MIN_PX tall) unless the user has made it
-taller; the height the user gives it is remembered (QSettings) for the next runs and
-sessions. Nothing here imports torch; the worker does, on its own thread or process.
+when the application quits. When Train is pressed, or the user brings the Training tab
+forward, the dock comes to the front and takes the height its plots need (each plot at least
+PLOT_MIN_PX tall) unless the user has made it taller; the height the user gives it is
+remembered (QSettings) for the next runs and sessions. Nothing here imports torch; the
+worker does, on its own thread or process.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def install(window) -> object:
     _add_actions(window, dock)
     window.training_height = DockHeight(window, window.training_dock, window)
     dock.run_requested.connect(window.training_height.make_room)
+    window.training_dock.visibilityChanged.connect(window.training_height.on_visibility)
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(dock.shutdown)
@@ -97,6 +99,11 @@ class DockHeight(QObject):
             self.window.resizeDocks([self.dock], [self.wanted()], Qt.Orientation.Vertical)
         finally:
             QTimer.singleShot(0, self._done_setting)
+
+    def on_visibility(self, visible: bool) -> None:
+        """The user brought the Training tab forward: room for its plots, as Train gives."""
+        if visible:
+            QTimer.singleShot(0, self.make_room)
 
     def _done_setting(self) -> None:
         self._setting = False

@@ -10,7 +10,8 @@ GUI thread.
 `DataChecks` adds the training-settings and design/data problems of
 `backend.training.preflight.run_problems` to the editor's analysis, so the Problems list, the
 status bar and the Input's badge say "Input 'image' has shape (1, 28, 28) but dataset 'digits'
-gives (1, 8, 8): …" with its one-click fix, and Train can refuse at once.
+gives (1, 8, 8): …" with its one-click fix, and Train can refuse at once. An empty design is
+not checked against its data until Train is pressed: a new canvas shows what to do first.
 """
 
 from __future__ import annotations
@@ -145,12 +146,23 @@ class DataChecks(QObject):
         self.settings_problems: list[Problem] = []
         self.data_problems: list[Problem] = []
         self._waiting = ""
+        self._train_pressed = False
         self.service.ready.connect(self._on_ready)
         editor.add_checker(self.problems)
+
+    def train_pressed(self) -> None:
+        """Check even an empty design: Train on an empty canvas says why it cannot start."""
+        self._train_pressed = True
 
     def problems(self, doc: GraphDocument, analysis) -> list[Problem]:
         from backend.training.preflight import run_problems_by_kind
 
+        if not doc.nodes and not self._train_pressed:
+            # an empty canvas is a start, not a mistake: the Problems list says what to do first
+            self.settings_problems, self.data_problems = [], []
+            return []
+        if doc.nodes:  # emptied again later: the hint again, until Train is pressed
+            self._train_pressed = False
         section = doc.sections.get("dataset")
         folder = design_folder(self.editor)
         loaded = self.service.info(section, folder)

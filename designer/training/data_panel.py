@@ -181,7 +181,7 @@ class DatasetPanel(QWidget):
             column.addWidget(error)
             self.options[key], self.errors[key] = widget, error
             self._connect(key, widget)
-            self.form.addRow(key, cell)
+            self.form.addRow(key.replace("_", " "), cell)  # as the Settings tab writes names
         self.built_for = name
         self._show_values()
 

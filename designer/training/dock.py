@@ -130,6 +130,7 @@ class TrainingDock(DockFrame):
 
     def _ready_to_train(self) -> bool:
         """Refuse at once when the design or its settings have errors (first one shown)."""
+        self.checks.train_pressed()
         self.editor.reanalyse()  # edits of the last few milliseconds count too
         errors = [p for p in self.editor.analysis.problems if p.severity == "error"]
         if not errors:

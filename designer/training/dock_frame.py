@@ -73,6 +73,38 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
+class SideTabs(QTabWidget):
+    """The dock's side panels (Data, Settings, Runs, Seeds, Sweep).
+
+    Every tab stays readable: no scroll arrows, and the panel is never narrower than its tabs.
+    Each panel scrolls on its own (`addTab` wraps it), so the tallest one never sets the
+    dock's height: the canvas keeps its room until Train asks for more. `setCurrentWidget`
+    and `indexOf` take the panel itself, as callers know it.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setUsesScrollButtons(False)
+        self.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabBar().setObjectName("side_tabs")
+
+    def addTab(self, widget: QWidget, *label) -> int:  # noqa: N802  (Qt API: [icon,] label)
+        return super().addTab(widget if isinstance(widget, QScrollArea) else scrolled(widget),
+                              *label)
+
+    def indexOf(self, widget: QWidget) -> int:  # noqa: N802  (Qt API name)
+        for i in range(self.count()):
+            page = super().widget(i)
+            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
+                return i
+        return -1
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802  (Qt API name)
+        index = self.indexOf(widget)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+
 class ProgressBar(QWidget):
     """A progress bar drawn by the style, repainted with the next frame.
 
@@ -234,7 +266,7 @@ class DockFrame(QWidget):
         notes = QHBoxLayout()
         notes.addWidget(self.message, 1)
         notes.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.side = QTabWidget()
+        self.side = SideTabs()
         self.views_holder = QStackedWidget()
         waiting = QLabel("Preparing the plots…")
         waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -12,6 +12,7 @@ the editor, merged per field.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -59,6 +60,9 @@ class RecipeSettings(QWidget):
         self.settings = {s.name: s for r in RECIPES for s in r.settings}
         self.notes: dict[str, QLabel] = {}
         self._loading = False
+        self._listed: dict[int, list] = {}  # what each layer combo box lists
+        self._reload = QTimer(self, singleShot=True, interval=0)
+        self._reload.timeout.connect(self.load)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for recipe in RECIPES:
@@ -155,7 +159,10 @@ class RecipeSettings(QWidget):
         try:
             for name, group in self.groups.items():
                 group.setVisible(name == active)
+            shown = {s.name for r in RECIPES if r.name == active for s in r.settings}
             for name, setting in self.settings.items():
+                if setting.kind == "node" and name not in shown:
+                    continue  # a hidden group's layer lists: filled when the group shows
                 value = section.get(name, setting.default)
                 self._show(name, setting, value)
                 self._note(name, recipe_error(name, value) if name in section else "")
@@ -186,11 +193,11 @@ class RecipeSettings(QWidget):
         doc = self.editor.doc
         wanted = [(AUTOMATIC, None)] + [(n.title or nid, nid) for nid, n in doc.nodes.items()
                                         if n.type != "Input"]
-        current = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
-        if current != wanted:
-            combo.clear()
+        if self._listed.get(id(combo)) != wanted:  # what it lists, kept: reading thousands
+            combo.clear()  # of entries back from the combo box is slow
             for text, data in wanted:
                 combo.addItem(text, data)
+            self._listed[id(combo)] = wanted
         show_choice(combo, value)
 
     def _note(self, name: str, text: str) -> None:
@@ -200,10 +207,12 @@ class RecipeSettings(QWidget):
         repolish(label)
 
     def _on_document_event(self, name: str, payload: dict) -> None:
-        if name in ("reset", "node_added", "node_removed", "node_renamed", "edge_added",
-                    "edge_removed") or (name == "section_changed"
-                                        and payload.get("key") in ("training", "networks")):
+        if name == "reset" or (name == "section_changed"
+                               and payload.get("key") in ("training", "networks")):
             self.load()
+        elif name in ("node_added", "node_removed", "node_renamed", "edge_added",
+                      "edge_removed"):
+            self._reload.start()  # once for all the events of one edit
 
     # -- form -> document -------------------------------------------------------------------------
     def _combo_changed(self, name: str, combo: QComboBox) -> None:

@@ -42,8 +42,11 @@ def _tooltip(run: dict) -> str:
     rows = [" · ".join(setting_phrase(k, values[k]) for k in keys if k in values)]
     final = run.get("final") if isinstance(run.get("final"), dict) else {}
     if final.get("reason"):
-        rows.append(f"ended: {final['reason']}" + (f" ({final['message']})"
-                                                   if final.get("message") else ""))
+        reason = "failed" if final["reason"] == "error" else final["reason"]
+        rows.append(f"ended: {reason}" + (f" ({final['message']})"
+                                          if final.get("message") else ""))
+    if isinstance(run.get("processes"), int) and run["processes"] > 1:
+        rows.append(f"trained by {run['processes']} processes")
     if run.get("note"):
         rows.append(str(run["note"]))
     rows.append(f"stored in the project as {run.get('id')}")
@@ -126,7 +129,8 @@ class RunHistory(QObject):
     def _entry(self, run: dict) -> RunEntry:
         score = run_score(run)
         final = run.get("final") if isinstance(run.get("final"), dict) else {}
-        ended = {"stopped": "stopped", "early-stopped": "stopped early"}.get(final.get("reason"))
+        ended = {"stopped": "stopped", "early-stopped": "stopped early",
+                 "error": "failed"}.get(final.get("reason"))
         figure = " · ".join(p for p in (score.text if score else "", ended) if p)
         return RunEntry(run["id"], run_name(run), self.labels.get(run["id"], ""),
                         figure, finished_text(run, short=True),

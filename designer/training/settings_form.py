@@ -12,7 +12,7 @@ sentence stays under the field. The form updates in place whenever the document 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from backend.experiments.distributed import machine_processes
 from backend.graph import SetSection
 from backend.training.config import (
     DEVICES,
@@ -42,12 +43,24 @@ from designer.training.recipe_settings import RecipeSettings
 OPTIMIZER_NAMES = {"sgd": "SGD", "sgd_momentum": "SGD + momentum", "nesterov": "Nesterov",
                    "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
                    "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam"}
-LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (class index)",
-              "categorical_cross_entropy": "categorical cross-entropy (one-hot)",
-              "bce_with_logits": "binary cross-entropy (logits)", "mse": "MSE",
-              "mae": "MAE", "huber": "Huber", "bce": "binary cross-entropy (probabilities)",
+LOSS_NAMES = {"auto": "auto (from the task)", "cross_entropy": "cross-entropy (index)",
+              "categorical_cross_entropy": "cross-entropy (one-hot)",
+              "bce_with_logits": "binary CE (logits)", "mse": "MSE",
+              "mae": "MAE", "huber": "Huber", "bce": "binary CE (probabilities)",
               "non_saturating": "non-saturating (GAN)", "minimax": "minimax (GAN)",
-              "wasserstein_gp": "Wasserstein + gradient penalty (GAN)"}
+              "wasserstein_gp": "Wasserstein-GP (GAN)"}
+LOSS_TIPS = {  # what a short name stands for, shown on its item in the list
+    "auto": "The task's usual loss: cross-entropy for classes, MSE for values.",
+    "cross_entropy": "Cross-entropy with the class index as target (softmax inside).",
+    "categorical_cross_entropy": "Categorical cross-entropy with one-hot targets.",
+    "bce_with_logits": "Binary cross-entropy on logits (a sigmoid inside): one yes/no per "
+                       "output.",
+    "bce": "Binary cross-entropy on probabilities (the layer ends with a sigmoid).",
+    "mse": "Mean squared error.", "mae": "Mean absolute error.",
+    "huber": "Huber: squared for small errors, absolute for large ones.",
+    "non_saturating": "GAN generator loss −log D(G(z)) (strong gradients early on).",
+    "minimax": "The original GAN generator loss log(1 − D(G(z))).",
+    "wasserstein_gp": "Wasserstein loss with a gradient penalty on the critic."}
 TIPS = {
     "lr": "Step size η of w ← w − η∇E(w). Too high diverges (NaN loss); too low crawls.",
     "momentum": "SGD momentum γ: keeps a decaying sum of past gradients.",
@@ -60,6 +73,11 @@ TIPS = {
     "clip_norm": "Rescale the gradient when its L2 norm exceeds this (exploding gradients).",
     "early_stopping": "Stop after this many epochs without a better validation loss (0 = off).",
     "seed": "Same seed, same data split, same initial weights: repeatable runs.",
+    "processes": "Train one run with several processes: DistributedDataParallel around the "
+                 "same training, gloo on the CPU, NCCL on GPUs (one GPU each). Each process "
+                 "takes its share of every batch (the batch size stays the global one); the "
+                 "result is one run. Pays off for models whose step takes tens of "
+                 "milliseconds; small models train faster in one process.",
 }
 LABELS = {"lr": "learning rate", "weight_decay": "weight decay", "batch_size": "batch size",
           "clip_norm": "clip grad norm", "early_stopping": "early stopping",
@@ -68,12 +86,18 @@ LABELS = {"lr": "learning rate", "weight_decay": "weight decay", "batch_size": "
 
 
 def setting_error(key: str, value) -> str:
-    """The engine's sentence refusing `value` for `key`, worded for the form ("" if accepted)."""
+    """The engine's sentence refusing `value` for `key`, worded for the form ("" if accepted);
+    more processes than this machine has are refused too."""
     try:
         TrainingConfig.from_section({key: value})
     except ConfigError as exc:
         text = str(exc).replace(f"training setting '{key}'", LABELS.get(key, key), 1)
         return text[:1].upper() + text[1:] + "."
+    if key == "processes":
+        have, what = machine_processes()
+        if value > have:
+            return (f"This machine has {have} {what}{'s' if have != 1 else ''}: choose "
+                    f"{have} processes or fewer.")
     return ""
 
 
@@ -82,8 +106,14 @@ def _combo(options: tuple[str, ...], names: dict[str, str] | None = None) -> QCo
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(12)  # long names elide instead of widening the side panel
     for key in options:
-        box.addItem((names or {}).get(key, key), key)
+        _add_item(box, key, names or {})
     return box
+
+
+def _add_item(box: QComboBox, key: str, names: dict[str, str]) -> None:
+    box.addItem(names.get(key, key), key)
+    if key in LOSS_TIPS and names is LOSS_NAMES:
+        box.setItemData(box.count() - 1, LOSS_TIPS[key], Qt.ItemDataRole.ToolTipRole)
 
 
 def _fields() -> dict[str, QWidget]:
@@ -101,7 +131,8 @@ def _fields() -> dict[str, QWidget]:
         "schedule": _combo(SCHEDULES),
         "clip_norm": number("clip_norm", False, 0.5, zero_text="off", zero_is_none=True),
         "early_stopping": number("early_stopping", True, zero_text="off"),
-        "device": _combo(DEVICES), "seed": number("seed", True),
+        "device": _combo(DEVICES), "processes": number("processes", True),
+        "seed": number("seed", True),
         "keep_best": QCheckBox("keep the best weights"),
     }
 
@@ -143,6 +174,7 @@ class TrainingSettingsForm(QWidget):
             self.errors[key] = note
             form.addRow(LABELS.get(key, key), cell)
             self._connect(key, widget)
+        self._form = form
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
@@ -190,8 +222,15 @@ class TrainingSettingsForm(QWidget):
             self.fields["momentum"].setEnabled(optimizer in ("sgd_momentum", "nesterov"))
             self.fields["rmsprop_alpha"].setEnabled(optimizer == "rmsprop")
             self.message.setText(self._other_problems(section))
+            self._show_processes(section.get("processes", 1))
         finally:
             self._loading = False
+
+    def _show_processes(self, value) -> None:
+        """The processes row shows when the machine has several cores or GPUs (or the
+        design asks for several processes: then the value is seen, flagged if too many)."""
+        cell = self.fields["processes"].parentWidget()
+        self._form.setRowVisible(cell, machine_processes()[0] > 1 or value != 1)
 
     def _offer_losses(self) -> None:
         """The loss box lists the losses of the task's recipe (updated in place)."""
@@ -205,7 +244,7 @@ class TrainingSettingsForm(QWidget):
             box.blockSignals(True)
             box.clear()
             for key in losses:
-                box.addItem(LOSS_NAMES.get(key, key), key)
+                _add_item(box, key, LOSS_NAMES)
             box.blockSignals(False)
 
     @staticmethod

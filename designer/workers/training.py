@@ -298,6 +298,10 @@ class TrainingRun(QObject):
     def __init__(self, doc: GraphDocument, probes: Probes, parent: QObject | None = None):
         super().__init__(parent)
         worker_class = TrainingWorker if in_thread() else ProcessWorker
+        from designer.workers.distributed import DistributedWorker, processes_of
+
+        if processes_of(doc) > 1:  # several processes: torchrun's launcher in its own session
+            worker_class = DistributedWorker
         self.worker = worker_class(doc, probes)
         self.thread = QThread()
         self.thread.setObjectName("netwright-training")
@@ -320,7 +324,7 @@ class TrainingRun(QObject):
         self.worker.close()
         if self.thread.wait(ms):
             return True
-        if isinstance(self.worker, ProcessWorker):
+        if callable(getattr(self.worker, "kill", None)):
             self.worker.kill()
             return self.thread.wait(3000)
         return False

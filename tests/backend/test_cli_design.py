@@ -200,3 +200,32 @@ def test_console_entry_point_end_to_end(tmp_path):
                             cwd=ROOT, timeout=120)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def _huge(nodes: int, in_block: int = 0) -> str:
+    """A design file with `nodes` top-level layers and `in_block` more inside a block."""
+    top = ",".join('{"id": "n%d", "type": "ReLU"}' % i for i in range(nodes))
+    body = ",".join('{"id": "b%d", "type": "ReLU"}' % i for i in range(in_block))
+    return ('{"format": "netwright-design", "version": 2, "nodes": [%s], "blocks": '
+            '[{"id": "blk", "nodes": [%s]}]}' % (top, body))
+
+
+@pytest.mark.parametrize("command", ["validate", "summary", "export"])
+def test_a_design_past_the_node_limit_is_refused_at_once_naming_count_and_limit(
+        tmp_path, capsys, command):
+    path = tmp_path / "huge.json"
+    path.write_text(_huge(30_000, in_block=20_001))  # block bodies count too
+    extra = ["--python", tmp_path / "out.py"] if command == "export" else []
+    code, out, err = run_cli(capsys, command, path, *extra)
+    assert code == 2 and out == ""
+    assert "huge.json has 50,001 layers, more than the 50,000 Netwright opens" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "out.py").exists()
+
+
+def test_the_limit_counts_layers_and_wires_and_lets_the_limit_itself_through():
+    from backend.project.design import MAX_EDGES, MAX_NODES, DesignFileError, check_size
+
+    check_size({"nodes": [{}] * MAX_NODES, "edges": [{}] * MAX_EDGES})
+    with pytest.raises(DesignFileError, match="150,001 wires, more than the 150,000"):
+        check_size({"nodes": [], "edges": [{}] * (MAX_EDGES + 1)}, "x.json")

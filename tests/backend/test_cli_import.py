@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import torch
+from import_cases import MODELS
 from safetensors.torch import save_file
 
 from backend.cli import main
 from backend.project import open_any
-from import_cases import MODELS
 
 
 def test_python_import_writes_a_project_with_the_author_s_weights(tmp_path, capsys):

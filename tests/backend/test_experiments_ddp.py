@@ -64,3 +64,90 @@ def test_two_processes_train_the_same_run_as_one(tmp_path, capsys):
     assert b["processes"] == 2 and b["final"]["steps"] == a["final"]["steps"]
     assert b["history"][0]["val_loss"] == pytest.approx(a["history"][0]["val_loss"], rel=0.05)
     assert set(open_any(two).weights) == {"run_1"}
+
+
+def _design(tmp_path, **training):
+    doc = make_template("xor-mlp")
+    doc.sections["training"].update(epochs=1, val_fraction=0.2, device="cpu", **training)
+    design = tmp_path / "x.json"
+    save_design(doc, design)
+    return design
+
+
+def test_one_process_asked_for_overrides_the_designs_setting(tmp_path):
+    design = _design(tmp_path, processes=2)
+    out = tmp_path / "one.nwproj"
+    assert main(["train", str(design), "--nproc-per-node", "1", "--out", str(out)]) == 0
+    run = open_any(out).runs[0]
+    assert "processes" not in run  # a plain run, in this process
+
+
+@pytest.mark.slow
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPU cores")
+def test_seeds_with_the_designs_two_processes_make_a_group_of_two_process_runs(tmp_path,
+                                                                              capsys):
+    design = _design(tmp_path, processes=2)
+    out = tmp_path / "lab.nwproj"
+    assert main(["train", str(design), "--seeds", "2", "--out", str(out)]) == 0
+    runs = open_any(out).runs
+    assert [r["processes"] for r in runs] == [2, 2]
+    assert [r["group"]["seed"] for r in runs] == [0, 1]
+    assert [r["training"]["seed"] for r in runs] == [0, 1]
+    assert runs[0]["history"][0]["train_loss"] != runs[1]["history"][0]["train_loss"]
+    assert "over 2 seeds [0, 1]" in capsys.readouterr().out
+    assert main(["train", str(design), "--seeds", "2", "--out", str(out)]) == 2  # as train
+    assert "pass --force" in capsys.readouterr().err
+
+
+def test_processes_on_gpus_without_one_say_to_use_the_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    with pytest.raises(ValueError, match="no CUDA GPU: set the device to cpu"):
+        check_processes(2, "cuda")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPU cores")
+def test_the_seeds_tab_child_trains_each_seed_with_the_designs_processes():
+    import queue
+    import threading
+
+    from backend.experiments.group_child import group_main
+    from backend.project import doc_to_dict
+
+    doc = make_template("xor-mlp")
+    doc.sections["training"].update(epochs=1, val_fraction=0.2, device="cpu", processes=2)
+    out_q = queue.Queue()
+    group_main(doc_to_dict(doc), 2, "group_3", None, out_q, threading.Event())
+    messages = []
+    while not out_q.empty():
+        messages.append(out_q.get())
+    kinds = [m[0] for m in messages]
+    assert kinds == ["started", "epoch", "run", "started", "epoch", "run", "done"]
+    runs = [m[1] for m in messages if m[0] == "run"]
+    assert [r["group"]["seed"] for r in runs] == [0, 1]
+    assert [r["group"]["id"] for r in runs] == ["group_3", "group_3"]
+    assert [r["processes"] for r in runs] == [2, 2]
+    assert [r["training"]["seed"] for r in runs] == [0, 1]
+    from safetensors.numpy import load
+
+    weights = [load(m[2]) for m in messages if m[0] == "run"]  # the trained weights, readable
+    assert weights[0].keys() == weights[1].keys() and len(weights[0]) >= 2
+
+
+def test_why_a_designer_run_ended_names_the_process_and_the_cause(tmp_path):
+    from backend.experiments.ddp_session import LinkedLaunch
+
+    launch = LinkedLaunch({}, {"processes": 2}, None)
+    launch._folder = str(tmp_path)
+    launch._log = open(tmp_path / "launcher.log", "wb")  # noqa: SIM115
+    launch._log.write(b"noise from torch\nnetwright: training process 1 of 2 stopped "
+                      b"(exit code 1); the run ended\n")
+    (tmp_path / "rank1.txt").write_text("the loss exploded to 8e+10 at step 2: lower the "
+                                        "learning rate")
+    assert launch._sentence() == ("Training process 1 of 2 stopped: the loss exploded to "
+                                  "8e+10 at step 2: lower the learning rate.")
+    launch._log.write(b"netwright: training process 0 of 2 stopped (killed by signal 9); "
+                      b"the run ended\n")  # a killed process is the cause, not the others
+    assert launch._sentence() == ("Training process 0 of 2 stopped (killed by signal 9); "
+                                  "the run ended.")
+    launch._log.close()

@@ -108,7 +108,15 @@ def test_train_with_seeds_keeps_a_group_in_a_project_and_compares(tmp_path, caps
     assert main(["train", str(design), "--seeds", "2", "--out", str(project)]) == 0
     doc.sections["training"]["lr"] = 0.05
     save_design(doc, design)
-    assert main(["train", str(design), "--seeds", "2", "--out", str(project)]) == 0
+    capsys.readouterr()
+    # another project that exists: refused without --force, in the words plain train uses
+    assert main(["train", str(design), "--seeds", "2", "--out", str(project)]) == 2
+    assert main(["train", str(design), "--out", str(project)]) == 2
+    refused = capsys.readouterr().err.splitlines()
+    assert refused[0] == refused[1] and "pass --force" in refused[0]
+    assert "lab.nwproj.bak" in refused[0]
+    assert main(["train", str(design), "--seeds", "2", "--out", str(project), "--force"]) == 0
+    assert len(open_any(tmp_path / "lab.nwproj.bak").runs) == 2  # as it was before the group
     out = capsys.readouterr().out
     assert "group 2: val acc" in out and "over 2 seeds [0, 1]" in out and "runs 3–4" in out
     runs = open_any(project).runs

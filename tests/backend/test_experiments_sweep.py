@@ -130,3 +130,16 @@ def test_a_bad_storage_url_is_one_sentence_and_passwords_are_never_shown(xor, ca
     assert len(err) == 2 and "check the --storage URL" in err[0]
     assert "needs a database driver" in err[1] and "s3cret" not in err[1]
     assert not xor.with_suffix(".nwproj").exists()  # nothing trained, nothing written
+
+
+def test_a_sweep_into_another_existing_project_needs_force_like_train(xor, tmp_path, capsys):
+    from backend.project import save_project
+
+    save_project(xor.with_suffix(".nwproj"), open_any(xor).doc)
+    before = xor.with_suffix(".nwproj").read_bytes()
+    assert main(["sweep", str(xor), "--param", "lr=1e-3..1e-1:log", "--trials", "1"]) == 2
+    assert main(["train", str(xor), "--out", str(xor.with_suffix(".nwproj"))]) == 2
+    sweep_says, train_says = capsys.readouterr().err.splitlines()
+    assert sweep_says == train_says and "x.nwproj already exists" in sweep_says
+    assert "pass --force" in sweep_says and "kept as x.nwproj.bak" in sweep_says
+    assert xor.with_suffix(".nwproj").read_bytes() == before

@@ -9,6 +9,7 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from import_cases import MODELS
 from onnx import TensorProto, helper
 
 from backend.build import build_model
@@ -16,7 +17,6 @@ from backend.export.weights import load_into
 from backend.importer import onnx_import
 from backend.importer.onnx_import import OnnxImportError, import_onnx
 from backend.importer.user_code import instantiate, load_class
-from import_cases import MODELS
 
 
 def _export(model, shape, path):

@@ -412,3 +412,28 @@ def test_space_drag_pans_without_moving_nodes(qtbot):
     qtbot.keyRelease(view, Qt.Key.Key_Space)
     assert view.mapToScene(view.viewport().rect().center()).y() - centre.y() > 40
     assert editor.doc.snapshot() == before
+
+
+def test_after_an_edit_the_layers_downstream_show_new_shapes_and_badges(qtbot):
+    from backend.graph import SetParams
+
+    editor, view = make_view(qtbot)
+    scene = view.canvas
+    editor.push(SetParams("conv", {"filters": 8}), "Filters")
+    analysed(qtbot, editor)
+    assert scene.nodes["conv"].shape_text == "(B, 8, 26, 26)"
+    assert scene.nodes["flat"].shape_text == "(B, 5408)"
+    assert scene.nodes["fc"].count == 5408 * 10 + 10
+    assert scene.wires[Edge("conv", "flat")].label == "8×26×26"
+    assert scene.nodes["image"].shape_text == "(B, 1, 28, 28)"  # upstream: as it was
+
+    editor.set_selection(["flat"])
+    view.setFocus()
+    qtbot.keyClick(view.viewport(), Qt.Key.Key_Delete)  # deletes and reconnects conv -> fc
+    analysed(qtbot, editor)
+    assert "flat" not in scene.nodes
+    assert scene.nodes["fc"].has_error()  # a Dense fed a feature map
+    editor.undo_stack.undo()
+    analysed(qtbot, editor)
+    assert not scene.nodes["fc"].has_error()
+    assert scene.nodes["flat"].shape_text == "(B, 5408)"

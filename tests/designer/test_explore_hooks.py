@@ -9,21 +9,6 @@ from PySide6.QtCore import Qt
 
 from backend.templates import make_template
 from backend.templates.builder import DesignBuilder
-from designer.files import DISCARD
-from designer.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.files.ask_save_changes = lambda: DISCARD
 
 
 def node_menu_texts(window, node_id: str):

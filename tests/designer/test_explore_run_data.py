@@ -13,24 +13,9 @@ from PySide6.QtCore import Qt
 from backend.templates import make_template
 from backend.training import Trainer
 from backend.training.events import Probes
-from designer.files import DISCARD
-from designer.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "backend"))
 from test_teaching_probes import mlp, small_cnn  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.files.ask_save_changes = lambda: DISCARD
 
 
 def trained(window, doc) -> list:

@@ -6,31 +6,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from designer.explore.activation_stats_view import ActivationStatsView, ActivationsView
-from designer.files import DISCARD
-from designer.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "backend"))
 from test_teaching_probes import mlp  # noqa: E402
 
 RUN_TIMEOUT = 120_000
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.training.shutdown()
-    win.files.ask_save_changes = lambda: DISCARD
 
 
 def test_a_run_fills_the_activations_tab_and_the_explore_pages(window, qtbot):

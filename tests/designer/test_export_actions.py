@@ -15,8 +15,6 @@ from backend.graph import AddNode, Node
 from backend.project import save_design
 from backend.project.project import Project
 from backend.templates import make_template
-from designer.files import DISCARD
-from designer.main_window import MainWindow
 
 
 class Boxes:
@@ -39,19 +37,6 @@ class Boxes:
 @pytest.fixture
 def boxes(monkeypatch) -> Boxes:
     return Boxes(monkeypatch)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.files.ask_save_changes = lambda: DISCARD
 
 
 def open_template(window, tmp_path: Path, name: str) -> None:

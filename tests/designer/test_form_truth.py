@@ -4,26 +4,10 @@ in the Problems list and the status bar, with a one-click fix, before Train is p
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from backend.templates import make_template
-from designer.files import DISCARD
-from designer.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.training.shutdown()
 
 
 def open_design(window, qtbot, doc) -> None:

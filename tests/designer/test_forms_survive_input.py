@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
@@ -29,23 +28,8 @@ from PySide6.QtWidgets import (
 from backend.data import source_names
 from backend.graph import Edge, GraphDocument, Node
 from backend.layers import layer_types
-from designer.files import DISCARD
-from designer.main_window import MainWindow
 
 TEXTS = ("28", "0", "-3", "1e6", "abc", "", "3, 3", "same", "0.5", '["a"]')
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.training.shutdown()
 
 
 def alive(widget: QWidget) -> None:

@@ -5,29 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from designer.import_dialog import PythonImportDialog
 
 MODELS = Path(__file__).resolve().parents[1] / "backend" / "import_models"
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from designer.files import DISCARD
-    from designer.main_window import MainWindow
-
-    monkeypatch.setenv("NETWRIGHT_SETTINGS", str(tmp_path / "settings.ini"))
-    monkeypatch.setenv("NETWRIGHT_RECOVERY_DIR", str(tmp_path / "recovery"))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.files.ask_save_changes = lambda: DISCARD
-    win.show()
-    win.install_extensions()
-    yield win
-    win.files.ask_save_changes = lambda: DISCARD
 
 
 def _fill(qtbot, dialog: PythonImportDialog, name: str, shape: str, args: str = ""):

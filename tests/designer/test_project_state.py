@@ -108,7 +108,7 @@ def test_best_weights_reach_the_recovery_folder_during_the_run(qtbot, window, de
     assert recovered.doc.snapshot() == window.editor.doc.snapshot()
 
 
-def test_a_failed_run_adds_nothing(qtbot, window, tmp_path):
+def test_a_run_diverging_at_once_joins_marked_failed_without_weights(qtbot, window, tmp_path):
     doc = moons()
     doc.sections["training"].update(optimizer="sgd", lr=1e12)  # the loss diverges at once
     path = tmp_path / "wrong.json"
@@ -117,5 +117,7 @@ def test_a_failed_run_adds_nothing(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.training.run_finished, timeout=RUN_TIMEOUT) as blocker:
         assert window.training.start()
     assert blocker.args[0].reason == "error"
-    assert window.files.current_project().runs == []
-    assert not window.isWindowModified()
+    (run,) = window.files.current_project().runs
+    assert run["final"]["reason"] == "error" and "lower the learning rate" in \
+        run["final"]["message"]
+    assert window.files.current_project().weights == {}  # its weights are NaN: not kept

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QPushButton
 
 from backend.graph import AddComment, Comment, Move, Rename, SetParams, SetSection
 from backend.project import save_design
-from backend.project.autosave import list_sessions
+from backend.project.autosave import RecoverySession, list_sessions
 from backend.templates import make_template
 from designer import app as app_module
 from designer.files import DISCARD
@@ -145,3 +145,31 @@ def test_recover_of_untitled_work_keeps_it_untitled_and_modified(qtbot, monkeypa
     assert second.recovery.offer()
     assert second.editor.doc.snapshot() == expected
     assert second.editor.path == "" and second.isWindowModified()
+
+
+def test_long_paths_fit_the_dialog_elided_in_the_middle_in_full_in_the_tooltip(qtbot, folders):
+    long_path = ("/home/student/courses/deep-learning-2026/week-07-convolutional-networks/"
+                 "assignments/lab-3-lenet-variants/experiments/lenet5-batchnorm-final-v2.nwproj")
+    for path in (long_path, "/home/student/mlp.json"):
+        session = RecoverySession(path, root=folders)
+        session.autosave(make_template("mlp"))
+        info = json.loads((session.folder / "session.json").read_text())
+        info["pid"] = 2**22 + 12345  # a crashed session: no such process
+        (session.folder / "session.json").write_text(json.dumps(info))
+    dialog = RecoveryDialog(sorted(list_sessions(), key=lambda s: s.original_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.width() <= dialog.screen().availableGeometry().width()
+    assert dialog.list.horizontalScrollBar().maximum() == 0  # nothing hides to the right
+    metrics, room = dialog.list.fontMetrics(), dialog.list.viewport().width()
+    rows = [dialog.list.item(i) for i in range(dialog.list.count())]
+    assert all(metrics.horizontalAdvance(line) <= room
+               for row in rows for line in row.text().split("\n"))
+    long, short = (row.text().split("\n")[1] for row in rows)
+    assert short == "/home/student/mlp.json"  # short paths in full
+    assert long.startswith("/home/student/") and "…" in long
+    assert long.endswith("lenet5-batchnorm-final-v2.nwproj")  # the file name stays in sight
+    assert long_path in rows[0].toolTip()
+    dialog.resize(dialog.width() + 200, dialog.height())  # wider: more of the path shows
+    qtbot.waitUntil(lambda: len(rows[0].text().split("\n")[1]) > len(long))

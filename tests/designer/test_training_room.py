@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabBar
 
 from designer import settings
 from designer.files import DISCARD
@@ -68,3 +69,63 @@ def test_the_height_the_user_gives_the_dock_is_kept_for_the_next_run(qtbot, wind
     press_f5_and_stop(qtbot, window)
     assert dock_widget.height() == chosen
     assert window.training_height.wanted() == chosen  # what the next session starts with
+
+
+def test_every_side_tab_is_readable_at_1440x900_without_scrolling(qtbot, window):
+    dock = window.training
+    dock.ensure_built()
+    window.training_dock.raise_()
+    bar = dock.side.tabBar()
+    wanted = {"Data", "Settings", "Runs", "Seeds", "Sweep"}
+    qtbot.waitUntil(lambda: bar.isVisible() and wanted <= {bar.tabText(i)
+                                                           for i in range(bar.count())})
+
+    def all_in_sight() -> bool:
+        return all(bar.rect().contains(bar.tabRect(i)) for i in range(bar.count()))
+
+    qtbot.waitUntil(all_in_sight)
+    dock.split.setSizes([60, 1380])  # the user drags the panel's edge far to the left
+    qtbot.waitUntil(lambda: dock.side.width() >= bar.sizeHint().width())
+    assert all_in_sight()
+
+
+def test_the_design_keeps_half_the_window_until_train_asks_for_room(qtbot, window):
+    """The tallest side panel (Sweep) scrolls instead of making the whole dock tall; the
+    Training tab, brought forward, gets room for its plots as Train does."""
+    window.training.ensure_built()
+    qtbot.waitUntil(lambda: window.training.is_built())
+    qtbot.wait(50)  # the docks settle
+    assert window.canvas.height() >= window.height() // 2
+    bar = next(b for b in window.findChildren(QTabBar)
+               if "Training" in [b.tabText(i) for i in range(b.count())])
+    index = [bar.tabText(i) for i in range(bar.count())].index("Training")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    plots = window.training.views.curves.plots.values()
+    qtbot.waitUntil(lambda: min(p.height() for p in plots) >= PLOT_MIN_PX)  # room to see
+    assert window.canvas.height() >= 150
+
+
+def test_every_loss_name_reads_in_full_in_its_box_at_1440x900(qtbot, window):
+    """The loss box shows the whole name of every loss (a long one was cut to "cross-entropy
+    (class in"); what a short name stands for is the item's tooltip."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    dock = window.training
+    dock.ensure_built()
+    window.training_dock.raise_()
+    bar = dock.side.tabBar()
+    qtbot.waitUntil(lambda: bar.isVisible())
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(next(i for i in range(bar.count())
+                                          if bar.tabText(i) == "Settings")).center())
+    box = dock.settings_form.fields["loss"]
+    qtbot.waitUntil(box.isVisible)
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    text_area = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, box)
+    cut = [box.itemText(i) for i in range(box.count())
+           if box.fontMetrics().horizontalAdvance(box.itemText(i)) > text_area.width()]
+    assert not cut
+    assert all(box.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(box.count()))

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QApplication, QLabel
 
 from backend.graph import SetParams
 from backend.project import save_design
 from backend.templates import make_template
 from designer import files as files_module
+from designer import icons, theme
 from designer.files import CANCEL, DISCARD, SAVE
 from designer.main_window import MainWindow
 
@@ -129,6 +131,8 @@ def test_opening_with_unsaved_changes_asks_and_cancel_keeps_the_design(window, l
     ("{not json", "not valid JSON"),
     ('{"format": "netwright-design", "version": 99, "nodes": []}', "version 99"),
     ("", "bad.json"),
+    ('{"format": "netwright-design", "version": 2, "nodes": [%s]}' % ",".join(["{}"] * 50_001),
+     "bad.json has 50,001 layers, more than the 50,000 Netwright opens"),
 ])
 def test_opening_a_bad_file_shows_one_sentence_and_keeps_the_design(window, lenet_file,
                                                                      tmp_path, content, words):
@@ -329,3 +333,24 @@ def test_template_dialog_names_the_networks_as_the_course_does(qtbot):
     assert titles[0] == "Empty design" and "LeNet-5" in titles and "lenet5" not in titles
     dialog.list.setCurrentRow(titles.index("LeNet-5"))
     assert dialog.chosen() == "lenet5"
+
+
+def test_disabled_icons_are_dimmed_clearly_in_both_themes(qapp, monkeypatch):
+    """Undo with nothing to undo, Pause and Stop while idle: dimmed clearly, in the dark
+    theme too (the icons as the toolbar draws them, over the theme's window colour)."""
+
+    def lightness(pixmap) -> float:
+        image = pixmap.toImage()
+        seen = [image.pixelColor(x, y) for x in range(image.width())
+                for y in range(image.height())]
+        opaque = [c.lightnessF() for c in seen if c.alphaF() > 0.9]
+        return sum(opaque) / len(opaque)
+
+    for colours in (theme.DARK, theme.LIGHT):
+        monkeypatch.setattr(theme, "_current", colours)
+        for name in ("undo", "pause", "stop"):
+            shown = icons.icon(name)
+            enabled = lightness(shown.pixmap(24, QIcon.Mode.Normal))
+            disabled = lightness(shown.pixmap(24, QIcon.Mode.Disabled))
+            panel = QColor(colours.window).lightnessF()
+            assert abs(enabled - disabled) >= 0.4 * abs(enabled - panel), (name, colours.dark)
