@@ -104,7 +104,7 @@ def bench_launch(repeat: int) -> None:
 
 # -- the Training tab ---------------------------------------------------------------------------
 def bench_tab() -> None:
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
     from designer.app import application, create_window
@@ -123,6 +123,11 @@ def bench_tab() -> None:
             return False
 
     window = create_window([])
+    # the dock builds its parts in stages from the moment the window shows: they may all be
+    # in before the tab is asked for (then "plots in" is the tab's first paint)
+    window.training.built.connect(lambda: times.setdefault("plots", time.perf_counter()))
+    if window.training.is_built():
+        times["plots"] = time.perf_counter()
     problems_paint, dock_paint = Painted("problems"), Painted("training")
     window.problems.installEventFilter(problems_paint)
     window.training.installEventFilter(dock_paint)
@@ -135,13 +140,16 @@ def bench_tab() -> None:
         app.processEvents()
     t_ask = time.perf_counter()
     window.training_dock.raise_()  # asked for the moment the window is there
-    window.training.built.connect(lambda: times.setdefault("plots", time.perf_counter()))
-    QTimer.singleShot(60_000, app.quit)
-    while not ("training" in times and "plots" in times):
+    deadline = t_ask + 60
+    while not ("training" in times and "plots" in times) and time.perf_counter() < deadline:
         app.processEvents()
         QApplication.sendPostedEvents()
+    if "training" not in times or "plots" not in times:
+        print(f"Training tab: not shown within 60 s (seen: {sorted(times)})")
+        os._exit(1)
+    plots = max(times["plots"], times["training"]) - t_ask
     print(f"Training tab visible {(times['training'] - t_ask) * 1000:6.0f} ms after it is "
-          f"asked for, plots in after {(times['plots'] - t_ask) * 1000:6.0f} ms; bare-Qt "
+          f"asked for, plots in after {plots * 1000:6.0f} ms; bare-Qt "
           f"reference (raising the Problems list) {(times['problems'] - t_problems) * 1000:5.0f}"
           f" ms  goal ≤ 300 ms: {'met' if times['training'] - t_ask <= 0.3 else 'NOT met'}")
     os._exit(0)

@@ -12,6 +12,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from designer import collector, settings, theme
+from designer.canvas import network_frames
 from designer.main_window import MainWindow
 
 
@@ -31,11 +32,12 @@ def application() -> QApplication:
 def create_window(argv: list[str]) -> MainWindow:
     """A shown main window with FILE (argv[0]) or the example design open."""
     application()
-    window = MainWindow()
-    if not argv:
-        window.files.open_example()
-    window.show()
-    QApplication.processEvents()  # paint the window before the heavier features load
+    with network_frames.held():  # roles are found once the window has painted
+        window = MainWindow()
+        if not argv:
+            window.files.open_example()
+        window.show()
+        QApplication.processEvents()  # paint the window before the heavier features load
     window.install_extensions()
     recovery = getattr(window, "recovery", None)
     recovered = recovery is not None and recovery.offer()

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # the events hold numpy arrays; the designer imports them before numpy
+    import numpy as np
 
 
 @dataclass

@@ -7,17 +7,22 @@ where the source can describe itself (the digits can) and without importing torc
 returns `Problem`s for the Problems list, each with a one-click `Fix` where one is mechanical
 (reset a refused setting to its default, set the dataset's resize, set the output's units).
 `preflight(doc)` gives the same as (errors, warnings) sentences; no errors means a run starts.
+The data layer (and numpy with it) is imported by the checks that use it, not with this module:
+the designer's window imports the training settings before it first paints.
 """
 
 from __future__ import annotations
 
-from backend.data import DataConfig, DatasetError, DatasetInfo
-from backend.data.sources import COMMON, get_source
+from typing import TYPE_CHECKING
+
 from backend.graph.document import GraphDocument
 from backend.graph.ops import SetSection
 from backend.graph.problems import Fix, Problem
 from backend.training.config import ConfigError, TrainingConfig
 from backend.training.recipes.checks import design_report
+
+if TYPE_CHECKING:
+    from backend.data import DatasetInfo
 
 DEFAULT_LOSS = {"classification": "cross_entropy", "regression": "mse",
                 "autoencoding": "mse", "sequence": "mse"}
@@ -79,6 +84,8 @@ def run_problems_by_kind(doc: GraphDocument, analysis=None, info: DatasetInfo | 
     settings = setting_warnings(config) + memory_problems(doc, config, analysis)
     if data or not fit:
         return settings, data
+    from backend.data import DataConfig, DatasetError
+
     try:
         source = DataConfig.from_section(doc.sections.get("dataset"))
         if info is None and not data_error:
@@ -125,6 +132,9 @@ def setting_problems(doc: GraphDocument) -> list[Problem]:
 
 def dataset_problems(doc: GraphDocument) -> list[Problem]:
     """One problem per refused dataset setting (unknown source: one for the name)."""
+    from backend.data import DatasetError
+    from backend.data.sources import COMMON, get_source
+
     section = dict(doc.sections.get("dataset") or {})
     name = section.pop("name", "digits")
     try:
@@ -144,6 +154,9 @@ def dataset_problems(doc: GraphDocument) -> list[Problem]:
 
 def dataset_option_error(name: str, key: str, value) -> str:
     """The sentence refusing `value` for the dataset option `key` ("" when it is accepted)."""
+    from backend.data import DataConfig, DatasetError
+    from backend.data.sources import get_source
+
     try:
         config = DataConfig.from_section({"name": name, key: value})
         source = get_source(name)

@@ -16,6 +16,9 @@ After the run the child stays to answer questions about the trained model until 
 ("events", [FeatureMaps]) of that node for the probe sample, so the views can follow the
 selection after training without the GUI process importing torch. States are
 {name: numpy array}; `encode_state` turns them into safetensors bytes without torch.
+The child lowers its own CPU priority first (`CHILD_NICE`): on a busy machine the window that
+draws the run gets a CPU before the run's next step, so the GUI never waits behind its own
+training; an idle CPU still goes to the training at full speed.
 Nothing here imports Qt; torch is imported only inside functions.
 """
 
@@ -176,6 +179,17 @@ def encode_state(state: dict[str, np.ndarray], metadata: dict[str, str] | None =
 
 
 # -- the child process --------------------------------------------------------------------------
+CHILD_NICE = 5  # added to the training child's niceness (Unix only)
+
+
+def _yield_cpu_to_parent() -> None:
+    """Run below the GUI's priority (see the module docstring); never fails a run."""
+    try:
+        os.nice(CHILD_NICE)
+    except (AttributeError, OSError):  # no os.nice (Windows) or not permitted
+        pass
+
+
 def _forward(cmd_q, control: Control, done: threading.Event, closing: threading.Event) -> None:
     """Pass the parent's commands into the engine's Control until the run is done."""
     while not done.is_set():
@@ -201,6 +215,7 @@ def _forward(cmd_q, control: Control, done: threading.Event, closing: threading.
 
 def child_main(design: dict, probes: Probes, out_q, cmd_q, data_dir: str | None = None) -> None:
     """Entry of the training child process (see the module docstring)."""
+    _yield_cpu_to_parent()  # before any thread starts: every thread inherits it
     done, closing = threading.Event(), threading.Event()
     control = Control()
     if probes.feature_node:

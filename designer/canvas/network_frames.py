@@ -6,9 +6,17 @@ the nodes, follow them as they move, and are recomputed when the analysis change
 change with any edit). Right-clicking a GAN's frame offers to swap the roles; that is a
 `SetSection("networks", ...)` through the editor, like every edit. Designs of one plain
 network get no frame.
+
+Finding the roles imports the training recipes (and numpy): a fifth of a launch. While the
+window opens (`held()`, around its construction and first paint), refreshes wait and run once
+it has painted; at any other time they run at once.
 """
 
 from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
@@ -98,6 +106,22 @@ class FrameItem(QGraphicsObject):
         event.accept()
 
 
+_held: list[weakref.WeakSet] = []  # while not empty: frames waiting for the first paint
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Refreshes asked for inside wait until the block ends, then run (see the docstring)."""
+    waiting: weakref.WeakSet = weakref.WeakSet()
+    _held.append(waiting)
+    try:
+        yield
+    finally:
+        _held.remove(waiting)
+        for frames in list(waiting):
+            frames.refresh()
+
+
 class NetworkFrames:
     """The scene's frames: rebuilt when roles change, refitted when nodes move."""
 
@@ -112,6 +136,9 @@ class NetworkFrames:
         self.refresh()
 
     def refresh(self) -> None:
+        if _held:
+            _held[-1].add(self)
+            return
         editor = self.scene.editor
         try:  # inside a block the canvas shows its body: no networks to frame there
             frames = {} if editor.scope else design_frames(editor.doc, editor.analysis)

@@ -58,6 +58,9 @@ def style_plot(plot: pg.PlotWidget | pg.PlotItem, dark: bool) -> None:
         # no "(x0.001)" re-layout of the label each time the range moves (it showed in
         # profiles of a training run); the tick labels carry the scale
         axis.enableAutoSIPrefix(False)
+        # an axis grows to its widest tick labels and never shrinks back: a narrower label
+        # ("0.5" after "0.25") would re-lay out every plot of the view and redraw all axes
+        axis.setStyle(autoReduceTextSpace=False)
     if item.titleLabel is not None:
         item.titleLabel.setAttr("color", fg)
         item.titleLabel.setText(item.titleLabel.text, color=fg)

@@ -4,8 +4,10 @@ pyqtgraph redraws an axis (ticks, labels) whenever its range changes; with auto-
 a growing curve changes the range at every refresh and the axes were most of the paint time
 while training. `StickyRange` keeps a plot's range until the data leave it (or fill only a
 small part of it), then jumps to a rounded range with some headroom; x can be pinned to a
-known extent (0 .. the run's epochs). A log axis shows half decades around the data. A pan
-or zoom by the user takes the plot over; a double-click (auto-range) gives it back.
+known extent (0 .. the run's epochs), and stays there when auto-range comes back (a
+double-click, the compared runs changing) while a run draws. A log axis shows half decades
+around the data. A pan or zoom by the user takes the plot over; a double-click (auto-range)
+gives it back.
 """
 
 from __future__ import annotations
@@ -59,11 +61,12 @@ class StickyRange:
     def fit(self) -> None:
         """Bring the range to the data if they left it; otherwise leave it (no repaint)."""
         vb = self.plot.vb
-        if any(vb.autoRangeEnabled()):  # a double-click asked for everything again
+        if any(vb.autoRangeEnabled()):  # a double-click (or new overlays) asked for everything
             self.managed = True
+            vb.disableAutoRange()
+            self._repin_x()
         if not self.managed:
             return
-        vb.disableAutoRange()
         bounds = self._bounds()
         if bounds is None:
             return
@@ -82,6 +85,15 @@ class StickyRange:
                 vb.setXRange(*nice_range(*xb), padding=0)
         elif xb is not None and xb[1] > x1:  # a compared run that trained longer
             vb.setXRange(self.x_extent[0], xb[1], padding=0.02)
+
+    def _repin_x(self) -> None:
+        """Back to the pinned x extent (wider if the data are): auto-range fitted x to the
+        points so far, and the axis would otherwise move with every new point of the run."""
+        if self.x_extent is None:
+            return
+        xb = self._bounds(axis=0)
+        hi = max(self.x_extent[1], xb[1]) if xb is not None else self.x_extent[1]
+        self.plot.vb.setXRange(self.x_extent[0], hi, padding=0.02)
 
     def _bounds(self, axis: int = 1) -> tuple[float, float] | None:
         lows, highs = [], []

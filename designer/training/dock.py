@@ -1,11 +1,13 @@
 """The Training dock: Train/Pause/Stop, progress, data and settings, runs, and the live views.
 
 The dock owns the current `TrainingRun` (worker + thread). Worker signals arrive in slots of
-this GUI-thread object (queued). Each run trains a snapshot of the design; when the document
-changes afterwards, a line says so. Train refuses at once, with the first error and its
-one-click fix, when the design, its settings or its fit to the data have errors (the same
-problems the Problems list shows). Errors from a run become a message in the dock (and select
-the node they were traced to); the app stays usable and the next run starts fresh.
+this GUI-thread object (queued); the event batches that arrive within one turn of the event
+loop are handled together at the next turn (views, progress, other features: one update).
+Each run trains a snapshot of the design; when the document changes afterwards, a line says so.
+Train refuses at once, with the first error and its one-click fix, when the design, its
+settings or its fit to the data have errors (the same problems the Problems list shows).
+Errors from a run become a message in the dock (and select the node they were traced to); the
+app stays usable and the next run starts fresh.
 
 After a run, selecting a node still updates the views: feature maps come from the run's
 kept weights (computed where the run trained, never on the GUI thread). `reset()` forgets
@@ -71,6 +73,9 @@ class TrainingDock(DockFrame):
         super().__init__(editor, staged, parent)
         self._heat_timer = QTimer(self, singleShot=True, interval=HEAT_MS)
         self._heat_timer.timeout.connect(self._paint_pending_heat)
+        self._pending: list = []  # events received, handled together at the next turn
+        self._drain_timer = QTimer(self, singleShot=True, interval=0)
+        self._drain_timer.timeout.connect(self._drain)
         self.fix_button.clicked.connect(self.apply_fix)
         self.heat_box.toggled.connect(self._on_heat_toggled)
         editor.selection_changed.connect(self._on_selection)
@@ -162,6 +167,7 @@ class TrainingDock(DockFrame):
 
         A run stopped while it still prepares its data cannot end at once; it is kept until
         its thread has finished (a QThread destroyed while running aborts the app)."""
+        self._drop_pending()  # what the last run still had on its way is not shown
         if self.run is not None:
             run, self.run = self.run, None
             run.worker.events_ready.disconnect(self._on_events)
@@ -193,6 +199,7 @@ class TrainingDock(DockFrame):
 
     def shutdown(self) -> None:
         """Stop a run and wait for its thread (the window is closing)."""
+        self.wait_for_imports()
         for run in [self.run, *self._retiring]:
             if run is not None and run.running:
                 run.wait()
@@ -237,9 +244,25 @@ class TrainingDock(DockFrame):
 
     @Slot(list)
     def _on_events(self, batch: list) -> None:
+        """Keep the batch; every batch that arrived before the next turn of the event loop
+        is handled at once (a burst after a busy moment is one update, not one each)."""
+        if not self._from_current_run():
+            return
+        self._pending.extend(batch)
+        if not self._drain_timer.isActive():
+            self._drain_timer.start()
+
+    def _drop_pending(self) -> None:
+        self._drain_timer.stop()
+        self._pending = []
+
+    @Slot()
+    def _drain(self) -> None:
         from backend.training.events import Paused, Resumed, RunStarted, StepMetrics
 
-        if not self._from_current_run():
+        self._drain_timer.stop()
+        batch, self._pending = self._pending, []
+        if not batch or self.run is None:
             return
         for event in batch:
             if isinstance(event, RunStarted):
@@ -290,6 +313,7 @@ class TrainingDock(DockFrame):
     def _on_finished(self, event) -> None:
         if not self._from_current_run():
             return
+        self._drain()  # the run's last events before its end
         self._heat_timer.stop()
         self._paint_pending_heat()
         self.views.finish(event)

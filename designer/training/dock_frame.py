@@ -286,6 +286,12 @@ class DockFrame(QWidget):
         layout.addWidget(self.split, 1)
 
     # -- stages ---------------------------------------------------------------------------------
+    def wait_for_imports(self) -> None:
+        """Let the import thread finish (the application is quitting: a thread still importing
+        while Python shuts down can crash it)."""
+        if self._import_thread is not None:
+            self._import_thread.join()
+
     def _import(self) -> None:
         try:
             _preimport()

@@ -160,6 +160,16 @@ def test_the_canvas_frames_the_generator_and_the_discriminator(qtbot):
     assert mlp.scene().frames.items == {}
 
 
+def test_frames_asked_for_while_the_window_opens_come_once_it_has(qtbot):
+    from designer.canvas import network_frames
+
+    with network_frames.held():
+        canvas = CanvasView(DocumentEditor(make_template("gan")))
+        qtbot.addWidget(canvas)
+        assert canvas.scene().frames.items == {}  # the recipes are not imported yet
+    assert set(canvas.scene().frames.items) == {"generator", "discriminator"}
+
+
 def test_a_vae_trains_in_the_dock_and_fills_its_views(qtbot):
     doc = make_template("vae")
     doc.sections["training"].update(epochs=1, val_fraction=0.4, test_fraction=0.4,

@@ -172,3 +172,44 @@ def test_a_constant_learning_rate_shows_half_decades_with_sparse_labels(qtbot):
     values = [math.log10(v) for v in (1e-3, 2e-3, 9e-4, 5e-4, 2e-6)]
     assert plot.getAxis("left").logTickStrings(values, 1, 0.1) == [
         "0.001", "0.002", "", "5e-4", "2e-6"]  # no minor labels printed over each other
+
+
+def test_a_runs_epoch_axis_stays_put_when_the_compared_runs_are_cleared(qtbot):
+    """Clearing the compared runs as a run starts turns auto-range on; the epoch axis
+    still spans the whole run instead of following (and redrawing with) every new point."""
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.resize(650, 330)
+    view.show()
+    sticky = StickyRange(view.plots["loss"])
+    sticky.pin_x(0.0, 10.0)
+    view.set_overlays([])  # the Runs list's selection is cleared when the run starts
+    spans = []
+    for end in (0.2, 0.5, 1.0, 3.0):
+        view.append("train_loss_step", np.linspace(end - 0.1, end, 5), np.linspace(2, 1, 5))
+        view.refresh("loss")
+        sticky.fit()
+        spans.append(view.plots["loss"].vb.viewRange()[0])
+    for x0, x1 in spans:
+        assert x0 == pytest.approx(-0.2) and x1 == pytest.approx(10.2)
+
+
+def test_an_axis_keeps_its_width_when_its_labels_get_shorter(qtbot):
+    """A shorter tick label never re-lays out the plots (every axis would be redrawn)."""
+    view = TrainingCurves()
+    qtbot.addWidget(view)
+    view.resize(650, 330)
+    view.show()
+    axis, box = view.plots["loss"].getAxis("left"), view.plots["loss"].vb
+
+    def paint_and_lay_out() -> None:
+        for _ in range(2):
+            view.view.grab()  # the labels are measured when the axis paints
+            qtbot.wait(10)  # the layout follows the new width
+
+    box.setYRange(0.0125, 0.0135, padding=0)  # labels like 0.0128
+    paint_and_lay_out()
+    wide = axis.width()
+    box.setYRange(0, 10, padding=0)  # labels like 4
+    paint_and_lay_out()
+    assert axis.textWidth > 30 and axis.width() == wide

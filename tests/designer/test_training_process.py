@@ -3,10 +3,13 @@ stop as in a thread; a child that dies or cannot start never leaves the dock stu
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from backend.export.weights import decode_weights
 from backend.graph import Edge, GraphDocument, Node
+from backend.training.subprocess_run import CHILD_NICE
 from designer.canvas.view import CanvasView
 from designer.editor import DocumentEditor
 from designer.training.dock import TrainingDock
@@ -86,6 +89,9 @@ def test_a_run_in_a_child_process_fills_the_views_and_returns_its_weights(qtbot,
     worker = dock.run.worker
     assert isinstance(worker, ProcessWorker) and worker.process is not None
     assert finished.reason == "completed" and finished.epochs_done == 2
+    if hasattr(os, "getpriority"):  # the window gets a CPU before its training does
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker.process.pid) == min(19, ours + CHILD_NICE)
     assert dock.views.curves.point_count("val_loss") == 2
     boundary = dock.views.boundary
     dock.views.tabs.setCurrentWidget(boundary)

@@ -219,7 +219,7 @@ def test_window_shows_before_torch_or_networkx_is_imported(tmp_path):
     script = ("import sys; from designer.app import create_window; "
               "w = create_window([]); assert w.isVisible(); "
               "print(len(w.editor.doc.nodes), 'torch' in sys.modules, "
-              "'networkx' in sys.modules)")
+              "'networkx' in sys.modules); w.training.shutdown()")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
            "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
            "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
@@ -227,6 +227,35 @@ def test_window_shows_before_torch_or_networkx_is_imported(tmp_path):
                          capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-3:] == ["5", "False", "False"]
+
+
+def test_the_window_paints_before_numpy_or_the_training_recipes_load(tmp_path):
+    """Launch: the first paint comes before the imports only training and plots need."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QEvent, QObject\n"
+        "from designer.app import create_window\n"
+        "from designer.main_window import MainWindow\n"
+        "seen = []\n"
+        "class First(QObject):\n"
+        "    def eventFilter(self, obj, event):\n"
+        "        if event.type() == QEvent.Type.Paint and not seen:\n"
+        "            seen.append([m in sys.modules for m in ('numpy', 'pyqtgraph', "
+        "'backend.training.recipes.parts')])\n"
+        "        return False\n"
+        "first = First()\n"
+        "shown = MainWindow.show\n"
+        "MainWindow.show = lambda self: (self.installEventFilter(first), shown(self))\n"
+        "w = create_window([])\n"
+        "print(seen[0], len(w.editor.doc.nodes))\n"
+        "w.training.shutdown()\n")  # as quitting does
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
+           "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                         capture_output=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[-2] == "[False, False, False] 5"
 
 
 def test_features_install_after_the_window_shows(window):
