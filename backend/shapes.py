@@ -131,7 +131,7 @@ def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
     """Shapes, counts and problems of `doc`. With `previous` (an earlier analysis of the same
     document, before some edits), only the layers an edit can change are inferred again:
     the result is exactly what a full analysis gives (backend/shapes_incremental.py)."""
-    from backend.shapes_incremental import remember, reanalyse
+    from backend.shapes_incremental import reanalyse, remember
 
     result = reanalyse(doc, previous) if previous is not None else None
     if result is None:

@@ -9,9 +9,8 @@ counted). Plain Python; the file controller shows the sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import json
+from dataclasses import dataclass, field
 
 from backend.project import doc_to_dict
 from backend.project.runs import run_name

@@ -29,8 +29,8 @@ _FONTS: dict | None = None
 _CHANGE = QGraphicsItem.GraphicsItemChange  # looked up once: thousands of items call in
 _MOVING, _MOVED = _CHANGE.ItemPositionChange, _CHANGE.ItemPositionHasChanged
 _SELECTED = _CHANGE.ItemSelectedHasChanged
-STACK = 5.0
-DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache  # offset of each card drawn behind a repeated block
+STACK = 5.0  # offset of each card drawn behind a repeated block
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 def fonts() -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
@@ -19,9 +19,9 @@ from designer.canvas.breadcrumb import HEIGHT as CRUMB_H
 from designer.canvas.breadcrumb import Breadcrumb
 from designer.canvas.overlay import HeatLegend, Toast
 from designer.canvas.overview import Overview
-from designer.canvas.scene_analysis import content_rect
 from designer.canvas.quick_add import QuickAddPopup
 from designer.canvas.scene import CanvasScene
+from designer.canvas.scene_analysis import content_rect
 from designer.canvas.view_edits import ViewEdits
 
 LAYER_MIME = "application/x-netwright-layer"

@@ -204,10 +204,10 @@ def test_console_entry_point_end_to_end(tmp_path):
 
 def _huge(nodes: int, in_block: int = 0) -> str:
     """A design file with `nodes` top-level layers and `in_block` more inside a block."""
-    top = ",".join('{"id": "n%d", "type": "ReLU"}' % i for i in range(nodes))
-    body = ",".join('{"id": "b%d", "type": "ReLU"}' % i for i in range(in_block))
-    return ('{"format": "netwright-design", "version": 2, "nodes": [%s], "blocks": '
-            '[{"id": "blk", "nodes": [%s]}]}' % (top, body))
+    top = ",".join(f'{{"id": "n{i}", "type": "ReLU"}}' for i in range(nodes))
+    body = ",".join(f'{{"id": "b{i}", "type": "ReLU"}}' for i in range(in_block))
+    return (f'{{"format": "netwright-design", "version": 2, "nodes": [{top}], "blocks": '
+            f'[{{"id": "blk", "nodes": [{body}]}}]}}')
 
 
 @pytest.mark.parametrize("command", ["validate", "summary", "export"])

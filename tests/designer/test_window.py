@@ -131,7 +131,7 @@ def test_opening_with_unsaved_changes_asks_and_cancel_keeps_the_design(window, l
     ("{not json", "not valid JSON"),
     ('{"format": "netwright-design", "version": 99, "nodes": []}', "version 99"),
     ("", "bad.json"),
-    ('{"format": "netwright-design", "version": 2, "nodes": [%s]}' % ",".join(["{}"] * 50_001),
+    ('{"format": "netwright-design", "version": 2, "nodes": [' + ",".join(["{}"] * 50_001) + "]}",
      "bad.json has 50,001 layers, more than the 50,000 Netwright opens"),
 ])
 def test_opening_a_bad_file_shows_one_sentence_and_keeps_the_design(window, lenet_file,
