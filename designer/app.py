@@ -39,6 +39,7 @@ def create_window(argv: list[str]) -> MainWindow:
         window.show()
         QApplication.processEvents()  # paint the window before the heavier features load
     window.install_extensions()
+    collector.settle()  # the window and the modules it loaded live as long as the app
     recovery = getattr(window, "recovery", None)
     recovered = recovery is not None and recovery.offer()
     if argv and not recovered:
