@@ -61,7 +61,8 @@ def _design_processes(file: str) -> int | None:
     return value if whole and value != 1 else None  # a bad value: the settings check says so
 
 
-def _section(args, doc) -> dict:
+def training_section(args, doc) -> dict:
+    """The design's training section with --epochs and --device applied (checked)."""
     section = dict(doc.sections.get("training") or {})
     if args.epochs is not None:
         if args.epochs < 1:
@@ -105,7 +106,7 @@ def train_seeds(args) -> int:
     except ValueError as exc:
         raise CliError(f"--seeds: {exc}") from None
     doc = open_any(args.file).doc
-    out, section = project_out(args, doc, args.seeds), _section(args, doc)
+    out, section = project_out(args, doc, args.seeds), training_section(args, doc)
     printer = _SeedPrinter(args.seeds, args.json)
     outcome = train_seed_group(doc, args.seeds, keep_in_project(out, doc),
                                next_group_id(existing_runs(out)), section, printer.on_event,

@@ -19,8 +19,6 @@ import json
 import sys
 from pathlib import Path
 
-from backend.cli import CliError
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train a design on its dataset and save the weights")
@@ -50,17 +48,12 @@ def cmd_train(args) -> int:
     code = experiment_train(args)  # --seeds or --nproc-per-node: handled there
     if code is not None:
         return code
+    from backend.cli.seeds_cmd import training_section
     from backend.cli.train_output import RunNotSaved, choose_output, keep_result
     from backend.training import Trainer, TrainingConfig
 
     doc = _load(args.file)
-    section = dict(doc.sections.get("training") or {})
-    if args.epochs is not None:
-        if args.epochs < 1:
-            raise CliError(f"--epochs must be at least 1, not {args.epochs}")
-        section["epochs"] = args.epochs
-    if args.device:
-        section["device"] = args.device
+    section = training_section(args, doc)
     output = choose_output(args, doc)  # refused before training, never after it
     trainer = Trainer(doc, config=TrainingConfig.from_section(section))
     from backend.data.files import data_folder

@@ -22,13 +22,13 @@ from backend.experiments.ddp_session import LinkedLaunch, processes_of
 from backend.graph import GraphDocument
 from backend.training.events import Probes, RunFinished
 from backend.training.subprocess_run import encode_state, error_finish
-from designer.workers.training import TrainingWorker
+from designer.workers.training import SteeredWorker
 
 log = logging.getLogger(__name__)
 __all__ = ["DistributedWorker", "processes_of"]
 
 
-class DistributedWorker(TrainingWorker):
+class DistributedWorker(SteeredWorker):
     """Starts the ranks and relays rank 0's reports; same interface as ProcessWorker."""
 
     def __init__(self, doc: GraphDocument, probes: Probes | None = None):
@@ -52,28 +52,8 @@ class DistributedWorker(TrainingWorker):
                 return
         self.launch.command(*cmd)  # queued by the launch until rank 0 has connected
 
-    def stop(self) -> None:
-        super().stop()
-        self._command("stop")
-
-    def pause(self) -> None:
-        super().pause()
-        self._command("pause")
-
-    def resume(self) -> None:
-        super().resume()
-        self._command("resume")
-
-    def watch_node(self, node_id: str | None) -> None:
-        super().watch_node(node_id)
-        self._command("watch", node_id)
-
     def inspect(self, node_id: str) -> None:
         self._command("watch", node_id)
-
-    def close(self) -> None:
-        super().stop()
-        self._command("close")
 
     def kill(self) -> None:
         """End the launcher and every rank at once."""

@@ -148,7 +148,35 @@ class TrainingWorker(QObject):
         self.finished.emit(event)
 
 
-class ProcessWorker(TrainingWorker):
+class SteeredWorker(TrainingWorker):
+    """A worker whose run happens elsewhere (a child process, several ranks): Stop, Pause,
+    Resume, Watch and Close steer this object and are sent on with `_command`."""
+
+    def _command(self, *cmd) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        super().stop()  # also steers the thread fallback
+        self._command("stop")
+
+    def pause(self) -> None:
+        super().pause()
+        self._command("pause")
+
+    def resume(self) -> None:
+        super().resume()
+        self._command("resume")
+
+    def watch_node(self, node_id: str | None) -> None:
+        super().watch_node(node_id)
+        self._command("watch", node_id)
+
+    def close(self) -> None:
+        super().stop()
+        self._command("close")
+
+
+class ProcessWorker(SteeredWorker):
     """Trains in a spawned child process; this object's thread relays what the child sends."""
 
     def __init__(self, doc: GraphDocument, probes: Probes | None = None):
@@ -167,31 +195,11 @@ class ProcessWorker(TrainingWorker):
         except (OSError, ValueError):  # the run is over and the queue closed
             pass
 
-    def stop(self) -> None:
-        super().stop()  # also steers the thread fallback
-        self._command("stop")
-
-    def pause(self) -> None:
-        super().pause()
-        self._command("pause")
-
-    def resume(self) -> None:
-        super().resume()
-        self._command("resume")
-
-    def watch_node(self, node_id: str | None) -> None:
-        super().watch_node(node_id)
-        self._command("watch", node_id)
-
     def inspect(self, node_id: str) -> None:
         if self.process is None:
             super().inspect(node_id)  # the thread fallback ran
         else:
             self._command("watch", node_id)
-
-    def close(self) -> None:
-        super().stop()
-        self._command("close")
 
     def kill(self) -> None:
         """End the child at once (the window is closing and it did not stop in time)."""

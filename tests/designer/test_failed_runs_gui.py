@@ -9,25 +9,10 @@ import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from backend.graph import Edge, GraphDocument, Node
 from backend.project import save_design
 from designer.files import DISCARD
 from designer.main_window import MainWindow
-
-RUN_TIMEOUT = 120_000  # ms; generous for a shared 2-core machine
-
-
-def moons(epochs: int) -> GraphDocument:
-    doc = GraphDocument("moons")
-    layers = [("points", "Input", {"shape": [2]}), ("hidden", "Dense", {"units": 8}),
-              ("act", "ReLU", {}), ("out", "Dense", {"units": 2})]
-    for i, (nid, kind, params) in enumerate(layers):
-        doc.nodes[nid] = Node(nid, kind, params, nid, (i * 260.0, 0.0))
-    doc.edges = [Edge(a[0], b[0]) for a, b in zip(layers, layers[1:], strict=False)]
-    doc.sections = {"dataset": {"name": "moons", "samples": 200},
-                    "training": {"epochs": epochs, "batch_size": 32, "device": "cpu",
-                                 "lr": 0.05}}
-    return doc
+from tests.designer.test_project_state import RUN_TIMEOUT, moons
 
 
 @pytest.fixture
