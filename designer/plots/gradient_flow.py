@@ -100,7 +100,7 @@ class HeatLegend(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 0, 0, 0)  # apart from the status before it
+        layout.setContentsMargins(0, 0, 0, 0)
         bar = QLabel()
         stops = ", ".join(f"stop:{p} {c}" for p, c in HEAT_STOPS)
         bar.setStyleSheet(f"background: qlineargradient(x1:0, y1:0, x2:1, y2:0, {stops});")
@@ -245,7 +245,7 @@ class GradientFlowView(PlotPanel):
         self.warnings = gradient_warnings(self.latest, self.titles)
         self.warning_label.setText(" ".join(self.warnings))
         self.warning_label.setVisible(bool(self.warnings))
-        self.set_status("warnings below" if self.warnings else "all layers healthy",
+        self.set_status("warnings below" if self.warnings else "healthy",
                         warn=bool(self.warnings))
 
     def _draw_bars(self, ids: list[str]) -> None:
