@@ -20,12 +20,15 @@ from __future__ import annotations
 import math
 import os
 import re
+import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from backend.graph.definition import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, uses
 from backend.graph.document import GraphDocument
-from backend.graph.validate import title
+from backend.graph.validate import one_line
 from backend.shape_blocks import is_repeated
 from backend.shapes import Analysis
 
@@ -178,8 +181,7 @@ def _cap_hint() -> str:
 
 
 # -- what a design needs ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class LayerSize:
+class LayerSize(NamedTuple):  # a tuple: a design of thousands of layers is sized per edit
     name: str  # title at the top level, module path inside blocks
     type: str
     outputs: int  # values per sample
@@ -236,15 +238,33 @@ def estimate(doc: GraphDocument, analysis: Analysis, batch: int = 1,
     """The sizes of every layer (inside blocks, each copy) from the analysis alone."""
     from backend.module_paths import module_paths
 
-    paths = module_paths(doc, analysis) if doc.blocks else {}
-    layers = tuple(_layers(doc, analysis, "", doc.root.blocks, paths))
+    layers = _last_sizes(doc, analysis)
+    if layers is None:
+        paths = module_paths(doc, analysis) if doc.blocks else {}
+        layers = tuple(_layers(doc, analysis, "", doc.root.blocks, paths))
+        _LAST[:] = [weakref.ref(doc), weakref.ref(analysis), layers]
     return Estimate(layers, max(1, batch), OPTIMIZER_COPIES.get(optimizer, 2))
 
 
+_LAST: list = [None, None, ()]  # the sizes of the last analysis sized (the Summary and the
+# Training settings both size the design after each edit)
+
+
+def _last_sizes(doc: GraphDocument, analysis: Analysis) -> tuple[LayerSize, ...] | None:
+    """The layer sizes of `analysis` when they were just computed (analyses are not changed
+    once made; an edit makes a new one)."""
+    doc_ref, analysis_ref, layers = _LAST
+    if doc_ref is None or doc_ref() is not doc or analysis_ref() is not analysis:
+        return None
+    return layers
+
+
 def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict, paths: dict):
-    for nid in [n for n in analysis.order if n in graph.nodes]:
-        node = graph.nodes[nid]
-        if node.type in (BLOCK_INPUT, BLOCK_OUTPUT):
+    nodes, shapes, counts, states = graph.nodes, analysis.shapes, analysis.counts, \
+        analysis.states
+    for nid in analysis.order:
+        node = nodes.get(nid)
+        if node is None or node.type in (BLOCK_INPUT, BLOCK_OUTPUT):
             continue
         key = f"{prefix}/{nid}" if prefix else nid
         if node.type == BLOCK and uses(node.params) in blocks:
@@ -253,11 +273,16 @@ def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict,
                 here = f"{key}/{k}" if is_repeated(node.params) else key
                 yield from _layers(body, run, here, blocks, paths)
             continue
-        shape = analysis.shapes.get(nid)
-        outputs = math.prod(shape) if shape is not None else 0
-        weights = analysis.counts.get(nid, 0) + analysis.states.get(nid, 0)
-        name = paths.get(key, key) if prefix else title(graph, nid)
-        yield LayerSize(name, node.type, int(outputs), int(weights))
+        shape = shapes.get(nid)
+        outputs = _values(shape) if shape is not None else 0
+        weights = counts.get(nid, 0) + states.get(nid, 0)
+        name = paths.get(key, key) if prefix else (one_line(str(node.title)) or nid)
+        yield LayerSize(name, node.type, outputs, int(weights))
+
+
+@lru_cache(maxsize=4096)  # a big design repeats a few shapes thousands of times
+def _values(shape: tuple) -> int:
+    return int(math.prod(shape))
 
 
 def design_estimate(doc: GraphDocument, analysis: Analysis) -> Estimate:

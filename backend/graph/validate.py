@@ -6,6 +6,8 @@ module first; nothing here raises for a bad design, it only reports.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from backend.graph.document import GraphDocument
 from backend.graph.ports import definition_of, is_known, node_ports
 from backend.graph.problems import Problem
@@ -25,8 +27,14 @@ PATH_SEP = " › "
 def title(doc: GraphDocument, node_id: str, prefix: str = "") -> str:
     """A node's title on one line (titles may hold newlines), or its id when it has none;
     inside a block, after the readable path to it (`layer2 › block 1 › conv1`)."""
-    own = " ".join(str(doc.nodes[node_id].title).split())[:80] or node_id
+    own = one_line(str(doc.nodes[node_id].title)) or node_id
     return f"{prefix}{PATH_SEP}{own}" if prefix else own
+
+
+@lru_cache(maxsize=65536)  # titles are read for thousands of layers after every edit
+def one_line(text: str) -> str:
+    """A title on one line, at most 80 characters."""
+    return " ".join(text.split())[:80]
 
 
 def label(doc: GraphDocument, node_id: str, prefix: str = "") -> str:
