@@ -22,7 +22,7 @@ import os
 import re
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -194,11 +194,11 @@ class Estimate:
     batch: int
     optimizer_copies: int
 
-    @property
+    @cached_property  # an estimate is never changed once made; thousands of layers are summed
     def weight_bytes(self) -> int:
         return sum(x.weights for x in self.layers) * FLOAT_BYTES
 
-    @property
+    @cached_property
     def activation_bytes(self) -> int:
         """One batch's layer outputs."""
         return sum(x.outputs for x in self.layers) * self.batch * FLOAT_BYTES
@@ -238,31 +238,56 @@ def estimate(doc: GraphDocument, analysis: Analysis, batch: int = 1,
     """The sizes of every layer (inside blocks, each copy) from the analysis alone."""
     from backend.module_paths import module_paths
 
-    layers = _last_sizes(doc, analysis)
-    if layers is None:
-        paths = module_paths(doc, analysis) if doc.blocks else {}
-        layers = tuple(_layers(doc, analysis, "", doc.root.blocks, paths))
-        _LAST[:] = [weakref.ref(doc), weakref.ref(analysis), layers]
+    layers = _sizes(doc, analysis)
     return Estimate(layers, max(1, batch), OPTIMIZER_COPIES.get(optimizer, 2))
 
 
-_LAST: list = [None, None, ()]  # the sizes of the last analysis sized (the Summary and the
-# Training settings both size the design after each edit)
+class _Sized(NamedTuple):
+    doc: weakref.ref
+    analysis: weakref.ref
+    layers: tuple[LayerSize, ...]
+    by_node: dict[str, LayerSize] | None  # for a design without blocks
 
 
-def _last_sizes(doc: GraphDocument, analysis: Analysis) -> tuple[LayerSize, ...] | None:
-    """The layer sizes of `analysis` when they were just computed (analyses are not changed
-    once made; an edit makes a new one)."""
-    doc_ref, analysis_ref, layers = _LAST
-    if doc_ref is None or doc_ref() is not doc or analysis_ref() is not analysis:
-        return None
-    return layers
+_LAST: list[_Sized] = []  # the last analysis sized: the Summary and the Training settings both
+# size the design after each edit, and the next edit changes only a few layers of it
 
 
-def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict, paths: dict):
+def _sizes(doc: GraphDocument, analysis: Analysis) -> tuple[LayerSize, ...]:
+    """The sizes of `analysis`'s layers; after an edit of a design without blocks only the
+    layers inferred again are sized again (an analysis is never changed once made)."""
+    from backend.module_paths import module_paths
+
+    last = _LAST[0] if _LAST and _LAST[0].doc() is doc else None
+    if last is not None and last.analysis() is analysis:
+        return last.layers
+    if doc.blocks or any(n.type == BLOCK for n in doc.nodes.values()):
+        paths = module_paths(doc, analysis) if doc.blocks else {}
+        _LAST[:] = [_Sized(weakref.ref(doc), weakref.ref(analysis),
+                           tuple(_layers(doc, analysis, "", doc.root.blocks, paths)), None)]
+        return _LAST[0].layers
+    known = {}
+    if (last is not None and last.by_node is not None and analysis.changed is not None
+            and analysis.base is not None and analysis.base() is last.analysis()):
+        known = last.by_node
+    changed = analysis.changed or set()
+    by_node = {}
+    for nid in analysis.order:
+        size = known.get(nid) if nid not in changed else None
+        if size is None:
+            size = next(_layers(doc, analysis, "", {}, {}, (nid,)), None)
+        if size is not None:
+            by_node[nid] = size
+    _LAST[:] = [_Sized(weakref.ref(doc), weakref.ref(analysis), tuple(by_node.values()),
+                       by_node)]
+    return _LAST[0].layers
+
+
+def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict, paths: dict,
+            order=None):
     nodes, shapes, counts, states = graph.nodes, analysis.shapes, analysis.counts, \
         analysis.states
-    for nid in analysis.order:
+    for nid in analysis.order if order is None else order:
         node = nodes.get(nid)
         if node is None or node.type in (BLOCK_INPUT, BLOCK_OUTPUT):
             continue

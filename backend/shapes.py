@@ -55,6 +55,8 @@ class Analysis:
     memo: object = field(default=None, repr=False, compare=False)
     # the layers inferred again since the previous analysis; None: all of them (a full one)
     changed: set[str] | None = field(default=None, repr=False, compare=False)
+    # with `changed`: a weak reference to the analysis this one was derived from
+    base: object = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

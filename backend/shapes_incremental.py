@@ -21,6 +21,7 @@ edited in place, so a change inside it is not seen from the design's own layers.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from backend.graph.definition import BLOCK, BLOCK_INPUT
@@ -88,6 +89,7 @@ def reanalyse(doc: GraphDocument, previous):
                                              for p in walk_problems.get(nid, ())]
     _remember_walk(doc, result, plan, key, memo, walk_problems, fresh)
     result.changed = set(fresh)
+    result.base = weakref.ref(previous)
     return result
 
 
