@@ -24,7 +24,7 @@ from backend.graph.lint import design_warnings
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import Step, dependency_graph, plan, topological_order
-from backend.graph.validate import label, structural_problems, title
+from backend.graph.validate import StructureChecks, check_structure, label, title
 from backend.kinds import SQUARE, check_kinds
 from backend.kinds import shape_text as kind_text
 from backend.layers import ParamError, Shape, ShapeError, get_spec, validate_params
@@ -127,6 +127,7 @@ class GraphPlan:
     problems: list[Problem]
     broken: set[str]
     definition: BlockDef | None = None
+    checks: StructureChecks | None = None  # the structural problems by what they depend on
 
 
 def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
@@ -170,11 +171,13 @@ class Analyser:
             succ = dependency_graph(graph)
             order, cyclic = topological_order(graph, succ)
             prefix = defn.label if defn is not None else ""
-            problems = structural_problems(graph, cyclic, succ, prefix, defn is not None)
+            checks = check_structure(graph, cyclic, succ, prefix, defn is not None)
+            problems = checks.problems(graph)
             if defn is not None:
                 problems += definition_problems(defn, prefix)
             broken = {p.node for p in problems if p.severity == "error"}
-            gp = self.plans[id(graph)] = GraphPlan(plan(graph, order), problems, broken, defn)
+            gp = self.plans[id(graph)] = GraphPlan(plan(graph, order), problems, broken, defn,
+                                                   checks)
         return gp
 
     def instance(self, defn: BlockDef, feed: dict, args: dict, prefix: str) -> Analysis:

@@ -21,11 +21,13 @@ edited in place, so a change inside it is not seen from the design's own layers.
 
 from __future__ import annotations
 
+import copy
 import weakref
 from dataclasses import dataclass
 
 from backend.graph.definition import BLOCK, BLOCK_INPUT
 from backend.graph.document import GraphDocument
+from backend.graph.model import Edge
 from backend.graph.problems import Problem
 
 PER_NODE = ("shapes", "in_shapes", "params", "counts", "dtypes", "states", "counters", "kinds",
@@ -76,7 +78,8 @@ def reanalyse(doc: GraphDocument, previous):
     key = structure_key(doc)
     if not isinstance(memo, Memo) or memo.doc is not doc or key is None:
         return None
-    plan = memo.plan if key == memo.key else Analyser(doc).graph_plan(doc, None)
+    plan = memo.plan if key == memo.key else (_replan(doc, memo, key)
+                                              or Analyser(doc).graph_plan(doc, None))
     order = [s.node.id for s in plan.steps]
     result = _copy(previous, set(order))
     result.order = order
@@ -93,10 +96,71 @@ def reanalyse(doc: GraphDocument, previous):
     return result
 
 
-def _retitled(old: tuple, new: tuple) -> set[str]:
-    """Layers that are new or whose type or title changed (messages name them)."""
-    before = {nid: rest for nid, *rest in old[0]}
-    return {nid for nid, *rest in new[0] if before.get(nid) != rest}
+def _replan(doc: GraphDocument, memo: Memo, key: tuple):
+    """The plan after an edit of the structure, through the one traversal: the order is
+    found again, and only the steps and structural checks of the layers and wires the edit
+    touched are made again (None: plan whole)."""
+    from backend.graph.traverse import dependency_graph, replan, topological_order
+    from backend.shapes import GraphPlan
+
+    old_checks = memo.plan.checks
+    touched = _touched(memo.key, key)
+    if old_checks is None or touched is None:
+        return None
+    nodes, edges, fresh = touched
+    checks = copy.copy(old_checks)
+    for name in ("unknown", "misplaced", "wires", "ports"):
+        setattr(checks, name, dict(getattr(old_checks, name)))
+    checks.recheck(doc, nodes, edges)
+    succ = dependency_graph(doc)
+    order, cyclic = topological_order(doc, succ)
+    checks.whole(doc, cyclic, succ)
+    problems = checks.problems(doc)
+    broken = {p.node for p in problems if p.severity == "error"}
+    return GraphPlan(replan(doc, order, memo.plan.steps, fresh), problems, broken, None,
+                     checks)
+
+
+def _touched(old: tuple, new: tuple) -> tuple[set[str], set[Edge], set[str]] | None:
+    """What a structural edit touched: (layers to check again, wires to check again,
+    layers whose inputs changed); None when wires were reordered (plan whole)."""
+    changed = _retitled(old, new, gone=True)
+    old_mid, new_mid = _middles(old[1], new[1])
+    old_ids, new_ids = {id(e) for e in old_mid}, {id(e) for e in new_mid}  # wires are kept
+    if ([id(e) for e in old_mid if id(e) in new_ids]  # by undo: the same objects come back
+            != [id(e) for e in new_mid if id(e) in old_ids]):
+        return None
+    added = {e for e in new_mid if id(e) not in old_ids}
+    removed = {e for e in old_mid if id(e) not in new_ids}
+    edges = added | ({e for e in new[1] if e.src in changed or e.dst in changed}
+                     if changed else set())
+    fresh = {e.dst for e in edges | removed}
+    return changed | fresh, edges, fresh
+
+
+def _middles(old: tuple, new: tuple) -> tuple[tuple, tuple]:
+    """The parts of two sequences between their common beginning and end (an edit changes a
+    few layers or wires of thousands)."""
+    n = min(len(old), len(new))
+    start = 0
+    while start < n and (old[start] is new[start] or old[start] == new[start]):
+        start += 1
+    end = 0
+    while end < n - start and (old[-1 - end] is new[-1 - end]
+                               or old[-1 - end] == new[-1 - end]):
+        end += 1
+    return old[start:len(old) - end], new[start:len(new) - end]
+
+
+def _retitled(old: tuple, new: tuple, gone: bool = False) -> set[str]:
+    """Layers that are new or whose type or title changed (messages name them); with `gone`,
+    the layers deleted too."""
+    old_mid, new_mid = _middles(old[0], new[0])
+    before = {nid: rest for nid, *rest in old_mid}
+    found = {nid for nid, *rest in new_mid if before.get(nid) != rest}
+    if gone:
+        found |= before.keys() - {n[0] for n in new_mid}
+    return found
 
 
 def _walk(doc, plan, memo, previous, result, walk_problems, retitled) -> dict[str, tuple]:

@@ -99,9 +99,11 @@ def topological_order(doc: GraphDocument,
     return order, blocked
 
 
-def incoming(doc: GraphDocument) -> dict[str, list[Edge]]:
-    """Wires into each node, ordered by the node's port order, then by wire order."""
-    by_node: dict[str, list[Edge]] = {nid: [] for nid in doc.nodes}
+def incoming(doc: GraphDocument, only: set[str] | None = None) -> dict[str, list[Edge]]:
+    """Wires into each node (of `only`), ordered by the node's port order, then by wire
+    order."""
+    by_node: dict[str, list[Edge]] = {nid: [] for nid in (doc.nodes if only is None else
+                                                          only & doc.nodes.keys())}
     for e in doc.edges:
         if e.dst in by_node and e.src in doc.nodes:
             by_node[e.dst].append(e)
@@ -124,6 +126,22 @@ def plan(doc: GraphDocument, order: list[str] | None = None) -> list[Step]:
     into = incoming(doc)
     return [Step(doc.nodes[nid], tuple(e.src for e in into[nid]),
                  tuple(e.src_port for e in into[nid])) for nid in order]
+
+
+def replan(doc: GraphDocument, order: list[str], previous: list[Step],
+           fresh: set[str]) -> list[Step]:
+    """`plan(doc, order)` after an edit, from the `previous` plan: the steps of the nodes in
+    `fresh` (their wires in changed) and of nodes new or replaced are made again, the others
+    kept."""
+    kept = {s.node.id: s for s in previous}
+    nodes = doc.nodes
+    redo = {nid for nid in order if nid in fresh or nid not in kept
+            or kept[nid].node is not nodes[nid]}
+    into = incoming(doc, redo)
+    for nid in redo:
+        kept[nid] = Step(nodes[nid], tuple(e.src for e in into[nid]),
+                         tuple(e.src_port for e in into[nid]))
+    return [kept[nid] for nid in order]
 
 
 def model_inputs(doc: GraphDocument) -> list[str]:
