@@ -20,7 +20,7 @@ from backend.graph.definition import BLOCK, BLOCK_INPUT, BlockDef
 from backend.graph.document import GraphDocument
 from backend.graph.expr import ExprError, has_expressions, resolve
 from backend.graph.fixes import attach_fixes
-from backend.graph.lint import design_warnings
+from backend.graph.lint import design_warnings, in_order
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import Step, dependency_graph, plan, topological_order
@@ -128,6 +128,8 @@ class GraphPlan:
     broken: set[str]
     definition: BlockDef | None = None
     checks: StructureChecks | None = None  # the structural problems by what they depend on
+    succ: dict[str, set[str]] | None = None  # the layers each layer feeds
+    touched: set[str] | None = None  # planned after an edit: the layers it touched
 
 
 def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
@@ -141,7 +143,9 @@ def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
         analyser = Analyser(doc)
         result = analyser.design()
         remember(doc, result, analyser.plans[id(doc)])
-    result.problems += design_warnings(doc, result)
+        memo = result.memo
+        result.problems += in_order(doc, memo.warnings) if memo is not None else \
+            design_warnings(doc, result)
     attach_fixes(doc, result)
     return result
 
@@ -177,7 +181,7 @@ class Analyser:
                 problems += definition_problems(defn, prefix)
             broken = {p.node for p in problems if p.severity == "error"}
             gp = self.plans[id(graph)] = GraphPlan(plan(graph, order), problems, broken, defn,
-                                                   checks)
+                                                   checks, succ)
         return gp
 
     def instance(self, defn: BlockDef, feed: dict, args: dict, prefix: str) -> Analysis:

@@ -43,6 +43,7 @@ class Memo:
     params: dict[str, dict]  # the parameters each layer was inferred with (copies)
     inputs: dict[str, tuple]  # layer -> (sources, their ports, broken) when inferred
     walk_problems: dict[str, list[Problem]]  # problems the walk found, per layer
+    warnings: dict[str, list[Problem]] | None = None  # design warnings per layer
 
 
 def structure_key(doc: GraphDocument) -> tuple | None:
@@ -68,6 +69,9 @@ def remember(doc: GraphDocument, result, plan, key: tuple | None = None) -> None
     result.memo = Memo(doc, key, plan, {s.node.id: dict(s.node.params) for s in plan.steps},
                        {s.node.id: (s.sources, s.ports, s.node.id in broken)
                         for s in plan.steps}, walk_problems)
+    from backend.graph.lint import stacked_dense
+
+    result.memo.warnings = stacked_dense(doc, result, _Sources(result.memo.inputs))
 
 
 def reanalyse(doc: GraphDocument, previous):
@@ -93,7 +97,41 @@ def reanalyse(doc: GraphDocument, previous):
     _remember_walk(doc, result, plan, key, memo, walk_problems, fresh)
     result.changed = set(fresh)
     result.base = weakref.ref(previous)
+    result.problems += _warnings(doc, result, memo, plan)
     return result
+
+
+def _warnings(doc, result, memo: Memo, plan) -> list[Problem]:
+    """The design warnings (backend/graph/lint.py), found again only for the layers an edit
+    can change them for."""
+    from backend.graph.lint import affected, in_order, stacked_dense
+
+    new = result.memo
+    into = _Sources(new.inputs)
+    touched = result.changed if plan is memo.plan else plan.touched
+    if memo.warnings is None or plan.succ is None or touched is None:
+        new.warnings = stacked_dense(doc, result, into)
+        return in_order(doc, new.warnings)
+    if plan is not memo.plan:  # layers now on or after a cycle lose their shape
+        touched = touched | (memo.inputs.keys() - new.inputs.keys())
+    redo = affected(doc, plan.succ, touched | result.changed)
+    warnings = {nid: found for nid, found in memo.warnings.items()
+                if nid not in redo and nid in doc.nodes}
+    warnings.update(stacked_dense(doc, result, into, redo))
+    new.warnings = warnings
+    return in_order(doc, warnings)
+
+
+class _Sources:
+    """Layer -> the layers wired into it, read from a memo's inputs (the plan's steps; a layer
+    on or after a cycle has none, and no Dense after it has a shape to warn about)."""
+
+    def __init__(self, inputs: dict[str, tuple]) -> None:
+        self.inputs = inputs
+
+    def get(self, nid: str, default: tuple = ()) -> tuple:
+        found = self.inputs.get(nid)
+        return found[0] if found is not None else default
 
 
 def _replan(doc: GraphDocument, memo: Memo, key: tuple):
@@ -118,7 +156,7 @@ def _replan(doc: GraphDocument, memo: Memo, key: tuple):
     problems = checks.problems(doc)
     broken = {p.node for p in problems if p.severity == "error"}
     return GraphPlan(replan(doc, order, memo.plan.steps, fresh), problems, broken, None,
-                     checks)
+                     checks, succ, nodes)
 
 
 def _touched(old: tuple, new: tuple) -> tuple[set[str], set[Edge], set[str]] | None:
