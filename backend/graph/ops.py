@@ -15,6 +15,9 @@ from backend.graph.model import Comment, Edge, Node
 
 
 def _insert(d: dict, key, value, index: int | None) -> dict:
+    if index is None or index >= len(d):  # at the end: no need to rebuild the whole dict
+        d[key] = value
+        return d
     items = list(d.items())
     items.insert(len(items) if index is None else index, (key, value))
     return dict(items)
