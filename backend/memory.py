@@ -203,7 +203,7 @@ class Estimate:
         """One batch's layer outputs."""
         return sum(x.outputs for x in self.layers) * self.batch * FLOAT_BYTES
 
-    @property
+    @cached_property
     def training_bytes(self) -> int:
         biggest = max((x.outputs for x in self.layers), default=0) * self.batch * FLOAT_BYTES
         return (self.weight_bytes * (2 + self.optimizer_copies) + self.activation_bytes
