@@ -45,7 +45,11 @@ def doc_to_dict(doc: GraphDocument) -> dict:
 
 def dumps(doc: GraphDocument) -> str:
     """The design file's text; refuses (one sentence) what the loader could not read back."""
-    data = doc_to_dict(doc)
+    return dumps_data(doc_to_dict(doc))
+
+
+def dumps_data(data: dict) -> str:
+    """The design file's text of `doc_to_dict`'s result (see `dumps`)."""
     from backend.project.safe import MAX_DESIGN_DEPTH, ProjectFileError, check_structure
 
     try:
