@@ -15,13 +15,21 @@ Format history (`version`):
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
 from pathlib import Path
 
 from backend.graph import GraphDocument
-from backend.project.design_parts import DesignFileError, block_to_dict, graph_to_dict, parse
+from backend.project.design_parts import (
+    DesignFileError,
+    block_to_dict,
+    graph_parts,
+    graph_to_dict,
+    parse,
+    parts_to_dict,
+)
 
 FORMAT = "netwright-design"
 VERSION = 2
@@ -40,6 +48,23 @@ def doc_to_dict(doc: GraphDocument) -> dict:
         data["blocks"] = [block_to_dict(d) for d in doc.blocks.values()]
     for key, value in doc.sections.items():
         data[key] = value
+    return data
+
+
+def snapshot(doc: GraphDocument) -> tuple:
+    """The design as it is now, cheap to take (see `graph_parts`); `snapshot_to_dict` gives
+    what `doc_to_dict` gave then, on any thread."""
+    blocks = [block_to_dict(d) for d in doc.blocks.values()]
+    return (doc.name, graph_parts(doc), copy.deepcopy(blocks),
+            copy.deepcopy(doc.sections))
+
+
+def snapshot_to_dict(snap: tuple) -> dict:
+    name, parts, blocks, sections = snap
+    data = {"format": FORMAT, "version": VERSION, "name": name, **parts_to_dict(parts)}
+    if blocks:
+        data["blocks"] = blocks
+    data.update(sections)
     return data
 
 
