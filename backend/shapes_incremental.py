@@ -211,12 +211,14 @@ def _walk(doc, plan, memo, previous, result, walk_problems, retitled) -> dict[st
     changed: set[str] = set(retitled)
     broken = plan.broken
     fresh: dict[str, tuple] = {}
+    inputs_before, params_before = memo.inputs.get, memo.params.get
     for step in plan.steps:
-        nid = step.node.id
+        node = step.node
+        nid = node.id
         inputs = (step.sources, step.ports, nid in broken)
-        if (nid not in retitled and memo.inputs.get(nid) == inputs
-                and memo.params.get(nid) == step.node.params
-                and not (changed and any(src in changed for src in step.sources))):
+        if (inputs_before(nid) == inputs and params_before(nid) == node.params
+                and nid not in retitled
+                and not (changed and not changed.isdisjoint(step.sources))):
             continue
         fresh[nid] = inputs
         before = _outputs(previous, nid) if nid in memo.inputs else None

@@ -79,22 +79,24 @@ def topological_order(doc: GraphDocument,
     Kahn's algorithm with ties broken by document order; nodes on a cycle, or fed by one,
     never become free and are returned as the blocked set instead."""
     succ = dependency_graph(doc) if graph is None else graph
-    position = {nid: i for i, nid in enumerate(doc.nodes)}
     ids = list(doc.nodes)
+    position = {nid: i for i, nid in enumerate(ids)}
     waiting = dict.fromkeys(ids, 0)
     for outs in succ.values():
         for nxt in outs:
             waiting[nxt] += 1
-    free = [position[nid] for nid in ids if waiting[nid] == 0]
-    heapq.heapify(free)
+    free = [i for i, nid in enumerate(ids) if not waiting[nid]]  # positions: already a heap
+    push, pop = heapq.heappush, heapq.heappop
     order = []
+    add = order.append
     while free:
-        nid = ids[heapq.heappop(free)]
-        order.append(nid)
+        nid = ids[pop(free)]
+        add(nid)
         for nxt in succ[nid]:
-            waiting[nxt] -= 1
-            if waiting[nxt] == 0:
-                heapq.heappush(free, position[nxt])
+            left = waiting[nxt] - 1
+            waiting[nxt] = left
+            if not left:
+                push(free, position[nxt])
     blocked = set() if len(order) == len(ids) else set(ids) - set(order)
     return order, blocked
 
