@@ -236,8 +236,6 @@ class Estimate:
 def estimate(doc: GraphDocument, analysis: Analysis, batch: int = 1,
              optimizer: str = "adam") -> Estimate:
     """The sizes of every layer (inside blocks, each copy) from the analysis alone."""
-    from backend.module_paths import module_paths
-
     layers = _sizes(doc, analysis)
     return Estimate(layers, max(1, batch), OPTIMIZER_COPIES.get(optimizer, 2))
 
