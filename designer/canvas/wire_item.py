@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from backend.graph import Edge
 from backend.kinds import ADJACENCY, GRAPHS, NODES, SQUARE, shape_text
 from designer.canvas import style as st
-from designer.canvas.node_item import fonts
+from designer.canvas.node_paint import fonts
 
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
