@@ -100,13 +100,12 @@ class Overview(QWidget):
             painter.drawRect(to_widget.mapRect(item.sceneBoundingRect()))
         for bad in (False, True):  # a wire at this size is a line between its ends
             painter.setPen(QPen(s.problem if bad else s.wire, 1))
-            painter.drawLines([to_widget.map(QLineF(w.path().pointAtPercent(0),
-                                                    w.path().currentPosition()))
+            painter.drawLines([to_widget.map(QLineF(*w.ends()))
                                for w in canvas.wires.values() if w.bad == bad])
-        size = QSizeF(st.NODE_W, st.NODE_H)
-        for item in canvas.nodes.values():
-            colour = s.problem if item.has_error() else st.category_accent(item.category)
-            painter.fillRect(to_widget.mapRect(QRectF(item.pos(), size)), colour)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for colour, rects in _boxes(canvas, s, to_widget).items():
+            painter.setBrush(QColor(colour))
+            painter.drawRects(rects)
 
     def refresh(self) -> None:
         """Show and outline, or hide when the whole design is already in view."""
@@ -149,3 +148,20 @@ class Overview(QWidget):
     def mouseMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.main.centerOn(self.to_scene(event.position()))
+
+
+def _boxes(canvas, s: st.CanvasStyle, to_widget: QTransform) -> dict[str, list[QRectF]]:
+    """The layers' rectangles in the overview, grouped by colour (one fill per colour)."""
+    accents: dict[str, str] = {}
+    boxes: dict[str, list[QRectF]] = {}
+    problem = s.problem.name()
+    size = QSizeF(st.NODE_W, st.NODE_H)
+    for item in canvas.nodes.values():
+        if item.has_error():
+            colour = problem
+        else:
+            colour = accents.get(item.category)
+            if colour is None:
+                colour = accents[item.category] = st.category_accent(item.category).name()
+        boxes.setdefault(colour, []).append(to_widget.mapRect(QRectF(item.pos(), size)))
+    return boxes
