@@ -48,11 +48,12 @@ class NodeItem(QGraphicsItem):
         self.hovered_port: Port | None = None  # the port under the cursor
         self.wiring: Port | None = None  # the port a wire is being dragged from
         self._shape: QPainterPath | None = None  # cached: hit tests ask for it often
+        self._bounds: QRectF | None = None  # cached: the scene's index asks for every item's
         self.editor: TitleEditor | None = None
         self.setFlags(MOVABLE)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(DEVICE_CACHE)
-        self.setZValue(1)
+        # above the wires (z -0.5) at Qt's default z: one call less per layer
         self.inputs = self._make_ports(spec, True)
         self.outputs = self._make_ports(spec, False)
 
@@ -117,13 +118,14 @@ class NodeItem(QGraphicsItem):
         """Draw this node as a block: its definition's title, a repeat badge when > 1."""
         self.prepareGeometryChange()
         self._shape = None
+        self._bounds = None
         self.block_label, self.repeat = label, repeat
         self.update()
 
     def set_content(self, content) -> None:
         """Expand (a BlockContent) or collapse (None) the block in place."""
         self.prepareGeometryChange()
-        self._shape = None
+        self._shape = self._bounds = None
         self.content = content
         w, h = self.size()
         for ports, x in ((self.inputs, 0.0), (self.outputs, w)):
@@ -144,10 +146,12 @@ class NodeItem(QGraphicsItem):
 
     # -- geometry -------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
-        extra = 2 * STACK if self.repeated else 0
-        w, h = self.size()
-        names = 70.0 if max(len(self.inputs), len(self.outputs)) > 1 else 0.0
-        return QRectF(-12 - names, -12, w + 24 + extra + 2 * names, h + 18 + extra)
+        if self._bounds is None:
+            extra = 2 * STACK if self.repeated else 0
+            w, h = self.size()
+            names = 70.0 if max(len(self.inputs), len(self.outputs)) > 1 else 0.0
+            self._bounds = QRectF(-12 - names, -12, w + 24 + extra + 2 * names, h + 18 + extra)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         """The card, the problem badge (it lists the problems and their fixes) and the ports'

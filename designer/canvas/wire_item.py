@@ -165,6 +165,7 @@ class WireItem(QGraphicsItem):
         self.setFlags(SELECTABLE)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(DEVICE_CACHE)  # pans blit, not stroke
+        self.setZValue(-0.5)  # under the layers (z 0), over the comments (z -1)
 
     def set_ends(self, a: QPointF, b: QPointF, blocks: list[QRectF] | None = None) -> bool:
         """Draw from `a` to `b`, around the node rectangles `blocks` it would cross;
