@@ -29,8 +29,9 @@ LEFT = Qt.MouseButton.LeftButton
 
 class NodeItem(QGraphicsItem):
     def __init__(self, node_id: str, spec: LayerSpec | None, layer_type: str,
-                 style: st.CanvasStyle) -> None:
+                 style: st.CanvasStyle, pos: tuple[float, float] = (0.0, 0.0)) -> None:
         super().__init__()
+        self.setPos(*pos)  # before the flags: placing it is then no change to report
         self.node_id = node_id
         self.layer_type = layer_type
         self.category = spec.category if spec else ""

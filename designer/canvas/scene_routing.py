@@ -82,6 +82,17 @@ class SceneRouting:
         for edge in list(self._detours):
             self._route(edge)
 
+    def _count_port_wires(self) -> None:
+        """Every port shows whether wires reach it (counted once for the whole design)."""
+        counts: dict[tuple[str, str, bool], int] = {}
+        for edge in self.wires:
+            for key in ((edge.src, edge.src_port, False), (edge.dst, edge.dst_port, True)):
+                counts[key] = counts.get(key, 0) + 1
+        for (nid, name, is_input), count in counts.items():
+            port = self.nodes[nid].port(name, is_input)
+            if port is not None:
+                port.set_connected(count)
+
     def _refresh_ports(self, edge: Edge) -> None:
         for nid, port, is_input in ((edge.src, edge.src_port, False),
                                     (edge.dst, edge.dst_port, True)):

@@ -144,6 +144,8 @@ def label_size(text: str) -> tuple[float, float]:
 
 
 SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable  # looked up once
+_NO_PATH, _NO_RECT = QPainterPath(), QRectF()
+_NO_ENDS = (QPointF(), QPointF(), QPointF())
 DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
@@ -156,12 +158,12 @@ class WireItem(QGraphicsItem):
         self.bad = False  # the destination reports a problem (e.g. shape mismatch)
         self._tip: tuple | None = None  # (shape, kind): the tooltip is written when hovered
         self._tip_set = False
-        self._path = QPainterPath()
-        self._ends = (QPointF(), QPointF(), QPointF())  # start, end, half-way along
-        self._label_rect = QRectF()
+        self._path = _NO_PATH  # replaced, never changed in place (nor the rectangles)
+        self._ends = _NO_ENDS  # start, end, half-way along
+        self._label_rect = _NO_RECT
         self._label_on_wire = True
         self.hot = False  # hovered, or a layer dragged over it would be spliced in
-        self._bounds = QRectF()
+        self._bounds = _NO_RECT
         self.setFlags(SELECTABLE)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(DEVICE_CACHE)  # pans blit, not stroke
@@ -175,7 +177,7 @@ class WireItem(QGraphicsItem):
         # a plain left-to-right S curve is symmetric about its centre, which is therefore
         # half-way along it (measuring the curve is slow, and a design has thousands)
         mid = (a + b) / 2 if not detoured and b.x() >= a.x() else self._path.pointAtPercent(0.5)
-        self._ends = (QPointF(a), QPointF(b), mid)
+        self._ends = (a, b, mid)
         self._place_label()
         return detoured
 
@@ -244,7 +246,7 @@ class WireItem(QGraphicsItem):
             dy = h / 2 if fits else h + 1
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - dy, w, h)
         else:
-            self._label_rect = QRectF()
+            self._label_rect = _NO_RECT
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6).united(
             self._label_rect.adjusted(-2, -2, 2, 2))
 
