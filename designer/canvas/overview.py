@@ -151,17 +151,26 @@ class Overview(QWidget):
 
 
 def _boxes(canvas, s: st.CanvasStyle, to_widget: QTransform) -> dict[str, list[QRectF]]:
-    """The layers' rectangles in the overview, grouped by colour (one fill per colour)."""
+    """The layers' rectangles in the overview, grouped by colour (one fill per colour), from
+    where the scene placed them (reading Qt's positions is slower)."""
     accents: dict[str, str] = {}
     boxes: dict[str, list[QRectF]] = {}
     problem = s.problem.name()
-    size = QSizeF(st.NODE_W, st.NODE_H)
-    for item in canvas.nodes.values():
+    scale, dx, dy = to_widget.m11(), to_widget.dx(), to_widget.dy()
+    w, h = st.NODE_W * scale, st.NODE_H * scale
+    nodes, moved = canvas.doc.nodes, canvas._offsets
+    for nid, item in canvas.nodes.items():
         if item.has_error():
             colour = problem
         else:
             colour = accents.get(item.category)
             if colour is None:
                 colour = accents[item.category] = st.category_accent(item.category).name()
-        boxes.setdefault(colour, []).append(to_widget.mapRect(QRectF(item.pos(), size)))
+        node = nodes.get(nid)
+        if node is None or item.content is not None:  # an expanded block: its own size
+            rect = to_widget.mapRect(item.sceneBoundingRect())
+        else:
+            ox, oy = moved.get(nid, (0.0, 0.0))
+            rect = QRectF((node.pos[0] + ox) * scale + dx, (node.pos[1] + oy) * scale + dy, w, h)
+        boxes.setdefault(colour, []).append(rect)
     return boxes
