@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from backend.graph import BLOCK
 from backend.layers import LayerSpec
 from designer.canvas import style as st
 from designer.canvas.node_paint import STACK, fonts, paint_node
@@ -25,9 +26,27 @@ _MOVING, _MOVED = _CHANGE.ItemPositionChange, _CHANGE.ItemPositionHasChanged
 _SELECTED = _CHANGE.ItemSelectedHasChanged
 DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 LEFT = Qt.MouseButton.LeftButton
+_PLACES: dict[tuple[int, bool], tuple] = {}  # (id(spec), inputs) -> spec, [(name, ..., y)]
 
 
 class NodeItem(QGraphicsItem):
+    # what every layer starts with (class defaults: a design of thousands of layers sets only
+    # what differs); each is replaced per item, never changed in place
+    shape_text = "?"
+    count: int | None = None
+    problems: tuple | list = ()  # backend Problem values
+    heat: float | None = None
+    block_label: str | None = None  # a Block node: its definition's title
+    repeat: int | str = 1
+    content = None  # an expanded block: what it shows inside (expand.BlockContent)
+    syncing = False  # True while the scene sets the position from the document
+    hovered = False
+    hovered_port: Port | None = None  # the port under the cursor
+    wiring: Port | None = None  # the port a wire is being dragged from
+    _shape: QPainterPath | None = None  # cached: hit tests ask for it often
+    _bounds: QRectF | None = None  # cached: the scene's index asks for every item's
+    editor: TitleEditor | None = None
+
     def __init__(self, node_id: str, spec: LayerSpec | None, layer_type: str,
                  style: st.CanvasStyle, pos: tuple[float, float] = (0.0, 0.0)) -> None:
         super().__init__()
@@ -37,20 +56,6 @@ class NodeItem(QGraphicsItem):
         self.category = spec.category if spec else ""
         self.style = style
         self.title = node_id
-        self.shape_text = "?"
-        self.count: int | None = None
-        self.problems: list = []  # backend Problem values
-        self.heat: float | None = None
-        self.block_label: str | None = None  # a Block node: its definition's title
-        self.repeat: int | str = 1
-        self.content = None  # an expanded block: what it shows inside (expand.BlockContent)
-        self.syncing = False  # True while the scene sets the position from the document
-        self.hovered = False
-        self.hovered_port: Port | None = None  # the port under the cursor
-        self.wiring: Port | None = None  # the port a wire is being dragged from
-        self._shape: QPainterPath | None = None  # cached: hit tests ask for it often
-        self._bounds: QRectF | None = None  # cached: the scene's index asks for every item's
-        self.editor: TitleEditor | None = None
         self.setFlags(MOVABLE)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(DEVICE_CACHE)
@@ -62,13 +67,21 @@ class NodeItem(QGraphicsItem):
     def _make_ports(self, spec: LayerSpec | None, inputs: bool) -> dict[str, Port]:
         if spec is None:
             return {}
-        names = [(p.name, p.multi, p.optional) for p in spec.inputs] if inputs else \
-            [(name, False, False) for name in spec.outputs]
+        key = (id(spec), inputs)
+        known = _PLACES.get(key)
+        if known is not None and known[0] is spec:
+            places = known[1]
+        else:  # where each port sits, worked out once per layer type (a block's: each time)
+            names = [(p.name, p.multi, p.optional) for p in spec.inputs] if inputs else \
+                [(name, False, False) for name in spec.outputs]
+            places = [(*n, st.NODE_H * (i + 1) / (len(names) + 1)) for i, n in enumerate(names)]
+            if spec.type != BLOCK:
+                _PLACES[key] = (spec, places)
         ports = {}
         x = 0.0 if inputs else st.NODE_W
-        for i, (name, multi, optional) in enumerate(names):
+        for name, multi, optional, y in places:
             port = ports[name] = Port(self, name, inputs, multi, optional)
-            port.set_pos(x, st.NODE_H * (i + 1) / (len(names) + 1))
+            port.set_pos(x, y)
         return ports
 
     def port(self, name: str, is_input: bool) -> Port | None:

@@ -18,11 +18,12 @@ from designer.canvas.node_paint import fonts
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
     """A left-to-right S curve from output `a` to input `b` (loops round when b is behind a)."""
-    dx, dy = b.x() - a.x(), b.y() - a.y()
+    ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+    dx, dy = bx - ax, by - ay
     path = QPainterPath(a)
     if dx >= 0:
         reach = max(40.0, dx * 0.5)
-        path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
+        path.cubicTo(ax + reach, ay, bx - reach, by, bx, by)  # numbers: no points to build
         return path
     # backwards: swing out of the ports, then across between the rows (the next band of a
     # wrapped layout) or round below the nodes (a loop on one row), never through nodes
