@@ -21,9 +21,6 @@ from designer.canvas.rename import TitleEditor
 
 __all__ = ["NodeItem", "fonts"]
 
-_CHANGE = QGraphicsItem.GraphicsItemChange  # looked up once: thousands of items call in
-_MOVING, _MOVED = _CHANGE.ItemPositionChange, _CHANGE.ItemPositionHasChanged
-_SELECTED = _CHANGE.ItemSelectedHasChanged
 DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 LEFT = Qt.MouseButton.LeftButton
 _PLACES: dict[tuple[int, bool], tuple] = {}  # (id(spec), inputs) -> spec, [(name, ..., y)]
@@ -39,7 +36,6 @@ class NodeItem(QGraphicsItem):
     block_label: str | None = None  # a Block node: its definition's title
     repeat: int | str = 1
     content = None  # an expanded block: what it shows inside (expand.BlockContent)
-    syncing = False  # True while the scene sets the position from the document
     hovered = False
     hovered_port: Port | None = None  # the port under the cursor
     wiring: Port | None = None  # the port a wire is being dragged from
@@ -50,7 +46,7 @@ class NodeItem(QGraphicsItem):
     def __init__(self, node_id: str, spec: LayerSpec | None, layer_type: str,
                  style: st.CanvasStyle, pos: tuple[float, float] = (0.0, 0.0)) -> None:
         super().__init__()
-        self.setPos(*pos)  # before the flags: placing it is then no change to report
+        self.setPos(*pos)
         self.node_id = node_id
         self.layer_type = layer_type
         self.category = spec.category if spec else ""
@@ -188,17 +184,6 @@ class NodeItem(QGraphicsItem):
     def badge_rect(self) -> QRectF:
         return QRectF(self.size()[0] - 14, -10, 24, 22)
 
-    def itemChange(self, change, value):  # noqa: N802  (Qt API name)
-        if change is _MOVING and not self.syncing and self.scene():
-            if getattr(self.scene(), "snap", True):
-                return QPointF(round(value.x() / st.GRID) * st.GRID,
-                               round(value.y() / st.GRID) * st.GRID)
-        elif change is _MOVED and self.scene():
-            self.scene().node_geometry_changed(self)
-        elif change is _SELECTED:
-            self.update()
-        return value
-
     # -- painting -------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         paint_node(self, painter, option.levelOfDetailFromTransform(painter.worldTransform()))
@@ -250,10 +235,13 @@ class NodeItem(QGraphicsItem):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        if self.wiring is not None and self.scene() is not None:
-            self.scene().drag_wire(event.scenePos())
+        scene = self.scene()
+        if self.wiring is not None and scene is not None:
+            scene.drag_wire(event.scenePos())
             return
-        super().mouseMoveEvent(event)
+        super().mouseMoveEvent(event)  # Qt moves every selected layer with this one
+        if scene is not None:
+            scene.nodes_dragged()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         port, self.wiring = self.wiring, None

@@ -128,9 +128,22 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         return item
 
     def _place(self, item, pos) -> None:
-        item.syncing = True
+        """Show a layer where the document (and the room made for expanded blocks) puts
+        it; the caller routes its wires."""
         item.setPos(QPointF(*pos))
-        item.syncing = False
+        self.layout_changed()
+
+    def nodes_dragged(self) -> None:
+        """The mouse moved the selected layers: they snap to the grid (unless snapping is
+        off) and their wires follow; the move becomes one command on release."""
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                if self.snap:
+                    x, y = item.x(), item.y()
+                    snapped = (round(x / st.GRID) * st.GRID, round(y / st.GRID) * st.GRID)
+                    if snapped != (x, y):
+                        item.setPos(*snapped)
+                self.node_geometry_changed(item)
 
     def _add_wire(self, edge: Edge, route: bool = True) -> None:
         """Add the wire of `edge`; `route` False: while building, the caller routes the
@@ -244,6 +257,7 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
             for wire in self.items(item.sceneBoundingRect()) if item is not None else ():
                 if isinstance(wire, WireItem) and wire.edge in self.wires:
                     self._route(wire.edge)
+        self.frames.fit()  # a frame follows its nodes
 
     def _ev_comment_added(self, comment_id: str) -> None:
         self._add_comment(comment_id)

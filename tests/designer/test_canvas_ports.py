@@ -1,6 +1,7 @@
-"""Ports on the canvas: painted and hit-tested by their layer, they still show the cross
-cursor and what they take when hovered, and a press on one (or just beside it) draws a wire
-rather than moving or selecting the layer."""
+"""Layers and ports under the mouse. Ports are painted and hit-tested by their layer: they
+still show the cross cursor and what they take when hovered, and a press on one (or just
+beside it) draws a wire rather than moving or selecting the layer. Dragged layers snap to the
+grid and their wires follow them before the move is committed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from test_canvas_helpers import drag, make_view, send_mouse
 
 from backend.graph import Edge
+from designer.canvas import style as st
 
 MOVE = QEvent.Type.MouseMove
 NONE = Qt.MouseButton.NoButton
@@ -61,3 +63,22 @@ def test_the_port_under_a_dragged_wire_is_ringed_and_cleared_after(qtbot):
     send_mouse(view, QEvent.Type.MouseButtonRelease, start + QPointF(0, 300))
     assert not view.popup.isVisible() and editor.undo_stack.count() == 0
     assert conv.pos() == QPointF(260, 0)
+
+
+def test_dragged_layers_snap_and_their_wires_follow_before_the_release(qtbot):
+    editor, view = make_view(qtbot)
+    editor.set_selection(["conv", "flat"])
+    conv, flat = view.canvas.nodes["conv"], view.canvas.nodes["flat"]
+    into, out = view.canvas.wires[Edge("image", "conv")], view.canvas.wires[Edge("flat", "fc")]
+    start = conv.scenePos() + QPointF(60, 50)
+    send_mouse(view, QEvent.Type.MouseButtonPress, start)
+    for step in (QPointF(20, 20), QPointF(47, 93)):
+        send_mouse(view, MOVE, start + step, buttons=Qt.MouseButton.LeftButton)
+    assert conv.y() > 0 and conv.x() % st.GRID == 0 and conv.y() % st.GRID == 0
+    assert flat.pos() - conv.pos() == QPointF(260, 0)  # moved together
+    assert into.ends()[1] == conv.inputs["in"].scenePos()
+    assert out.ends()[0] == flat.outputs["out"].scenePos()
+    assert editor.undo_stack.count() == 0  # nothing is committed while dragging
+    send_mouse(view, QEvent.Type.MouseButtonRelease, start + QPointF(47, 93))
+    assert editor.undo_stack.undoText() == "Move 2 nodes"
+    assert editor.doc.nodes["conv"].pos == (conv.x(), conv.y())
