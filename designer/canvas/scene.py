@@ -133,18 +133,6 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         item.setPos(QPointF(*pos))
         self.layout_changed()
 
-    def nodes_dragged(self) -> None:
-        """The mouse moved the selected layers: they snap to the grid (unless snapping is
-        off) and their wires follow; the move becomes one command on release."""
-        for item in self.selectedItems():
-            if isinstance(item, NodeItem):
-                if self.snap:
-                    x, y = item.x(), item.y()
-                    snapped = (round(x / st.GRID) * st.GRID, round(y / st.GRID) * st.GRID)
-                    if snapped != (x, y):
-                        item.setPos(*snapped)
-                self.node_geometry_changed(item)
-
     def _add_wire(self, edge: Edge, route: bool = True) -> None:
         """Add the wire of `edge`; `route` False: while building, the caller routes the
         wires and counts the ports' wires once for all."""

@@ -4,7 +4,8 @@ Mixed into CanvasScene. A wire is routed from its output port to its input port 
 wires spread along its capsule, in wire order) as a left-to-right curve; a wire that would
 run through another layer (a skip connection over the path it skips, a branch's last wire
 across a neighbouring lane) detours along a lane above or below those layers
-(`wire_item.route`). Detoured wires are rerouted whenever a layer moves.
+(`wire_item.route`). Detoured wires are rerouted whenever a layer moves; layers dragged by
+the mouse snap to the grid here and take their wires along.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ class SceneRouting:
     def layout_changed(self) -> None:
         """Nodes came, went or moved: measure their rectangles again when next needed."""
         self._boxes = None
+
+    def nodes_dragged(self) -> None:
+        """The mouse moved the selected layers: they snap to the grid (unless snapping is
+        off) and their wires follow; the move becomes one command on release."""
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                if self.snap:
+                    x, y = item.x(), item.y()
+                    snapped = (round(x / st.GRID) * st.GRID, round(y / st.GRID) * st.GRID)
+                    if snapped != (x, y):
+                        item.setPos(*snapped)
+                self.node_geometry_changed(item)
 
     def node_geometry_changed(self, item: NodeItem) -> None:
         if item.node_id in self.nodes:
