@@ -10,7 +10,7 @@ pictures of them on the canvas. Clicking or dragging in it centres the canvas on
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QWidget
 
@@ -100,13 +100,12 @@ class Overview(QWidget):
             painter.drawRect(to_widget.mapRect(item.sceneBoundingRect()))
         for bad in (False, True):  # a wire at this size is a line between its ends
             painter.setPen(QPen(s.problem if bad else s.wire, 1))
-            painter.drawLines([to_widget.map(QLineF(w.path().pointAtPercent(0),
-                                                    w.path().currentPosition()))
+            painter.drawLines([to_widget.map(QLineF(*w.ends()))
                                for w in canvas.wires.values() if w.bad == bad])
-        size = QSizeF(st.NODE_W, st.NODE_H)
-        for item in canvas.nodes.values():
-            colour = s.problem if item.has_error() else st.category_accent(item.category)
-            painter.fillRect(to_widget.mapRect(QRectF(item.pos(), size)), colour)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for colour, rects in _boxes(canvas, s, to_widget).items():
+            painter.setBrush(QColor(colour))
+            painter.drawRects(rects)
 
     def refresh(self) -> None:
         """Show and outline, or hide when the whole design is already in view."""
@@ -149,3 +148,29 @@ class Overview(QWidget):
     def mouseMoveEvent(self, event) -> None:  # noqa: N802  (Qt API name)
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.main.centerOn(self.to_scene(event.position()))
+
+
+def _boxes(canvas, s: st.CanvasStyle, to_widget: QTransform) -> dict[str, list[QRectF]]:
+    """The layers' rectangles in the overview, grouped by colour (one fill per colour), from
+    where the scene placed them (reading Qt's positions is slower)."""
+    accents: dict[str, str] = {}
+    boxes: dict[str, list[QRectF]] = {}
+    problem = s.problem.name()
+    scale, dx, dy = to_widget.m11(), to_widget.dx(), to_widget.dy()
+    w, h = st.NODE_W * scale, st.NODE_H * scale
+    nodes, moved = canvas.doc.nodes, canvas._offsets
+    for nid, item in canvas.nodes.items():
+        if item.has_error():
+            colour = problem
+        else:
+            colour = accents.get(item.category)
+            if colour is None:
+                colour = accents[item.category] = st.category_accent(item.category).name()
+        node = nodes.get(nid)
+        if node is None or item.content is not None:  # an expanded block: its own size
+            rect = to_widget.mapRect(item.sceneBoundingRect())
+        else:
+            ox, oy = moved.get(nid, (0.0, 0.0))
+            rect = QRectF((node.pos[0] + ox) * scale + dx, (node.pos[1] + oy) * scale + dy, w, h)
+        boxes.setdefault(colour, []).append(rect)
+    return boxes
