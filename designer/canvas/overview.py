@@ -1,7 +1,8 @@
 """Overview (minimap): the whole design in a corner, with the visible part outlined.
 
 Shown only when the layers do not all fit in the canvas. The design is drawn once into a
-small picture after edits and analyses (debounced by the view), so panning the canvas only
+small picture after edits and analyses (debounced by the view; from 500 layers on with
+array operations, see overview_raster), so panning the canvas only
 repaints that picture and the outline. The picture is drawn from the items' geometry (boxes in
 the category colours, problems in the problem colour, wires as lines), never with
 `QGraphicsScene.render`: rendering cached items elsewhere would mark them clean and leave stale
@@ -10,15 +11,18 @@ pictures of them on the canvas. Clicking or dragging in it centres the canvas on
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import QWidget
 
+from designer.canvas import overview_raster
 from designer.canvas import style as st
 from designer.canvas.scene_analysis import content_rect
+from designer.editor import DEBOUNCE_MS
 
 SIZE = QSize(220, 130)
 PAD = 6.0
+RASTER_FROM = 500  # layers from which the picture is drawn with arrays (overview_raster)
 
 
 class Overview(QWidget):
@@ -33,6 +37,32 @@ class Overview(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Overview: click or drag to move the canvas there")
         self.hide()
+        # an edit's re-measure waits for the analysis that follows it (see `_analysed`)
+        self._measure = QTimer(self, singleShot=True, interval=DEBOUNCE_MS + 40)
+        self._measure.timeout.connect(self.measure)
+
+    def follow(self, editor) -> None:
+        """Draw `editor`'s design again after its edits and analyses."""
+        editor.document_event.connect(self._document_changed)
+        editor.analysis_changed.connect(self._analysed)
+
+    def _document_changed(self, name: str, payload: dict) -> None:
+        """Measure the design again: a new design at once (so its picture is drawn once, with
+        the analysis that follows), edits once they pause."""
+        if name == "reset":
+            self._measure.stop()
+            self.measure()
+        else:
+            self._measure.start()
+
+    def _analysed(self) -> None:
+        """New problem colours: an edit's re-measure, if due, is done now with them (drawing a
+        big design's overview twice per edit doubled its cost)."""
+        if self._measure.isActive():
+            self._measure.stop()
+            self.measure()
+        else:
+            self.recolour()
 
     @property
     def main(self):
@@ -78,15 +108,36 @@ class Overview(QWidget):
             self.update()
 
     def _render(self) -> None:
-        self.picture = QPixmap(self.size())
-        self.picture.fill(self.style_.background)
-        if self.content.isEmpty():
-            return
-        painter = QPainter(self.picture)
+        big = len(self.main.canvas.nodes) >= RASTER_FROM and not self.content.isEmpty()
+        if big:  # drawn into an image's memory, then shown as a pixmap
+            image = QImage(self.size(), QImage.Format.Format_RGBA8888)
+            image.fill(self.style_.background)
+        else:
+            self.picture = QPixmap(self.size())
+            self.picture.fill(self.style_.background)
+            if self.content.isEmpty():
+                return
+        painter = QPainter(image if big else self.picture)
         try:
-            self._draw_design(painter)
+            if big:
+                self._draw_comments(painter)
+            else:
+                self._draw_design(painter)
         finally:
             painter.end()
+        if big:
+            scale, offset = self._frame()
+            overview_raster.draw(image, self.main.canvas, self.style_, scale, offset.x(),
+                                 offset.y())
+            self.picture = QPixmap.fromImage(image)
+
+    def _draw_comments(self, painter: QPainter) -> None:
+        s, (scale, offset) = self.style_, self._frame()
+        to_widget = QTransform(scale, 0, 0, scale, offset.x(), offset.y())
+        painter.setPen(QPen(s.comment_border, 1))
+        painter.setBrush(s.comment_fill)
+        for item in self.main.canvas.comments.values():
+            painter.drawRect(to_widget.mapRect(item.sceneBoundingRect()))
 
     def _draw_design(self, painter: QPainter) -> None:
         """Comments as tinted boxes, wires as thin lines, layers as boxes in their colours
@@ -94,10 +145,7 @@ class Overview(QWidget):
         canvas, s = self.main.canvas, self.style_
         scale, offset = self._frame()
         to_widget = QTransform(scale, 0, 0, scale, offset.x(), offset.y())
-        painter.setPen(QPen(s.comment_border, 1))
-        painter.setBrush(s.comment_fill)
-        for item in canvas.comments.values():
-            painter.drawRect(to_widget.mapRect(item.sceneBoundingRect()))
+        self._draw_comments(painter)
         for bad in (False, True):  # a wire at this size is a line between its ends
             painter.setPen(QPen(s.problem if bad else s.wire, 1))
             painter.drawLines([to_widget.map(QLineF(*w.ends()))

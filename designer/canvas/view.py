@@ -67,23 +67,11 @@ class CanvasView(ViewEdits, QGraphicsView):
 
     def _init_overview(self) -> None:
         self.overview = Overview(self)
-        self._measure = QTimer(self, singleShot=True, interval=50)
-        self._measure.timeout.connect(self.overview.measure)
-        self.editor.document_event.connect(self._document_changed)
-        self.editor.analysis_changed.connect(self.overview.recolour)  # problem colours
+        self.overview.follow(self.editor)
         self.horizontalScrollBar().valueChanged.connect(self.overview.refresh)
         self.verticalScrollBar().valueChanged.connect(self.overview.refresh)
         self.zoom_changed.connect(self.overview.refresh)
         self.overview.measure()
-
-    def _document_changed(self, name: str, payload: dict) -> None:
-        """The overview measures the design again: a new design at once (so its picture is
-        drawn once, with the analysis that follows), edits once they pause."""
-        if name == "reset":
-            self._measure.stop()
-            self.overview.measure()
-        else:
-            self._measure.start()
 
     def _configure(self) -> None:
         self.setRenderHints(QPainter.RenderHint.Antialiasing
