@@ -23,6 +23,7 @@ from designer.editor import DEBOUNCE_MS
 SIZE = QSize(220, 130)
 PAD = 6.0
 RASTER_FROM = 500  # layers from which the picture is drawn with arrays (overview_raster)
+BIG_PAUSE_MS = 300  # a big design's picture is drawn again once edits pause this long
 
 
 class Overview(QWidget):
@@ -46,23 +47,28 @@ class Overview(QWidget):
         editor.document_event.connect(self._document_changed)
         editor.analysis_changed.connect(self._analysed)
 
+    def _big(self) -> bool:
+        return len(self.main.canvas.nodes) >= RASTER_FROM
+
     def _document_changed(self, name: str, payload: dict) -> None:
         """Measure the design again: a new design at once (so its picture is drawn once, with
-        the analysis that follows), edits once they pause."""
+        the analysis that follows), edits once they pause: a big design's picture once the
+        user has stopped editing for a moment (it takes tens of milliseconds to draw, which
+        an edit's own re-check should not wait for)."""
         if name == "reset":
             self._measure.stop()
             self.measure()
         else:
-            self._measure.start()
+            self._measure.start(BIG_PAUSE_MS if self._big() else DEBOUNCE_MS + 40)
 
     def _analysed(self) -> None:
-        """New problem colours: an edit's re-measure, if due, is done now with them (drawing a
-        big design's overview twice per edit doubled its cost)."""
-        if self._measure.isActive():
+        """New problem colours: an edit's re-measure, if due, draws them (drawing the overview
+        twice per edit doubled its cost); a small design's at once."""
+        if not self._measure.isActive():
+            self.recolour()
+        elif not self._big():
             self._measure.stop()
             self.measure()
-        else:
-            self.recolour()
 
     @property
     def main(self):
