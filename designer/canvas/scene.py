@@ -328,14 +328,25 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         self._syncing_selection = True
         try:
             wanted = set(ids)
-            for group in (self.nodes, self.comments):
-                for key, item in group.items():
-                    item.setSelected(key in wanted)
-            for wire in self.wires.values():
-                wire.setSelected(False)
+            for item in self.selectedItems():  # only what changes (a design has thousands)
+                key = self._owned_key(item)
+                if isinstance(item, WireItem) or (key is not None and key not in wanted):
+                    item.setSelected(False)
+            for key in wanted:
+                item = self.nodes.get(key) or self.comments.get(key)
+                if item is not None and not item.isSelected():
+                    item.setSelected(True)
             self._order = [i for i in ids if i in self.nodes or i in self.comments]
         finally:
             self._syncing_selection = False
+
+    def _owned_key(self, item) -> str | None:
+        """The id of a layer or comment of this scene's design; None for anything else."""
+        if isinstance(item, NodeItem) and self.nodes.get(item.node_id) is item:
+            return item.node_id
+        if isinstance(item, CommentItem) and self.comments.get(item.comment_id) is item:
+            return item.comment_id
+        return None
 
     @property
     def selection_order(self) -> list[str]:
