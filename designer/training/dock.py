@@ -43,6 +43,15 @@ def _design_key(editor: DocumentEditor) -> tuple:
             repr(snap["sections"]))
 
 
+def planned_epochs(editor: DocumentEditor) -> int:
+    """The epochs the design's training settings ask for (the default where they say none)."""
+    from backend.training.config import TrainingConfig
+
+    value = (editor.doc.sections.get("training") or {}).get("epochs", TrainingConfig.epochs)
+    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if valid else TrainingConfig.epochs
+
+
 def _eta(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600} h"
@@ -80,8 +89,11 @@ class TrainingDock(DockFrame):
         self.heat_box.toggled.connect(self._on_heat_toggled)
         editor.selection_changed.connect(self._on_selection)
         editor.analysis_changed.connect(self._check_design_changed)
+        editor.analysis_changed.connect(self._prepare_views)
+        self.built.connect(self._prepare_views)
         editor.document_replaced.connect(self.reset)
         self._set_state("idle")
+        self._prepare_views()
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -124,6 +136,9 @@ class TrainingDock(DockFrame):
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
+        # while the worker loads the data, the views' axes get what the run will need
+        self.views.prepare(planned_epochs(self.editor),
+                           probe_labels(self.editor.doc, self.editor.analysis))
         self.run_requested.emit()  # the dock makes room while the run gets ready
         self.run.start()
         return True
@@ -222,6 +237,7 @@ class TrainingDock(DockFrame):
         self._paint_heat(None)
         if self.is_built():  # parts not built yet hold nothing of any design
             self.views.reset()  # (the Runs list follows the project: run_history.py)
+            self._prepare_views()
         self.was_reset.emit()
 
     def _feature_node(self) -> str | None:
@@ -363,6 +379,12 @@ class TrainingDock(DockFrame):
         from designer.training.standard_views import FeaturesView
 
         self.views.show_view(FeaturesView)
+
+    def _prepare_views(self) -> None:
+        """Before any run of this design: the views' axes read as its run will (epochs 0 ..
+        the settings' epochs), and a run that begins redraws less."""
+        if self.started_event is None and self.state == "idle" and self.is_built():
+            self.views.prepare(planned_epochs(self.editor))
 
     def _check_design_changed(self) -> None:
         if self._started_key is None:

@@ -5,7 +5,8 @@ types it draws) and, where it only makes sense for some runs, `applies(run)`; th
 class to `designer.training.views.VIEWS`. The dock creates each view once, routes every batch
 of worker events to the views whose types match (one `handle` call per view per batch,
 events oldest first), tells them when a run begins and ends, when the user selects a node,
-and when a different design is opened (`reset`). Views never steer the run themselves; a
+and when a different design is opened (`reset`); `prepare` comes before a run (its
+axes set while the worker still loads the data). Views never steer the run themselves; a
 view that needs something from the run (feature maps of another node) says so in `select`'s
 return value.
 
@@ -69,6 +70,11 @@ class LiveView:
     def applies(self, run: RunStarted | None) -> bool:
         """Whether the view shows for this run (`None`: no run yet). Default: always."""
         return True
+
+    def prepare(self, epochs: int, titles: dict[str, str]) -> None:
+        """A run of `epochs` epochs is coming (Train was pressed, or no run is shown yet;
+        `titles`: node id -> title, when known): set the axes the run will need now, so
+        its first points redraw as little as they can. Default: nothing."""
 
     def begin(self, context: RunContext) -> None:
         """A new run starts: forget the previous one."""

@@ -54,15 +54,23 @@ class CurvesView(LiveView):
     def make_widget(self) -> TrainingCurves:
         widget = TrainingCurves()
         self.ranges = {key: StickyRange(plot) for key, plot in widget.plots.items()}
+        for key, plot in widget.plots.items():  # values the run has not given yet
+            if key != "lr":  # (its log axis keeps the decades it shows)
+                plot.setYRange(0.0, 1.0, padding=0)
+        self.prepare(1, {})
         return widget
+
+    def prepare(self, epochs: int, titles: dict[str, str]) -> None:
+        """The epoch axis at 0 .. the run's epochs before its first point (nothing moves or
+        redraws when it begins)."""
+        for sticky in self.ranges.values():  # the x axis never moves while the run goes on
+            sticky.pin_x(0.0, float(max(epochs, 1)))
 
     def begin(self, context: RunContext) -> None:
         self.reset()
         self.widget.set_metric_name(_metric_name(context))
         self.widget.set_log_loss(False)
-        epochs = context.started.epochs if context.started else 1
-        for sticky in self.ranges.values():  # the x axis never moves while the run goes on
-            sticky.pin_x(0.0, float(max(epochs, 1)))
+        self.prepare(context.started.epochs if context.started else 1, context.titles)
 
     def handle(self, events: list, context: RunContext) -> None:
         for e in events:
@@ -126,9 +134,15 @@ class GradientsView(LiveView):
     def make_widget(self) -> GradientFlowView:
         return GradientFlowView()
 
+    def prepare(self, epochs: int, titles: dict[str, str]) -> None:
+        self.widget.reserve_labels(titles)
+        if not self.widget.latest:  # a finished run's history keeps its axis until begin
+            self.widget.set_extent(float(epochs))
+
     def begin(self, context: RunContext) -> None:
         self.reset()
         self.widget.set_extent(float(context.started.epochs) if context.started else None)
+        self.widget.reserve_labels(context.titles)
 
     def handle(self, events: list, context: RunContext) -> dict[str, float] | None:
         for e in events:

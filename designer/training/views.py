@@ -123,6 +123,15 @@ class LiveViews(QWidget):
         if front is not None:  # a graph or generative run: its own view first
             self.show_view(type(front))
 
+    def prepare(self, epochs: int, titles: dict[str, str] | None = None) -> None:
+        """A run of `epochs` epochs is coming (`titles`: its node titles, when known): the
+        views set their axes for it now."""
+        for view in self.live:
+            try:
+                view.prepare(epochs, dict(titles or {}))
+            except Exception:  # a view must never break the others
+                log.exception("the %s view could not prepare for the run", view.name)
+
     def handle(self, batch: list) -> dict[str, float] | None:
         """Feed a batch of events to the views; returns new canvas node colours, if any."""
         heat = None
