@@ -57,12 +57,16 @@ class CurvesView(LiveView):
         for key, plot in widget.plots.items():  # values the run has not given yet
             if key != "lr":  # (its log axis keeps the decades it shows)
                 plot.setYRange(0.0, 1.0, padding=0)
-        self.prepare(1, {})
+        self._pin_epochs(1)
         return widget
 
     def prepare(self, epochs: int, titles: dict[str, str]) -> None:
         """The epoch axis at 0 .. the run's epochs before its first point (nothing moves or
-        redraws when it begins)."""
+        redraws when it begins); compared runs on show keep the range that fits them."""
+        if not self.widget.overlay_labels():
+            self._pin_epochs(epochs)
+
+    def _pin_epochs(self, epochs: int) -> None:
         for sticky in self.ranges.values():  # the x axis never moves while the run goes on
             sticky.pin_x(0.0, float(max(epochs, 1)))
 
@@ -70,7 +74,7 @@ class CurvesView(LiveView):
         self.reset()
         self.widget.set_metric_name(_metric_name(context))
         self.widget.set_log_loss(False)
-        self.prepare(context.started.epochs if context.started else 1, context.titles)
+        self._pin_epochs(context.started.epochs if context.started else 1)
 
     def handle(self, events: list, context: RunContext) -> None:
         for e in events:

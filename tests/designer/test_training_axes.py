@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from backend.graph import Edge, GraphDocument, Node, SetSection
 from backend.training.events import EpochEnd, GradientFlow, RunStarted, StepMetrics
 from designer.editor import DocumentEditor
+from designer.plots.curves import Overlay
 from designer.training.data_fit import DataService
 from designer.training.dock import TrainingDock
 from designer.training.standard_views import CurvesView, GradientsView
@@ -72,6 +73,15 @@ def test_before_any_run_the_epoch_axes_read_zero_to_the_settings_epochs(dock, qt
         x0, x1 = gradients.hist_plot.vb.viewRange()[0]
         assert (x0, x1) == pytest.approx((0.0, epochs))
         assert min(epoch_ticks(gradients.hist_plot, gradients.view)) >= 0
+
+
+def test_compared_runs_keep_their_range_when_the_design_is_edited(dock, qtbot):
+    curves = dock.views.view(CurvesView).widget
+    longer = list(range(1, 21))  # a run of the project that trained 20 epochs
+    curves.set_overlays([Overlay("run 1", 4, {"val_loss": (longer, [1 / e for e in longer])})])
+    dock.editor.push(SetSection("training", {"epochs": 8}), "Set epochs")
+    qtbot.waitUntil(lambda: dock.views.view(GradientsView).widget.extent == 8)
+    assert curves.plots["loss"].vb.viewRange()[0][1] >= 20  # all 20 epochs still in view
 
 
 def plot_rects(dock) -> list[float]:
