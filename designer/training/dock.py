@@ -28,6 +28,7 @@ from backend.graph.problems import Problem
 from backend.module_paths import probe_labels, with_block_heat
 from designer.editor import DocumentEditor
 from designer.training.dock_frame import IDLE_TEXT, DockFrame
+from designer.training.live_view import RunPlan
 
 GRADIENT_EVERY = 20  # steps between gradient-flow probes
 SAMPLES_EVERY_S = 1.0  # reconstructions, generated samples, a VAE's traversal
@@ -43,13 +44,18 @@ def _design_key(editor: DocumentEditor) -> tuple:
             repr(snap["sections"]))
 
 
-def planned_epochs(editor: DocumentEditor) -> int:
-    """The epochs the design's training settings ask for (the default where they say none)."""
+def planned_run(editor: DocumentEditor, titles: dict[str, str] | None = None) -> RunPlan:
+    """The run the design's training settings ask for (defaults where they say nothing or
+    nothing valid): its epochs and learning rate."""
     from backend.training.config import TrainingConfig
 
-    value = (editor.doc.sections.get("training") or {}).get("epochs", TrainingConfig.epochs)
-    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
-    return value if valid else TrainingConfig.epochs
+    section = editor.doc.sections.get("training") or {}
+    epochs, lr = section.get("epochs", TrainingConfig.epochs), section.get("lr", TrainingConfig.lr)
+    if not (isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0):
+        epochs = TrainingConfig.epochs
+    if not (isinstance(lr, int | float) and not isinstance(lr, bool) and 0 < lr < 1e3):
+        lr = TrainingConfig.lr
+    return RunPlan(epochs, float(lr), dict(titles or {}))
 
 
 def _eta(seconds: float) -> str:
@@ -137,8 +143,8 @@ class TrainingDock(DockFrame):
         self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
         # while the worker loads the data, the views' axes get what the run will need
-        self.views.prepare(planned_epochs(self.editor),
-                           probe_labels(self.editor.doc, self.editor.analysis))
+        self.views.prepare(planned_run(self.editor,
+                                       probe_labels(self.editor.doc, self.editor.analysis)))
         self.run_requested.emit()  # the dock makes room while the run gets ready
         self.run.start()
         return True
@@ -384,7 +390,7 @@ class TrainingDock(DockFrame):
         """Before any run of this design: the views' axes read as its run will (epochs 0 ..
         the settings' epochs), and a run that begins redraws less."""
         if self.started_event is None and self.state == "idle" and self.is_built():
-            self.views.prepare(planned_epochs(self.editor))
+            self.views.prepare(planned_run(self.editor))
 
     def _check_design_changed(self) -> None:
         if self._started_key is None:

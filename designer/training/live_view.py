@@ -28,6 +28,15 @@ from backend.training.events import RunFinished, RunStarted
 
 
 @dataclass
+class RunPlan:
+    """What a run will be, as far as the design's settings say before it starts."""
+
+    epochs: int
+    lr: float | None = None  # the settings' learning rate (a schedule moves from there)
+    titles: dict[str, str] = field(default_factory=dict)  # node id -> title, when known
+
+
+@dataclass
 class RunContext:
     started: RunStarted | None = None  # None before the first run (or after a reset)
     titles: dict[str, str] = field(default_factory=dict)  # node id -> title on the canvas
@@ -71,10 +80,10 @@ class LiveView:
         """Whether the view shows for this run (`None`: no run yet). Default: always."""
         return True
 
-    def prepare(self, epochs: int, titles: dict[str, str]) -> None:
-        """A run of `epochs` epochs is coming (Train was pressed, or no run is shown yet;
-        `titles`: node id -> title, when known): set the axes the run will need now, so
-        its first points redraw as little as they can. Default: nothing."""
+    def prepare(self, plan: RunPlan) -> None:
+        """A run like `plan` is coming (Train was pressed, or no run is shown yet): set the
+        axes the run will need now, so its first points redraw as little as they can.
+        Default: nothing."""
 
     def begin(self, context: RunContext) -> None:
         """A new run starts: forget the previous one."""

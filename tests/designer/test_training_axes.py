@@ -60,12 +60,14 @@ def epoch_ticks(plot, view) -> list[float]:
     return [float(v) for _spacing, values in levels for v in values]
 
 
-def test_before_any_run_the_epoch_axes_read_zero_to_the_settings_epochs(dock, qtbot):
+def test_before_any_run_the_axes_read_as_the_settings_run_will(dock, qtbot):
     curves = dock.views.view(CurvesView).widget
     gradients = dock.views.view(GradientsView).widget
-    for epochs in (5, 12):
-        dock.editor.push(SetSection("training", {"epochs": epochs}), "Set epochs")
+    for epochs, lr, decades in ((5, 0.001, (-3.5, -2.5)), (12, 0.02, (-2.5, -1.0))):
+        dock.editor.push(SetSection("training", {"epochs": epochs, "lr": lr}), "Set epochs")
         qtbot.waitUntil(lambda e=epochs: gradients.extent == e)  # the design is analysed
+        # the learning rate's half decades around the settings' rate (0.0005 .. 0.002)
+        assert curves.plots["lr"].vb.viewRange()[1] == pytest.approx(decades)
         for plot in curves.plots.values():
             ticks = epoch_ticks(plot, curves.view)
             assert min(ticks) == 0 and max(ticks) == epochs  # 0 .. N, nothing negative
