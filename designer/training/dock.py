@@ -44,20 +44,6 @@ def _design_key(editor: DocumentEditor) -> tuple:
             repr(snap["sections"]))
 
 
-def planned_run(editor: DocumentEditor, titles: dict[str, str] | None = None) -> RunPlan:
-    """The run the design's training settings ask for (defaults where they say nothing or
-    nothing valid): its epochs and learning rate."""
-    from backend.training.config import TrainingConfig
-
-    section = editor.doc.sections.get("training") or {}
-    epochs, lr = section.get("epochs", TrainingConfig.epochs), section.get("lr", TrainingConfig.lr)
-    if not (isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0):
-        epochs = TrainingConfig.epochs
-    if not (isinstance(lr, int | float) and not isinstance(lr, bool) and 0 < lr < 1e3):
-        lr = TrainingConfig.lr
-    return RunPlan(epochs, float(lr), dict(titles or {}))
-
-
 def _eta(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600} h"
@@ -143,8 +129,9 @@ class TrainingDock(DockFrame):
         self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
         # while the worker loads the data, the views' axes get what the run will need
-        self.views.prepare(planned_run(self.editor,
-                                       probe_labels(self.editor.doc, self.editor.analysis)))
+        self.views.prepare(RunPlan.from_section(self.editor.doc.sections.get("training"),
+                                                probe_labels(self.editor.doc,
+                                                             self.editor.analysis)))
         self.run_requested.emit()  # the dock makes room while the run gets ready
         self.run.start()
         return True
@@ -390,7 +377,7 @@ class TrainingDock(DockFrame):
         """Before any run of this design: the views' axes read as its run will (epochs 0 ..
         the settings' epochs), and a run that begins redraws less."""
         if self.started_event is None and self.state == "idle" and self.is_built():
-            self.views.prepare(planned_run(self.editor))
+            self.views.prepare(RunPlan.from_section(self.editor.doc.sections.get("training")))
 
     def _check_design_changed(self) -> None:
         if self._started_key is None:

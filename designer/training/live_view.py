@@ -35,6 +35,22 @@ class RunPlan:
     lr: float | None = None  # the settings' learning rate (a schedule moves from there)
     titles: dict[str, str] = field(default_factory=dict)  # node id -> title, when known
 
+    @classmethod
+    def from_section(cls, section: dict | None, titles: dict[str, str] | None = None
+                     ) -> RunPlan:
+        """The run a design's training settings ask for (the defaults where they say
+        nothing, or nothing valid)."""
+        from backend.training.config import TrainingConfig
+
+        section = section or {}
+        epochs = section.get("epochs", TrainingConfig.epochs)
+        lr = section.get("lr", TrainingConfig.lr)
+        if not (isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0):
+            epochs = TrainingConfig.epochs
+        if not (isinstance(lr, int | float) and not isinstance(lr, bool) and 0 < lr < 1e3):
+            lr = TrainingConfig.lr
+        return cls(epochs, float(lr), dict(titles or {}))
+
 
 @dataclass
 class RunContext:
