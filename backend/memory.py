@@ -20,12 +20,15 @@ from __future__ import annotations
 import math
 import os
 import re
+import weakref
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from backend.graph.definition import BLOCK, BLOCK_INPUT, BLOCK_OUTPUT, uses
 from backend.graph.document import GraphDocument
-from backend.graph.validate import title
+from backend.graph.validate import one_line
 from backend.shape_blocks import is_repeated
 from backend.shapes import Analysis
 
@@ -178,8 +181,7 @@ def _cap_hint() -> str:
 
 
 # -- what a design needs ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class LayerSize:
+class LayerSize(NamedTuple):  # a tuple: a design of thousands of layers is sized per edit
     name: str  # title at the top level, module path inside blocks
     type: str
     outputs: int  # values per sample
@@ -192,16 +194,16 @@ class Estimate:
     batch: int
     optimizer_copies: int
 
-    @property
+    @cached_property  # an estimate is never changed once made; thousands of layers are summed
     def weight_bytes(self) -> int:
         return sum(x.weights for x in self.layers) * FLOAT_BYTES
 
-    @property
+    @cached_property
     def activation_bytes(self) -> int:
         """One batch's layer outputs."""
         return sum(x.outputs for x in self.layers) * self.batch * FLOAT_BYTES
 
-    @property
+    @cached_property
     def training_bytes(self) -> int:
         biggest = max((x.outputs for x in self.layers), default=0) * self.batch * FLOAT_BYTES
         return (self.weight_bytes * (2 + self.optimizer_copies) + self.activation_bytes
@@ -234,17 +236,58 @@ class Estimate:
 def estimate(doc: GraphDocument, analysis: Analysis, batch: int = 1,
              optimizer: str = "adam") -> Estimate:
     """The sizes of every layer (inside blocks, each copy) from the analysis alone."""
-    from backend.module_paths import module_paths
-
-    paths = module_paths(doc, analysis) if doc.blocks else {}
-    layers = tuple(_layers(doc, analysis, "", doc.root.blocks, paths))
+    layers = _sizes(doc, analysis)
     return Estimate(layers, max(1, batch), OPTIMIZER_COPIES.get(optimizer, 2))
 
 
-def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict, paths: dict):
-    for nid in [n for n in analysis.order if n in graph.nodes]:
-        node = graph.nodes[nid]
-        if node.type in (BLOCK_INPUT, BLOCK_OUTPUT):
+class _Sized(NamedTuple):
+    doc: weakref.ref
+    analysis: weakref.ref
+    layers: tuple[LayerSize, ...]
+    by_node: dict[str, LayerSize] | None  # for a design without blocks
+
+
+_LAST: list[_Sized] = []  # the last analysis sized: the Summary and the Training settings both
+# size the design after each edit, and the next edit changes only a few layers of it
+
+
+def _sizes(doc: GraphDocument, analysis: Analysis) -> tuple[LayerSize, ...]:
+    """The sizes of `analysis`'s layers; after an edit of a design without blocks only the
+    layers inferred again are sized again (an analysis is never changed once made)."""
+    from backend.module_paths import module_paths
+
+    last = _LAST[0] if _LAST and _LAST[0].doc() is doc else None
+    if last is not None and last.analysis() is analysis:
+        return last.layers
+    if doc.blocks or any(n.type == BLOCK for n in doc.nodes.values()):
+        paths = module_paths(doc, analysis) if doc.blocks else {}
+        _LAST[:] = [_Sized(weakref.ref(doc), weakref.ref(analysis),
+                           tuple(_layers(doc, analysis, "", doc.root.blocks, paths)), None)]
+        return _LAST[0].layers
+    known = {}
+    if (last is not None and last.by_node is not None and analysis.changed is not None
+            and analysis.base is not None and analysis.base() is last.analysis()):
+        known = last.by_node
+    changed = analysis.changed or set()
+    by_node = {}
+    for nid in analysis.order:
+        size = known.get(nid) if nid not in changed else None
+        if size is None:
+            size = next(_layers(doc, analysis, "", {}, {}, (nid,)), None)
+        if size is not None:
+            by_node[nid] = size
+    _LAST[:] = [_Sized(weakref.ref(doc), weakref.ref(analysis), tuple(by_node.values()),
+                       by_node)]
+    return _LAST[0].layers
+
+
+def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict, paths: dict,
+            order=None):
+    nodes, shapes, counts, states = graph.nodes, analysis.shapes, analysis.counts, \
+        analysis.states
+    for nid in analysis.order if order is None else order:
+        node = nodes.get(nid)
+        if node is None or node.type in (BLOCK_INPUT, BLOCK_OUTPUT):
             continue
         key = f"{prefix}/{nid}" if prefix else nid
         if node.type == BLOCK and uses(node.params) in blocks:
@@ -253,11 +296,16 @@ def _layers(graph: GraphDocument, analysis: Analysis, prefix: str, blocks: dict,
                 here = f"{key}/{k}" if is_repeated(node.params) else key
                 yield from _layers(body, run, here, blocks, paths)
             continue
-        shape = analysis.shapes.get(nid)
-        outputs = math.prod(shape) if shape is not None else 0
-        weights = analysis.counts.get(nid, 0) + analysis.states.get(nid, 0)
-        name = paths.get(key, key) if prefix else title(graph, nid)
-        yield LayerSize(name, node.type, int(outputs), int(weights))
+        shape = shapes.get(nid)
+        outputs = _values(shape) if shape is not None else 0
+        weights = counts.get(nid, 0) + states.get(nid, 0)
+        name = paths.get(key, key) if prefix else (one_line(str(node.title)) or nid)
+        yield LayerSize(name, node.type, outputs, int(weights))
+
+
+@lru_cache(maxsize=4096)  # a big design repeats a few shapes thousands of times
+def _values(shape: tuple) -> int:
+    return int(math.prod(shape))
 
 
 def design_estimate(doc: GraphDocument, analysis: Analysis) -> Estimate:

@@ -20,11 +20,11 @@ from backend.graph.definition import BLOCK, BLOCK_INPUT, BlockDef
 from backend.graph.document import GraphDocument
 from backend.graph.expr import ExprError, has_expressions, resolve
 from backend.graph.fixes import attach_fixes
-from backend.graph.lint import design_warnings
+from backend.graph.lint import design_warnings, in_order
 from backend.graph.model import Edge
 from backend.graph.problems import Problem
 from backend.graph.traverse import Step, dependency_graph, plan, topological_order
-from backend.graph.validate import label, structural_problems, title
+from backend.graph.validate import StructureChecks, check_structure, label, title
 from backend.kinds import SQUARE, check_kinds
 from backend.kinds import shape_text as kind_text
 from backend.layers import ParamError, Shape, ShapeError, get_spec, validate_params
@@ -55,6 +55,8 @@ class Analysis:
     memo: object = field(default=None, repr=False, compare=False)
     # the layers inferred again since the previous analysis; None: all of them (a full one)
     changed: set[str] | None = field(default=None, repr=False, compare=False)
+    # with `changed`: a weak reference to the analysis this one was derived from
+    base: object = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -125,6 +127,9 @@ class GraphPlan:
     problems: list[Problem]
     broken: set[str]
     definition: BlockDef | None = None
+    checks: StructureChecks | None = None  # the structural problems by what they depend on
+    succ: dict[str, set[str]] | None = None  # the layers each layer feeds
+    touched: set[str] | None = None  # planned after an edit: the layers it touched
 
 
 def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
@@ -138,7 +143,9 @@ def analyse(doc: GraphDocument, previous: Analysis | None = None) -> Analysis:
         analyser = Analyser(doc)
         result = analyser.design()
         remember(doc, result, analyser.plans[id(doc)])
-    result.problems += design_warnings(doc, result)
+        memo = result.memo
+        result.problems += in_order(doc, memo.warnings) if memo is not None else \
+            design_warnings(doc, result)
     attach_fixes(doc, result)
     return result
 
@@ -168,11 +175,13 @@ class Analyser:
             succ = dependency_graph(graph)
             order, cyclic = topological_order(graph, succ)
             prefix = defn.label if defn is not None else ""
-            problems = structural_problems(graph, cyclic, succ, prefix, defn is not None)
+            checks = check_structure(graph, cyclic, succ, prefix, defn is not None)
+            problems = checks.problems(graph)
             if defn is not None:
                 problems += definition_problems(defn, prefix)
             broken = {p.node for p in problems if p.severity == "error"}
-            gp = self.plans[id(graph)] = GraphPlan(plan(graph, order), problems, broken, defn)
+            gp = self.plans[id(graph)] = GraphPlan(plan(graph, order), problems, broken, defn,
+                                                   checks, succ)
         return gp
 
     def instance(self, defn: BlockDef, feed: dict, args: dict, prefix: str) -> Analysis:

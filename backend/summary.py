@@ -46,6 +46,11 @@ def rows(doc: GraphDocument, analysis: Analysis, expand: bool = False) -> list[R
     return out
 
 
+def layer_row(doc: GraphDocument, analysis: Analysis, nid: str) -> Row:
+    """The row of one of the design's own layers (as `rows` gives it)."""
+    return _row(doc, analysis, nid, title(doc, nid), nid, 0)
+
+
 def _row(graph, analysis, nid, name, owner, depth) -> Row:
     node = graph.nodes[nid]
     kind = node.type

@@ -11,8 +11,9 @@ everything for next time. The question is a method (`choose`) so tests can answe
 from __future__ import annotations
 
 import logging
+import threading
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -138,15 +139,24 @@ class RecoveryDialog(QDialog):
 
 
 class RecoveryController(QObject):
+    """Autosaves the window's state: every AUTOSAVE_SECONDS the design is written on a thread
+    of its own from a snapshot (turning a design of thousands of layers into text takes
+    about half a second, which the window would otherwise freeze for); `autosave()` writes
+    at once."""
+
+    _written = Signal(str)  # from the writing thread: "" or why the design was not written
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.editor = window.editor
         self.session = RecoverySession(self.editor.path or None)
         self._failed = False
+        self._writing: threading.Thread | None = None
+        self._written.connect(self._on_written)
         self.timer = QTimer(self)
         self.timer.setInterval(AUTOSAVE_SECONDS * 1000)
-        self.timer.timeout.connect(self.autosave)
+        self.timer.timeout.connect(self.autosave_later)
         self.timer.start()
         self.editor.path_changed.connect(self._on_path)
         self.editor.dirty_changed.connect(self._on_dirty)
@@ -160,18 +170,59 @@ class RecoveryController(QObject):
         """
         if not (self.editor.dirty or force):
             return False
-        base = self.window.files.project
-        project = Project(self.editor.doc, weights=base.weights.copy() if base else {},
-                          runs=list(base.runs) if base else [])
         try:
-            self.session.autosave(project)
+            self.session.autosave(self._project())
         except (OSError, DesignFileError) as exc:
-            if not self._failed:  # say it once, not every 30 seconds
-                self.window.statusBar().showMessage(f"Autosave failed: {exc}", 10000)
-            self._failed = True
+            self._on_written(str(exc))
             return False
-        self._failed = False
+        self._on_written("")
         return True
+
+    def _project(self) -> Project:
+        base = self.window.files.project
+        return Project(self.editor.doc, weights=base.weights.copy() if base else {},
+                       runs=list(base.runs) if base else [])
+
+    def autosave_later(self) -> bool:
+        """Autosave with the design written on a thread (the weights and runs, rewritten only
+        when they change, at once); False when there is nothing to save or a write is still
+        going on (the next turn of the timer writes then)."""
+        if not self.editor.dirty or (self._writing is not None and self._writing.is_alive()):
+            return False
+        try:
+            self.session.autosave_files(self._project())
+            snapshot = self.session.snapshot(self.editor.doc)
+        except (OSError, DesignFileError) as exc:
+            self._on_written(str(exc))
+            return False
+        self._writing = threading.Thread(target=self._write, args=(snapshot,), daemon=True,
+                                         name="netwright-autosave")
+        self._writing.start()
+        return True
+
+    def _write(self, snapshot) -> None:
+        """On the writing thread."""
+        try:
+            self.session.write_design(snapshot)
+        except (OSError, DesignFileError) as exc:
+            self._written.emit(str(exc))
+            return
+        except Exception as exc:  # a bug still ends in a sentence, not a dead thread's trace
+            log.exception("autosave failed")
+            self._written.emit(f"the design could not be written ({exc})")
+            return
+        self._written.emit("")
+
+    @Slot(str)
+    def _on_written(self, error: str) -> None:
+        if error and not self._failed:  # say it once, not every 30 seconds
+            self.window.statusBar().showMessage(f"Autosave failed: {error}", 10000)
+        self._failed = bool(error)
+
+    def wait(self) -> None:
+        """Until a design being written on the thread is written."""
+        if self._writing is not None:
+            self._writing.join()
 
     # -- recovery at start ----------------------------------------------------------------------
     def offer(self) -> bool:
@@ -217,6 +268,7 @@ class RecoveryController(QObject):
 
     def _on_closed(self) -> None:
         self.timer.stop()
+        self.wait()
         self.session.discard()
 
 

@@ -64,9 +64,9 @@ def fit_check(doc: GraphDocument, config: DataConfig | None, info: DatasetInfo, 
                               f"multi-label classification, which '{loss}' cannot learn (it "
                               "would take one class per sample): set the loss to auto or "
                               "bce_with_logits (one sigmoid per class)", fix=fix)]
-    problems = _problems(doc, config, info, task, loss, analysis)
-    warnings = _loss_warnings(doc, info, task, loss) if not problems else []
-    outputs = model_outputs(doc)
+    outputs = model_outputs(doc)  # once: a design may have thousands of layers
+    problems = _problems(doc, config, info, task, loss, analysis, outputs)
+    warnings = _loss_warnings(doc, info, task, loss, outputs) if not problems else []
     out = analysis.shapes.get(outputs[0]) if len(outputs) == 1 else None
     if not problems and task == "classification" and out is not None and len(out) == 1 \
             and out[0] > info.num_classes and loss != "bce_with_logits":
@@ -107,10 +107,9 @@ RECONSTRUCTING = ("autoencoding", "vae")  # binary cross-entropy compares pixels
 _SQUASH = ("Softmax", "LogSoftmax", "Sigmoid")
 
 
-def _loss_warnings(doc, info, task, loss) -> list[str]:
+def _loss_warnings(doc, info, task, loss, outputs: list[str]) -> list[str]:
     """Settings that train but probably not as meant (the course's classic mistakes)."""
     warnings = []
-    outputs = model_outputs(doc)
     last = doc.nodes[outputs[0]] if len(outputs) == 1 else None
     if last is not None and loss in CLASS_LOSSES and last.type in _SQUASH:
         warnings.append(Problem(
@@ -126,8 +125,8 @@ def _loss_warnings(doc, info, task, loss) -> list[str]:
     return warnings
 
 
-def _problems(doc, config, info, task, loss, analysis) -> list[Problem]:
-    inputs, outputs = model_inputs(doc), model_outputs(doc)
+def _problems(doc, config, info, task, loss, analysis, outputs: list[str]) -> list[Problem]:
+    inputs = model_inputs(doc)
     graph = _graph_problem(doc, inputs, info, task)
     if graph:
         return [graph]

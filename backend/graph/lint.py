@@ -47,25 +47,51 @@ def _linear_parent(doc: GraphDocument, into: dict[str, list[str]],
     return None
 
 
-def stacked_dense(doc: GraphDocument, analysis) -> list[Problem]:
-    problems = []
-    into = _sources(doc)
-    for nid, node in doc.nodes.items():
-        if node.type != "Dense" or nid not in analysis.shapes:
+def stacked_dense(doc: GraphDocument, analysis, into: dict | None = None,
+                  only=None) -> dict[str, list[Problem]]:
+    """The warning of each Dense (of `only`) stacked on another, by node; `into` maps a layer
+    to the layers wired into it (built from the wires if not given)."""
+    into = _sources(doc) if into is None else into
+    found = {}
+    for nid in doc.nodes if only is None else only:
+        node = doc.nodes.get(nid)
+        if node is None or node.type != "Dense" or nid not in analysis.shapes:
             continue
-        found = _linear_parent(doc, into, nid)
-        if found is None:
-            continue
-        first, between = found
-        via = (" (through " + ", ".join(label(doc, b) for b in between[::-1]) + ")") if between \
-            else ""
-        problems.append(Problem(nid, (
-            f"{label(doc, nid)} follows {label(doc, first)} with no activation between them"
-            f"{via}: two linear layers collapse into one linear map, so the second adds "
-            "parameters but no expressive power. Insert an activation (e.g. ReLU) between "
-            "them, or remove one"), "warning", fix=Fix(
-                f"Insert a ReLU before '{title(doc, nid)}'", partial(_insert_relu, node=nid))))
-    return problems
+        parent = _linear_parent(doc, into, nid)
+        if parent is not None:
+            found[nid] = [_stacked(doc, nid, *parent)]
+    return found
+
+
+def _stacked(doc: GraphDocument, nid: str, first: str, between: list[str]) -> Problem:
+    via = (" (through " + ", ".join(label(doc, b) for b in between[::-1]) + ")") if between \
+        else ""
+    return Problem(nid, (
+        f"{label(doc, nid)} follows {label(doc, first)} with no activation between them"
+        f"{via}: two linear layers collapse into one linear map, so the second adds "
+        "parameters but no expressive power. Insert an activation (e.g. ReLU) between "
+        "them, or remove one"), "warning", fix=Fix(
+            f"Insert a ReLU before '{title(doc, nid)}'", partial(_insert_relu, node=nid)))
+
+
+def affected(doc: GraphDocument, succ: dict[str, set[str]], touched: set[str]) -> set[str]:
+    """The Dense layers whose warning an edit of the `touched` layers (their type, title,
+    wires or shape) can change: those layers, and the Dense layers they feed through layers
+    that pass values on linearly."""
+    found, seen = set(), set(touched)
+    stack = [nid for nid in touched if nid in doc.nodes]
+    starts = set(stack)
+    while stack:
+        nid = stack.pop()
+        kind = doc.nodes[nid].type
+        if kind == "Dense":
+            found.add(nid)
+        if nid in starts or kind in LINEAR_PASS:
+            for nxt in succ.get(nid, ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return found
 
 
 def _insert_relu(doc: GraphDocument, node: str):
@@ -75,4 +101,9 @@ def _insert_relu(doc: GraphDocument, node: str):
 
 
 def design_warnings(doc: GraphDocument, analysis) -> list[Problem]:
-    return stacked_dense(doc, analysis)
+    return in_order(doc, stacked_dense(doc, analysis))
+
+
+def in_order(doc: GraphDocument, by_node: dict[str, list[Problem]]) -> list[Problem]:
+    """Warnings by node as one list in document order."""
+    return [p for nid in doc.nodes for p in by_node.get(nid, ())] if by_node else []

@@ -81,8 +81,11 @@ def gan_roles(doc: GraphDocument, analysis) -> dict[str, list[str]] | None:
     """{"generator": node ids, "discriminator": node ids} for a design of two networks with
     one Input each, else None. Declared roles win; otherwise the network that ends in one
     value per sample is the discriminator. The shapes are not checked here."""
-    groups = [g for g in components(doc) if len(ends(doc, g)[0]) == 1]
-    if len(groups) != 2 or len(components(doc)) != 2:
+    if len(model_inputs(doc)) != 2:  # two networks of one Input each hold two Inputs
+        return None
+    found = components(doc)
+    groups = [g for g in found if len(ends(doc, g)[0]) == 1]
+    if len(groups) != 2 or len(found) != 2:
         return None
     by_input = {ends(doc, g)[0][0]: g for g in groups}
     declared = declared_roles(doc)

@@ -15,6 +15,9 @@ from backend.graph.model import Comment, Edge, Node
 
 
 def _insert(d: dict, key, value, index: int | None) -> dict:
+    if index is None or index >= len(d):  # at the end: no need to rebuild the whole dict
+        d[key] = value
+        return d
     items = list(d.items())
     items.insert(len(items) if index is None else index, (key, value))
     return dict(items)
@@ -46,8 +49,8 @@ class RemoveNode:
         index = list(doc.nodes).index(self.node_id)
         removed = tuple((i, e) for i, e in enumerate(doc.edges)
                         if self.node_id in (e.src, e.dst))
-        for _, e in reversed(removed):
-            doc.edges.remove(e)
+        for i, e in reversed(removed):  # by position: thousands of wires are not compared
+            del doc.edges[i]
             doc.emit("edge_removed", edge=e)
         del doc.nodes[self.node_id]
         doc.emit("node_removed", node_id=self.node_id)
@@ -65,7 +68,7 @@ class Connect:
             doc.node(end)
         if e.src == e.dst:
             raise EditError("a layer cannot feed itself: connect it to another layer")
-        if e in doc.edges:
+        if _position(doc.edges, e) is not None:
             raise EditError("these ports are already connected")
         doc.edges.insert(len(doc.edges) if self.index is None else self.index, e)
         doc.emit("edge_added", edge=e)
@@ -77,12 +80,22 @@ class Disconnect:
     edge: Edge
 
     def apply(self, doc: GraphDocument):
-        if self.edge not in doc.edges:
+        index = _position(doc.edges, self.edge)
+        if index is None:
             raise EditError(f"there is no wire {self.edge}")
-        index = doc.edges.index(self.edge)
         doc.edges.pop(index)
         doc.emit("edge_removed", edge=self.edge)
         return Connect(self.edge, index)
+
+
+def _position(edges: list[Edge], edge: Edge) -> int | None:
+    """Where a wire equal to `edge` is in `edges` (wires into other layers are passed over
+    without comparing them whole)."""
+    dst = edge.dst
+    for i, e in enumerate(edges):
+        if e.dst == dst and e == edge:
+            return i
+    return None
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,13 @@ ALIASES = {"units": ("filters",), "filters": ("units",)}
 
 
 class Recorder:
-    """Applies ops to a scratch copy of a document and records them for one Batch."""
+    """Applies ops to a scratch copy of a document and records them for one Batch.
 
-    def __init__(self, doc: GraphDocument) -> None:
-        self.doc = doc.copy()
+    `shared` shares the layers and comments with the document (only the lists of them are
+    copied): for ops that add, remove and rewire but never change a layer in place."""
+
+    def __init__(self, doc: GraphDocument, shared: bool = False) -> None:
+        self.doc = doc.copy() if not shared else _containers(doc)
         self.ops: list = []
 
     def do(self, op) -> None:
@@ -34,6 +37,15 @@ class Recorder:
 
     def batch(self) -> Batch:
         return Batch(tuple(self.ops))
+
+
+def _containers(doc: GraphDocument) -> GraphDocument:
+    """A scratch document holding `doc`'s layers, wires and comments in lists of its own."""
+    other = GraphDocument(doc.name)
+    other.nodes, other.edges, other.comments = dict(doc.nodes), list(doc.edges), \
+        dict(doc.comments)
+    other.sections, other.blocks = doc.sections, doc.blocks
+    return other
 
 
 # -- replace layer type -------------------------------------------------------------------------
@@ -145,17 +157,15 @@ def delete_items(doc: GraphDocument, node_ids: list[str], comment_ids: tuple = (
     several inputs is simply removed. Returns the batch and the number of wires bridged."""
     gone = set(node_ids)
     bridges = _bridges(doc, gone) if reconnect else {}
-    final = _final_edges(doc, gone, set(wires), bridges)
-    rec = Recorder(doc)
+    final, added = _final_edges(doc, gone, set(wires), bridges)
+    rec = Recorder(doc, shared=True)  # removes and wires only: no layer changes in place
     for e in wires:
         if e.src not in gone and e.dst not in gone:
             rec.do(Disconnect(e))
     for nid in [n for n in doc.nodes if n in gone]:
         rec.do(RemoveNode(nid))
-    present = set(rec.doc.edges)  # a set: thousands of wires are checked
-    added = [(i, e) for i, e in enumerate(final) if e not in present]
-    for i, e in added:
-        rec.do(Connect(e, i))
+    for i in added:
+        rec.do(Connect(final[i], i))
     for cid in comment_ids:
         rec.do(RemoveComment(cid))
     return rec.batch(), len(added)
@@ -190,13 +200,21 @@ def _outside_sources(start: str, gone: set[str], into: dict[str, list[Edge]]) ->
     return found
 
 
-def _final_edges(doc, gone, wires, bridges) -> list[Edge]:
-    """The wire list after the delete: bridges take the place of the wires they replace."""
+def _final_edges(doc, gone, wires, bridges) -> tuple[list[Edge], list[int]]:
+    """The wire list after the delete: bridges take the place of the wires they replace; and
+    where in it the bridges are (the wires to add)."""
+    def kept(e: Edge) -> bool:
+        return e.src not in gone and e.dst not in gone and not (wires and e in wires)
+
+    ends = {b.dst for b in bridges.values()}  # a set of the few wires a bridge may repeat
+    near = {e for e in doc.edges if e.dst in ends and kept(e)}
     final: list[Edge] = []
-    kept = {e for e in doc.edges if e.src not in gone and e.dst not in gone and e not in wires}
+    added: list[int] = []
     for e in doc.edges:
-        if e in kept:
+        if kept(e):
             final.append(e)
-        elif e in bridges and bridges[e] not in kept and bridges[e] not in final:
+        elif e in bridges and bridges[e] not in near:
+            near.add(bridges[e])
+            added.append(len(final))
             final.append(bridges[e])
-    return final
+    return final, added

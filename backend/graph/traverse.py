@@ -79,29 +79,33 @@ def topological_order(doc: GraphDocument,
     Kahn's algorithm with ties broken by document order; nodes on a cycle, or fed by one,
     never become free and are returned as the blocked set instead."""
     succ = dependency_graph(doc) if graph is None else graph
-    position = {nid: i for i, nid in enumerate(doc.nodes)}
     ids = list(doc.nodes)
+    position = {nid: i for i, nid in enumerate(ids)}
     waiting = dict.fromkeys(ids, 0)
     for outs in succ.values():
         for nxt in outs:
             waiting[nxt] += 1
-    free = [position[nid] for nid in ids if waiting[nid] == 0]
-    heapq.heapify(free)
+    free = [i for i, nid in enumerate(ids) if not waiting[nid]]  # positions: already a heap
+    push, pop = heapq.heappush, heapq.heappop
     order = []
+    add = order.append
     while free:
-        nid = ids[heapq.heappop(free)]
-        order.append(nid)
+        nid = ids[pop(free)]
+        add(nid)
         for nxt in succ[nid]:
-            waiting[nxt] -= 1
-            if waiting[nxt] == 0:
-                heapq.heappush(free, position[nxt])
+            left = waiting[nxt] - 1
+            waiting[nxt] = left
+            if not left:
+                push(free, position[nxt])
     blocked = set() if len(order) == len(ids) else set(ids) - set(order)
     return order, blocked
 
 
-def incoming(doc: GraphDocument) -> dict[str, list[Edge]]:
-    """Wires into each node, ordered by the node's port order, then by wire order."""
-    by_node: dict[str, list[Edge]] = {nid: [] for nid in doc.nodes}
+def incoming(doc: GraphDocument, only: set[str] | None = None) -> dict[str, list[Edge]]:
+    """Wires into each node (of `only`), ordered by the node's port order, then by wire
+    order."""
+    by_node: dict[str, list[Edge]] = {nid: [] for nid in (doc.nodes if only is None else
+                                                          only & doc.nodes.keys())}
     for e in doc.edges:
         if e.dst in by_node and e.src in doc.nodes:
             by_node[e.dst].append(e)
@@ -124,6 +128,22 @@ def plan(doc: GraphDocument, order: list[str] | None = None) -> list[Step]:
     into = incoming(doc)
     return [Step(doc.nodes[nid], tuple(e.src for e in into[nid]),
                  tuple(e.src_port for e in into[nid])) for nid in order]
+
+
+def replan(doc: GraphDocument, order: list[str], previous: list[Step],
+           fresh: set[str]) -> list[Step]:
+    """`plan(doc, order)` after an edit, from the `previous` plan: the steps of the nodes in
+    `fresh` (their wires in changed) and of nodes new or replaced are made again, the others
+    kept."""
+    kept = {s.node.id: s for s in previous}
+    nodes = doc.nodes
+    redo = {nid for nid in order if nid in fresh or nid not in kept
+            or kept[nid].node is not nodes[nid]}
+    into = incoming(doc, redo)
+    for nid in redo:
+        kept[nid] = Step(nodes[nid], tuple(e.src for e in into[nid]),
+                         tuple(e.src_port for e in into[nid]))
+    return [kept[nid] for nid in order]
 
 
 def model_inputs(doc: GraphDocument) -> list[str]:

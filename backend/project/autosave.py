@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ from pathlib import Path
 
 from backend.graph.document import GraphDocument
 from backend.project.atomic import atomic_save
-from backend.project.design import DesignFileError, dumps
+from backend.project.design import DesignFileError, dumps_data, snapshot_to_dict
+from backend.project.design import snapshot as design_snapshot
 from backend.project.project import Project, design_from_data, open_any
 from backend.project.safe import (
     MAX_JSON_BYTES,
@@ -96,6 +98,8 @@ class RecoverySession:
         self.name = "Untitled"
         self._written: dict[str, bytes] = {}  # weights already on disk, by identity
         self._pinned: set[str] = set()  # names written by save_best_weights
+        self._lock = threading.Lock()  # a design written on another thread, and discard
+        self._generation = 0
 
     def set_path(self, path: str | Path | None) -> None:
         """Record where the work is saved (after Save As or Open)."""
@@ -107,10 +111,36 @@ class RecoverySession:
         """Write the current, unsaved state; weights are rewritten only when they changed."""
         if isinstance(project, GraphDocument):
             project = Project(project)
-        self.name = project.doc.name
+        self.write_design(self.snapshot(project.doc))
+        self.autosave_files(project)
+        return self.folder
+
+    def snapshot(self, doc: GraphDocument) -> tuple[tuple, int]:
+        """The design as it is now, for `write_design` on another thread, and the session's
+        generation (backend.project.design.snapshot: milliseconds for thousands of layers)."""
+        return design_snapshot(doc), self.generation
+
+    @property
+    def generation(self) -> int:
+        """Counts the discards: a snapshot taken before one is not written after it."""
+        return self._generation
+
+    def write_design(self, snapshot: tuple[dict, int]) -> bool:
+        """Write a snapshot of the design (from any thread); False when the session was
+        discarded since it was taken. Raises DesignFileError or OSError when it cannot."""
+        snap, generation = snapshot
+        text = dumps_data(snapshot_to_dict(snap)).encode("utf-8")
+        with self._lock:
+            if generation != self._generation:
+                return False
+            self.name = snap[0]
+            self._ensure_folder()
+            atomic_save(self.folder / "design.json", lambda tmp: tmp.write_bytes(text), False)
+        return True
+
+    def autosave_files(self, project: Project) -> None:
+        """Write the project's weights (those that changed) and runs."""
         self._ensure_folder()
-        data = dumps(project.doc).encode("utf-8")
-        atomic_save(self.folder / "design.json", lambda tmp: tmp.write_bytes(data), False)
         for name in project.weights:
             value = weights_source(project.weights, name)  # nothing read from a project file
             if safe_name(name) and name not in self._pinned and \
@@ -121,7 +151,6 @@ class RecoverySession:
             if safe_name(run.get("id")) and run["id"] not in self._pinned:
                 self._write_run(run["id"], run)
         self._remove_stale("runs", ".json", {r.get("id") for r in project.runs})
-        return self.folder
 
     def save_best_weights(self, weights, name: str = BEST, run: dict | None = None) -> Path:
         """Persist a training run's best weights now (safetensors bytes or a state_dict).
@@ -146,8 +175,11 @@ class RecoverySession:
         self.save_best_weights(state, run={"epoch": int(epoch)})
 
     def discard(self) -> None:
-        """Forget this session's recovery data (after a clean save or exit)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Forget this session's recovery data (after a clean save or exit); a design being
+        written on another thread is finished first, and none taken before is written after."""
+        with self._lock:
+            self._generation += 1
+            shutil.rmtree(self.folder, ignore_errors=True)
         self._written.clear()
         self._pinned.clear()
 

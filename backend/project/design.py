@@ -15,13 +15,21 @@ Format history (`version`):
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
 from pathlib import Path
 
 from backend.graph import GraphDocument
-from backend.project.design_parts import DesignFileError, block_to_dict, graph_to_dict, parse
+from backend.project.design_parts import (
+    DesignFileError,
+    block_to_dict,
+    graph_parts,
+    graph_to_dict,
+    parse,
+    parts_to_dict,
+)
 
 FORMAT = "netwright-design"
 VERSION = 2
@@ -43,9 +51,30 @@ def doc_to_dict(doc: GraphDocument) -> dict:
     return data
 
 
+def snapshot(doc: GraphDocument) -> tuple:
+    """The design as it is now, cheap to take (see `graph_parts`); `snapshot_to_dict` gives
+    what `doc_to_dict` gave then, on any thread."""
+    blocks = [block_to_dict(d) for d in doc.blocks.values()]
+    return (doc.name, graph_parts(doc), copy.deepcopy(blocks),
+            copy.deepcopy(doc.sections))
+
+
+def snapshot_to_dict(snap: tuple) -> dict:
+    name, parts, blocks, sections = snap
+    data = {"format": FORMAT, "version": VERSION, "name": name, **parts_to_dict(parts)}
+    if blocks:
+        data["blocks"] = blocks
+    data.update(sections)
+    return data
+
+
 def dumps(doc: GraphDocument) -> str:
     """The design file's text; refuses (one sentence) what the loader could not read back."""
-    data = doc_to_dict(doc)
+    return dumps_data(doc_to_dict(doc))
+
+
+def dumps_data(data: dict) -> str:
+    """The design file's text of `doc_to_dict`'s result (see `dumps`)."""
     from backend.project.safe import MAX_DESIGN_DEPTH, ProjectFileError, check_structure
 
     try:

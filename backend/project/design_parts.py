@@ -32,13 +32,28 @@ class DesignFileError(ValueError):
 
 # -- writing ------------------------------------------------------------------------------------
 def graph_to_dict(doc: GraphDocument) -> dict:
+    return parts_to_dict(graph_parts(doc))
+
+
+def graph_parts(doc: GraphDocument) -> tuple:
+    """A graph's content as plain tuples, a snapshot taken in milliseconds for thousands of
+    layers (parameters are shared: an edit replaces a layer's parameters, never changes
+    them in place); `parts_to_dict` makes the file's form of it, on any thread."""
+    return ([(n.id, n.type, n.title, n.params, n.pos) for n in doc.nodes.values()],
+            list(doc.edges),
+            [(c.id, c.text, c.pos, c.size) for c in doc.comments.values()])
+
+
+def parts_to_dict(parts: tuple) -> dict:
+    nodes, edges, comments = parts
     return {
-        "nodes": [{"id": n.id, "type": n.type, "title": n.title, "params": n.params,
-                   "pos": [round(n.pos[0], 2), round(n.pos[1], 2)]} for n in doc.nodes.values()],
+        "nodes": [{"id": nid, "type": kind, "title": title, "params": params,
+                   "pos": [round(pos[0], 2), round(pos[1], 2)]}
+                  for nid, kind, title, params, pos in nodes],
         "edges": [{"from": e.src, "from_port": e.src_port, "to": e.dst, "to_port": e.dst_port}
-                  for e in doc.edges],
-        "comments": [{"id": c.id, "text": c.text, "pos": list(c.pos), "size": list(c.size)}
-                     for c in doc.comments.values()],
+                  for e in edges],
+        "comments": [{"id": cid, "text": text, "pos": list(pos), "size": list(size)}
+                     for cid, text, pos, size in comments],
     }
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter
 
 from designer.canvas import style as st
-from designer.canvas.node_item import fonts
+from designer.canvas.node_paint import fonts
 
 NAME_W = 64.0  # room for a port's name beside the node
 

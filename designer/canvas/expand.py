@@ -118,7 +118,7 @@ def paint_expanded(painter, item, lod: float) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QColor, QFontMetricsF, QPen
 
-    from designer.canvas.node_item import fonts
+    from designer.canvas.node_paint import fonts
 
     s, c = item.style, item.content
     frame = QRectF(0, 0, c.width, c.height)
@@ -146,7 +146,7 @@ def _paint_layers(painter, s, c: BlockContent, lod: float) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFontMetricsF, QPen
 
-    from designer.canvas.node_item import fonts
+    from designer.canvas.node_paint import fonts
 
     small = fonts()["label"]
     for layer in c.layers:

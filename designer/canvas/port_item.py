@@ -1,29 +1,35 @@
-"""PortItem: an input or output port on a node; dragging from it draws a new wire.
+"""Port: an input or output port of a layer on the canvas; dragging from it draws a new wire.
 
-A port only reports the gesture to the scene (`begin_wire` / `drag_wire` / `end_wire`); the
-scene decides whether the connection makes sense and pushes the edit. Multi-input ports (merge
-layers) are drawn as a capsule and spread their wires along it in wire order.
+A port is geometry inside its NodeItem, not an item of its own (a design of thousands of
+layers would otherwise carry thousands more Qt items): the node paints it, finds it under the
+cursor (`NodeItem.port_at`), shows the cross cursor and the port's tooltip over it, and turns
+a drag from it into the scene's `begin_wire` / `drag_wire` / `end_wire`. The scene decides
+whether the connection makes sense and pushes the edit. Multi-input ports (merge layers) are
+drawn as a capsule and spread their wires along it in wire order.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem
 
 from designer.canvas import style as st
 
 _FLAG = QGraphicsItem.GraphicsItemFlag
 # combined once: building Qt flag values is slow in Python, and a design has thousands of items
 MOVABLE = _FLAG.ItemIsMovable | _FLAG.ItemIsSelectable | _FLAG.ItemSendsGeometryChanges
-NO_CONTENTS = _FLAG.ItemHasNoContents
 CROSS = Qt.CursorShape.CrossCursor
 
 
-class PortItem(QGraphicsItem):
+class Port:
+    """One port of `node_item`, at `pos()` in the node's coordinates."""
+
+    __slots__ = ("node_item", "name", "is_input", "multi", "optional", "connected",
+                 "highlight", "_x", "_y")
+
     def __init__(self, node_item, name: str, is_input: bool, multi: bool = False,
                  optional: bool = False) -> None:
-        super().__init__(node_item)
         self.node_item = node_item
         self.name = name
         self.is_input = is_input
@@ -31,35 +37,40 @@ class PortItem(QGraphicsItem):
         self.optional = optional
         self.connected = 0
         self.highlight = ""  # "", "ok" or "bad" while a wire is being dragged
-        self.setAcceptHoverEvents(True)
-        self.setCursor(CROSS)
-        self.setZValue(2)
-        self.setFlags(NO_CONTENTS)
+        self._x = self._y = 0.0
 
     @property
     def node_id(self) -> str:
         return self.node_item.node_id
 
+    def set_pos(self, x: float, y: float) -> None:
+        self._x, self._y = x, y
+
+    def pos(self) -> QPointF:
+        """The centre in the node's coordinates."""
+        return QPointF(self._x, self._y)
+
+    def scenePos(self) -> QPointF:  # noqa: N802  (named like Qt's items' own)
+        return self.anchor()
+
     def _half_height(self) -> float:
         return st.MULTI_PORT_H / 2 if self.multi else st.PORT_R
 
-    def boundingRect(self) -> QRectF:  # noqa: N802  (Qt API name)
+    def hit_rect(self) -> QRectF:
+        """Where the port can be grabbed, in the node's coordinates."""
         r = st.PORT_HIT_R
         h = max(r, self._half_height() + 4)
-        return QRectF(-r, -h, 2 * r, 2 * h)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        """Ports have no contents of their own: the node paints them (inside its cache)."""
+        return QRectF(self._x - r, self._y - h, 2 * r, 2 * h)
 
     def draw(self, painter: QPainter, style) -> None:
-        """Paint this port in the node's coordinates (called from NodeItem.paint)."""
+        """Paint this port in the node's coordinates (called from the node's painting)."""
         ring = {"ok": style.selection, "bad": style.problem}.get(self.highlight, style.wire)
         painter.setPen(QPen(ring, 2.0 if self.highlight else 1.4))
         painter.setBrush(QBrush(style.wire if self.connected else style.port_fill))
-        centre = self.pos()
+        centre = QPointF(self._x, self._y)
         h = self._half_height()
         if self.multi:
-            painter.drawRoundedRect(QRectF(centre.x() - st.PORT_R, centre.y() - h,
+            painter.drawRoundedRect(QRectF(self._x - st.PORT_R, self._y - h,
                                            2 * st.PORT_R, 2 * h), st.PORT_R, st.PORT_R)
         else:
             painter.drawEllipse(centre, st.PORT_R, st.PORT_R)
@@ -73,7 +84,7 @@ class PortItem(QGraphicsItem):
         if self.multi and count > 1:
             span = st.MULTI_PORT_H - 2 * st.PORT_R
             offset = -span / 2 + span * index / (count - 1)
-        return self.mapToScene(QPointF(0, offset))
+        return self.node_item.mapToScene(QPointF(self._x, self._y + offset))
 
     def set_highlight(self, value: str) -> None:
         if value != self.highlight:
@@ -85,26 +96,11 @@ class PortItem(QGraphicsItem):
             self.connected = count
             self.node_item.update()
 
-    # -- gesture: report to the scene -------------------------------------------------------
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
-            self.scene().begin_wire(self, event.scenePos())
-            event.accept()
-        else:
-            event.ignore()
-
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        self.scene().drag_wire(event.scenePos())
-
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        self.scene().end_wire(event.scenePos())
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+    def tooltip(self) -> str:
         kind = "input" if self.is_input else "output"
         extra = " (takes several wires; their order is the merge order)" if self.multi else ""
-        self.setToolTip(f"{kind} '{self.name}'{extra}: drag to another layer's "
-                        f"{'output' if self.is_input else 'input'} to connect")
-        super().hoverEnterEvent(event)
+        return (f"{kind} '{self.name}'{extra}: drag to another layer's "
+                f"{'output' if self.is_input else 'input'} to connect")
 
 
 def make_flags(item: QGraphicsItem) -> None:

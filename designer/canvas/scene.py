@@ -99,6 +99,7 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
             self._add_node(nid)
         for edge in self.doc.edges:
             self._add_wire(edge, route=False)
+        self._count_port_wires()
         self._route_all()
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         for cid in self.doc.comments:
@@ -114,12 +115,12 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
     def _add_node(self, nid: str) -> NodeItem:
         self.layout_changed()
         node = self.doc.nodes[nid]
-        item = NodeItem(nid, node_spec(self.doc, node), node.type, self.style)
+        item = NodeItem(nid, node_spec(self.doc, node), node.type, self.style,
+                        self.display_pos(nid))
         item.set_title(node.title or nid)
         if node.type == BLOCK:
             defn = definition_of(self.doc, node)
             item.set_block(defn.label if defn else "missing block", node.params.get("repeat", 1))
-        self._place(item, self.display_pos(nid))
         item.set_heat(self.heat.get(nid))
         self.addItem(item)
         self.nodes[nid] = item
@@ -127,11 +128,14 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         return item
 
     def _place(self, item, pos) -> None:
-        item.syncing = True
+        """Show a layer where the document (and the room made for expanded blocks) puts
+        it; the caller routes its wires."""
         item.setPos(QPointF(*pos))
-        item.syncing = False
+        self.layout_changed()
 
     def _add_wire(self, edge: Edge, route: bool = True) -> None:
+        """Add the wire of `edge`; `route` False: while building, the caller routes the
+        wires and counts the ports' wires once for all."""
         if edge.src not in self.nodes or edge.dst not in self.nodes:
             return
         item = WireItem(edge, self.style)
@@ -141,8 +145,8 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
         self.wires[edge] = item
         self._wires_at.setdefault(edge.src, set()).add(edge)
         self._wires_at.setdefault(edge.dst, set()).add(edge)
-        self._refresh_ports(edge)
         if route:
+            self._refresh_ports(edge)
             self._route_node(edge.dst)
 
     def _remove_wire(self, edge: Edge) -> None:
@@ -241,6 +245,7 @@ class CanvasScene(SceneAnalysis, SceneWiring, SceneRouting, SceneRefactor, Scene
             for wire in self.items(item.sceneBoundingRect()) if item is not None else ():
                 if isinstance(wire, WireItem) and wire.edge in self.wires:
                     self._route(wire.edge)
+        self.frames.fit()  # a frame follows its nodes
 
     def _ev_comment_added(self, comment_id: str) -> None:
         self._add_comment(comment_id)

@@ -44,8 +44,9 @@ class SceneAnalysis:
         for edge in wires:
             wire = self.wires[edge]
             shape, kind = analysis.edge_shape(edge), analysis.edge_kind(edge)
-            wire.set_shape(shape, shape is not None and refuses(
-                analysis.edge_text(edge), by_node.get(edge.dst)), kind)
+            problems = by_node.get(edge.dst)  # most layers have none: no text to compare
+            wire.set_shape(shape, shape is not None and bool(problems) and refuses(
+                analysis.edge_text(edge), problems), kind)
         self.frames.refresh()
         if self.expanded:  # the shapes shown inside expanded blocks
             self.apply_expansion()

@@ -116,8 +116,8 @@ class SceneBlocks:
         self._offsets = view_offsets(self.doc, sizes)
         for nid, item in self.nodes.items():
             self._place(item, self.display_pos(nid))
-        self.layout_changed()
         self._route_all()
+        self.frames.fit()
         self._grow_rect()
 
     def display_pos(self, node_id: str) -> tuple[float, float]:

@@ -4,7 +4,8 @@ Mixed into CanvasScene. A wire is routed from its output port to its input port 
 wires spread along its capsule, in wire order) as a left-to-right curve; a wire that would
 run through another layer (a skip connection over the path it skips, a branch's last wire
 across a neighbouring lane) detours along a lane above or below those layers
-(`wire_item.route`). Detoured wires are rerouted whenever a layer moves.
+(`wire_item.route`). Detoured wires are rerouted whenever a layer moves; layers dragged by
+the mouse snap to the grid here and take their wires along.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ class SceneRouting:
     def layout_changed(self) -> None:
         """Nodes came, went or moved: measure their rectangles again when next needed."""
         self._boxes = None
+
+    def nodes_dragged(self) -> None:
+        """The mouse moved the selected layers: they snap to the grid (unless snapping is
+        off) and their wires follow; the move becomes one command on release."""
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem):
+                if self.snap:
+                    x, y = item.x(), item.y()
+                    snapped = (round(x / st.GRID) * st.GRID, round(y / st.GRID) * st.GRID)
+                    if snapped != (x, y):
+                        item.setPos(*snapped)
+                self.node_geometry_changed(item)
 
     def node_geometry_changed(self, item: NodeItem) -> None:
         if item.node_id in self.nodes:
@@ -81,6 +94,17 @@ class SceneRouting:
         """After a move: wires going around layers, and wires now crossing one, reroute."""
         for edge in list(self._detours):
             self._route(edge)
+
+    def _count_port_wires(self) -> None:
+        """Every port shows whether wires reach it (counted once for the whole design)."""
+        counts: dict[tuple[str, str, bool], int] = {}
+        for edge in self.wires:
+            for key in ((edge.src, edge.src_port, False), (edge.dst, edge.dst_port, True)):
+                counts[key] = counts.get(key, 0) + 1
+        for (nid, name, is_input), count in counts.items():
+            port = self.nodes[nid].port(name, is_input)
+            if port is not None:
+                port.set_connected(count)
 
     def _refresh_ports(self, edge: Edge) -> None:
         for nid, port, is_input in ((edge.src, edge.src_port, False),

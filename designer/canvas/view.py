@@ -67,10 +67,7 @@ class CanvasView(ViewEdits, QGraphicsView):
 
     def _init_overview(self) -> None:
         self.overview = Overview(self)
-        self._measure = QTimer(self, singleShot=True, interval=50)
-        self._measure.timeout.connect(self.overview.measure)
-        self.editor.document_event.connect(self._measure.start)
-        self.editor.analysis_changed.connect(self.overview.recolour)  # problem colours
+        self.overview.follow(self.editor)
         self.horizontalScrollBar().valueChanged.connect(self.overview.refresh)
         self.verticalScrollBar().valueChanged.connect(self.overview.refresh)
         self.zoom_changed.connect(self.overview.refresh)

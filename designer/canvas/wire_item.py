@@ -13,16 +13,17 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from backend.graph import Edge
 from backend.kinds import ADJACENCY, GRAPHS, NODES, SQUARE, shape_text
 from designer.canvas import style as st
-from designer.canvas.node_item import fonts
+from designer.canvas.node_paint import fonts
 
 
 def curve(a: QPointF, b: QPointF) -> QPainterPath:
     """A left-to-right S curve from output `a` to input `b` (loops round when b is behind a)."""
-    dx, dy = b.x() - a.x(), b.y() - a.y()
+    ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+    dx, dy = bx - ax, by - ay
     path = QPainterPath(a)
     if dx >= 0:
         reach = max(40.0, dx * 0.5)
-        path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() - reach, b.y()), b)
+        path.cubicTo(ax + reach, ay, bx - reach, by, bx, by)  # numbers: no points to build
         return path
     # backwards: swing out of the ports, then across between the rows (the next band of a
     # wrapped layout) or round below the nodes (a loop on one row), never through nodes
@@ -143,6 +144,12 @@ def label_size(text: str) -> tuple[float, float]:
     return size
 
 
+SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable  # looked up once
+_NO_PATH, _NO_RECT = QPainterPath(), QRectF()
+_NO_ENDS = (QPointF(), QPointF(), QPointF())
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
 class WireItem(QGraphicsItem):
     def __init__(self, edge: Edge, style: st.CanvasStyle) -> None:
         super().__init__()
@@ -150,23 +157,34 @@ class WireItem(QGraphicsItem):
         self.style = style
         self.label = ""
         self.bad = False  # the destination reports a problem (e.g. shape mismatch)
-        self._path = QPainterPath()
-        self._label_rect = QRectF()
+        self._tip: tuple | None = None  # (shape, kind): the tooltip is written when hovered
+        self._tip_set = False
+        self._path = _NO_PATH  # replaced, never changed in place (nor the rectangles)
+        self._ends = _NO_ENDS  # start, end, half-way along
+        self._label_rect = _NO_RECT
         self._label_on_wire = True
         self.hot = False  # hovered, or a layer dragged over it would be spliced in
-        self._bounds = QRectF()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self._bounds = _NO_RECT
+        self.setFlags(SELECTABLE)
         self.setAcceptHoverEvents(True)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # pans blit, not stroke
-        self.setZValue(0)
+        self.setCacheMode(DEVICE_CACHE)  # pans blit, not stroke
+        self.setZValue(-0.5)  # under the layers (z 0), over the comments (z -1)
 
     def set_ends(self, a: QPointF, b: QPointF, blocks: list[QRectF] | None = None) -> bool:
         """Draw from `a` to `b`, around the node rectangles `blocks` it would cross;
         True when the wire detours."""
         self.prepareGeometryChange()
         self._path, detoured = route(a, b, blocks or [])
+        # a plain left-to-right S curve is symmetric about its centre, which is therefore
+        # half-way along it (measuring the curve is slow, and a design has thousands)
+        mid = (a + b) / 2 if not detoured and b.x() >= a.x() else self._path.pointAtPercent(0.5)
+        self._ends = (a, b, mid)
         self._place_label()
         return detoured
+
+    def ends(self) -> tuple[QPointF, QPointF]:
+        """Where the wire starts and ends (scene coordinates)."""
+        return self._ends[0], self._ends[1]
 
     def set_shape(self, shape: tuple[int, ...] | None, bad: bool = False,
                   kind: str = "") -> None:
@@ -179,16 +197,26 @@ class WireItem(QGraphicsItem):
             self.label, self.bad = text, bad
             self._place_label()
             self.update()
-            lead = {NODES: "N = nodes", GRAPHS: "1 graph"}.get(kind, "B = batch")
-            tip = (f"carries {shape_text(shape, kind)} ({lead})" if shape or square else
-                   "shape unknown until the source layer's shape is known")
-            if square:
-                tip = (f"carries the graph's adjacency {shape_text(shape, kind)} (N = nodes)"
-                       if kind == ADJACENCY else
-                       f"carries the scores of every node pair {shape_text(shape, kind)}")
-            if bad:
-                tip += "; the layer it feeds cannot use it (see its ⚠ badge)"
-            self.setToolTip(tip)
+            self._tip = (shape, kind)
+            if self._tip_set:  # hovered before: keep its tooltip current
+                self.setToolTip(self.tooltip())
+
+    def tooltip(self) -> str:
+        """What the wire carries, in words (written when first hovered)."""
+        if self._tip is None:
+            return ""
+        shape, kind = self._tip
+        square = shape is not None and kind in SQUARE
+        lead = {NODES: "N = nodes", GRAPHS: "1 graph"}.get(kind, "B = batch")
+        tip = (f"carries {shape_text(shape, kind)} ({lead})" if shape or square else
+               "shape unknown until the source layer's shape is known")
+        if square:
+            tip = (f"carries the graph's adjacency {shape_text(shape, kind)} (N = nodes)"
+                   if kind == ADJACENCY else
+                   f"carries the scores of every node pair {shape_text(shape, kind)}")
+        if self.bad:
+            tip += "; the layer it feeds cannot use it (see its ⚠ badge)"
+        return tip
 
     def set_style(self, style: st.CanvasStyle) -> None:
         self.style = style
@@ -200,6 +228,9 @@ class WireItem(QGraphicsItem):
             self.update()
 
     def hoverEnterEvent(self, event) -> None:  # noqa: N802  (Qt API name)
+        if not self._tip_set:
+            self._tip_set = True
+            self.setToolTip(self.tooltip())
         self.set_hot(True)
         super().hoverEnterEvent(event)
 
@@ -210,14 +241,13 @@ class WireItem(QGraphicsItem):
     def _place_label(self) -> None:
         if self.label:
             w, h = label_size(self.label)
-            mid = self._path.pointAtPercent(0.5)
-            a, b = self._path.pointAtPercent(0.0), self._path.pointAtPercent(1.0)
+            a, b, mid = self._ends
             fits = abs(b.x() - a.x()) > w + 28 or abs(b.y() - a.y()) > 3 * h
             self._label_on_wire = fits  # on the wire when there is room, else just above it
             dy = h / 2 if fits else h + 1
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - dy, w, h)
         else:
-            self._label_rect = QRectF()
+            self._label_rect = _NO_RECT
         self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6).united(
             self._label_rect.adjusted(-2, -2, 2, 2))
 

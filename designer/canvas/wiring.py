@@ -15,7 +15,7 @@ from backend.graph.traverse import to_networkx
 from designer.canvas import style as st
 from designer.canvas.connect import check_connection, first_free_input, name_of, orient
 from designer.canvas.node_item import NodeItem
-from designer.canvas.port_item import PortItem
+from designer.canvas.port_item import Port
 from designer.canvas.wire_item import DragWire
 
 RELEASE_MIN = 40.0  # a wire released this far from its port over empty canvas offers quick-add
@@ -23,7 +23,7 @@ RELEASE_MIN = 40.0  # a wire released this far from its port over empty canvas o
 
 class SceneWiring:
     # -- drawing a wire -------------------------------------------------------------------------
-    def begin_wire(self, port: PortItem, pos: QPointF) -> None:
+    def begin_wire(self, port: Port, pos: QPointF) -> None:
         self._drag = {"port": port, "graph": to_networkx(self.doc), "target": None,
                       "item": DragWire(self.style)}
         self.addItem(self._drag["item"])
@@ -35,7 +35,7 @@ class SceneWiring:
             return
         if drag["target"] is not None:
             drag["target"][0].set_highlight("")
-        port: PortItem = drag["port"]
+        port: Port = drag["port"]
         target = self._target_at(pos, port)
         hint = ""
         end = pos
@@ -62,20 +62,22 @@ class SceneWiring:
         self.removeItem(drag["item"])
         if drag["target"] is not None:
             drag["target"][0].set_highlight("")
-        port: PortItem = drag["port"]
+        port: Port = drag["port"]
         target = self._target_at(pos, port)
         if target is not None:
             self.connect_edge(target[1], replace=True)
         elif (pos - port.anchor()).manhattanLength() > RELEASE_MIN and not self.items(pos):
             self.wire_released.emit(port.node_id, port.name, port.is_input, pos)
 
-    def _target_at(self, pos: QPointF, port: PortItem):
+    def _target_at(self, pos: QPointF, port: Port):
         """The port a wire dragged from `port` would attach to at `pos`, with the edge."""
         area = QRectF(pos.x() - st.PORT_HIT_R, pos.y() - st.PORT_HIT_R,
                       2 * st.PORT_HIT_R, 2 * st.PORT_HIT_R)
         for item in self.items(area):
-            if isinstance(item, PortItem) and item.is_input != port.is_input:
-                return item, self._edge(port, item)
+            if isinstance(item, NodeItem):
+                other = item.port_at(item.mapFromScene(pos), st.PORT_HIT_R, not port.is_input)
+                if other is not None:
+                    return other, self._edge(port, other)
         for item in self.items(pos):
             if isinstance(item, NodeItem) and item is not port.node_item:
                 name = first_free_input(self.doc, item.node_id) if not port.is_input else \
@@ -86,7 +88,7 @@ class SceneWiring:
         return None
 
     @staticmethod
-    def _edge(a: PortItem, b: PortItem) -> Edge | None:
+    def _edge(a: Port, b: Port) -> Edge | None:
         return orient((a.node_id, a.name, a.is_input), (b.node_id, b.name, b.is_input))
 
     def connect_edge(self, edge: Edge, replace: bool = False) -> bool:

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from backend.summary import memory_summary_lines, rows, totals_lines
+from backend.graph.definition import BLOCK
+from backend.summary import layer_row, memory_summary_lines, rows, totals_lines
 from designer.editor import DocumentEditor
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable", "Running stats")
@@ -40,26 +41,69 @@ TIPS = {5: "Non-trainable state: BatchNorm running means and variances. Keras li
 
 
 class SummaryModel(QAbstractTableModel):
+    """The rows of the analysis. After an edit of a design without blocks only the rows of
+    the layers inferred again are built again (`Analysis.changed`), and when the layers keep
+    their order only those rows are reported changed to the view."""
+
     def __init__(self, editor: DocumentEditor):
         super().__init__()
         self.editor = editor
         self.rows: list[tuple] = []
         self.node_ids: list[str | None] = []
         self.depths: list[int] = []
+        self._by_node: dict[str, tuple] | None = None  # rows of a design without blocks
+        self._pending: set[str] | None = None  # layers inferred again since the last build
+        editor.analysis_changed.connect(self._note_changes)
 
-    def rebuild(self) -> None:
-        self.beginResetModel()
+    def _note_changes(self) -> None:
+        """Collect what each analysis changed, also while the panel is hidden."""
+        changed = self.editor.analysis.changed
+        if changed is None or self._pending is None or self._by_node is None:
+            self._pending = None  # a full analysis: every row is built again
+        else:
+            self._pending |= changed
+
+    def rebuild(self) -> list[int] | None:
+        """Build the rows of the current analysis; the rows built again, or None when all
+        of them were."""
         doc, analysis = self.editor.doc, self.editor.analysis
+        pending, self._pending = self._pending, set()
+        blocks = doc.blocks or any(n.type == BLOCK for n in doc.nodes.values())
+        if pending is None or blocks or self._by_node is None:
+            self._full(doc, analysis, blocks)
+            return None
+        order = [n for n in analysis.order if n in doc.nodes]
+        if len(order) < len(doc.nodes):  # layers left out of the order (a cycle): built each time
+            listed = set(order)
+            pending |= {n for n in doc.nodes if n not in listed}
+            order += [n for n in doc.nodes if n not in listed]
+        old, fresh = self._by_node, {}
+        for nid in order:
+            row = old.get(nid) if nid not in pending else None
+            fresh[nid] = row if row is not None else _top_row(doc, analysis, nid)
+        self._by_node = fresh
+        cells = [*fresh.values(), _total_row(analysis, len(order))]
+        if order != self.node_ids[:-1]:
+            self.beginResetModel()
+            self.rows, self.node_ids, self.depths = cells, [*order, None], [0] * len(cells)
+            self.endResetModel()
+            return None
+        self.rows = cells
+        built = [i for i, nid in enumerate(order) if nid in pending] + [len(order)]
+        for i in built:
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        return built
+
+    def _full(self, doc, analysis, blocks: bool) -> None:
+        self.beginResetModel()
         self.rows, self.node_ids, self.depths = [], [], []
         for r in rows(doc, analysis, expand=True):
-            self.rows.append(("    " * r.depth + r.name, r.type, r.shape, _n(r.params),
-                              _n(r.params), _n(r.state) if r.state else "—"))
+            self.rows.append(_cells(r))
             self.node_ids.append(r.node)
             self.depths.append(r.depth)
-        total = analysis.total_params
+        self._by_node = None if blocks else dict(zip(self.node_ids, self.rows, strict=True))
         layers = sum(1 for d in self.depths if d == 0)
-        self.rows.append((f"Total ({layers} layers)", "", "", _n(total),
-                          _n(analysis.trainable_params), _n(analysis.running_stats)))
+        self.rows.append(_total_row(analysis, layers))
         self.node_ids.append(None)
         self.depths.append(0)
         self.endResetModel()
@@ -96,6 +140,21 @@ def cell_font(col: int, total: bool, base: QFont | None = None) -> QFont:
         font.setFamily("monospace")
     font.setBold(total)
     return font
+
+
+def _cells(r) -> tuple:
+    return ("    " * r.depth + r.name, r.type, r.shape, _n(r.params), _n(r.params),
+            _n(r.state) if r.state else "—")
+
+
+def _top_row(doc, analysis, nid: str) -> tuple:
+    """The cells of a design's own layer (a design without blocks)."""
+    return _cells(layer_row(doc, analysis, nid))
+
+
+def _total_row(analysis, layers: int) -> tuple:
+    return (f"Total ({layers} layers)", "", "", _n(analysis.total_params),
+            _n(analysis.trainable_params), _n(analysis.running_stats))
 
 
 @lru_cache(maxsize=4096)  # the same few counts repeat over thousands of layers
@@ -152,19 +211,20 @@ class SummaryPanel(QWidget):
             self._stale = True
             return
         self._stale = False
-        self.model.rebuild()
+        built = self.model.rebuild()
         self.counts.setText(self.counts_text())
-        self.fit_columns()
+        self.fit_columns(built)
 
     def counts_text(self) -> str:
         editor = self.model.editor
         return "\n".join(totals_lines(editor.analysis)
                          + memory_summary_lines(editor.doc, editor.analysis))
 
-    def fit_columns(self) -> None:
+    def fit_columns(self, built: list[int] | None = None) -> None:
         """Each column as wide as its widest text (header included), measured directly; in
         long tables only the longest texts of a column are measured (the widest is among
-        them), so thousands of rows cost no more than a few hundred."""
+        them), so thousands of rows cost no more than a few hundred. With `built` (the rows
+        an edit changed) a column only widens to fit those."""
         texts = self.model.rows
         header = QFontMetrics(self.table.horizontalHeader().font())
         base = self.table.font()
@@ -173,7 +233,12 @@ class SummaryPanel(QWidget):
             bold = QFontMetrics(cell_font(col, True, base))
             width = max(header.horizontalAdvance(title),
                         bold.horizontalAdvance(texts[-1][col]) if texts else 0)
-            for text in _longest({row[col] for row in texts[:-1]}):
+            if built is None:
+                body = {row[col] for row in texts[:-1]}
+            else:
+                width = max(width, self.table.columnWidth(col) - CELL_PADDING)
+                body = {texts[i][col] for i in built[:-1]}
+            for text in _longest(body):
                 width = max(width, plain.horizontalAdvance(text))
             self.table.setColumnWidth(col, width + CELL_PADDING)
 

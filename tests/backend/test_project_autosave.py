@@ -183,3 +183,27 @@ def test_the_trainers_keep_best_callback_persists_weights(recovery):
     assert project.runs == [{"epoch": finished.best_epoch, "id": "training_best"}]
     best = decode_weights(project.weights["training_best"])
     assert all(torch.equal(best[k], v) for k, v in trainer.best_state.items())
+
+
+@pytest.mark.parametrize("template", ["lenet5", "resnet18", "gan"])
+def test_a_snapshot_is_written_as_the_design_was_when_it_was_taken(recovery, template):
+    """Autosave writes the design on a thread from a snapshot: edits made meanwhile (a
+    rename, a move, new parameters, a new layer) are not in the file, which reads exactly
+    as a save at the moment of the snapshot."""
+    from backend.graph import AddNode, Move, Node, SetParams
+    from backend.project.design import dumps
+
+    doc = make_template(template)
+    before = dumps(doc)
+    session = RecoverySession(root=recovery)
+    snapshot = session.snapshot(doc)
+    first = next(iter(doc.nodes))
+    doc.apply(Rename(first, "renamed"))
+    doc.apply(Move(((first, (999.0, 999.0)),)))
+    doc.apply(SetParams(first, {**doc.nodes[first].params, "extra": 1}))
+    doc.apply(AddNode(Node("late", "ReLU", {}, "late", (0.0, 0.0))))
+    assert session.write_design(snapshot)
+    assert (session.folder / "design.json").read_text() == before
+    session.discard()
+    assert not session.write_design(snapshot)  # taken before the discard: not written
+    assert not session.folder.exists()

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from backend.graph import (
     AddNode,
+    Batch,
     Connect,
     Disconnect,
     Edge,
@@ -32,7 +33,9 @@ LAYERS = {
     "Dropout": [{"p": 0.5}, {"p": 2}],
     "Embedding": [{"num_embeddings": 10, "embedding_dim": 4}],
     "Mystery": [{}],
+    "BlockOutput": [{}],  # misplaced at the top level
 }
+PORTS = ("in", "in", "in", "x", "bogus")  # Add/Concatenate take "in"; others are wrong ports
 FIELDS = ("shapes", "in_shapes", "params", "counts", "dtypes", "states", "counters", "kinds",
           "port_shapes", "port_kinds", "in_kinds", "order")
 
@@ -40,7 +43,7 @@ FIELDS = ("shapes", "in_shapes", "params", "counts", "dtypes", "states", "counte
 def draw_op(draw, doc: GraphDocument):
     nodes = list(doc.nodes)
     kind = draw(st.sampled_from(["add", "add", "remove", "connect", "connect", "disconnect",
-                                 "params", "params", "rename"]))
+                                 "params", "params", "rename", "batch"]))
     pick = st.sampled_from(nodes) if nodes else st.just("ghost")
     if kind == "add":
         layer = draw(st.sampled_from(sorted(LAYERS)))
@@ -52,7 +55,14 @@ def draw_op(draw, doc: GraphDocument):
     if kind == "remove":
         return RemoveNode(draw(pick))
     if kind == "connect":
-        return Connect(Edge(draw(pick), draw(pick)))
+        return Connect(Edge(draw(pick), draw(pick), draw(st.sampled_from(("out", "out", "y"))),
+                            draw(st.sampled_from(PORTS))))
+    if kind == "batch":  # as Delete does: a layer out and its neighbours reconnected
+        nid = draw(pick)
+        into = [e.src for e in doc.edges if e.dst == nid]
+        out = [e.dst for e in doc.edges if e.src == nid]
+        bridge = tuple(Connect(Edge(a, b)) for a in into[:1] for b in out[:1] if a != b)
+        return Batch((RemoveNode(nid), *bridge))
     if kind == "disconnect":
         return Disconnect(draw(st.sampled_from(doc.edges))) if doc.edges else RemoveNode("x")
     if kind == "rename":

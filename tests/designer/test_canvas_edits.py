@@ -68,7 +68,8 @@ def test_dragging_between_ports_connects_and_labels_the_wire(qtbot):
     analysed(qtbot, editor)
     wire = view.canvas.wires[Edge("conv", "flat")]
     assert wire.label == "4×26×26"
-    assert "(B, 4, 26, 26)" in wire.toolTip()
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(wire.path().pointAtPercent(0.5)))
+    assert "(B, 4, 26, 26)" in wire.toolTip()  # written when the wire is first hovered
     undo_redo_restores(editor, before)
 
 

@@ -86,13 +86,45 @@ def test_the_timer_autosaves_changes_and_nothing_while_clean(qtbot, lenet_file):
     timer.timeout.emit()
     assert not window.recovery.session.folder.exists()
     edit_a_lot(window)
-    timer.timeout.emit()
+    timer.timeout.emit()  # the design is written on a thread of its own
+    window.recovery.wait()
     saved = json.loads((window.recovery.session.folder / "design.json").read_text())
     assert any(n["params"].get("filters") == 11 for n in saved["nodes"])
     assert saved["comments"][0]["text"] == "try 11 filters"
     while window.editor.undo_stack.canUndo():  # back to the saved state: nothing to recover
         window.editor.undo_stack.undo()
     assert not window.recovery.session.folder.exists()
+
+
+def test_a_design_being_autosaved_when_it_is_saved_leaves_nothing_to_recover(
+        qtbot, monkeypatch, lenet_file):
+    import threading
+
+    from backend.project import autosave
+
+    window = make_window(qtbot)
+    window.files.open_path(str(lenet_file))
+    edit_a_lot(window)
+    writing, go_on = threading.Event(), threading.Event()
+    text = autosave.dumps_data
+
+    def slow(data):  # a big design takes a while to turn into text
+        writing.set()
+        go_on.wait(10)
+        return text(data)
+
+    monkeypatch.setattr(autosave, "dumps_data", slow)
+    window.recovery.timer.timeout.emit()
+    assert writing.wait(10)
+    edit_a_lot(window)  # the window goes on while the design is written
+    assert window.editor.doc.nodes["c1_1"].title == "first conv"
+    assert window.files.save_to(str(lenet_file))  # saved meanwhile: nothing to recover
+    go_on.set()
+    window.recovery.wait()
+    qtbot.wait(10)
+    assert not window.recovery.session.folder.exists()
+    assert list_sessions() == []
+    assert "Autosave failed" not in window.statusBar().currentMessage()
 
 
 def test_a_crash_is_offered_at_start_and_recovered_exactly(qtbot, monkeypatch, lenet_file):
