@@ -9,10 +9,12 @@ follows its data again), so a stray drag or zoom never loses a plot.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -64,6 +66,21 @@ def style_plot(plot: pg.PlotWidget | pg.PlotItem, dark: bool) -> None:
     if item.titleLabel is not None:
         item.titleLabel.setAttr("color", fg)
         item.titleLabel.setText(item.titleLabel.text, color=fg)
+
+
+def reserve_tick_width(axis: pg.AxisItem, *samples: str) -> None:
+    """Room beside a vertical axis for tick labels as wide as the widest sample from the start.
+
+    An axis grows to its widest label; each time it grows, its whole view is laid out again
+    and every axis of every plot in it rebuilds its picture (tens of ms at a run's first
+    points). Reserving the usual width up front keeps that for unusual labels only.
+    """
+    font = axis.style.get("tickFont") or axis.font()
+    metrics = QFontMetricsF(font)
+    width = math.ceil(max((metrics.horizontalAdvance(s) for s in samples), default=0.0))
+    if width > axis.textWidth:
+        axis.textWidth = width
+        axis.setStyle(autoExpandTextSpace=True)  # lays the axis out for the new width
 
 
 def heat_lut(n: int = 256) -> np.ndarray:

@@ -22,7 +22,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from designer.plots.base import PlotPanel, colour, style_plot, theme_colours
+from designer.plots.base import (
+    PlotPanel,
+    colour,
+    reserve_tick_width,
+    style_plot,
+    theme_colours,
+)
 
 
 class SeriesBuffer:
@@ -77,6 +83,7 @@ SERIES = {
     "val_metric": SeriesStyle("metric", "validation", 3, 2.0, "s"),
     "lr": SeriesStyle("lr", "learning rate", 2, 2.0),
 }
+TICK_SAMPLE = "0.0005"  # the widest usual tick label of the value axes
 OVERLAY_KEYS = ("train_loss", "val_loss", "train_metric", "val_metric", "lr")
 LIVE_COLOURS = {style.colour for style in SERIES.values()}
 # Okabe-Ito colours the live series (blue, vermillion, green) do not use, the most unlike them
@@ -145,6 +152,9 @@ class TrainingCurves(PlotPanel):
             plot.setLabel("bottom", "epoch")
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
+            # the usual labels (0.925, 0.0005) fit from the start: the run's first points
+            # never make the axes wider, which would lay out and redraw all three plots
+            reserve_tick_width(plot.getAxis("left"), TICK_SAMPLE)
         # one legend under all the plots, never over the data: the loss and the metric plots
         # draw their series alike (the learning rate plot's title says what it shows)
         legend = pg.LegendItem(labelTextSize="8pt", colCount=2, frame=False)
@@ -220,6 +230,8 @@ class TrainingCurves(PlotPanel):
     def set_overlays(self, overlays: list[Overlay]) -> None:
         """Draw these runs' epoch curves (validation dashed, training dotted), replacing the
         previous overlays; their legend goes in the strip under the plots."""
+        if not overlays and not self._overlays:  # nothing to remove or fit (a run starts)
+            return
         for plot_key, item in self._overlay_items:
             self.plots[plot_key].removeItem(item)
         self._overlay_items = []

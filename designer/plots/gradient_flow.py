@@ -17,7 +17,13 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from designer.plots.base import ElidedLabel, PlotPanel, style_plot, theme_colours
+from designer.plots.base import (
+    ElidedLabel,
+    PlotPanel,
+    reserve_tick_width,
+    style_plot,
+    theme_colours,
+)
 
 VANISH_RELATIVE = 1e-4  # mean |grad| below this fraction of the strongest layer's: vanishing
 VANISH_ABSOLUTE = 1e-8  # or below this at all
@@ -214,12 +220,23 @@ class GradientFlowView(PlotPanel):
         self.records: list[tuple[float, str, float, float]] = []
         self.warnings: list[str] = []
         self._label_key = None
+        self._ticks_set = False  # row labels on the left axes
         self.extent: float | None = None  # the run's epochs: the history's x axis stays put
         self.bars_plot.vb.sigResized.connect(self._relabel)
+        self.bars_plot.setXRange(-7.0, 0.5, padding=0)  # where healthy gradients draw
+        self.set_extent(1.0)
 
     def set_extent(self, epochs: float | None) -> None:
-        """Pin the history's x axis to 0 .. `epochs` (None: follow the probes)."""
+        """Pin the history's x axis to 0 .. `epochs` now (None: follow the probes)."""
         self.extent = epochs
+        if epochs and not _same_range(self.hist_plot.vb.viewRange()[0], (0.0, epochs)):
+            self.hist_plot.setXRange(0.0, epochs, padding=0)
+
+    def reserve_labels(self, titles: dict[str, str]) -> None:
+        """Room for these layers' row labels before the first probe (labels wider than the
+        axis would lay the view out again and redraw all its axes at the run's first draw)."""
+        reserve_tick_width(self.bars_plot.getAxis("left"),
+                           *(short_name(t) for t in titles.values()))
 
     def add_probe(self, x: float, stats: Stats, titles: dict[str, str],
                   draw: bool = True) -> None:
@@ -277,6 +294,7 @@ class GradientFlowView(PlotPanel):
                  if i % stride == 0]
         self.bars_plot.getAxis("left").setTicks([ticks, []])
         self.hist_plot.getAxis("left").setTicks([ticks, []])
+        self._ticks_set = True
         names = ", ".join(self.titles.get(n, n) for n in ids)
         self.view.setToolTip(f"Layers from top to bottom: {names}. Double-click to reset.")
 
@@ -287,9 +305,9 @@ class GradientFlowView(PlotPanel):
         x1 = float(self.history.x[self.history.n - 1])
         width = max(x1 - x0, 1e-6)
         self.image.setRect(QRectF(x0, -0.5, width, len(ids)))
-        end = self.extent if self.extent else x0 + width
-        if not _same_range(self.hist_plot.vb.viewRange()[0], (x0, end)):
-            self.hist_plot.setXRange(x0, end, padding=0)
+        start, end = (0.0, self.extent) if self.extent else (x0, x0 + width)
+        if not _same_range(self.hist_plot.vb.viewRange()[0], (start, end)):
+            self.hist_plot.setXRange(start, end, padding=0)
 
     def reset_view(self) -> None:
         self._label_key = None
@@ -304,8 +322,10 @@ class GradientFlowView(PlotPanel):
         self.mean_bars.setOpts(x0=[], y=[], width=[], height=0.6)
         self.max_marks.setData([], [])
         self.image.clear()
-        for plot in (self.bars_plot, self.hist_plot):
-            plot.getAxis("left").setTicks(None)
+        if self._ticks_set:  # new ticks redraw both axes: only when there are some to remove
+            for plot in (self.bars_plot, self.hist_plot):
+                plot.getAxis("left").setTicks(None)
+            self._ticks_set = False
         self._label_key = None
         self.set_status("")
 

@@ -36,7 +36,7 @@ def install(window) -> object:
     window.training_dock = window.add_dock(dock, Qt.BottomDockWidgetArea, "Training")
     _add_actions(window, dock)
     window.training_height = DockHeight(window, window.training_dock, window)
-    dock.run_requested.connect(window.training_height.make_room)
+    dock.run_requested.connect(window.training_height.make_room_soon)
     window.training_dock.visibilityChanged.connect(window.training_height.on_visibility)
     app = QApplication.instance()
     if app is not None:
@@ -96,9 +96,16 @@ class DockHeight(QObject):
             return
         self._setting = True
         try:
+            from designer.plots.paint_turns import repaint_in_turns
+
+            repaint_in_turns(self.dock)  # every plot grows: one repaints per turn
             self.window.resizeDocks([self.dock], [self.wanted()], Qt.Orientation.Vertical)
         finally:
             QTimer.singleShot(0, self._done_setting)
+
+    def make_room_soon(self) -> None:
+        """Train was pressed: make room at the next turn, apart from starting the run."""
+        QTimer.singleShot(0, self, self.make_room)
 
     def on_visibility(self, visible: bool) -> None:
         """The user brought the Training tab forward: room for its plots, as Train gives."""

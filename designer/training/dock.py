@@ -28,6 +28,7 @@ from backend.graph.problems import Problem
 from backend.module_paths import probe_labels, with_block_heat
 from designer.editor import DocumentEditor
 from designer.training.dock_frame import IDLE_TEXT, DockFrame
+from designer.training.live_view import RunPlan
 
 GRADIENT_EVERY = 20  # steps between gradient-flow probes
 SAMPLES_EVERY_S = 1.0  # reconstructions, generated samples, a VAE's traversal
@@ -80,8 +81,11 @@ class TrainingDock(DockFrame):
         self.heat_box.toggled.connect(self._on_heat_toggled)
         editor.selection_changed.connect(self._on_selection)
         editor.analysis_changed.connect(self._check_design_changed)
+        editor.analysis_changed.connect(self._prepare_views)
+        self.built.connect(self._prepare_views)
         editor.document_replaced.connect(self.reset)
         self._set_state("idle")
+        self._prepare_views()
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -124,6 +128,10 @@ class TrainingDock(DockFrame):
         self.progress.setValue(0)
         self.progress.setFormat("")
         self.progress_label.setText("Preparing the data and building the model…")
+        # while the worker loads the data, the views' axes get what the run will need
+        self.views.prepare(RunPlan.from_section(self.editor.doc.sections.get("training"),
+                                                probe_labels(self.editor.doc,
+                                                             self.editor.analysis)))
         self.run_requested.emit()  # the dock makes room while the run gets ready
         self.run.start()
         return True
@@ -222,6 +230,7 @@ class TrainingDock(DockFrame):
         self._paint_heat(None)
         if self.is_built():  # parts not built yet hold nothing of any design
             self.views.reset()  # (the Runs list follows the project: run_history.py)
+            self._prepare_views()
         self.was_reset.emit()
 
     def _feature_node(self) -> str | None:
@@ -363,6 +372,12 @@ class TrainingDock(DockFrame):
         from designer.training.standard_views import FeaturesView
 
         self.views.show_view(FeaturesView)
+
+    def _prepare_views(self) -> None:
+        """Before any run of this design: the views' axes read as its run will (epochs 0 ..
+        the settings' epochs), and a run that begins redraws less."""
+        if self.started_event is None and self.state == "idle" and self.is_built():
+            self.views.prepare(RunPlan.from_section(self.editor.doc.sections.get("training")))
 
     def _check_design_changed(self) -> None:
         if self._started_key is None:

@@ -45,10 +45,11 @@ PREIMPORT = ("numpy", "pyqtgraph", "backend.data", "backend.training.events",
              "backend.training.preflight", "designer.plots.base", "designer.plots.curves",
              "designer.plots.gradient_flow", "designer.plots.feature_maps",
              "designer.plots.histograms", "designer.plots.confusion",
-             "designer.plots.decision_boundary", "designer.workers.training",
-             "designer.training.data_fit", "designer.training.data_panel",
-             "designer.training.settings_form", "designer.training.runs",
-             "designer.training.standard_views", "designer.training.views")
+             "designer.plots.decision_boundary", "designer.plots.paint_turns",
+             "designer.workers.training", "designer.training.data_fit",
+             "designer.training.data_panel", "designer.training.settings_form",
+             "designer.training.runs", "designer.training.standard_views",
+             "designer.training.views", "designer.workers.distributed")  # (needed last: Train)
 
 
 class Note(QLabel):

@@ -5,7 +5,8 @@ types it draws) and, where it only makes sense for some runs, `applies(run)`; th
 class to `designer.training.views.VIEWS`. The dock creates each view once, routes every batch
 of worker events to the views whose types match (one `handle` call per view per batch,
 events oldest first), tells them when a run begins and ends, when the user selects a node,
-and when a different design is opened (`reset`). Views never steer the run themselves; a
+and when a different design is opened (`reset`); `prepare` comes before a run (its
+axes set while the worker still loads the data). Views never steer the run themselves; a
 view that needs something from the run (feature maps of another node) says so in `select`'s
 return value.
 
@@ -24,6 +25,31 @@ from dataclasses import dataclass, field
 from PySide6.QtWidgets import QWidget
 
 from backend.training.events import RunFinished, RunStarted
+
+
+@dataclass
+class RunPlan:
+    """What a run will be, as far as the design's settings say before it starts."""
+
+    epochs: int
+    lr: float | None = None  # the settings' learning rate (a schedule moves from there)
+    titles: dict[str, str] = field(default_factory=dict)  # node id -> title, when known
+
+    @classmethod
+    def from_section(cls, section: dict | None, titles: dict[str, str] | None = None
+                     ) -> RunPlan:
+        """The run a design's training settings ask for (the defaults where they say
+        nothing, or nothing valid)."""
+        from backend.training.config import TrainingConfig
+
+        section = section or {}
+        epochs = section.get("epochs", TrainingConfig.epochs)
+        lr = section.get("lr", TrainingConfig.lr)
+        if not (isinstance(epochs, int) and not isinstance(epochs, bool) and epochs > 0):
+            epochs = TrainingConfig.epochs
+        if not (isinstance(lr, int | float) and not isinstance(lr, bool) and 0 < lr < 1e3):
+            lr = TrainingConfig.lr
+        return cls(epochs, float(lr), dict(titles or {}))
 
 
 @dataclass
@@ -69,6 +95,11 @@ class LiveView:
     def applies(self, run: RunStarted | None) -> bool:
         """Whether the view shows for this run (`None`: no run yet). Default: always."""
         return True
+
+    def prepare(self, plan: RunPlan) -> None:
+        """A run like `plan` is coming (Train was pressed, or no run is shown yet): set the
+        axes the run will need now, so its first points redraw as little as they can.
+        Default: nothing."""
 
     def begin(self, context: RunContext) -> None:
         """A new run starts: forget the previous one."""

@@ -8,6 +8,8 @@ in their buffers; `draw` puts it on screen.
 
 from __future__ import annotations
 
+import math
+
 from backend.training.events import (
     ConfusionMatrix,
     EpochEnd,
@@ -23,8 +25,8 @@ from designer.plots.decision_boundary import DecisionBoundaryView
 from designer.plots.feature_maps import FeatureMapView
 from designer.plots.gradient_flow import GradientFlowView
 from designer.plots.histograms import WeightHistogramView
-from designer.plots.ranges import StickyRange
-from designer.training.live_view import LiveView, RunContext
+from designer.plots.ranges import StickyRange, decade_range
+from designer.training.live_view import LiveView, RunContext, RunPlan
 from designer.workers.training import Boundary, DataPoints
 
 
@@ -54,15 +56,32 @@ class CurvesView(LiveView):
     def make_widget(self) -> TrainingCurves:
         widget = TrainingCurves()
         self.ranges = {key: StickyRange(plot) for key, plot in widget.plots.items()}
+        for key, plot in widget.plots.items():  # values the run has not given yet
+            if key != "lr":  # (its log axis keeps the decades it shows)
+                plot.setYRange(0.0, 1.0, padding=0)
+        self._pin_epochs(1)
         return widget
+
+    def prepare(self, plan: RunPlan) -> None:
+        """The epoch axis at 0 .. the run's epochs and the learning rate's decades before
+        its first point (nothing moves or redraws when it begins); compared runs on show
+        keep the range that fits them."""
+        if self.widget.overlay_labels():
+            return
+        self._pin_epochs(plan.epochs)
+        if plan.lr and self.widget.point_count("lr") == 0:
+            log_lr = math.log10(plan.lr)
+            self.widget.plots["lr"].setYRange(*decade_range(log_lr, log_lr), padding=0)
+
+    def _pin_epochs(self, epochs: int) -> None:
+        for sticky in self.ranges.values():  # the x axis never moves while the run goes on
+            sticky.pin_x(0.0, float(max(epochs, 1)))
 
     def begin(self, context: RunContext) -> None:
         self.reset()
         self.widget.set_metric_name(_metric_name(context))
         self.widget.set_log_loss(False)
-        epochs = context.started.epochs if context.started else 1
-        for sticky in self.ranges.values():  # the x axis never moves while the run goes on
-            sticky.pin_x(0.0, float(max(epochs, 1)))
+        self._pin_epochs(context.started.epochs if context.started else 1)
 
     def handle(self, events: list, context: RunContext) -> None:
         for e in events:
@@ -126,9 +145,15 @@ class GradientsView(LiveView):
     def make_widget(self) -> GradientFlowView:
         return GradientFlowView()
 
+    def prepare(self, plan: RunPlan) -> None:
+        self.widget.reserve_labels(plan.titles)
+        if not self.widget.latest:  # a finished run's history keeps its axis until begin
+            self.widget.set_extent(float(plan.epochs))
+
     def begin(self, context: RunContext) -> None:
         self.reset()
         self.widget.set_extent(float(context.started.epochs) if context.started else None)
+        self.widget.reserve_labels(context.titles)
 
     def handle(self, events: list, context: RunContext) -> dict[str, float] | None:
         for e in events:

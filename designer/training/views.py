@@ -24,7 +24,7 @@ from backend.training.events import RunFinished, RunStarted
 from designer.explore.activation_stats_view import ActivationsView
 from designer.training.generative_views import GENERATIVE_VIEWS
 from designer.training.graph_views import GRAPH_VIEWS
-from designer.training.live_view import LiveView, RunContext
+from designer.training.live_view import LiveView, RunContext, RunPlan
 from designer.training.standard_views import (
     STANDARD_VIEWS,
     BoundaryView,
@@ -122,6 +122,14 @@ class LiveViews(QWidget):
                       and v.applies(started)), None)
         if front is not None:  # a graph or generative run: its own view first
             self.show_view(type(front))
+
+    def prepare(self, plan: RunPlan) -> None:
+        """A run like `plan` is coming: the views set their axes for it now."""
+        for view in self.live:
+            try:
+                view.prepare(plan)
+            except Exception:  # a view must never break the others
+                log.exception("the %s view could not prepare for the run", view.name)
 
     def handle(self, batch: list) -> dict[str, float] | None:
         """Feed a batch of events to the views; returns new canvas node colours, if any."""
