@@ -59,7 +59,9 @@ def apply(app: QApplication, dark: bool) -> Colors:
     """Switch the whole application to the light or dark theme."""
     global _current
     _current = DARK if dark else LIGHT
-    app.setStyle("Fusion")
+    if not app.property("fusion_style"):  # setting it again re-polishes every widget
+        app.setStyle("Fusion")
+        app.setProperty("fusion_style", True)
     app.setPalette(_palette(_current))
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.0))

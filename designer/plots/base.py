@@ -171,12 +171,22 @@ class PlotPanel(QWidget):
 
     # -- theme ----------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802  (Qt API name)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
-            self.apply_theme(is_dark(self))
+        # a theme switch sends each widget several of these: a shown view restyles once, a
+        # hidden one when it is next shown (restyling every view of the window, shown or
+        # not, made switching theme take seconds)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange) \
+                and self.isVisible():
+            dark = is_dark(self)
+            if dark != getattr(self, "_styled_dark", None):
+                self._restyle(dark)
         super().changeEvent(event)
 
+    def _restyle(self, dark: bool) -> None:
+        self._styled_dark = dark
+        self.apply_theme(dark)
+
     def showEvent(self, event) -> None:  # noqa: N802  (Qt API name)
-        self.apply_theme(is_dark(self))
+        self._restyle(is_dark(self))
         self.watch_double_clicks()
         super().showEvent(event)
 
