@@ -48,15 +48,15 @@ def chain(n: int):
     return doc
 
 
-def assert_summary_is_fresh(window) -> None:
+def assert_summary_is_fresh(win) -> None:
     """The Summary after edits (rows built again only for the layers they changed) reads as
     one built from scratch for the design as it is now."""
     from designer.panels.summary import SummaryModel
 
-    fresh = SummaryModel(window.editor)
+    fresh = SummaryModel(win.editor)
     fresh.rebuild()
-    assert window.summary.model.rows == fresh.rows
-    assert window.summary.model.node_ids == fresh.node_ids
+    assert win.summary.model.rows == fresh.rows
+    assert win.summary.model.node_ids == fresh.node_ids
 
 
 def test_the_summary_follows_edits_and_undo_row_by_row(window, qtbot):  # noqa: F811
