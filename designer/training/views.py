@@ -18,7 +18,7 @@ import logging
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from backend.training.events import RunFinished, RunStarted
 from designer.explore.activation_stats_view import ActivationsView
@@ -55,6 +55,7 @@ class LiveViews(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(lambda _i: self._schedule())
+        self.tabs.setCornerWidget(self._tab_list(), Qt.Corner.TopRightCorner)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.tabs)
@@ -63,6 +64,33 @@ class LiveViews(QWidget):
         layout.addWidget(self.splitter)
         for cls in VIEWS if view_classes is None else view_classes:
             self.add_view(cls)
+
+    def _tab_list(self) -> QToolButton:
+        """A button listing every view of this run, for when their tabs do not all fit."""
+        button = QToolButton(self)
+        button.setText("▾")
+        button.setAccessibleName("All views")
+        button.setToolTip("All views of this run (tabs that do not fit scroll with the arrows)")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
+        menu = QMenu(button)
+        menu.aboutToShow.connect(self._fill_tab_list)
+        menu.triggered.connect(self._tab_chosen)
+        button.setMenu(menu)
+        self._tab_menu = menu
+        return button
+
+    def _fill_tab_list(self) -> None:
+        self._tab_menu.clear()
+        for i in range(self.tabs.count()):
+            if self.tabs.isTabVisible(i):
+                action = self._tab_menu.addAction(self.tabs.tabText(i))
+                action.setData(i)
+                action.setCheckable(True)
+                action.setChecked(i == self.tabs.currentIndex())
+
+    def _tab_chosen(self, action) -> None:
+        self.tabs.setCurrentIndex(action.data())
 
     def add_view(self, cls: type[LiveView]) -> LiveView:
         """Create a view of class `cls` and place it (the dock adds them one at a time)."""
