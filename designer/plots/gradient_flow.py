@@ -100,6 +100,9 @@ def heat_lut(n: int = 256) -> np.ndarray:
     return np.array([[c.red(), c.green(), c.blue(), 255] for c in cols], dtype=np.uint8)
 
 
+NO_ROWS = [[], []]  # the left axes' ticks before any layer's gradient arrives
+
+
 class HeatLegend(QWidget):
     """A small colour bar: vanishing · healthy · exploding (also explains the canvas colours)."""
 
@@ -205,6 +208,7 @@ class GradientFlowView(PlotPanel):
         for plot in (self.bars_plot, self.hist_plot):
             plot.invertY(True)
             plot.setMouseEnabled(x=True, y=False)
+            plot.getAxis("left").setTicks(NO_ROWS)  # rows are layers: no numbers without them
         self.mean_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.6)
         self.max_marks = pg.ScatterPlotItem(symbol="|", size=14, pen=pg.mkPen("#888", width=2))
         self.bars_plot.addItem(self.mean_bars)
@@ -324,7 +328,7 @@ class GradientFlowView(PlotPanel):
         self.image.clear()
         if self._ticks_set:  # new ticks redraw both axes: only when there are some to remove
             for plot in (self.bars_plot, self.hist_plot):
-                plot.getAxis("left").setTicks(None)
+                plot.getAxis("left").setTicks(NO_ROWS)
             self._ticks_set = False
         self._label_key = None
         self.set_status("")

@@ -75,6 +75,9 @@ def test_before_any_run_the_axes_read_as_the_settings_run_will(dock, qtbot):
         x0, x1 = gradients.hist_plot.vb.viewRange()[0]
         assert (x0, x1) == pytest.approx((0.0, epochs))
         assert min(epoch_ticks(gradients.hist_plot, gradients.view)) >= 0
+        for plot in (gradients.bars_plot, gradients.hist_plot):  # rows are layers: none yet
+            levels = plot.getAxis("left")._tickLevels  # None: numbers 0 .. 1 would show
+            assert levels is not None and not any(levels)
 
 
 def test_compared_runs_keep_their_range_when_the_design_is_edited(dock, qtbot):
