@@ -154,6 +154,9 @@ def keep_backup(path: Path) -> Path | None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    # a backup that already is a link to the file (its save was killed after the backup):
+    # renaming one link of a file onto another does nothing and leaves the temp name behind
+    tmp.unlink(missing_ok=True)
     return bak
 
 

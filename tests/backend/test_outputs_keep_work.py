@@ -128,3 +128,17 @@ def test_new_and_export_replace_only_with_force_and_keep_a_backup(design, tmp_pa
     code, out_text, _ = run(capsys, "new", "--template", "lenet5", "-o", design, "--force")
     assert code == 0 and "kept as m.json.bak" in out_text
     assert load_design(tmp_path / "m.json.bak").name == make_template("mlp").name
+
+
+def test_a_save_over_a_backup_that_is_already_a_link_to_the_file_leaves_no_temp_file(tmp_path):
+    """A save killed after keeping its backup leaves NAME.bak as a second link to NAME; the
+    next save's backup rename then does nothing and used to leave its temp file behind."""
+    target = tmp_path / "d.json"
+    save_design(make_template("mlp"), target)
+    os.link(target, tmp_path / "d.json.bak")
+    design = make_template("mlp")
+    design.name = "second"
+    save_design(design, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json", "d.json.bak"]
+    assert load_design(target).name == "second"
+    assert load_design(tmp_path / "d.json.bak").name != "second"
