@@ -215,16 +215,21 @@ def test_a_file_given_on_the_command_line_is_opened(qtbot, lenet_file, tmp_path,
     assert len(win.editor.doc.nodes) == 13
 
 
+def run_fresh(script: str, tmp_path) -> subprocess.CompletedProcess:
+    """Run `script` in a new interpreter, as a user's launch, with settings kept in tmp_path."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
+           "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                          capture_output=True, timeout=120)
+
+
 def test_window_shows_before_torch_or_networkx_is_imported(tmp_path):
     script = ("import sys; from designer.app import create_window; "
               "w = create_window([]); assert w.isVisible(); "
               "print(len(w.editor.doc.nodes), 'torch' in sys.modules, "
               "'networkx' in sys.modules); w.training.shutdown()")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
-           "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
-                         capture_output=True, timeout=120)
+    out = run_fresh(script, tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-3:] == ["5", "False", "False"]
 
@@ -249,11 +254,7 @@ def test_the_window_paints_before_numpy_or_the_training_recipes_load(tmp_path):
         "w = create_window([])\n"
         "print(seen[0], len(w.editor.doc.nodes))\n"
         "w.training.shutdown()\n")  # as quitting does
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "NETWRIGHT_SETTINGS": str(tmp_path / "s.ini"),
-           "NETWRIGHT_RECOVERY_DIR": str(tmp_path / "recovery")}
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
-                         capture_output=True, timeout=120)
+    out = run_fresh(script, tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[-2] == "[False, False, False] 5"
 
